@@ -1,0 +1,41 @@
+/// One problem in a manifest: where it is, which key, what is wrong, and what may help.
+public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
+    public var mark: Mark
+    /// Dotted key path such as `pools.main.instances`; empty for document-level problems.
+    public var path: String
+    public var message: String
+    public var hint: String?
+
+    public init(mark: Mark, path: String, message: String, hint: String? = nil) {
+        self.mark = mark
+        self.path = path
+        self.message = message
+        self.hint = hint
+    }
+
+    /// `LINE:COLUMN: key.path: message (hint)`; the caller prefixes the file name.
+    public var description: String {
+        var s = "\(mark): "
+        if !path.isEmpty { s += "\(path): " }
+        s += message
+        if let hint { s += " (\(hint))" }
+        return s
+    }
+
+    public func formatted(file: String) -> String { "\(file):\(description)" }
+}
+
+/// Everything wrong with one manifest, sorted by position.
+public struct ManifestError: Error, Sendable, CustomStringConvertible {
+    public var diagnostics: [Diagnostic]
+
+    public init(_ diagnostics: [Diagnostic]) {
+        self.diagnostics = diagnostics.sorted { ($0.mark, $0.path, $0.message) < ($1.mark, $1.path, $1.message) }
+    }
+
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+
+    public func formatted(file: String) -> String {
+        diagnostics.map { $0.formatted(file: file) }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,199 @@
+/// The typed, validated form of deploy.yml. Every value carries its default;
+/// `ManifestDecoder` fills it from YAML and `ManifestValidator` checks it as a whole.
+public struct Manifest: Sendable, Equatable {
+    public var name: String
+    /// Directory on every host under which stackctl keeps this stack's files.
+    public var base: String
+    public var hosts: [Host]
+    public var front: Front
+    public var middle: Middle
+    public var pools: [Pool]
+    /// Where each named value was written, for diagnostics after decoding.
+    public var marks: [String: Mark] = [:]
+
+    public init(name: String, base: String, hosts: [Host], front: Front, middle: Middle, pools: [Pool]) {
+        self.name = name
+        self.base = base
+        self.hosts = hosts
+        self.front = front
+        self.middle = middle
+        self.pools = pools
+    }
+
+    public func host(named name: String) -> Host? { hosts.first { $0.name == name } }
+    public func pool(named name: String) -> Pool? { pools.first { $0.name == name } }
+
+    public func mark(_ path: String) -> Mark { marks[path] ?? marks[""] ?? Mark(line: 1, column: 1) }
+}
+
+public enum ProcessManager: String, Sendable, CaseIterable {
+    case systemd, supervisord
+}
+
+public struct Host: Sendable, Equatable {
+    public var name: String
+    /// SSH target and the address the other tiers use to reach this host. `127.0.0.1` for local hosts.
+    public var address: String
+    public var sshUser: String?
+    public var sshPort: Int?
+    public var local: Bool
+    public var processManager: ProcessManager
+
+    public init(name: String, address: String, sshUser: String? = nil, sshPort: Int? = nil, local: Bool = false, processManager: ProcessManager = .systemd) {
+        self.name = name
+        self.address = address
+        self.sshUser = sshUser
+        self.sshPort = sshPort
+        self.local = local
+        self.processManager = processManager
+    }
+}
+
+/// A health probe: the path to ask and how long a tier may take to become healthy.
+public struct HealthCheck: Sendable, Equatable {
+    public var path: String
+    public var timeout: Double
+
+    public init(path: String = "/", timeout: Double = 30) {
+        self.path = path
+        self.timeout = timeout
+    }
+}
+
+public struct Front: Sendable, Equatable {
+    public var hosts: [String] = []
+    /// Listen address; `nil` means the host's own address.
+    public var address: String? = nil
+    public var port: Int = 80
+    public var serverNames: [String] = []
+    public var user: String = "www-data"
+    public var group: String = "www-data"
+    /// Value of X-Forwarded-Proto sent to the middle tier (`https` when TLS ends before Apache).
+    public var scheme: String = "http"
+    /// Seconds Apache waits for the middle tier to answer.
+    public var timeout: Int = 60
+    /// Seconds a failed middle host stays out of the balancer.
+    public var retry: Int = 5
+    public var health = HealthCheck()
+
+    public init() {}
+}
+
+public enum MiddleServer: String, Sendable, CaseIterable {
+    case lighttpd, nginx
+}
+
+public struct Route: Sendable, Equatable {
+    /// `/` for a root mount, otherwise `/name` without a trailing slash.
+    public var prefix: String
+    public var pool: String
+
+    public init(prefix: String, pool: String) {
+        self.prefix = prefix
+        self.pool = pool
+    }
+
+    public var isRoot: Bool { prefix == "/" }
+}
+
+public struct StaticAlias: Sendable, Equatable {
+    /// URL prefix, always ending in `/`.
+    public var url: String
+    /// Directory, always ending in `/`.
+    public var directory: String
+
+    public init(url: String, directory: String) {
+        self.url = url
+        self.directory = directory
+    }
+}
+
+public struct Middle: Sendable, Equatable {
+    public var server: MiddleServer = .nginx
+    public var hosts: [String] = []
+    public var address: String? = nil
+    public var port: Int = 8000
+    public var user: String = "www-data"
+    public var group: String = "www-data"
+    /// The dedicated static document root: served for URLs no route claims.
+    public var staticRoot: String = ""
+    public var aliases: [StaticAlias] = []
+    /// Extra or overriding entries for the built-in mime table, by extension without dot.
+    public var mimeTypes: [String: String] = [:]
+    public var routes: [Route] = []
+    /// nginx worker processes / lighttpd max connections are sized from this.
+    public var maxConnections: Int = 1024
+    public var staticHealth = HealthCheck(path: "", timeout: 30)
+    public var appHealth = HealthCheck(path: "", timeout: 30)
+
+    public init() {}
+}
+
+public enum SocketKind: String, Sendable, CaseIterable {
+    case auto, unix, tcp
+}
+
+public enum WSGIEntry: Sendable, Equatable {
+    /// `module:callable`
+    case callable(module: String, attribute: String)
+    /// A Paste Deploy ini file, loaded with `paste.deploy.loadapp`.
+    case paste(path: String, name: String)
+}
+
+public enum FlupServer: Sendable, Equatable {
+    case threaded(minSpare: Int, maxSpare: Int, maxThreads: Int?)
+    case prefork(minSpare: Int, maxSpare: Int, maxChildren: Int, maxRequests: Int)
+
+    public var kindName: String {
+        switch self {
+        case .threaded: "threaded"
+        case .prefork: "prefork"
+        }
+    }
+}
+
+public struct Pool: Sendable, Equatable {
+    public var name: String
+    public var entry: WSGIEntry
+    public var directory: String
+    /// The interpreter: `virtualenv/bin/python` when a virtualenv is named.
+    public var python: String
+    public var virtualenv: String?
+    public var environment: [(String, String)]
+    public var user: String
+    public var group: String
+    public var server: FlupServer
+    public var instances: Int
+    public var hosts: [String]
+    public var socket: SocketKind
+    /// First TCP port; instance i listens on `port + i`.
+    public var port: Int
+    public var health: HealthCheck
+
+    public init(name: String, entry: WSGIEntry, directory: String, python: String = "/usr/bin/python3", virtualenv: String? = nil,
+                environment: [(String, String)] = [], user: String = "www-data", group: String = "www-data",
+                server: FlupServer = .threaded(minSpare: 1, maxSpare: 5, maxThreads: nil), instances: Int = 1,
+                hosts: [String] = [], socket: SocketKind = .auto, port: Int = 9000, health: HealthCheck = HealthCheck()) {
+        self.name = name
+        self.entry = entry
+        self.directory = directory
+        self.python = python
+        self.virtualenv = virtualenv
+        self.environment = environment
+        self.user = user
+        self.group = group
+        self.server = server
+        self.instances = instances
+        self.hosts = hosts
+        self.socket = socket
+        self.port = port
+        self.health = health
+    }
+
+    public static func == (a: Pool, b: Pool) -> Bool {
+        a.name == b.name && a.entry == b.entry && a.directory == b.directory && a.python == b.python
+            && a.virtualenv == b.virtualenv && a.environment.elementsEqual(b.environment, by: ==)
+            && a.user == b.user && a.group == b.group && a.server == b.server && a.instances == b.instances
+            && a.hosts == b.hosts && a.socket == b.socket && a.port == b.port && a.health == b.health
+    }
+}

@@ -1,0 +1,111 @@
+extension ManifestDecoder {
+    static let poolKeys = ["wsgi", "paste", "directory", "python", "virtualenv", "env", "user", "group", "server",
+                           "threaded", "prefork", "instances", "hosts", "socket", "port", "health"]
+    static let threadedKeys = ["min_spare", "max_spare", "max_threads"]
+    static let preforkKeys = ["min_spare", "max_spare", "max_children", "max_requests"]
+
+    enum ServerKind: String, CaseIterable { case threaded, prefork }
+
+    func decodePools(_ node: Node) -> [Pool] {
+        let entries = r.entries(node, "pools")
+        if entries.isEmpty, case .mapping = node { r.fail(node.mark, "pools", "define at least one pool") }
+        return entries.compactMap { name, keyMark, value in
+            if let problem = ValueRule.name.problem(in: name) {
+                r.fail(keyMark, "pools.\(name)", problem.message, hint: problem.hint)
+                return nil
+            }
+            return decodePool(name, value)
+        }
+    }
+
+    func decodePool(_ name: String, _ node: Node) -> Pool? {
+        let path = "pools.\(name)"
+        guard let p = r.mapping(node, path, known: Self.poolKeys) else { return nil }
+        var pool = Pool(name: name, entry: .callable(module: "app", attribute: "application"), directory: "/")
+
+        switch (p["wsgi"], p["paste"]) {
+        case (nil, nil):
+            r.fail(node.mark, "\(path).wsgi", "pool '\(name)' needs 'wsgi: module:callable' or 'paste: /path/to/app.ini'")
+        case (.some, .some):
+            r.fail(p["paste"]!.mark, "\(path).paste", "give either 'wsgi' or 'paste', not both")
+        case (let wsgi?, nil):
+            if let text = r.string(wsgi, "\(path).wsgi", rule: .wsgi) {
+                let parts = text.split(separator: ":")
+                pool.entry = .callable(module: String(parts[0]), attribute: String(parts[1]))
+            }
+        case (nil, let paste?):
+            // `file.ini` or `file.ini#appname`, as Paste Deploy writes it.
+            if let (text, mark) = r.scalar(paste, "\(path).paste") {
+                let parts = text.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                let appName = parts.count == 2 ? parts[1] : "main"
+                if let problem = ValueRule.path.problem(in: parts[0]) ?? ValueRule.name.problem(in: appName) {
+                    r.fail(mark, "\(path).paste", problem.message, hint: problem.hint)
+                } else {
+                    pool.entry = .paste(path: parts[0], name: appName)
+                }
+            }
+        }
+        if p["directory"] == nil { r.fail(node.mark, "\(path).directory", "missing required key 'directory'", hint: "the application's working directory") }
+        pool.directory = r.string(p["directory"], "\(path).directory", rule: .path).map(Self.trimSlash) ?? pool.directory
+        if p["python"] != nil && p["virtualenv"] != nil {
+            r.fail(p["virtualenv"]!.mark, "\(path).virtualenv", "give either 'python' or 'virtualenv', not both")
+        }
+        pool.python = r.string(p["python"], "\(path).python", rule: .path) ?? pool.python
+        if let venv = r.string(p["virtualenv"], "\(path).virtualenv", rule: .path).map(Self.trimSlash) {
+            pool.virtualenv = venv
+            pool.python = venv + "/bin/python"
+        }
+        if let env = p["env"] {
+            for (key, keyMark, value) in r.entries(env, "\(path).env") {
+                if let problem = ValueRule.envKey.problem(in: key) {
+                    r.fail(keyMark, "\(path).env.\(key)", problem.message, hint: problem.hint)
+                } else if let text = r.string(value, "\(path).env.\(key)", rule: .envValue) {
+                    pool.environment.append((key, text))
+                }
+            }
+        }
+        pool.user = r.string(p["user"], "\(path).user", rule: .account) ?? pool.user
+        pool.group = r.string(p["group"], "\(path).group", rule: .account) ?? pool.group
+        pool.server = decodeServer(p, path)
+        if p["hosts"] == nil { r.fail(node.mark, "\(path).hosts", "missing required key 'hosts'", hint: "the hosts this pool's workers run on") }
+        pool.hosts = hostList(p["hosts"], "\(path).hosts")
+        pool.instances = r.int(p["instances"], "\(path).instances", in: 1...64) ?? pool.instances
+        pool.socket = r.choice(p["socket"], "\(path).socket", SocketKind.self) ?? pool.socket
+        pool.port = r.int(p["port"], "\(path).port", in: 1...65535) ?? pool.port
+        pool.health = decodeHealth(p["health"], "\(path).health", defaultPath: "/")
+        return pool
+    }
+
+    func decodeServer(_ p: [String: Node], _ path: String) -> FlupServer {
+        let kind = r.choice(p["server"], "\(path).server", ServerKind.self) ?? (p["prefork"] != nil ? .prefork : .threaded)
+        let other = kind == .threaded ? "prefork" : "threaded"
+        if let wrong = p[other] {
+            r.fail(wrong.mark, "\(path).\(other)", "settings for '\(other)' given, but the server is '\(kind.rawValue)'")
+        }
+        switch kind {
+        case .threaded:
+            let sub = "\(path).threaded"
+            let f = p["threaded"].flatMap { r.mapping($0, sub, known: Self.threadedKeys) } ?? [:]
+            let minSpare = r.int(f["min_spare"], "\(sub).min_spare", in: 1...256) ?? 1
+            let maxSpare = r.int(f["max_spare"], "\(sub).max_spare", in: 1...256) ?? max(5, minSpare)
+            let maxThreads = r.int(f["max_threads"], "\(sub).max_threads", in: 1...4096)
+            if maxSpare < minSpare, let m = f["max_spare"] { r.fail(m.mark, "\(sub).max_spare", "max_spare \(maxSpare) is below min_spare \(minSpare)") }
+            if let maxThreads, maxThreads < maxSpare, let m = f["max_threads"] {
+                r.fail(m.mark, "\(sub).max_threads", "max_threads \(maxThreads) is below max_spare \(maxSpare)")
+            }
+            return .threaded(minSpare: minSpare, maxSpare: maxSpare, maxThreads: maxThreads)
+        case .prefork:
+            let sub = "\(path).prefork"
+            let f = p["prefork"].flatMap { r.mapping($0, sub, known: Self.preforkKeys) } ?? [:]
+            let minSpare = r.int(f["min_spare"], "\(sub).min_spare", in: 1...256) ?? 1
+            let maxSpare = r.int(f["max_spare"], "\(sub).max_spare", in: 1...256) ?? max(5, minSpare)
+            let maxChildren = r.int(f["max_children"], "\(sub).max_children", in: 1...512) ?? max(50, maxSpare)
+            let maxRequests = r.int(f["max_requests"], "\(sub).max_requests", in: 0...1_000_000) ?? 0
+            if maxSpare < minSpare, let m = f["max_spare"] { r.fail(m.mark, "\(sub).max_spare", "max_spare \(maxSpare) is below min_spare \(minSpare)") }
+            if maxChildren < maxSpare, let m = f["max_children"] {
+                r.fail(m.mark, "\(sub).max_children", "max_children \(maxChildren) is below max_spare \(maxSpare)")
+            }
+            return .prefork(minSpare: minSpare, maxSpare: maxSpare, maxChildren: maxChildren, maxRequests: maxRequests)
+        }
+    }
+}

@@ -1,0 +1,100 @@
+extension ManifestDecoder {
+    static let frontKeys = ["hosts", "address", "port", "server_names", "user", "group", "scheme", "timeout", "retry", "health"]
+
+    func decodeFront(_ node: Node) -> Front {
+        var front = Front()
+        guard let f = r.mapping(node, "front", known: Self.frontKeys) else { return front }
+        if f["hosts"] == nil { r.fail(node.mark, "front.hosts", "missing required key 'hosts'") }
+        front.hosts = hostList(f["hosts"], "front.hosts")
+        front.address = r.string(f["address"], "front.address", rule: .address)
+        front.port = r.int(f["port"], "front.port", in: 1...65535) ?? front.port
+        front.serverNames = r.strings(f["server_names"], "front.server_names", rule: .serverName)?.map(\.0) ?? []
+        front.user = r.string(f["user"], "front.user", rule: .account) ?? front.user
+        front.group = r.string(f["group"], "front.group", rule: .account) ?? front.group
+        front.scheme = r.string(f["scheme"], "front.scheme", rule: .scheme) ?? front.scheme
+        front.timeout = r.int(f["timeout"], "front.timeout", in: 1...3600) ?? front.timeout
+        front.retry = r.int(f["retry"], "front.retry", in: 0...3600) ?? front.retry
+        front.health = decodeHealth(f["health"], "front.health", defaultPath: "/")
+        return front
+    }
+
+    static let middleKeys = ["server", "hosts", "address", "port", "user", "group", "static", "mime_types", "routes", "max_connections", "health"]
+    static let staticKeys = ["root", "aliases"]
+    static let middleHealthKeys = ["static", "app", "timeout"]
+
+    func decodeMiddle(_ node: Node) -> Middle {
+        var middle = Middle()
+        guard let m = r.mapping(node, "middle", known: Self.middleKeys) else { return middle }
+        for key in ["server", "hosts", "static", "routes"] where m[key] == nil {
+            r.fail(node.mark, "middle.\(key)", "missing required key '\(key)'")
+        }
+        middle.server = r.choice(m["server"], "middle.server", MiddleServer.self) ?? middle.server
+        middle.hosts = hostList(m["hosts"], "middle.hosts")
+        middle.address = r.string(m["address"], "middle.address", rule: .address)
+        middle.port = r.int(m["port"], "middle.port", in: 1...65535) ?? middle.port
+        middle.user = r.string(m["user"], "middle.user", rule: .account) ?? middle.user
+        middle.group = r.string(m["group"], "middle.group", rule: .account) ?? middle.group
+        middle.maxConnections = r.int(m["max_connections"], "middle.max_connections", in: 16...65536) ?? middle.maxConnections
+        if let s = m["static"], let fields = r.mapping(s, "middle.static", known: Self.staticKeys) {
+            if fields["root"] == nil { r.fail(s.mark, "middle.static.root", "missing required key 'root'", hint: "a directory that holds only static files") }
+            middle.staticRoot = r.string(fields["root"], "middle.static.root", rule: .path).map(Self.trimSlash) ?? ""
+            if let aliases = fields["aliases"] { middle.aliases = decodeAliases(aliases) }
+        }
+        if let types = m["mime_types"] {
+            for (ext, keyMark, value) in r.entries(types, "middle.mime_types") {
+                let path = "middle.mime_types.\(ext)"
+                let bare = ext.hasPrefix(".") ? String(ext.dropFirst()) : ext
+                if let problem = ValueRule.extensionName.problem(in: bare) {
+                    r.fail(keyMark, path, problem.message, hint: problem.hint)
+                } else if let type = r.string(value, path, rule: .mimeType) {
+                    middle.mimeTypes[bare.lowercased()] = type
+                }
+            }
+        }
+        if let routes = m["routes"] { middle.routes = decodeRoutes(routes) }
+        if let h = m["health"], let fields = r.mapping(h, "middle.health", known: Self.middleHealthKeys) {
+            let timeout = r.duration(fields["timeout"], "middle.health.timeout") ?? middle.staticHealth.timeout
+            middle.staticHealth = HealthCheck(path: r.string(fields["static"], "middle.health.static", rule: .urlPath) ?? "", timeout: timeout)
+            middle.appHealth = HealthCheck(path: r.string(fields["app"], "middle.health.app", rule: .urlPath) ?? "", timeout: timeout)
+        }
+        return middle
+    }
+
+    static func trimSlash(_ path: String) -> String {
+        path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+    }
+
+    func decodeAliases(_ node: Node) -> [StaticAlias] {
+        var aliases: [StaticAlias] = []
+        for (url, keyMark, value) in r.entries(node, "middle.static.aliases") {
+            let path = "middle.static.aliases.\(url)"
+            if let problem = ValueRule.urlPrefix.problem(in: url) {
+                r.fail(keyMark, path, problem.message, hint: problem.hint)
+                continue
+            }
+            if url == "/" {
+                r.fail(keyMark, path, "a static alias cannot be '/'", hint: "use middle.static.root for files served at the top level")
+                continue
+            }
+            guard let dir = r.string(value, path, rule: .path) else { continue }
+            aliases.append(StaticAlias(url: url.hasSuffix("/") ? url : url + "/", directory: dir.hasSuffix("/") ? dir : dir + "/"))
+        }
+        return aliases
+    }
+
+    func decodeRoutes(_ node: Node) -> [Route] {
+        var routes: [Route] = []
+        for (prefix, keyMark, value) in r.entries(node, "middle.routes") {
+            let path = "middle.routes.\(prefix)"
+            if let problem = ValueRule.urlPrefix.problem(in: prefix) {
+                r.fail(keyMark, path, problem.message, hint: problem.hint)
+                continue
+            }
+            guard let pool = r.string(value, path, rule: .name) else { continue }
+            routes.append(Route(prefix: Self.trimSlash(prefix), pool: pool))
+            r.marks["route:\(Self.trimSlash(prefix))"] = keyMark
+        }
+        if routes.isEmpty, case .mapping = node { r.fail(node.mark, "middle.routes", "define at least one route", hint: "for example '/: main'") }
+        return routes
+    }
+}

@@ -1,0 +1,83 @@
+/// Turns YAML nodes into a `Manifest`, reporting every problem with its key path and position.
+/// Cross-section checks (ports, routes, host placement) live in `ManifestValidator`.
+struct ManifestDecoder {
+    let r = NodeReader()
+
+    static let topKeys = ["name", "base", "process_manager", "hosts", "front", "middle", "pools"]
+
+    func decode(_ root: Node) -> Manifest? {
+        r.marks[""] = root.mark
+        guard let top = r.mapping(root, "", known: Self.topKeys) else {
+            r.fail(root.mark, "", "a manifest must be a mapping with the keys \(Self.topKeys.joined(separator: ", "))")
+            return nil
+        }
+        for key in ["name", "hosts", "front", "middle", "pools"] where top[key] == nil {
+            r.fail(root.mark, key, "missing required key '\(key)'")
+        }
+        let name = r.string(top["name"], "name", rule: .name) ?? "stack"
+        let base = r.string(top["base"], "base", rule: .path) ?? "/srv/stackctl/\(name)"
+        let defaultManager = r.choice(top["process_manager"], "process_manager", ProcessManager.self) ?? .systemd
+        let hosts = top["hosts"].map { decodeHosts($0, defaultManager: defaultManager) } ?? []
+        let front = top["front"].map(decodeFront) ?? Front()
+        let middle = top["middle"].map(decodeMiddle) ?? Middle()
+        let pools = top["pools"].map(decodePools) ?? []
+        var manifest = Manifest(name: name, base: base.count > 1 && base.hasSuffix("/") ? String(base.dropLast()) : base,
+                                hosts: hosts, front: front, middle: middle, pools: pools)
+        manifest.marks = r.marks
+        return manifest
+    }
+
+    static let hostKeys = ["address", "user", "port", "local", "process_manager"]
+
+    func decodeHosts(_ node: Node, defaultManager: ProcessManager) -> [Host] {
+        var hosts: [Host] = []
+        let entries = r.entries(node, "hosts")
+        if entries.isEmpty, case .mapping = node { r.fail(node.mark, "hosts", "define at least one host") }
+        for (name, keyMark, value) in entries {
+            let path = "hosts.\(name)"
+            if let problem = ValueRule.name.problem(in: name) {
+                r.fail(keyMark, path, problem.message, hint: problem.hint)
+                continue
+            }
+            guard let fields = r.mapping(value, path, known: Self.hostKeys) else {
+                if value.isNull { r.fail(value.mark, path, "host '\(name)' needs an address or 'local: true'") }
+                continue
+            }
+            let local = r.bool(fields["local"], "\(path).local") ?? false
+            let address = r.string(fields["address"], "\(path).address", rule: .address)
+            if address == nil && !local && fields["address"] == nil {
+                r.fail(value.mark, path, "host '\(name)' needs an address or 'local: true'")
+            }
+            hosts.append(Host(
+                name: name,
+                address: address ?? "127.0.0.1",
+                sshUser: r.string(fields["user"], "\(path).user", rule: .account),
+                sshPort: r.int(fields["port"], "\(path).port", in: 1...65535),
+                local: local,
+                processManager: r.choice(fields["process_manager"], "\(path).process_manager", ProcessManager.self) ?? defaultManager))
+        }
+        return hosts
+    }
+
+    static let healthKeys = ["path", "timeout"]
+
+    func decodeHealth(_ node: Node?, _ path: String, defaultPath: String) -> HealthCheck {
+        var check = HealthCheck(path: defaultPath)
+        guard let node, let fields = r.mapping(node, path, known: Self.healthKeys) else { return check }
+        check.path = r.string(fields["path"], "\(path).path", rule: .urlPath) ?? check.path
+        check.timeout = r.duration(fields["timeout"], "\(path).timeout") ?? check.timeout
+        return check
+    }
+
+    func hostList(_ node: Node?, _ path: String) -> [String] {
+        guard let node else {
+            return []
+        }
+        let list = r.strings(node, path, rule: .name) ?? []
+        var seen = Set<String>()
+        for (i, (name, mark)) in list.enumerated() where !seen.insert(name).inserted {
+            r.fail(mark, "\(path)[\(i)]", "host '\(name)' is listed twice")
+        }
+        return list.map(\.0).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+    }
+}

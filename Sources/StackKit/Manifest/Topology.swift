@@ -1,0 +1,119 @@
+/// Where a worker listens.
+public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
+    case unix(path: String)
+    case tcp(address: String, port: Int)
+
+    public var description: String {
+        switch self {
+        case .unix(let path): "unix:\(path)"
+        case .tcp(let address, let port): "\(Topology.hostPort(address, port))"
+        }
+    }
+}
+
+/// One worker process of a pool on a host.
+public struct WorkerInstance: Sendable, Hashable {
+    public var pool: String
+    public var host: String
+    public var index: Int
+    public var endpoint: Endpoint
+
+    /// The process name used by the process manager, e.g. `shop-main-0`.
+    public func unitName(stack: String) -> String { "\(stack)-\(pool)-\(index)" }
+}
+
+/// The manifest resolved into places: which instance runs where, on which socket, and the
+/// paths each host keeps stackctl's files under. Pure and derived; never stored.
+public struct Topology: Sendable {
+    public let manifest: Manifest
+
+    public init(_ manifest: Manifest) { self.manifest = manifest }
+
+    public var base: String { manifest.base }
+    public var runDirectory: String { "\(base)/run" }
+    public var logDirectory: String { "\(base)/log" }
+    public var frontDirectory: String { "\(base)/front" }
+    public var middleDirectory: String { "\(base)/middle" }
+    public func poolDirectory(_ pool: String) -> String { "\(base)/pools/\(pool)" }
+    public func socketDirectory(_ pool: String) -> String { "\(runDirectory)/\(pool)" }
+
+    public var frontConfigPath: String { "\(frontDirectory)/apache2.conf" }
+    public var middleConfigPath: String { "\(middleDirectory)/\(manifest.middle.server.rawValue).conf" }
+    public func launcherPath(_ pool: String) -> String { "\(poolDirectory(pool))/launcher.py" }
+    public func poolConfigPath(_ pool: String) -> String { "\(poolDirectory(pool))/pool.json" }
+    public var supervisorConfigPath: String { "\(base)/supervisor/supervisord.conf" }
+    public var supervisorSocketPath: String { "\(runDirectory)/supervisor.sock" }
+    public func systemdUnitPath(_ unit: String) -> String { "/etc/systemd/system/\(unit)" }
+
+    /// Unit and program names are prefixed with the stack's name so several stacks share a host.
+    public var frontUnit: String { "\(manifest.name)-front" }
+    public var middleUnit: String { "\(manifest.name)-middle" }
+    public func poolUnit(_ pool: String) -> String { "\(manifest.name)-\(pool)" }
+
+    /// Whether workers of `pool` on `host` use a unix socket: only when every middle host is
+    /// that same host, since each middle host talks to every worker.
+    public func usesUnixSocket(pool: Pool, host: String) -> Bool {
+        switch pool.socket {
+        case .unix: true
+        case .tcp: false
+        case .auto: manifest.middle.hosts == [host]
+        }
+    }
+
+    public func workers(of pool: Pool) -> [WorkerInstance] {
+        pool.hosts.flatMap { hostName in
+            (0..<pool.instances).map { i in
+                let endpoint: Endpoint = usesUnixSocket(pool: pool, host: hostName)
+                    ? .unix(path: "\(socketDirectory(pool.name))/\(i).sock")
+                    : .tcp(address: connectAddress(of: hostName), port: pool.port + i)
+                return WorkerInstance(pool: pool.name, host: hostName, index: i, endpoint: endpoint)
+            }
+        }
+    }
+
+    public func workers(on host: String) -> [WorkerInstance] {
+        manifest.pools.filter { $0.hosts.contains(host) }.flatMap { workers(of: $0) }.filter { $0.host == host }
+    }
+
+    public func hostAddress(_ name: String) -> String { manifest.host(named: name)?.address ?? "127.0.0.1" }
+
+    /// The address other tiers use to reach a host.
+    public func connectAddress(of host: String) -> String { hostAddress(host) }
+
+    public func frontListenAddress(on host: String) -> String { manifest.front.address ?? hostAddress(host) }
+    public func middleListenAddress(on host: String) -> String { manifest.middle.address ?? hostAddress(host) }
+
+    /// The address the front uses for a middle host: its listen address unless that is a wildcard.
+    public func middleConnectAddress(of host: String) -> String {
+        let listen = middleListenAddress(on: host)
+        return Self.isWildcard(listen) ? hostAddress(host) : listen
+    }
+
+    public static func isWildcard(_ address: String) -> Bool { address == "0.0.0.0" || address == "::" }
+
+    /// `host:port`, with brackets around IPv6 literals.
+    public static func hostPort(_ address: String, _ port: Int) -> String {
+        address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"
+    }
+
+    /// Hosts in manifest order that run any part of the stack.
+    public var activeHosts: [Host] {
+        manifest.hosts.filter { roles(of: $0.name).isEmpty == false }
+    }
+
+    public struct Roles: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        public static let front = Roles(rawValue: 1)
+        public static let middle = Roles(rawValue: 2)
+        public static let workers = Roles(rawValue: 4)
+    }
+
+    public func roles(of host: String) -> Roles {
+        var roles: Roles = []
+        if manifest.front.hosts.contains(host) { roles.insert(.front) }
+        if manifest.middle.hosts.contains(host) { roles.insert(.middle) }
+        if manifest.pools.contains(where: { $0.hosts.contains(host) }) { roles.insert(.workers) }
+        return roles
+    }
+}

@@ -1,0 +1,123 @@
+import CYAML
+
+/// Parses YAML text with libyaml into `Node`s that keep line and column.
+/// Rejects what a manifest never needs and would only hide mistakes:
+/// duplicate keys, several documents, non-scalar keys. Aliases are resolved.
+public enum YAMLLoader {
+    public static func load(_ text: String) throws(ManifestError) -> Node? {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else {
+            throw ManifestError([Diagnostic(mark: Mark(line: 1, column: 1), path: "", message: "cannot initialise the YAML parser")])
+        }
+        defer { yaml_parser_delete(&parser) }
+        let bytes = Array(text.utf8)
+        return try bytes.withUnsafeBufferPointer { buffer throws(ManifestError) -> Node? in
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            var builder = Builder(parser: parser)
+            defer { parser = builder.parser }
+            return try builder.document()
+        }
+    }
+
+    struct Builder {
+        var parser: yaml_parser_t
+        var anchors: [String: Node] = [:]
+
+        mutating func next() throws(ManifestError) -> yaml_event_t {
+            var event = yaml_event_t()
+            guard yaml_parser_parse(&parser, &event) == 1 else {
+                let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+                let mark = Mark(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+                var message = "YAML syntax error: \(problem)"
+                if let context = parser.context.map({ String(cString: $0) }) {
+                    message += " (\(context) at line \(parser.context_mark.line + 1))"
+                }
+                if problem.contains("tab") {
+                    message += "; indent with spaces, not tabs"
+                }
+                throw ManifestError([Diagnostic(mark: mark, path: "", message: message)])
+            }
+            return event
+        }
+
+        mutating func document() throws(ManifestError) -> Node? {
+            var root: Node?
+            var documents = 0
+            while true {
+                var event = try next()
+                defer { yaml_event_delete(&event) }
+                switch event.type {
+                case YAML_STREAM_START_EVENT, YAML_DOCUMENT_END_EVENT:
+                    continue
+                case YAML_DOCUMENT_START_EVENT:
+                    documents += 1
+                    if documents > 1 {
+                        throw ManifestError([Diagnostic(mark: mark(event.start_mark), path: "", message: "a manifest is one YAML document; found a second one")])
+                    }
+                case YAML_STREAM_END_EVENT:
+                    return root
+                default:
+                    root = try node(from: &event)
+                }
+            }
+        }
+
+        func mark(_ m: yaml_mark_t) -> Mark { Mark(line: Int(m.line) + 1, column: Int(m.column) + 1) }
+
+        mutating func node(from event: inout yaml_event_t) throws(ManifestError) -> Node {
+            let start = mark(event.start_mark)
+            switch event.type {
+            case YAML_ALIAS_EVENT:
+                let name = String(cString: event.data.alias.anchor)
+                guard let target = anchors[name] else {
+                    throw ManifestError([Diagnostic(mark: start, path: "", message: "unknown alias '*\(name)'")])
+                }
+                return target
+            case YAML_SCALAR_EVENT:
+                let s = event.data.scalar
+                let text = String(decoding: UnsafeBufferPointer(start: s.value, count: s.length), as: UTF8.self)
+                let quoted = s.style != YAML_PLAIN_SCALAR_STYLE
+                let n = Node.scalar(text, start, quoted: quoted)
+                if let a = s.anchor { anchors[String(cString: a)] = n }
+                return n
+            case YAML_SEQUENCE_START_EVENT:
+                let anchor = event.data.sequence_start.anchor.map { String(cString: $0) }
+                var items: [Node] = []
+                while true {
+                    var e = try next()
+                    defer { yaml_event_delete(&e) }
+                    if e.type == YAML_SEQUENCE_END_EVENT { break }
+                    items.append(try node(from: &e))
+                }
+                let n = Node.sequence(items, start)
+                if let anchor { anchors[anchor] = n }
+                return n
+            case YAML_MAPPING_START_EVENT:
+                let anchor = event.data.mapping_start.anchor.map { String(cString: $0) }
+                var pairs: [(key: Node, value: Node)] = []
+                var seen: [String: Mark] = [:]
+                while true {
+                    var k = try next()
+                    defer { yaml_event_delete(&k) }
+                    if k.type == YAML_MAPPING_END_EVENT { break }
+                    let key = try node(from: &k)
+                    guard let keyText = key.scalarText else {
+                        throw ManifestError([Diagnostic(mark: key.mark, path: "", message: "a mapping key must be a plain string, not \(key.kindName)")])
+                    }
+                    if let first = seen[keyText] {
+                        throw ManifestError([Diagnostic(mark: key.mark, path: "", message: "duplicate key '\(keyText)' (first defined at \(first))")])
+                    }
+                    seen[keyText] = key.mark
+                    var v = try next()
+                    defer { yaml_event_delete(&v) }
+                    pairs.append((key, try node(from: &v)))
+                }
+                let n = Node.mapping(pairs, start)
+                if let anchor { anchors[anchor] = n }
+                return n
+            default:
+                throw ManifestError([Diagnostic(mark: start, path: "", message: "unexpected YAML event")])
+            }
+        }
+    }
+}

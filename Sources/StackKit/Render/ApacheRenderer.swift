@@ -1,0 +1,95 @@
+/// apache2.conf for a dedicated front instance: every module it needs loaded explicitly
+/// (without slotmem_shm it exits right after start, without proxy_http it answers 503), its own
+/// pid, runtime and mutex paths, and ProxyPass to the middle tier, through a balancer when there
+/// are several middle hosts.
+struct ApacheRenderer {
+    let topology: Topology
+    let host: Host
+    let platform: Platform
+
+    var manifest: Manifest { topology.manifest }
+    var front: Front { manifest.front }
+    func q(_ s: String) -> String { Dialect.apache(s) }
+
+    static let modules = [
+        ("mpm_event_module", "mod_mpm_event.so"), ("authz_core_module", "mod_authz_core.so"),
+        ("authz_host_module", "mod_authz_host.so"), ("proxy_module", "mod_proxy.so"),
+        ("proxy_http_module", "mod_proxy_http.so"), ("proxy_balancer_module", "mod_proxy_balancer.so"),
+        ("lbmethod_byrequests_module", "mod_lbmethod_byrequests.so"), ("slotmem_shm_module", "mod_slotmem_shm.so"),
+        ("headers_module", "mod_headers.so"),
+    ]
+
+    var balancerName: String { "balancer://\(manifest.name)-middle" }
+
+    func render() -> String {
+        let run = topology.runDirectory, log = topology.logDirectory
+        var out = Dialect.header("#", stack: manifest.name, host: host.name)
+        out += """
+        ServerRoot \(q(topology.frontDirectory))
+        PidFile \(q(run + "/apache2.pid"))
+        DefaultRuntimeDir \(q(run))
+        Mutex \(q("file:" + run)) default
+        ErrorLog \(q(log + "/apache-error.log"))
+        LogLevel warn
+
+        """
+        for (name, file) in Self.modules {
+            out += "LoadModule \(name) \(q(platform.apacheModules + "/" + file))\n"
+        }
+        let names = front.serverNames.isEmpty ? [topology.hostAddress(host.name)] : front.serverNames
+        out += """
+
+        User \(front.user)
+        Group \(front.group)
+        Listen \(Topology.hostPort(topology.frontListenAddress(on: host.name), front.port))
+        ServerName \(names[0])
+
+        """
+        if names.count > 1 { out += "ServerAlias \(names.dropFirst().joined(separator: " "))\n" }
+        out += """
+        ServerTokens Prod
+        ServerSignature Off
+        TraceEnable Off
+        Timeout \(front.timeout)
+        LogFormat "%a %l %u %t \\"%r\\" %>s %b %D" stackctl
+        CustomLog \(q(log + "/apache-access.log")) stackctl
+
+        ProxyRequests Off
+        ProxyPreserveHost On
+        ProxyTimeout \(front.timeout)
+        # The front is the edge: a client's own X-Forwarded-For is dropped, mod_proxy adds the real one.
+        RequestHeader unset X-Forwarded-For early
+        RequestHeader set X-Forwarded-Proto \(q(front.scheme))
+
+        \(proxy())
+        """
+        return out
+    }
+
+    func member(_ middleHost: String) -> String {
+        "http://" + Topology.hostPort(topology.middleConnectAddress(of: middleHost), manifest.middle.port)
+    }
+
+    func proxy() -> String {
+        let hosts = manifest.middle.hosts
+        let options = "connectiontimeout=5 timeout=\(front.timeout) retry=\(front.retry)"
+        if hosts.count == 1 {
+            let url = member(hosts[0]) + "/"
+            return """
+            ProxyPass "/" \(q(url)) \(options)
+            ProxyPassReverse "/" \(q(url))
+
+            """
+        }
+        var out = "<Proxy \(q(balancerName))>\n"
+        for h in hosts { out += "    BalancerMember \(q(member(h))) \(options)\n" }
+        out += """
+            ProxySet lbmethod=byrequests
+        </Proxy>
+        ProxyPass "/" \(q(balancerName + "/"))
+        ProxyPassReverse "/" \(q(balancerName + "/"))
+
+        """
+        return out
+    }
+}

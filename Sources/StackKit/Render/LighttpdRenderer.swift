@@ -1,0 +1,107 @@
+/// lighttpd.conf for the middle tier. Follows the field notes: routes are guarded by regex
+/// conditions (a bare prefix key would also catch /apple for /app), keys never end in '/',
+/// a root mount sets fix-root-scriptname, static prefixes are excluded from every route,
+/// and the config carries its own full mime table.
+struct LighttpdRenderer {
+    let topology: Topology
+    let host: Host
+
+    var manifest: Manifest { topology.manifest }
+    var middle: Middle { manifest.middle }
+    func q(_ s: String) -> String { Dialect.lighttpd(s) }
+
+    func render() -> String {
+        var out = Dialect.header("#", stack: manifest.name, host: host.name)
+        out += """
+        server.modules = ( "mod_access", "mod_alias", "mod_extforward", "mod_fastcgi", "mod_accesslog" )
+        server.bind = \(q(topology.middleListenAddress(on: host.name)))
+        server.port = \(middle.port)
+        server.document-root = \(q(middle.staticRoot))
+        server.pid-file = \(q(topology.runDirectory + "/lighttpd.pid"))
+        server.errorlog = \(q(topology.logDirectory + "/lighttpd-error.log"))
+        accesslog.filename = \(q(topology.logDirectory + "/lighttpd-access.log"))
+        server.username = \(q(middle.user))
+        server.groupname = \(q(middle.group))
+        server.max-connections = \(middle.maxConnections)
+        server.tag = "lighttpd"
+        index-file.names = ( "index.html" )
+        static-file.exclude-extensions = ( ".py", ".pyc", ".ini", ".cfg" )
+        url.access-deny = ( "~", ".inc" )
+
+        """
+        out += mimeTable() + aliases() + forwarding() + routes()
+        return out
+    }
+
+    func mimeTable() -> String {
+        let rows = MimeTypes.merged(with: middle.mimeTypes).map { "  \(q("." + $0.ext)) => \(q($0.type))," }
+        return "mimetype.assign = (\n" + rows.joined(separator: "\n") + "\n)\n"
+    }
+
+    /// Longer prefixes first: lighttpd refuses a shorter key before an overlapping longer one.
+    func aliases() -> String {
+        guard !middle.aliases.isEmpty else { return "" }
+        let sorted = middle.aliases.sorted { ($0.url.count, $0.url) > ($1.url.count, $1.url) }
+        let rows = sorted.map { "  \(q($0.url)) => \(q($0.directory))," }
+        return "alias.url = (\n" + rows.joined(separator: "\n") + "\n)\n"
+    }
+
+    /// Trust X-Forwarded-For and -Proto only from the front hosts.
+    func forwarding() -> String {
+        let forwarders = FrontSources.addresses(topology)
+        guard !forwarders.isEmpty else { return "" }
+        let rows = forwarders.map { "\(q($0)) => \"trust\"" }.joined(separator: ", ")
+        return """
+        extforward.forwarder = ( \(rows) )
+        extforward.headers = ( "X-Forwarded-For", "X-Forwarded-Proto" )
+
+        """
+    }
+
+    /// Shorter prefixes first, so a longer nested prefix's block, matching later, wins.
+    func routes() -> String {
+        let ordered = middle.routes.sorted { ($0.prefix.count, $0.prefix) < ($1.prefix.count, $1.prefix) }
+        var blocks = ""
+        for route in ordered {
+            let condition = route.isRoot ? "^/" : "^\(Dialect.regex(route.prefix))(/|$)"
+            blocks += "$HTTP[\"url\"] =~ \(q(condition)) {\n"
+            blocks += "  fastcgi.server = ( \(q(route.prefix)) => (\n"
+            for worker in workers(for: route.pool) {
+                blocks += "    \(q("\(worker.pool)-\(worker.host)-\(worker.index)")) => ( \(backend(worker, root: route.isRoot)) ),\n"
+            }
+            blocks += "  ) )\n}\n"
+        }
+        guard !middle.aliases.isEmpty else { return blocks }
+        let statics = middle.aliases.map(\.url).sorted().map(Dialect.regex).joined(separator: "|")
+        let indented = blocks.split(separator: "\n").map { "  \($0)\n" }.joined()
+        return "# Static prefixes never reach an app.\n$HTTP[\"url\"] !~ \(q("^(\(statics))")) {\n" + indented + "}\n"
+    }
+
+    func workers(for pool: String) -> [WorkerInstance] {
+        manifest.pool(named: pool).map { topology.workers(of: $0) } ?? []
+    }
+
+    func backend(_ worker: WorkerInstance, root: Bool) -> String {
+        var parts: [String] = []
+        switch worker.endpoint {
+        case .unix(let path): parts.append("\"socket\" => \(q(path))")
+        case .tcp(let address, let port): parts += ["\"host\" => \(q(address))", "\"port\" => \(port)"]
+        }
+        parts.append("\"check-local\" => \"disable\"")
+        if root { parts.append("\"fix-root-scriptname\" => \"enable\"") }
+        return parts.joined(separator: ", ")
+    }
+}
+
+/// The addresses the front's requests arrive from at the middle tier.
+enum FrontSources {
+    static func addresses(_ topology: Topology) -> [String] {
+        var out: [String] = []
+        for name in topology.manifest.front.hosts {
+            let address = topology.hostAddress(name)
+            // Loopback connections leave from 127.0.0.1 whatever address the front listens on.
+            for a in [address] + (address.hasPrefix("127.") ? ["127.0.0.1"] : []) where !out.contains(a) { out.append(a) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,44 @@
+extension NginxRenderer {
+    /// Static aliases take `^~` so no regex location can take their URLs; each prefix route gets
+    /// an exact location (SCRIPT_NAME=/p, PATH_INFO empty) and a split one for /p/...; a root
+    /// mount takes `location /` so everything else reaches the app.
+    func locations() -> String {
+        var out = ""
+        for alias in middle.aliases.sorted(by: { $0.url < $1.url }) {
+            out += "        location ^~ \(q(alias.url)) {\n            alias \(q(alias.directory));\n        }\n"
+        }
+        for route in middle.routes.sorted(by: { $0.prefix < $1.prefix }) {
+            let upstream = upstreamName(route.pool)
+            if route.isRoot {
+                out += "        location / {\n" + pass(upstream, scriptName: "\"\"", pathInfo: "$uri") + "        }\n"
+            } else {
+                let p = route.prefix
+                out += "        location = \(q(p)) {\n" + pass(upstream, scriptName: q(p), pathInfo: "\"\"") + "        }\n"
+                out += "        location ^~ \(q(p + "/")) {\n"
+                out += "            fastcgi_split_path_info \(q("^(\(Dialect.regex(p)))(/.*)$"));\n"
+                out += pass(upstream, scriptName: "$fastcgi_script_name", pathInfo: "$fastcgi_path_info") + "        }\n"
+            }
+        }
+        if !middle.routes.contains(where: \.isRoot) {
+            out += "        location / {\n            try_files $uri $uri/ =404;\n        }\n"
+        }
+        return out
+    }
+
+    /// The complete parameter list a WSGI app needs; nothing is inherited from fastcgi_params.
+    func pass(_ upstream: String, scriptName: String, pathInfo: String) -> String {
+        let params: [(String, String)] = [
+            ("GATEWAY_INTERFACE", "CGI/1.1"), ("SERVER_SOFTWARE", "nginx"),
+            ("REQUEST_METHOD", "$request_method"), ("REQUEST_URI", "$request_uri"),
+            ("QUERY_STRING", "$query_string"), ("CONTENT_TYPE", "$content_type"),
+            ("CONTENT_LENGTH", "$content_length"), ("SCRIPT_NAME", scriptName), ("PATH_INFO", pathInfo),
+            ("DOCUMENT_URI", "$document_uri"), ("SERVER_PROTOCOL", "$server_protocol"),
+            ("REQUEST_SCHEME", "$stackctl_scheme"), ("REMOTE_ADDR", "$remote_addr"), ("REMOTE_PORT", "$remote_port"),
+            ("SERVER_ADDR", "$server_addr"), ("SERVER_PORT", "$server_port"), ("SERVER_NAME", "$host"),
+        ]
+        var out = "            fastcgi_pass \(upstream);\n"
+        for (name, value) in params { out += "            fastcgi_param \(name) \(value);\n" }
+        out += "            fastcgi_param HTTPS $stackctl_https if_not_empty;\n"
+        return out
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// A pool's files on one worker host: the launcher and its pool.json. Every manifest value
+/// reaches the worker as JSON data, never as code, so nothing in it can run.
+struct PoolRenderer {
+    let topology: Topology
+    let host: Host
+    let pool: Pool
+
+    struct Config: Encodable {
+        struct Instance: Encodable {
+            var unix: String?
+            var host: String?
+            var port: Int?
+        }
+        struct Server: Encodable {
+            var kind: String
+            var min_spare: Int
+            var max_spare: Int
+            var max_threads: Int?
+            var max_children: Int?
+            var max_requests: Int?
+        }
+        var stack: String
+        var pool: String
+        var host: String
+        var directory: String
+        var entry: [String: String]
+        var environment: [[String]]
+        var server: Server
+        var socket_group: String
+        var stop_grace: Int
+        var instances: [Instance]
+    }
+
+    func files() -> [RenderedFile] {
+        [
+            RenderedFile(path: topology.launcherPath(pool.name), contents: launcher(), mode: 0o755),
+            RenderedFile(path: topology.poolConfigPath(pool.name), contents: config()),
+        ]
+    }
+
+    func launcher() -> String {
+        "#!\(pool.python)\n" + Dialect.header("#", stack: topology.manifest.name, host: host.name) + LauncherScript.source
+    }
+
+    func config() -> String {
+        let entry: [String: String] = switch pool.entry {
+        case .callable(let module, let attribute): ["module": module, "callable": attribute]
+        case .paste(let path, let name): ["paste": path, "name": name]
+        }
+        let server: Config.Server = switch pool.server {
+        case .threaded(let minSpare, let maxSpare, let maxThreads):
+            .init(kind: "threaded", min_spare: minSpare, max_spare: maxSpare, max_threads: maxThreads)
+        case .prefork(let minSpare, let maxSpare, let maxChildren, let maxRequests):
+            .init(kind: "prefork", min_spare: minSpare, max_spare: maxSpare, max_children: maxChildren, max_requests: maxRequests)
+        }
+        let instances = topology.workers(of: pool).filter { $0.host == host.name }.map { worker -> Config.Instance in
+            switch worker.endpoint {
+            case .unix(let path): Config.Instance(unix: path)
+            case .tcp(let address, let port): Config.Instance(host: address, port: port)
+            }
+        }
+        let config = Config(stack: topology.manifest.name, pool: pool.name, host: host.name, directory: pool.directory,
+                            entry: entry, environment: pool.environment.map { [$0.0, $0.1] }, server: server,
+                            socket_group: topology.manifest.middle.group, stop_grace: 10, instances: instances)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(config)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}

@@ -1,0 +1,51 @@
+/// One file as it will exist on a host: absolute path, exact bytes, mode.
+public struct RenderedFile: Sendable, Equatable {
+    public var path: String
+    public var contents: String
+    public var mode: Int
+
+    public init(path: String, contents: String, mode: Int = 0o644) {
+        self.path = path
+        self.contents = contents
+        self.mode = mode
+    }
+}
+
+/// A directory the stack needs on a host, with the account that must own it.
+public struct DirectorySpec: Sendable, Equatable {
+    public var path: String
+    public var owner: String
+    public var group: String
+    public var mode: Int
+
+    public init(path: String, owner: String = "root", group: String = "root", mode: Int = 0o755) {
+        self.path = path
+        self.owner = owner
+        self.group = group
+        self.mode = mode
+    }
+}
+
+/// Everything one host needs.
+public struct HostRender: Sendable, Equatable {
+    public var host: Host
+    public var files: [RenderedFile]
+    public var directories: [DirectorySpec]
+
+    public init(host: Host, files: [RenderedFile], directories: [DirectorySpec]) {
+        self.host = host
+        self.files = files
+        self.directories = directories
+    }
+}
+
+/// Where the servers live on the target hosts (Debian's layout by default).
+public struct Platform: Sendable, Equatable {
+    public var apache2 = "/usr/sbin/apache2"
+    public var apacheModules = "/usr/lib/apache2/modules"
+    public var lighttpd = "/usr/sbin/lighttpd"
+    public var nginx = "/usr/sbin/nginx"
+    public var supervisord = "/usr/bin/supervisord"
+
+    public init() {}
+}

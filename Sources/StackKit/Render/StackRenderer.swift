@@ -1,0 +1,72 @@
+/// Renders every file each host of a stack needs. Pure: the same manifest gives the same
+/// values, byte for byte; writing them is the caller's business.
+public struct StackRenderer: Sendable {
+    public let topology: Topology
+    public let platform: Platform
+
+    public init(_ manifest: Manifest, platform: Platform = Platform()) {
+        self.topology = Topology(manifest)
+        self.platform = platform
+    }
+
+    public var manifest: Manifest { topology.manifest }
+
+    /// Every host that runs part of the stack, in manifest order.
+    public func renderAll() -> [HostRender] {
+        topology.activeHosts.map(render)
+    }
+
+    public func render(_ host: Host) -> HostRender {
+        let roles = topology.roles(of: host.name)
+        var files: [RenderedFile] = []
+        if roles.contains(.front) {
+            files.append(RenderedFile(path: topology.frontConfigPath, contents: ApacheRenderer(topology: topology, host: host, platform: platform).render()))
+        }
+        if roles.contains(.middle) {
+            let contents = switch manifest.middle.server {
+            case .lighttpd: LighttpdRenderer(topology: topology, host: host).render()
+            case .nginx: NginxRenderer(topology: topology, host: host).render()
+            }
+            files.append(RenderedFile(path: topology.middleConfigPath, contents: contents))
+        }
+        for pool in manifest.pools where pool.hosts.contains(host.name) {
+            files += PoolRenderer(topology: topology, host: host, pool: pool).files()
+        }
+        let programs = Programs.on(host, topology, platform)
+        switch host.processManager {
+        case .supervisord:
+            files.append(RenderedFile(path: topology.supervisorConfigPath, contents: SupervisordRenderer(topology: topology, host: host, programs: programs).render()))
+        case .systemd:
+            files += SystemdRenderer(topology: topology, host: host, programs: programs).files()
+        }
+        return HostRender(host: host, files: files, directories: directories(host, roles))
+    }
+
+    func directories(_ host: Host, _ roles: Topology.Roles) -> [DirectorySpec] {
+        let m = manifest.middle
+        var dirs = [
+            DirectorySpec(path: topology.base),
+            DirectorySpec(path: topology.runDirectory),
+            DirectorySpec(path: topology.logDirectory),
+        ]
+        if roles.contains(.front) {
+            dirs.append(DirectorySpec(path: topology.frontDirectory))
+        }
+        if roles.contains(.middle) {
+            dirs.append(DirectorySpec(path: topology.middleDirectory))
+            if m.server == .nginx { dirs.append(DirectorySpec(path: topology.middleDirectory + "/temp", owner: m.user, group: m.group, mode: 0o750)) }
+            // lighttpd opens its error log after dropping privileges.
+            if m.server == .lighttpd { dirs[2] = DirectorySpec(path: topology.logDirectory, owner: "root", group: m.group, mode: 0o775) }
+        }
+        for pool in manifest.pools where pool.hosts.contains(host.name) {
+            dirs.append(DirectorySpec(path: "\(topology.base)/pools"))
+            dirs.append(DirectorySpec(path: topology.poolDirectory(pool.name)))
+            if topology.usesUnixSocket(pool: pool, host: host.name) {
+                // The worker creates its socket here; the middle server's group may enter.
+                dirs.append(DirectorySpec(path: topology.socketDirectory(pool.name), owner: pool.user, group: m.group, mode: 0o750))
+            }
+        }
+        if host.processManager == .supervisord { dirs.append(DirectorySpec(path: "\(topology.base)/supervisor")) }
+        return dirs.reduce(into: []) { acc, d in if !acc.contains(where: { $0.path == d.path }) { acc.append(d) } }
+    }
+}

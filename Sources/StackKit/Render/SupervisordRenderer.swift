@@ -1,0 +1,55 @@
+/// A dedicated supervisord per stack and host: its own socket, pid and logs under the stack's
+/// base, so it never touches a system supervisord.
+struct SupervisordRenderer {
+    let topology: Topology
+    let host: Host
+    let programs: [Program]
+
+    func render() -> String {
+        let run = topology.runDirectory, log = topology.logDirectory
+        var out = Dialect.header(";", stack: topology.manifest.name, host: host.name)
+        out += """
+        [unix_http_server]
+        file=\(topology.supervisorSocketPath)
+        chmod=0700
+
+        [supervisord]
+        logfile=\(log)/supervisord.log
+        pidfile=\(run)/supervisord.pid
+        childlogdir=\(log)
+        identifier=\(topology.manifest.name)
+
+        [rpcinterface:supervisor]
+        supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+        [supervisorctl]
+        serverurl=unix://\(topology.supervisorSocketPath)
+
+        """
+        for program in programs {
+            out += "\n[program:\(program.name)]\n"
+            out += "command=\(program.argv.map(Dialect.supervisord).joined(separator: " "))\n"
+            if let directory = program.directory { out += "directory=\(directory)\n" }
+            if let user = program.user { out += "user=\(user)\n" }
+            out += """
+            autostart=true
+            autorestart=true
+            startsecs=1
+            startretries=5
+            stopsignal=\(program.stopSignal)
+            stopwaitsecs=\(program.stopSeconds)
+            redirect_stderr=true
+            stdout_logfile=\(log)/\(program.name).log
+            stdout_logfile_maxbytes=10MB
+            stdout_logfile_backups=3
+
+            """
+        }
+        let pools = programs.compactMap(\.pool).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        for pool in pools {
+            let members = programs.filter { $0.pool == pool }.map(\.name).joined(separator: ",")
+            out += "\n[group:\(topology.poolUnit(pool))]\nprograms=\(members)\n"
+        }
+        return out
+    }
+}

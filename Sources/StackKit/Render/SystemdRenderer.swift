@@ -1,0 +1,75 @@
+/// systemd units: one template per pool (`stack-pool@N.service`, N the instance), one unit each
+/// for the middle server and the front, and a target that groups the stack on the host.
+struct SystemdRenderer {
+    let topology: Topology
+    let host: Host
+    let programs: [Program]
+
+    var stack: String { topology.manifest.name }
+
+    func files() -> [RenderedFile] {
+        var files: [RenderedFile] = []
+        var templated = Set<String>()
+        for program in programs {
+            if let pool = program.pool {
+                guard templated.insert(pool).inserted else { continue }
+                let name = "\(topology.poolUnit(pool))@.service"
+                var argv = program.argv
+                argv[argv.count - 1] = "%i"
+                files.append(RenderedFile(path: topology.systemdUnitPath(name),
+                                          contents: unit(program, description: "stackctl \(stack): pool \(pool) worker %i", argv: argv)))
+            } else {
+                files.append(RenderedFile(path: topology.systemdUnitPath("\(program.name).service"),
+                                          contents: unit(program, description: "stackctl \(stack): \(program.tier.rawValue)", argv: program.argv)))
+            }
+        }
+        files.append(RenderedFile(path: topology.systemdUnitPath("\(stack).target"), contents: target()))
+        return files
+    }
+
+    /// Words are quoted for systemd, except the `%i` specifier that must expand.
+    func command(_ argv: [String]) -> String {
+        argv.map { $0 == "%i" ? $0 : Dialect.systemd($0) }.joined(separator: " ")
+    }
+
+    func unit(_ program: Program, description: String, argv: [String]) -> String {
+        var out = Dialect.header("#", stack: stack, host: host.name)
+        out += """
+        [Unit]
+        Description=\(description)
+        After=network.target
+        PartOf=\(stack).target
+
+        [Service]
+        Type=simple
+        ExecStart=\(command(argv))
+
+        """
+        if let reload = program.reloadArgv { out += "ExecReload=\(command(reload))\n" }
+        if let user = program.user { out += "User=\(user)\n" }
+        if let group = program.group { out += "Group=\(group)\n" }
+        if let directory = program.directory { out += "WorkingDirectory=\(directory.replacingOccurrences(of: "%", with: "%%"))\n" }
+        out += """
+        KillSignal=SIG\(program.stopSignal)
+        TimeoutStopSec=\(program.stopSeconds)
+        Restart=on-failure
+        RestartSec=1
+
+        [Install]
+        WantedBy=\(stack).target
+
+        """
+        return out
+    }
+
+    func target() -> String {
+        Dialect.header("#", stack: stack, host: host.name) + """
+        [Unit]
+        Description=stackctl stack \(stack)
+
+        [Install]
+        WantedBy=multi-user.target
+
+        """
+    }
+}

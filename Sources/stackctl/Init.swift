@@ -1,0 +1,20 @@
+import ArgumentParser
+import Foundation
+import StackKit
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the example manifest (all tiers on this machine) to start from.")
+
+    @Option(name: [.short, .customLong("file")], help: "Where to write it.")
+    var file: String = "deploy.yml"
+
+    func run() throws {
+        guard !FileManager.default.fileExists(atPath: file) else {
+            printError("\(file) already exists; not overwriting it")
+            throw ExitCode(2)
+        }
+        try Data(ExampleManifest.text.utf8).write(to: URL(fileURLWithPath: file))
+        print("wrote \(file); check it with 'stackctl validate -f \(file)'")
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import StackKit
+
+/// `-f FILE`, shared by every command that reads a manifest.
+struct ManifestOptions: ParsableArguments {
+    @Option(name: [.short, .customLong("file")], help: "The manifest to read.")
+    var file: String = "deploy.yml"
+
+    /// The manifest, or every problem printed as FILE:LINE:COLUMN and exit 1.
+    func load() throws -> Manifest {
+        guard FileManager.default.fileExists(atPath: file) else {
+            printError("\(file): no such file; run 'stackctl init' to write an example manifest, or pass -f FILE")
+            throw ExitCode(2)
+        }
+        do {
+            return try ManifestLoader.load(file: file)
+        } catch let error as ManifestError {
+            printError(error.formatted(file: file))
+            let n = error.diagnostics.count
+            printError("\(file): \(n) problem\(n == 1 ? "" : "s") found")
+            throw ExitCode(1)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct StackCtl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stackctl",
+        abstract: "Deploy three-tier Python web stacks (Apache -> lighttpd/nginx -> flup) from one manifest.",
+        version: "0.1.0",
+        subcommands: [Init.self, Validate.self, Render.self]
+    )
+}

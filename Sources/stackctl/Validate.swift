@@ -1,0 +1,16 @@
+import ArgumentParser
+import StackKit
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a manifest and report every problem with its line and column.",
+        discussion: "Exit status: 0 valid, 1 invalid, 2 the file cannot be read.")
+
+    @OptionGroup var manifest: ManifestOptions
+
+    func run() throws {
+        let m = try manifest.load()
+        let workers = m.pools.reduce(0) { $0 + $1.instances * $1.hosts.count }
+        print("\(manifest.file): valid: stack '\(m.name)', \(m.hosts.count) hosts, \(m.middle.server.rawValue) middle, \(m.pools.count) pools, \(workers) workers")
+    }
+}

@@ -1,0 +1,27 @@
+"""A small WSGI app for the demo and the end-to-end tests.
+
+/health answers "ok"; every other path answers with what the app saw, so a test
+can check SCRIPT_NAME and PATH_INFO through every tier."""
+import json
+import os
+
+
+def application(environ, start_response):
+    path = environ.get("PATH_INFO", "")
+    if path == "/health":
+        body = b"ok\n"
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+        return [body]
+    seen = {
+        "greeting": os.environ.get("APP_GREETING", "hello"),
+        "script_name": environ.get("SCRIPT_NAME", ""),
+        "path_info": path,
+        "query": environ.get("QUERY_STRING", ""),
+        "scheme": environ.get("wsgi.url_scheme", ""),
+        "remote_addr": environ.get("REMOTE_ADDR", ""),
+        "host": environ.get("HTTP_HOST", ""),
+        "pid": os.getpid(),
+    }
+    body = (json.dumps(seen, sort_keys=True) + "\n").encode()
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
