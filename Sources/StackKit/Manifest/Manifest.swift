@@ -23,7 +23,21 @@ public struct Manifest: Sendable, Equatable {
     public func host(named name: String) -> Host? { hosts.first { $0.name == name } }
     public func pool(named name: String) -> Pool? { pools.first { $0.name == name } }
 
-    public func mark(_ path: String) -> Mark { marks[path] ?? marks[""] ?? Mark(line: 1, column: 1) }
+    /// Where `path` was written, or its nearest written parent (defaults have no position of their own).
+    public func mark(_ path: String) -> Mark {
+        var key = path
+        while true {
+            if let m = marks[key] { return m }
+            if key.isEmpty { return Mark(line: 1, column: 1) }
+            if key.hasSuffix("]"), let open = key.lastIndex(of: "[") {
+                key = String(key[..<open])
+            } else if let dot = key.lastIndex(of: ".") {
+                key = String(key[..<dot])
+            } else {
+                key = ""
+            }
+        }
+    }
 }
 
 public enum ProcessManager: String, Sendable, CaseIterable {

@@ -9,23 +9,27 @@ extension ManifestDecoder {
     func decodePools(_ node: Node) -> [Pool] {
         let entries = r.entries(node, "pools")
         if entries.isEmpty, case .mapping = node { r.fail(node.mark, "pools", "define at least one pool") }
-        return entries.compactMap { name, keyMark, value in
+        return entries.enumerated().compactMap { index, entry in
+            let (name, keyMark, value) = entry
             if let problem = ValueRule.name.problem(in: name) {
                 r.fail(keyMark, "pools.\(name)", problem.message, hint: problem.hint)
                 return nil
             }
-            return decodePool(name, value)
+            return decodePool(name, value, defaultPort: 9000 + 100 * index)
         }
     }
 
-    func decodePool(_ name: String, _ node: Node) -> Pool? {
+    /// Pools get distinct default ports (9000, 9100, ...) so two TCP pools never clash by default.
+    func decodePool(_ name: String, _ node: Node, defaultPort: Int) -> Pool? {
         let path = "pools.\(name)"
         guard let p = r.mapping(node, path, known: Self.poolKeys) else { return nil }
         var pool = Pool(name: name, entry: .callable(module: "app", attribute: "application"), directory: "/")
 
         switch (p["wsgi"], p["paste"]) {
-        case (nil, nil):
+        case (nil, nil) where !r.suggested.contains("\(path).wsgi") && !r.suggested.contains("\(path).paste"):
             r.fail(node.mark, "\(path).wsgi", "pool '\(name)' needs 'wsgi: module:callable' or 'paste: /path/to/app.ini'")
+        case (nil, nil):
+            break
         case (.some, .some):
             r.fail(p["paste"]!.mark, "\(path).paste", "give either 'wsgi' or 'paste', not both")
         case (let wsgi?, nil):
@@ -45,7 +49,7 @@ extension ManifestDecoder {
                 }
             }
         }
-        if p["directory"] == nil { r.fail(node.mark, "\(path).directory", "missing required key 'directory'", hint: "the application's working directory") }
+        r.require(p, "directory", in: path, at: node.mark, hint: "the application's working directory")
         pool.directory = r.string(p["directory"], "\(path).directory", rule: .path).map(Self.trimSlash) ?? pool.directory
         if p["python"] != nil && p["virtualenv"] != nil {
             r.fail(p["virtualenv"]!.mark, "\(path).virtualenv", "give either 'python' or 'virtualenv', not both")
@@ -67,11 +71,11 @@ extension ManifestDecoder {
         pool.user = r.string(p["user"], "\(path).user", rule: .account) ?? pool.user
         pool.group = r.string(p["group"], "\(path).group", rule: .account) ?? pool.group
         pool.server = decodeServer(p, path)
-        if p["hosts"] == nil { r.fail(node.mark, "\(path).hosts", "missing required key 'hosts'", hint: "the hosts this pool's workers run on") }
+        r.require(p, "hosts", in: path, at: node.mark, hint: "the hosts this pool's workers run on")
         pool.hosts = hostList(p["hosts"], "\(path).hosts")
         pool.instances = r.int(p["instances"], "\(path).instances", in: 1...64) ?? pool.instances
         pool.socket = r.choice(p["socket"], "\(path).socket", SocketKind.self) ?? pool.socket
-        pool.port = r.int(p["port"], "\(path).port", in: 1...65535) ?? pool.port
+        pool.port = r.int(p["port"], "\(path).port", in: 1...65535) ?? defaultPort
         pool.health = decodeHealth(p["health"], "\(path).health", defaultPath: "/")
         return pool
     }

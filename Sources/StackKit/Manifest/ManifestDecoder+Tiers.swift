@@ -4,7 +4,7 @@ extension ManifestDecoder {
     func decodeFront(_ node: Node) -> Front {
         var front = Front()
         guard let f = r.mapping(node, "front", known: Self.frontKeys) else { return front }
-        if f["hosts"] == nil { r.fail(node.mark, "front.hosts", "missing required key 'hosts'") }
+        r.require(f, "hosts", in: "front", at: node.mark)
         front.hosts = hostList(f["hosts"], "front.hosts")
         front.address = r.string(f["address"], "front.address", rule: .address)
         front.port = r.int(f["port"], "front.port", in: 1...65535) ?? front.port
@@ -25,8 +25,8 @@ extension ManifestDecoder {
     func decodeMiddle(_ node: Node) -> Middle {
         var middle = Middle()
         guard let m = r.mapping(node, "middle", known: Self.middleKeys) else { return middle }
-        for key in ["server", "hosts", "static", "routes"] where m[key] == nil {
-            r.fail(node.mark, "middle.\(key)", "missing required key '\(key)'")
+        for key in ["server", "hosts", "static", "routes"] {
+            r.require(m, key, in: "middle", at: node.mark)
         }
         middle.server = r.choice(m["server"], "middle.server", MiddleServer.self) ?? middle.server
         middle.hosts = hostList(m["hosts"], "middle.hosts")
@@ -36,7 +36,7 @@ extension ManifestDecoder {
         middle.group = r.string(m["group"], "middle.group", rule: .account) ?? middle.group
         middle.maxConnections = r.int(m["max_connections"], "middle.max_connections", in: 16...65536) ?? middle.maxConnections
         if let s = m["static"], let fields = r.mapping(s, "middle.static", known: Self.staticKeys) {
-            if fields["root"] == nil { r.fail(s.mark, "middle.static.root", "missing required key 'root'", hint: "a directory that holds only static files") }
+            r.require(fields, "root", in: "middle.static", at: s.mark, hint: "a directory that holds only static files")
             middle.staticRoot = r.string(fields["root"], "middle.static.root", rule: .path).map(Self.trimSlash) ?? ""
             if let aliases = fields["aliases"] { middle.aliases = decodeAliases(aliases) }
         }

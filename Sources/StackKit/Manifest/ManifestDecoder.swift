@@ -7,12 +7,13 @@ struct ManifestDecoder {
 
     func decode(_ root: Node) -> Manifest? {
         r.marks[""] = root.mark
-        guard let top = r.mapping(root, "", known: Self.topKeys) else {
-            r.fail(root.mark, "", "a manifest must be a mapping with the keys \(Self.topKeys.joined(separator: ", "))")
+        guard case .mapping = root else {
+            r.fail(root.mark, "", "a manifest must be a mapping with the keys \(Self.topKeys.joined(separator: ", ")), found \(root.kindName)")
             return nil
         }
-        for key in ["name", "hosts", "front", "middle", "pools"] where top[key] == nil {
-            r.fail(root.mark, key, "missing required key '\(key)'")
+        guard let top = r.mapping(root, "", known: Self.topKeys) else { return nil }
+        for key in ["name", "hosts", "front", "middle", "pools"] {
+            r.require(top, key, in: "", at: root.mark)
         }
         let name = r.string(top["name"], "name", rule: .name) ?? "stack"
         let base = r.string(top["base"], "base", rule: .path) ?? "/srv/stackctl/\(name)"

@@ -8,7 +8,7 @@ extension ManifestValidator {
                 for host in pool.hosts where manifest.middle.hosts != [host] {
                     let others = manifest.middle.hosts.filter { $0 != host }
                     fail(path, "a unix socket on host '\(host)' cannot be reached from middle host '\(others.first ?? "?")'",
-                         hint: "use 'socket: tcp' or 'auto' for pools on other hosts", at: manifest.marks[path] != nil ? path : "pools.\(pool.name)")
+                         hint: "use 'socket: tcp' or 'auto' for pools on other hosts")
                     break
                 }
             }
@@ -47,7 +47,7 @@ extension ManifestValidator {
                 guard let other = listeners[..<i].first(where: { $0.port == l.port && overlaps($0.address, l.address) }) else { continue }
                 if l.port > 65535 { continue }
                 fail(l.path, "port \(l.port) on host '\(host.name)' is taken twice: by \(other.what) and by \(l.what)",
-                     hint: "give each listener on a host its own port", at: manifest.marks[l.path] != nil ? l.path : nil)
+                     hint: "give each listener on a host its own port")
             }
             for l in listeners where l.port > 65535 {
                 fail(l.path, "\(l.what) would listen on port \(l.port), beyond 65535")

@@ -7,6 +7,7 @@ struct ManifestValidator {
     init(_ manifest: Manifest) { self.manifest = manifest }
 
     mutating func fail(_ path: String, _ message: String, hint: String? = nil, at markKey: String? = nil) {
+        // `mark` walks up to the nearest written key when this one was left to its default.
         diagnostics.append(Diagnostic(mark: manifest.mark(markKey ?? path), path: path, message: message, hint: hint))
     }
 
@@ -36,7 +37,7 @@ struct ManifestValidator {
         }
         for (i, name) in names.enumerated() where manifest.host(named: name) == nil {
             let guess = Suggest.closest(to: name, in: manifest.hosts.map(\.name)).map { "did you mean '\($0)'? " } ?? ""
-            fail("\(path)[\(i)]", "unknown host '\(name)'", hint: "\(guess)defined hosts: \(definedHosts)", at: manifest.marks["\(path)[\(i)]"] != nil ? "\(path)[\(i)]" : path)
+            fail("\(path)[\(i)]", "unknown host '\(name)'", hint: "\(guess)defined hosts: \(definedHosts)")
         }
     }
 
@@ -44,6 +45,7 @@ struct ManifestValidator {
 
     mutating func checkRoutes() {
         var claimed: [String: String] = [:]
+        var guessed = Set<String>()
         for route in manifest.middle.routes {
             let path = "middle.routes.\(route.prefix)"
             let markKey = "route:\(route.prefix)"
@@ -53,11 +55,13 @@ struct ManifestValidator {
             claimed[route.prefix] = route.pool
             if manifest.pool(named: route.pool) == nil {
                 let names = manifest.pools.map(\.name)
-                let hint = Suggest.closest(to: route.pool, in: names).map { "did you mean '\($0)'?" } ?? "defined pools: \(names.joined(separator: ", "))"
+                let guess = Suggest.closest(to: route.pool, in: names)
+                if let guess { guessed.insert(guess) }
+                let hint = guess.map { "did you mean '\($0)'?" } ?? "defined pools: \(names.joined(separator: ", "))"
                 fail(path, "unknown pool '\(route.pool)'", hint: hint, at: markKey)
             }
         }
-        for pool in manifest.pools where !manifest.middle.routes.contains(where: { $0.pool == pool.name }) {
+        for pool in manifest.pools where !manifest.middle.routes.contains(where: { $0.pool == pool.name }) && !guessed.contains(pool.name) {
             fail("pools.\(pool.name)", "pool '\(pool.name)' has no route, so no request can reach it",
                  hint: "add a route under middle.routes, e.g. '/\(pool.name): \(pool.name)'")
         }
@@ -69,7 +73,7 @@ struct ManifestValidator {
         var seen = Set<String>()
         for alias in middle.aliases {
             let path = "middle.static.aliases.\(alias.url.dropLast())"
-            let key = manifest.marks[path] != nil ? path : "middle.static.aliases.\(alias.url)"
+            let key = manifest.marks[path] != nil ? path : "middle.static.aliases.\(alias.url)"  // written with or without '/'
             if !seen.insert(alias.url).inserted { fail(key, "static alias '\(alias.url)' is given twice") }
             for route in middle.routes where (route.prefix + "/").hasPrefix(alias.url) {
                 fail(key, "static alias '\(alias.url)' hides route '\(route.prefix)' (pool '\(route.pool)')",
@@ -79,7 +83,7 @@ struct ManifestValidator {
         for pool in manifest.pools {
             for (what, dir, key) in [("static root", middle.staticRoot, "middle.static.root")] + middle.aliases.map({ ("static alias '\($0.url)'", String($0.directory.dropLast()), "middle.static.aliases.\($0.url.dropLast())") })
             where !dir.isEmpty && (pool.directory == dir || pool.directory.hasPrefix(dir + "/")) {
-                fail(manifest.marks[key] != nil ? key : "middle.static", "\(what) '\(dir)' would serve the code of pool '\(pool.name)' (\(pool.directory))",
+                fail(key, "\(what) '\(dir)' would serve the code of pool '\(pool.name)' (\(pool.directory))",
                      hint: "point it at a directory that holds only static files")
             }
         }

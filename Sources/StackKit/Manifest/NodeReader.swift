@@ -2,6 +2,15 @@
 final class NodeReader {
     var diagnostics: [Diagnostic] = []
     var marks: [String: Mark] = [:]
+    /// Key paths an unknown key was taken to be a misspelling of.
+    var suggested: Set<String> = []
+
+    /// Reports a missing required key, unless a misspelt key nearby was already reported for it.
+    func require(_ fields: [String: Node], _ key: String, in path: String, at mark: Mark, hint: String? = nil) {
+        let keyPath = Self.join(path, key)
+        guard fields[key] == nil, !suggested.contains(keyPath) else { return }
+        fail(mark, keyPath, "missing required key '\(key)'", hint: hint)
+    }
 
     func fail(_ mark: Mark, _ path: String, _ message: String, hint: String? = nil) {
         diagnostics.append(Diagnostic(mark: mark, path: path, message: message, hint: hint))
@@ -12,7 +21,7 @@ final class NodeReader {
     /// A mapping whose keys must come from `known`; unknown keys are reported with a suggestion.
     func mapping(_ node: Node, _ path: String, known: [String]) -> [String: Node]? {
         guard case .mapping(let pairs, let mark) = node else {
-            if !node.isNull || !path.isEmpty { fail(node.mark, path, "expected a mapping, found \(node.kindName)") }
+            fail(node.mark, path, "expected a mapping, found \(node.kindName)")
             return nil
         }
         marks[path] = mark
@@ -24,6 +33,7 @@ final class NodeReader {
                 result[name] = value
                 marks[keyPath] = value.mark
             } else if let guess = Suggest.closest(to: name, in: known) {
+                suggested.insert(Self.join(path, guess))
                 fail(key.mark, keyPath, "unknown key '\(name)'", hint: "did you mean '\(guess)'?")
             } else {
                 fail(key.mark, keyPath, "unknown key '\(name)'", hint: "known keys here: \(known.joined(separator: ", "))")

@@ -15,13 +15,32 @@ public enum YAMLLoader {
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             var builder = Builder(parser: parser)
             defer { parser = builder.parser }
-            return try builder.document()
+            do throws(ManifestError) {
+                return try builder.document()
+            } catch {
+                throw withTabHint(error, text: text)
+            }
         }
+    }
+
+    /// libyaml's message for a tab in indentation does not say "tab"; the line does.
+    static func withTabHint(_ error: ManifestError, text: String) -> ManifestError {
+        guard var first = error.diagnostics.first, first.message.hasPrefix("YAML syntax error") else { return error }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard first.mark.line <= lines.count, lines[first.mark.line - 1].prefix(while: { $0 == " " || $0 == "\t" }).contains("\t") else { return error }
+        first.hint = "indent with spaces, not tabs"
+        return ManifestError([first] + error.diagnostics.dropFirst())
     }
 
     struct Builder {
         var parser: yaml_parser_t
         var anchors: [String: Node] = [:]
+        /// Key path of the node being built, for messages.
+        var path: [String] = []
+
+        var pathText: String {
+            path.reduce("") { $1.hasPrefix("[") || $0.isEmpty ? $0 + $1 : $0 + "." + $1 }
+        }
 
         mutating func next() throws(ManifestError) -> yaml_event_t {
             var event = yaml_event_t()
@@ -31,9 +50,6 @@ public enum YAMLLoader {
                 var message = "YAML syntax error: \(problem)"
                 if let context = parser.context.map({ String(cString: $0) }) {
                     message += " (\(context) at line \(parser.context_mark.line + 1))"
-                }
-                if problem.contains("tab") {
-                    message += "; indent with spaces, not tabs"
                 }
                 throw ManifestError([Diagnostic(mark: mark, path: "", message: message)])
             }
@@ -87,6 +103,8 @@ public enum YAMLLoader {
                     var e = try next()
                     defer { yaml_event_delete(&e) }
                     if e.type == YAML_SEQUENCE_END_EVENT { break }
+                    path.append("[\(items.count)]")
+                    defer { path.removeLast() }
                     items.append(try node(from: &e))
                 }
                 let n = Node.sequence(items, start)
@@ -104,8 +122,10 @@ public enum YAMLLoader {
                     guard let keyText = key.scalarText else {
                         throw ManifestError([Diagnostic(mark: key.mark, path: "", message: "a mapping key must be a plain string, not \(key.kindName)")])
                     }
+                    path.append(keyText)
+                    defer { path.removeLast() }
                     if let first = seen[keyText] {
-                        throw ManifestError([Diagnostic(mark: key.mark, path: "", message: "duplicate key '\(keyText)' (first defined at \(first))")])
+                        throw ManifestError([Diagnostic(mark: key.mark, path: pathText, message: "duplicate key '\(keyText)'", hint: "first given at \(first)")])
                     }
                     seen[keyText] = key.mark
                     var v = try next()

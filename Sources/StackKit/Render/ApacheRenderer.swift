@@ -36,6 +36,7 @@ struct ApacheRenderer {
         for (name, file) in Self.modules {
             out += "LoadModule \(name) \(q(platform.apacheModules + "/" + file))\n"
         }
+        // One server, no virtual hosts: it answers every name; the first is its own name.
         let names = front.serverNames.isEmpty ? [topology.hostAddress(host.name)] : front.serverNames
         out += """
 
@@ -45,7 +46,6 @@ struct ApacheRenderer {
         ServerName \(names[0])
 
         """
-        if names.count > 1 { out += "ServerAlias \(names.dropFirst().joined(separator: " "))\n" }
         out += """
         ServerTokens Prod
         ServerSignature Off

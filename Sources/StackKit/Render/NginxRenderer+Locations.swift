@@ -22,7 +22,7 @@ extension NginxRenderer {
         if !middle.routes.contains(where: \.isRoot) {
             out += "        location / {\n            try_files $uri $uri/ =404;\n        }\n"
         }
-        return out
+        return String(out.dropLast())
     }
 
     /// The complete parameter list a WSGI app needs; nothing is inherited from fastcgi_params.

@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+@testable import StackKit
+
+/// Every rendered file goes through the check of the real program that will read it:
+/// `apache2 -t`, `lighttpd -tt` (any stderr output fails: it exits 0 on unknown keys),
+/// `nginx -t` with its own prefix, supervisord's own config parser, `systemd-analyze verify`,
+/// Python's compiler for the launcher. The manifest is rebased under a temporary directory.
+@Suite(.serialized) struct ServerCheckTests {
+    struct Checked {
+        var root: URL
+        var hosts: [HostRender]
+        var topology: Topology
+    }
+
+    static func renderRebased(_ label: String) throws -> Checked {
+        let root = try Fixtures.temporaryDirectory("check")
+        let manifest = Fixtures.rebased(try GoldenTests.manifest(label), under: root.path)
+        let renderer = StackRenderer(manifest)
+        let hosts = renderer.renderAll()
+        return Checked(root: root, hosts: hosts, topology: renderer.topology)
+    }
+
+    /// Writes one host's files and directories under its own folder (systemd units too).
+    static func install(_ host: HostRender, _ checked: Checked) throws -> URL {
+        let fm = FileManager.default
+        let hostRoot = checked.root.appendingPathComponent("hosts/\(host.host.name)")
+        for dir in host.directories + [DirectorySpec(path: checked.topology.manifest.middle.staticRoot)] {
+            try fm.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
+        }
+        for alias in checked.topology.manifest.middle.aliases {
+            try fm.createDirectory(atPath: alias.directory, withIntermediateDirectories: true)
+        }
+        for file in host.files {
+            // Paths under the rebased root are real; units under /etc go below the host's folder.
+            let path = file.path.hasPrefix(checked.root.path) ? file.path : hostRoot.path + file.path
+            try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try file.contents.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        return hostRoot
+    }
+
+    static func tool(_ name: String) -> String? {
+        let path = Run.which(name)
+        if path == nil && Run.serversRequired { Issue.record("\(name) is not installed; scripts/test installs it") }
+        return path
+    }
+
+    @Test(arguments: GoldenTests.cases)
+    func everyRenderedFilePassesItsServersOwnCheck(label: String) throws {
+        let checked = try Self.renderRebased(label)
+        defer { try? FileManager.default.removeItem(at: checked.root) }
+        let t = checked.topology
+        var checkedKinds = Set<String>()
+        for host in checked.hosts {
+            let hostRoot = try Self.install(host, checked)
+            for file in host.files {
+                let name = (file.path as NSString).lastPathComponent
+                switch name {
+                case "apache2.conf":
+                    guard let apache = Self.tool("apache2") else { continue }
+                    let r = try Run.run([apache, "-t", "-f", file.path, "-d", t.frontDirectory])
+                    #expect(r.status == 0 && r.stderr.trimmingCharacters(in: .whitespacesAndNewlines) == "Syntax OK", "\(label) \(host.host.name): \(r.stderr)")
+                case "lighttpd.conf":
+                    guard let lighttpd = Self.tool("lighttpd") else { continue }
+                    let r = try Run.run([lighttpd, "-tt", "-f", file.path])
+                    #expect(r.status == 0 && r.stderr.isEmpty && r.stdout.isEmpty, "\(label) \(host.host.name): \(r.stderr)\(r.stdout)")
+                case "nginx.conf":
+                    guard let nginx = Self.tool("nginx") else { continue }
+                    try FileManager.default.createDirectory(atPath: t.middleDirectory + "/temp", withIntermediateDirectories: true)
+                    let r = try Run.run([nginx, "-t", "-q", "-p", t.middleDirectory, "-c", file.path])
+                    #expect(r.status == 0 && r.stderr.isEmpty, "\(label) \(host.host.name): \(r.stderr)")
+                case "supervisord.conf":
+                    try Self.checkSupervisord(file.path, expecting: Programs.on(host.host, t, Platform()).map(\.name), label)
+                case "launcher.py":
+                    let r = try Run.run(["/usr/bin/python3", "-c", "import ast,sys; ast.parse(open(sys.argv[1]).read())", file.path])
+                    #expect(r.status == 0, "\(label) \(host.host.name): \(r.stderr)")
+                case "pool.json":
+                    #expect((try? JSONSerialization.jsonObject(with: Data(file.contents.utf8))) != nil)
+                default:
+                    #expect(file.path.hasPrefix("/etc/systemd/system/"), "unexpected file \(file.path)")
+                    continue
+                }
+                checkedKinds.insert(name)
+            }
+            if host.files.contains(where: { $0.path.hasPrefix("/etc/systemd/system/") }) {
+                try Self.checkSystemd(hostRoot.appendingPathComponent("etc/systemd/system"), label)
+                checkedKinds.insert("systemd")
+            }
+        }
+        #expect(checkedKinds.contains("apache2.conf") || !Run.serversRequired)
+        #expect(checkedKinds.contains(t.manifest.middle.server == .nginx ? "nginx.conf" : "lighttpd.conf") || !Run.serversRequired)
+    }
+
+    static func checkSupervisord(_ path: String, expecting programs: [String], _ label: String) throws {
+        let script = """
+        import sys
+        from supervisor.options import ServerOptions
+        o = ServerOptions()
+        o.realize(args=["-c", sys.argv[1]])
+        print(" ".join(sorted(p.name for g in o.process_group_configs for p in g.process_configs)))
+        """
+        let r = try Run.run(["/usr/bin/python3", "-c", script, path])
+        if r.stderr.contains("No module named 'supervisor'") {
+            if Run.serversRequired { Issue.record("supervisor is not installed; scripts/test installs it") }
+            return
+        }
+        #expect(r.status == 0, "\(label): \(r.stderr)")
+        #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == programs.sorted().joined(separator: " "), "\(label)")
+    }
+
+    /// Template units are verified as instance 0, the way they will be started.
+    static func checkSystemd(_ dir: URL, _ label: String) throws {
+        guard let analyze = tool("systemd-analyze") else { return }
+        let fm = FileManager.default
+        var units: [String] = []
+        for name in try fm.contentsOfDirectory(atPath: dir.path).sorted() {
+            if name.hasSuffix("@.service") {
+                let instance = name.replacingOccurrences(of: "@.service", with: "@0.service")
+                try fm.copyItem(atPath: dir.appendingPathComponent(name).path, toPath: dir.appendingPathComponent(instance).path)
+                units.append(dir.appendingPathComponent(instance).path)
+            } else {
+                units.append(dir.appendingPathComponent(name).path)
+            }
+        }
+        let r = try Run.run([analyze, "verify", "--man=no"] + units)
+        #expect(r.status == 0 && r.stderr.isEmpty, "\(label): \(r.stderr)")
+    }
+}
