@@ -26,5 +26,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StackKitTests", dependencies: ["StackKit"]),
+        // Runs the built binary as a user would; depending on it makes `swift test` build it.
+        .testTarget(name: "stackctlTests", dependencies: ["stackctl"]),
     ]
 )

@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+
+/// The stackctl binary, run the way a user runs it.
+@Suite struct CLITests {
+    static let repo: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    static var binary: String {
+        ProcessInfo.processInfo.environment["STACKCTL_BIN"] ?? repo.appendingPathComponent(".build/debug/stackctl").path
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func stackctl(_ args: [String], in dir: URL? = nil) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        if let dir { p.currentDirectoryURL = dir }
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: tmp.path + ".out", contents: nil)
+        FileManager.default.createFile(atPath: tmp.path + ".err", contents: nil)
+        defer {
+            try? FileManager.default.removeItem(atPath: tmp.path + ".out")
+            try? FileManager.default.removeItem(atPath: tmp.path + ".err")
+        }
+        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: tmp.path + ".out"))
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: tmp.path + ".err"))
+        try p.run()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus,
+                      stdout: try String(contentsOfFile: tmp.path + ".out", encoding: .utf8),
+                      stderr: try String(contentsOfFile: tmp.path + ".err", encoding: .utf8))
+    }
+
+    static func scratch() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("stackctl-cli-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func validateAcceptsTheExample() throws {
+        let r = try Self.stackctl(["validate", "-f", Self.repo.appendingPathComponent("deploy.yml.example").path])
+        #expect(r.status == 0)
+        #expect(r.stdout.hasSuffix("deploy.yml.example: valid: stack 'demo', 1 hosts, nginx middle, 2 pools, 3 workers\n"))
+    }
+
+    @Test func validateReportsEveryProblemAsFileLineColumnAndExitsOne() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = """
+        name: shop
+        hosts:
+          a: { address: 127.0.3.1 }
+        front:
+          hosts: [a]
+          prot: 80
+        middle:
+          server: ngnix
+          hosts: [a]
+          static: { root: /srv/static }
+          routes: { /: main }
+        pools:
+          main:
+            wsgi: app:application
+            directory: /srv/app
+            hosts: [b]
+        """
+        try bad.write(to: dir.appendingPathComponent("deploy.yml"), atomically: true, encoding: .utf8)
+        let r = try Self.stackctl(["validate"], in: dir)
+        #expect(r.status == 1)
+        #expect(r.stderr == """
+        deploy.yml:6:3: front.prot: unknown key 'prot' (did you mean 'port'?)
+        deploy.yml:8:11: middle.server: unknown value 'ngnix' (did you mean 'nginx'?)
+        deploy.yml:16:13: pools.main.hosts[0]: unknown host 'b' (defined hosts: a)
+        deploy.yml: 3 problems found
+
+        """)
+    }
+
+    @Test func aMissingFileIsExitTwoWithAHint() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try Self.stackctl(["validate"], in: dir)
+        #expect(r.status == 2)
+        #expect(r.stderr == "deploy.yml: no such file; run 'stackctl init' to write an example manifest, or pass -f FILE\n")
+    }
+
+    @Test func initWritesTheExampleOnceAndItValidates() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try Self.stackctl(["init"], in: dir).status == 0)
+        let written = try String(contentsOf: dir.appendingPathComponent("deploy.yml"), encoding: .utf8)
+        #expect(written == (try String(contentsOf: Self.repo.appendingPathComponent("deploy.yml.example"), encoding: .utf8)))
+        #expect(try Self.stackctl(["validate"], in: dir).status == 0)
+        let again = try Self.stackctl(["init"], in: dir)
+        #expect(again.status == 2 && again.stderr == "deploy.yml already exists; not overwriting it\n")
+    }
+
+    @Test func renderWritesEachHostsFilesAtTheirPathsAndIsByteIdentical() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let manifest = Self.repo.appendingPathComponent("examples/multi-host.yml").path
+        let first = try Self.stackctl(["render", "-f", manifest, "--out", "a"], in: dir)
+        #expect(first.status == 0)
+        let listed = first.stdout.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
+        #expect(listed.count == 13)
+        #expect(listed.contains(["middle1", "644", "\(listed.first { $0.last == "/srv/stackctl/shop/middle/lighttpd.conf" }?[2] ?? "?")", "/srv/stackctl/shop/middle/lighttpd.conf"]))
+        #expect(listed.contains { $0[0] == "app1" && $0[1] == "755" && $0[3] == "/srv/stackctl/shop/pools/main/launcher.py" })
+        for row in listed {
+            let path = dir.appendingPathComponent("a/\(row[0])\(row[3])").path
+            let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? -1
+            #expect(String(size) == row[2], "\(path)")
+        }
+        #expect(try Self.stackctl(["render", "-f", manifest, "--out", "b"], in: dir).status == 0)
+        let diff = try Self.run(["/usr/bin/diff", "-r", dir.appendingPathComponent("a").path, dir.appendingPathComponent("b").path])
+        #expect(diff == 0)
+    }
+
+    @Test func renderOneHostAndRefuseAnUnknownOne() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let manifest = Self.repo.appendingPathComponent("examples/multi-host.yml").path
+        let one = try Self.stackctl(["render", "-f", manifest, "--out", "o", "--host", "front1"], in: dir)
+        #expect(one.status == 0 && one.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("front1\t") })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("o").path) == ["front1"])
+        let unknown = try Self.stackctl(["render", "-f", manifest, "--host", "nope"], in: dir)
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr == "unknown host 'nope'; hosts in \(manifest): front1, middle1, app1, app2, admin1\n")
+    }
+
+    @Test func reRenderingRemovesFilesAHostNoLongerNeeds() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let manifest = Self.repo.appendingPathComponent("examples/multi-host.yml").path
+        #expect(try Self.stackctl(["render", "-f", manifest, "--out", "o"], in: dir).status == 0)
+        let stale = dir.appendingPathComponent("o/app1/srv/stale.conf")
+        try "old".write(to: stale, atomically: true, encoding: .utf8)
+        #expect(try Self.stackctl(["render", "-f", manifest, "--out", "o"], in: dir).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: stale.path))
+    }
+
+    static func run(_ argv: [String]) throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: argv[0])
+        p.arguments = Array(argv.dropFirst())
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+}
