@@ -5,7 +5,8 @@ extension ManifestValidator {
         for pool in manifest.pools {
             let path = "pools.\(pool.name).socket"
             if pool.socket == .unix {
-                for host in pool.hosts where manifest.middle.hosts != [host] {
+                // An unknown host is reported once, as unknown; its socket is moot.
+                for host in pool.hosts where manifest.middle.hosts != [host] && manifest.host(named: host) != nil {
                     let others = manifest.middle.hosts.filter { $0 != host }
                     fail(path, "a unix socket on host '\(host)' cannot be reached from middle host '\(others.first ?? "?")'",
                          hint: "use 'socket: tcp' or 'auto' for pools on other hosts")

@@ -15,12 +15,34 @@ import Testing
         return m
     }
 
+    static let launcherBody = "# (body: LauncherScript.source, checked on its own)\n"
+
+    /// Every file by `HOST/PATH`. A launcher's body is the same constant everywhere, so its golden
+    /// copy keeps only what differs per pool (the interpreter line and the header).
     static func flatten(_ hosts: [HostRender]) -> [String: String] {
         var files: [String: String] = [:]
         for host in hosts {
-            for file in host.files { files["\(host.host.name)\(file.path)"] = file.contents }
+            for file in host.files {
+                var contents = file.contents
+                if file.path.hasSuffix("/launcher.py"), let body = contents.range(of: LauncherScript.source) {
+                    contents = String(contents[..<body.lowerBound]) + launcherBody
+                }
+                files["\(host.host.name)\(file.path)"] = contents
+            }
         }
         return files
+    }
+
+    @Test func everyLauncherIsItsInterpreterLineHeaderAndTheSharedBody() throws {
+        for label in Self.cases {
+            for host in StackRenderer(try Self.manifest(label)).renderAll() {
+                for file in host.files where file.path.hasSuffix("/launcher.py") {
+                    let lines = file.contents.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false)
+                    #expect(lines[0].hasPrefix("#!/") && lines[1].hasPrefix("# Rendered by stackctl"))
+                    #expect(String(lines[2]) == LauncherScript.source, "\(label) \(host.host.name) \(file.path)")
+                }
+            }
+        }
     }
 
     @Test(arguments: cases)
