@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
 
 let package = Package(
@@ -10,6 +10,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Spawning ssh and local commands with async I/O, timeouts and clean signal state.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        // sha256 of rendered files, compared with what is on each host.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -17,7 +21,14 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
-        .target(name: "StackKit", dependencies: ["CYAML"]),
+        .target(
+            name: "StackKit",
+            dependencies: [
+                "CYAML",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "stackctl",
             dependencies: [

@@ -36,7 +36,8 @@ struct PoolRenderer {
     func files() -> [RenderedFile] {
         [
             RenderedFile(path: topology.launcherPath(pool.name), contents: launcher(), mode: 0o755),
-            RenderedFile(path: topology.poolConfigPath(pool.name), contents: config()),
+            // Environment values may be secrets: root and the pool's group only.
+            RenderedFile(path: topology.poolConfigPath(pool.name), contents: config(), mode: 0o640, group: pool.group),
         ]
     }
 

@@ -3,11 +3,15 @@ public struct RenderedFile: Sendable, Equatable {
     public var path: String
     public var contents: String
     public var mode: Int
+    public var owner: String
+    public var group: String
 
-    public init(path: String, contents: String, mode: Int = 0o644) {
+    public init(path: String, contents: String, mode: Int = 0o644, owner: String = "root", group: String = "root") {
         self.path = path
         self.contents = contents
         self.mode = mode
+        self.owner = owner
+        self.group = group
     }
 }
 

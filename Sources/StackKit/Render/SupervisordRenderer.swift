@@ -1,5 +1,6 @@
 /// A dedicated supervisord per stack and host: its own socket, pid and logs under the stack's
-/// base, so it never touches a system supervisord.
+/// base, so it never touches a system supervisord. Programs do not autostart: `stackctl up`
+/// starts them tier by tier, each after the tier below is healthy.
 struct SupervisordRenderer {
     let topology: Topology
     let host: Host
@@ -32,7 +33,7 @@ struct SupervisordRenderer {
             if let directory = program.directory { out += "directory=\(directory)\n" }
             if let user = program.user { out += "user=\(user)\n" }
             out += """
-            autostart=true
+            autostart=false
             autorestart=true
             startsecs=1
             startretries=5

@@ -1,0 +1,103 @@
+/// What a run did, per host and tier; printed for people or as JSON for scripts.
+public struct DeployReport: Sendable, Codable, Equatable {
+    public struct HostReport: Sendable, Codable, Equatable {
+        public var host: String
+        public var reachable = true
+        public var uploaded: [String] = []
+        public var validated: [String] = []
+        public var started: [String] = []
+        public var restarted: [String] = []
+        public var reloaded: [String] = []
+        public var stopped: [String] = []
+        public var error: String?
+        /// Nothing uploaded, started, restarted, reloaded or stopped.
+        public var unchanged: Bool { uploaded.isEmpty && started.isEmpty && restarted.isEmpty && reloaded.isEmpty && stopped.isEmpty }
+
+        enum CodingKeys: String, CodingKey { case host, reachable, uploaded, validated, started, restarted, reloaded, stopped, error, unchanged }
+
+        public init(host: String) { self.host = host }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            host = try c.decode(String.self, forKey: .host)
+            reachable = try c.decode(Bool.self, forKey: .reachable)
+            uploaded = try c.decode([String].self, forKey: .uploaded)
+            validated = try c.decode([String].self, forKey: .validated)
+            started = try c.decode([String].self, forKey: .started)
+            restarted = try c.decode([String].self, forKey: .restarted)
+            reloaded = try c.decode([String].self, forKey: .reloaded)
+            stopped = try c.decode([String].self, forKey: .stopped)
+            error = try c.decodeIfPresent(String.self, forKey: .error)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(host, forKey: .host)
+            try c.encode(reachable, forKey: .reachable)
+            try c.encode(uploaded, forKey: .uploaded)
+            try c.encode(validated, forKey: .validated)
+            try c.encode(started, forKey: .started)
+            try c.encode(restarted, forKey: .restarted)
+            try c.encode(reloaded, forKey: .reloaded)
+            try c.encode(stopped, forKey: .stopped)
+            try c.encode(error, forKey: .error)
+            try c.encode(unchanged, forKey: .unchanged)
+        }
+    }
+
+    public struct ProbeReport: Sendable, Codable, Equatable {
+        public var host: String
+        public var target: String
+        public var healthy: Bool
+        public var status: Int?
+        public var latencyMs: Int
+        public var answer: String
+        public var stderr: String
+
+        enum CodingKeys: String, CodingKey { case host, target, healthy, status, latencyMs = "latency_ms", answer, stderr }
+    }
+
+    public struct TierReport: Sendable, Codable, Equatable {
+        public var tier: String
+        public var healthy: Bool
+        public var probes: [ProbeReport]
+    }
+
+    public var stack: String
+    public var command: String
+    public var ok = true
+    /// 0 done; 3 a host unreachable; 4 a config refused by its server's check; 5 a tier unhealthy;
+    /// 6 a command failed on a host.
+    public var exitCode: Int32 = 0
+    public var failure: String?
+    public var seconds: Double = 0
+    public var hosts: [HostReport]
+    public var tiers: [TierReport] = []
+
+    enum CodingKeys: String, CodingKey { case stack, command, ok, exitCode = "exit_code", failure, seconds, hosts, tiers }
+
+    public init(stack: String, command: String, hosts: [String]) {
+        self.stack = stack
+        self.command = command
+        self.hosts = hosts.map(HostReport.init)
+    }
+
+    mutating func update(_ host: String, _ change: (inout HostReport) -> Void) {
+        if let i = hosts.firstIndex(where: { $0.host == host }) { change(&hosts[i]) }
+    }
+
+    mutating func fail(_ code: Int32, _ message: String) {
+        guard ok else { return }
+        ok = false
+        exitCode = code
+        failure = message
+    }
+}
+
+/// Progress, as it happens.
+public struct DeployEvent: Sendable {
+    public enum Kind: Sendable { case step, done, failed, info }
+    public var kind: Kind
+    public var host: String?
+    public var text: String
+}

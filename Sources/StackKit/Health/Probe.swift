@@ -1,0 +1,82 @@
+/// One health check: what to ask, where, from which host, and what counts as healthy.
+public struct Probe: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// A FastCGI request straight to a worker.
+        case fastcgi(path: String, scriptName: String)
+        /// An HTTP GET; `contentType` is the type a static file must come back with.
+        case http(path: String, hostHeader: String, contentType: String?)
+    }
+
+    public var tier: Program.Tier
+    /// The host whose connection carries the probe.
+    public var host: String
+    public var endpoint: Endpoint
+    public var kind: Kind
+    public var label: String
+    public var timeout: Double
+
+    public var exchange: Relay.Exchange {
+        let payload: [UInt8] = switch kind {
+        case .fastcgi(let path, let scriptName): FastCGI.request(params: FastCGI.getParams(path: path, scriptName: scriptName))
+        case .http(let path, let host, _): HTTPMessage.request(path: path, host: host)
+        }
+        return Relay.Exchange(endpoint: endpoint, payload: payload, timeout: min(5, timeout))
+    }
+}
+
+public struct ProbeResult: Sendable, Equatable {
+    public var probe: Probe
+    public var healthy: Bool
+    public var status: Int?
+    public var milliseconds: Int
+    /// The last answer, in one line: status and start of body, or what went wrong.
+    public var answer: String
+    /// A worker's FastCGI stderr, where it wrote any.
+    public var stderr: String
+}
+
+extension Probe {
+    /// Judges one relay answer: a 5xx or 4xx, a reset, a timeout or an incomplete answer is unhealthy.
+    public func evaluate(_ answer: Relay.Answer) -> ProbeResult {
+        func result(_ healthy: Bool, _ status: Int?, _ text: String, stderr: String = "") -> ProbeResult {
+            ProbeResult(probe: self, healthy: healthy, status: status, milliseconds: answer.milliseconds, answer: text, stderr: stderr)
+        }
+        guard answer.outcome == .ok else {
+            let what = switch answer.outcome {
+            case .refused: "connection refused (nothing listens there)"
+            case .missing: "no such socket"
+            case .denied: "permission denied on the socket"
+            case .timeout: "no answer in time (saturated or hung)"
+            case .reset: "connection reset (the worker refused it)"
+            default: "connection failed"
+            }
+            return result(false, nil, "\(what): \(answer.message)")
+        }
+        switch kind {
+        case .fastcgi:
+            switch FastCGIResponse.parse(answer.bytes) {
+            case .failure(let problem):
+                return result(false, nil, problem.description)
+            case .success(let r):
+                let ok = (200..<400).contains(r.status)
+                return result(ok, r.status, "\(r.status) \(Self.snippet(r.bodyText))", stderr: r.stderr)
+            }
+        case .http(_, _, let contentType):
+            let (status, headers, body) = HTTPMessage.splitHead(answer.bytes, statusFromHeader: false)
+            let type = headers.first { $0.0.lowercased() == "content-type" }?.1 ?? ""
+            var ok = (200..<400).contains(status)
+            var text = "\(status) \(Self.snippet(String(decoding: body, as: UTF8.self)))"
+            if ok, let contentType, !type.lowercased().hasPrefix(contentType.lowercased()) {
+                ok = false
+                text = "\(status) with Content-Type '\(type)', expected '\(contentType)'"
+            }
+            if status == 0 { text = "not an HTTP answer: \(Self.snippet(String(decoding: answer.bytes, as: UTF8.self)))" }
+            return result(ok, status == 0 ? nil : status, text)
+        }
+    }
+
+    static func snippet(_ s: String) -> String {
+        let one = s.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return one.count > 120 ? String(one.prefix(117)) + "..." : one
+    }
+}

@@ -1,0 +1,86 @@
+/// The health checks of each tier, as data.
+public enum Probes {
+    public static func workers(_ t: Topology, host: String) -> [Probe] {
+        t.workers(on: host).compactMap { w in
+            guard let pool = t.manifest.pool(named: w.pool) else { return nil }
+            // The app sees what the middle would send for its first mount.
+            let mount = t.manifest.middle.routes.first { $0.pool == pool.name }
+            let scriptName = mount.map { $0.isRoot ? "" : $0.prefix } ?? ""
+            return Probe(tier: .workers, host: host, endpoint: w.endpoint, kind: .fastcgi(path: pool.health.path, scriptName: scriptName),
+                         label: "pool \(pool.name) instance \(w.index) (\(w.endpoint))", timeout: pool.health.timeout)
+        }
+    }
+
+    public static func middle(_ t: Topology, host: String) -> [Probe] {
+        let m = t.manifest.middle
+        let endpoint = Endpoint.tcp(address: t.middleConnectAddress(of: host), port: m.port)
+        let hostHeader = t.manifest.front.serverNames.first ?? t.middleConnectAddress(of: host)
+        var probes: [Probe] = []
+        if !m.staticHealth.path.isEmpty {
+            let ext = m.staticHealth.path.split(separator: "/").last?.split(separator: ".").last.map { String($0).lowercased() } ?? ""
+            let type = MimeTypes.merged(with: m.mimeTypes).first { $0.ext == ext }.map { String($0.type.split(separator: ";")[0]) }
+            probes.append(Probe(tier: .middle, host: host, endpoint: endpoint, kind: .http(path: m.staticHealth.path, hostHeader: hostHeader, contentType: type),
+                                label: "static \(m.staticHealth.path)", timeout: m.staticHealth.timeout))
+        }
+        probes.append(Probe(tier: .middle, host: host, endpoint: endpoint, kind: .http(path: appPath(t), hostHeader: hostHeader, contentType: nil),
+                            label: "app \(appPath(t))", timeout: m.appHealth.timeout))
+        return probes
+    }
+
+    /// `middle.health.app`, or the first route's pool health path under that route.
+    static func appPath(_ t: Topology) -> String {
+        let m = t.manifest.middle
+        if !m.appHealth.path.isEmpty { return m.appHealth.path }
+        guard let route = m.routes.first, let pool = t.manifest.pool(named: route.pool) else { return "/" }
+        return route.isRoot ? pool.health.path : route.prefix + pool.health.path
+    }
+
+    public static func front(_ t: Topology, host: String) -> [Probe] {
+        let f = t.manifest.front
+        let listen = t.frontListenAddress(on: host)
+        let address = Topology.isWildcard(listen) ? t.hostAddress(host) : listen
+        return [Probe(tier: .front, host: host, endpoint: .tcp(address: address, port: f.port),
+                      kind: .http(path: f.health.path, hostHeader: f.serverNames.first ?? address, contentType: nil),
+                      label: "front \(f.health.path)", timeout: f.health.timeout)]
+    }
+
+    public static func of(_ tier: Program.Tier, _ t: Topology, host: String) -> [Probe] {
+        switch tier {
+        case .workers: workers(t, host: host)
+        case .middle: middle(t, host: host)
+        case .front: front(t, host: host)
+        }
+    }
+}
+
+/// Runs a host's probes through its transport until all are healthy or the tier's time is up,
+/// retrying the unhealthy ones with backoff. Time comes from the injected clock.
+public struct Prober<C: Clock>: Sendable where C.Duration == Duration {
+    public let clock: C
+    public var python = "python3"
+
+    public init(clock: C) { self.clock = clock }
+
+    public func check(_ probes: [Probe], over transport: any Transport) async throws(TransportError) -> [ProbeResult] {
+        guard !probes.isEmpty else { return [] }
+        let limit = Duration.milliseconds(Int64((probes.map(\.timeout).max() ?? 30) * 1000))
+        let start = clock.now
+        var results = [ProbeResult?](repeating: nil, count: probes.count)
+        var pending = Array(probes.indices)
+        var backoff = Duration.milliseconds(100)
+        while true {
+            let batch = pending.map { probes[$0] }
+            let output = try await transport.run(Relay.command(batch.map(\.exchange), python: python))
+            let answers = Relay.decode(output.stdout, count: batch.count)
+            for (k, index) in pending.enumerated() {
+                let answer = answers?[k] ?? Relay.Answer(outcome: .error, milliseconds: 0, bytes: [], message: "the probe relay failed: \(Probe.snippet(output.stderrText))")
+                results[index] = probes[index].evaluate(answer)
+            }
+            pending = pending.filter { results[$0]?.healthy == false }
+            if pending.isEmpty || start.duration(to: clock.now) + backoff > limit { break }
+            try? await clock.sleep(for: backoff)
+            backoff = min(backoff * 2, .seconds(1))
+        }
+        return results.compactMap { $0 }
+    }
+}

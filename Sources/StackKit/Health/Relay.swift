@@ -1,0 +1,109 @@
+/// A small stdio relay run on a host (python3, standard library only): it takes a batch of
+/// byte exchanges on stdin, sends each to its unix socket or TCP address at once, and writes
+/// back every answer. StackKit builds the requests and parses the answers; the relay only
+/// carries bytes, so one SSH round trip probes every worker of a host.
+public enum Relay {
+    public struct Exchange: Sendable, Equatable {
+        public var endpoint: Endpoint
+        public var payload: [UInt8]
+        public var timeout: Double
+
+        public init(endpoint: Endpoint, payload: [UInt8], timeout: Double = 3) {
+            self.endpoint = endpoint
+            self.payload = payload
+            self.timeout = timeout
+        }
+    }
+
+    public enum Outcome: String, Sendable, Equatable {
+        case ok, timeout, refused, missing, denied, reset, error
+    }
+
+    public struct Answer: Sendable, Equatable {
+        public var outcome: Outcome
+        public var milliseconds: Int
+        public var bytes: [UInt8]
+        public var message: String
+    }
+
+    public static func command(_ exchanges: [Exchange], python: String = "python3") -> RemoteCommand {
+        RemoteCommand([python, "-c", script], stdin: encode(exchanges), timeout: .seconds(Int64((exchanges.map(\.timeout).max() ?? 3) + 30)))
+    }
+
+    static func encode(_ exchanges: [Exchange]) -> [UInt8] {
+        var out: [UInt8] = []
+        for e in exchanges {
+            let head = switch e.endpoint {
+            case .unix(let path): "unix \(path) \(e.timeout) \(e.payload.count)\n"
+            case .tcp(let address, let port): "tcp \(address) \(port) \(e.timeout) \(e.payload.count)\n"
+            }
+            out += Array(head.utf8) + e.payload
+        }
+        return out
+    }
+
+    /// Answers in request order; nil when the relay's output is cut short.
+    public static func decode(_ bytes: [UInt8], count: Int) -> [Answer]? {
+        var answers: [Answer] = [], i = 0
+        while answers.count < count {
+            guard let nl = bytes[i...].firstIndex(of: 10) else { return nil }
+            let head = String(decoding: bytes[i..<nl], as: UTF8.self).split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
+            guard head.count >= 3, let outcome = Outcome(rawValue: String(head[0])), let ms = Int(head[1]), let n = Int(head[2]), nl + 1 + n <= bytes.count else { return nil }
+            answers.append(Answer(outcome: outcome, milliseconds: ms, bytes: Array(bytes[nl + 1..<nl + 1 + n]), message: head.count > 3 ? String(head[3]) : ""))
+            i = nl + 1 + n
+        }
+        return answers
+    }
+
+    public static let script = #"""
+    import errno, socket, sys, threading, time
+    data = sys.stdin.buffer.read()
+    jobs, i = [], 0
+    while i < len(data):
+        nl = data.index(b"\n", i)
+        head = data[i:nl].decode().split(" ")
+        n = int(head[-1])
+        jobs.append((head[:-1], data[nl + 1:nl + 1 + n]))
+        i = nl + 1 + n
+    results = [None] * len(jobs)
+    def run(k, head, payload):
+        start, got, outcome, message = time.monotonic(), [], "ok", ""
+        try:
+            if head[0] == "unix":
+                s, addr, timeout = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM), head[1], float(head[2])
+            else:
+                family = socket.AF_INET6 if ":" in head[1] else socket.AF_INET
+                s, addr, timeout = socket.socket(family, socket.SOCK_STREAM), (head[1], int(head[2])), float(head[3])
+            s.settimeout(timeout)
+            s.connect(addr)
+            s.sendall(payload)
+            while True:
+                b = s.recv(65536)
+                if not b:
+                    break
+                got.append(b)
+        except socket.timeout:
+            outcome, message = "timeout", "no answer within %ss" % timeout
+        except ConnectionRefusedError as e:
+            outcome, message = "refused", str(e)
+        except FileNotFoundError as e:
+            outcome, message = "missing", str(e)
+        except PermissionError as e:
+            outcome, message = "denied", str(e)
+        except ConnectionResetError as e:
+            outcome, message = "reset", str(e)
+        except OSError as e:
+            outcome, message = "error", str(e)
+        results[k] = (outcome, int((time.monotonic() - start) * 1000), b"".join(got), message.replace("\n", " "))
+    threads = [threading.Thread(target=run, args=(k, h, p)) for k, (h, p) in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out = sys.stdout.buffer
+    for outcome, ms, got, message in results:
+        out.write(("%s %d %d %s\n" % (outcome, ms, len(got), message)).encode())
+        out.write(got)
+    out.flush()
+    """#
+}

@@ -1,0 +1,65 @@
+/// One step of bringing a tier up on a host.
+public enum Action: Sendable, Equatable {
+    case commit([String])
+    case startManager
+    case reloadManager
+    case start([String])
+    case restart([String])
+    case reload(String)
+
+    public var summary: String {
+        switch self {
+        case .commit(let paths): "committed \(paths.count) file\(paths.count == 1 ? "" : "s")"
+        case .startManager: "started supervisord"
+        case .reloadManager: "reloaded the process manager"
+        case .start(let names): "started \(names.joined(separator: ", "))"
+        case .restart(let names): "restarted \(names.joined(separator: ", "))"
+        case .reload(let name): "reloaded \(name)"
+        }
+    }
+}
+
+/// Decides what activating `tier` on a host takes: put its changed files in place, then start
+/// what is not running, restart workers whose files changed, reload servers whose config changed.
+/// Nothing changed and everything running gives no action at all.
+public enum Activation {
+    public static func actions(tier: Program.Tier, plan: HostPlan, changes: HostChanges, state: HostState) -> [Action] {
+        let first = plan.tiers.first == tier
+        let committed = changes.files.filter { $0.role.tier == tier || (first && $0.role == .manager) }
+        var actions: [Action] = []
+        if !committed.isEmpty { actions.append(.commit(committed.map(\.path))) }
+        let programs = plan.programs(of: tier)
+        let units = committed.contains { $0.path.hasPrefix("/etc/systemd/system/") }
+        var managerReloaded = false
+        switch plan.host.processManager {
+        case .supervisord:
+            if !state.managerRunning {
+                if first { actions.append(.startManager) }
+                managerReloaded = true
+            } else if committed.contains(where: { $0.path == plan.topology.supervisorConfigPath }) {
+                actions.append(.reloadManager)
+                managerReloaded = true
+            }
+        case .systemd:
+            if units { actions.append(.reloadManager) }
+        }
+        let name = { (p: Program) in ServiceControl.name(p, plan) }
+        switch tier {
+        case .workers:
+            let changedPools = Set(committed.compactMap { if case .workers(let pool) = $0.role { pool } else { nil } })
+            let restart = programs.filter { changedPools.contains($0.pool ?? "") && state.running.contains(name($0)) }
+            let start = programs.filter { !restart.contains($0) && (managerReloaded || !state.running.contains(name($0))) }
+            if !restart.isEmpty { actions.append(.restart(restart.map(name))) }
+            if !start.isEmpty { actions.append(.start(start.map(name))) }
+        case .middle, .front:
+            guard let program = programs.first else { break }
+            let configChanged = committed.contains { $0.role.tier == tier }
+            if managerReloaded || !state.running.contains(name(program)) {
+                actions.append(.start([name(program)]))
+            } else if configChanged {
+                actions.append(.reload(name(program)))
+            }
+        }
+        return actions
+    }
+}

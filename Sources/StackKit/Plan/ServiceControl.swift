@@ -1,0 +1,53 @@
+/// The process-manager commands, as argv, for supervisord and systemd.
+public enum ServiceControl {
+    /// The name the process manager knows a program by.
+    public static func name(_ program: Program, _ plan: HostPlan) -> String {
+        switch plan.host.processManager {
+        case .supervisord: program.pool.map { "\(plan.topology.poolUnit($0)):\(program.name)" } ?? program.name
+        case .systemd: program.pool.map { "\(plan.topology.poolUnit($0))@\(program.instance ?? 0).service" } ?? "\(program.name).service"
+        }
+    }
+
+    public static func supervisorctl(_ plan: HostPlan, _ args: [String]) -> [String] {
+        ["supervisorctl", "-c", plan.topology.supervisorConfigPath] + args
+    }
+
+    /// The argv for one action; `commit` is handled by the script itself.
+    public static func argv(_ action: Action, _ plan: HostPlan) -> [[String]] {
+        let t = plan.topology
+        switch (plan.host.processManager, action) {
+        case (_, .commit):
+            return []
+        case (.supervisord, .startManager):
+            return [["supervisord", "-c", t.supervisorConfigPath]]
+        case (.supervisord, .reloadManager):
+            return [supervisorctl(plan, ["reread"]), supervisorctl(plan, ["update"])]
+        case (.supervisord, .start(let names)):
+            return [supervisorctl(plan, ["start"] + names)]
+        case (.supervisord, .restart(let names)):
+            return [supervisorctl(plan, ["restart"] + names)]
+        case (.supervisord, .reload(let name)):
+            guard let program = plan.programs.first(where: { $0.name == name }) else { return [] }
+            return [program.reloadArgv ?? supervisorctl(plan, ["signal", "USR1", name])]
+        case (.systemd, .startManager):
+            return []
+        case (.systemd, .reloadManager):
+            return [["systemctl", "daemon-reload"], ["systemctl", "enable", "\(t.manifest.name).target"]]
+        case (.systemd, .start(let units)):
+            return [["systemctl", "enable", "--now"] + units]
+        case (.systemd, .restart(let units)):
+            return [["systemctl", "restart"] + units]
+        case (.systemd, .reload(let unit)):
+            return [["systemctl", "reload", unit]]
+        }
+    }
+
+    public static func stop(_ tier: Program.Tier, _ plan: HostPlan) -> [[String]] {
+        let names = plan.programs(of: tier).map { name($0, plan) }
+        guard !names.isEmpty else { return [] }
+        switch plan.host.processManager {
+        case .supervisord: return [supervisorctl(plan, ["stop"] + names)]
+        case .systemd: return [["systemctl", "disable", "--now"] + names]
+        }
+    }
+}

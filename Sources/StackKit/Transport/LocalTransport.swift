@@ -1,0 +1,18 @@
+/// Runs commands on the machine stackctl runs on, for `local: true` hosts.
+public struct LocalTransport: Transport {
+    public let hostName: String
+
+    public init(hostName: String) { self.hostName = hostName }
+
+    public func run(_ command: RemoteCommand) async throws(TransportError) -> CommandOutput {
+        do {
+            return try await ProcessRunner.run(command.argv, stdin: command.stdin, timeout: command.timeout)
+        } catch let failure as ProcessRunner.Failure where failure.message == "timed out" {
+            throw .timedOut(host: hostName, command: ShellQuote.line(command.argv), after: command.timeout)
+        } catch {
+            throw .cannotRun(host: hostName, command: ShellQuote.line(command.argv), message: "\(error)")
+        }
+    }
+
+    public func shutdown() async {}
+}

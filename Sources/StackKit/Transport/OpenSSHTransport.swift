@@ -1,0 +1,93 @@
+import Foundation
+
+/// How to reach hosts with the system OpenSSH client. The user's ~/.ssh/config (or `configFile`)
+/// decides everything not named here; host keys are always checked.
+public struct SSHOptions: Sendable, Equatable {
+    public var configFile: String?
+    public var connectTimeout: Int = 10
+    /// Directory for ControlMaster sockets; one master connection per host per run.
+    public var controlDirectory: String
+    public var ssh = "ssh"
+
+    public init(configFile: String? = nil, connectTimeout: Int = 10, controlDirectory: String) {
+        self.configFile = configFile
+        self.connectTimeout = connectTimeout
+        self.controlDirectory = controlDirectory
+    }
+
+    /// ssh's options, as an argv prefix (decisions are data: tested with ==).
+    func baseArgv(for host: Host) -> [String] {
+        var argv = [ssh]
+        if let configFile { argv += ["-F", configFile] }
+        argv += [
+            "-o", "BatchMode=yes",
+            "-o", "ConnectTimeout=\(connectTimeout)",
+            "-o", "ControlMaster=auto",
+            "-o", "ControlPath=\(controlDirectory)/%C",
+            "-o", "ControlPersist=60",
+            "-o", "ServerAliveInterval=5",
+            "-o", "ServerAliveCountMax=3",
+        ]
+        if let user = host.sshUser { argv += ["-l", user] }
+        if let port = host.sshPort { argv += ["-p", String(port)] }
+        return argv
+    }
+
+    /// The full ssh argv for one remote command; the remote line is quoted in ShellQuote only.
+    public func argv(for host: Host, command: [String]) -> [String] {
+        baseArgv(for: host) + [host.address, "--", ShellQuote.line(command)]
+    }
+
+    public func exitArgv(for host: Host) -> [String] {
+        baseArgv(for: host) + ["-O", "exit", host.address]
+    }
+}
+
+/// Runs commands on a host through `ssh`, multiplexed over one master connection.
+public struct OpenSSHTransport: Transport {
+    public let host: Host
+    public let options: SSHOptions
+    public var hostName: String { host.name }
+
+    public init(host: Host, options: SSHOptions) {
+        self.host = host
+        self.options = options
+    }
+
+    public func run(_ command: RemoteCommand) async throws(TransportError) -> CommandOutput {
+        let argv = options.argv(for: host, command: command.argv)
+        let output: CommandOutput
+        do {
+            output = try await ProcessRunner.run(argv, stdin: command.stdin, timeout: command.timeout)
+        } catch let failure as ProcessRunner.Failure where failure.message == "timed out" {
+            throw .timedOut(host: host.name, command: ShellQuote.line(command.argv), after: command.timeout)
+        } catch {
+            throw .cannotRun(host: host.name, command: ShellQuote.line(argv), message: "\(error)")
+        }
+        // 255 is ssh's own failure: it could not connect or authenticate.
+        if output.status == 255 {
+            let message = output.stderrText.split(separator: "\n").last.map(String.init) ?? "ssh exited with 255"
+            throw .unreachable(host: host.name, message: message.trimmingCharacters(in: .whitespaces))
+        }
+        return output
+    }
+
+    public func shutdown() async {
+        _ = try? await ProcessRunner.run(options.exitArgv(for: host), stdin: [], timeout: .seconds(5))
+    }
+}
+
+/// A private directory for ControlMaster sockets, removed when the run ends.
+public final class ControlDirectory: Sendable {
+    public let path: String
+
+    public init() throws {
+        // Short: a unix socket path must fit in 107 bytes.
+        var template = Array("/tmp/stackctl-XXXXXX".utf8CString)
+        guard mkdtemp(&template) != nil else { throw TransportError.cannotRun(host: "localhost", command: "mkdtemp", message: String(cString: strerror(errno))) }
+        path = String(cString: template)
+        chmod(path, 0o700)
+    }
+
+    public func remove() { try? FileManager.default.removeItem(atPath: path) }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// A command for a host: an argv, bytes for its standard input, and how long it may take.
+public struct RemoteCommand: Sendable, Equatable {
+    public var argv: [String]
+    public var stdin: [UInt8]
+    public var timeout: Duration
+
+    public init(_ argv: [String], stdin: [UInt8] = [], timeout: Duration = .seconds(120)) {
+        self.argv = argv
+        self.stdin = stdin
+        self.timeout = timeout
+    }
+
+    /// A shell script, sent on standard input to `sh -s` (no quoting of the script itself).
+    public static func script(_ text: String, timeout: Duration = .seconds(300)) -> RemoteCommand {
+        RemoteCommand(["sh", "-s"], stdin: Array(text.utf8), timeout: timeout)
+    }
+}
+
+public struct CommandOutput: Sendable, Equatable {
+    public var status: Int32
+    public var stdout: [UInt8]
+    public var stderr: [UInt8]
+
+    public init(status: Int32, stdout: [UInt8] = [], stderr: [UInt8] = []) {
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+
+    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+}
+
+/// How stackctl reaches one host. Implementations: `OpenSSHTransport`, `LocalTransport`,
+/// and fakes in the tests.
+public protocol Transport: Sendable {
+    var hostName: String { get }
+    /// Runs a command; a non-zero exit is an output, not an error. Throws only when the host
+    /// cannot be reached or the command outlives its timeout.
+    func run(_ command: RemoteCommand) async throws(TransportError) -> CommandOutput
+    /// Closes connections the transport keeps open.
+    func shutdown() async
+}
+
+public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unreachable(host: String, message: String)
+    case timedOut(host: String, command: String, after: Duration)
+    case cannotRun(host: String, command: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .unreachable(let host, let message): "\(host): unreachable: \(message)"
+        case .timedOut(let host, let command, let after): "\(host): '\(command)' did not finish within \(after.components.seconds) s"
+        case .cannotRun(let host, let command, let message): "\(host): cannot run '\(command)': \(message)"
+        }
+    }
+
+    public var host: String {
+        switch self {
+        case .unreachable(let h, _), .timedOut(let h, _, _), .cannotRun(let h, _, _): h
+        }
+    }
+}

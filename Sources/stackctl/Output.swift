@@ -1,0 +1,54 @@
+import Foundation
+import StackKit
+
+/// Progress lines as they happen and the summary at the end: colour only on a terminal
+/// (and never with NO_COLOR); JSON replaces the summary with `--json`.
+struct Output: Sendable {
+    let json: Bool
+    let color: Bool
+    let started = Date()
+
+    init(json: Bool) {
+        self.json = json
+        color = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    }
+
+    func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+
+    /// Progress goes to stderr, so stdout stays clean for --json.
+    func event(_ e: DeployEvent) {
+        let elapsed = String(format: "%5.1fs", Date().timeIntervalSince(started))
+        let mark = switch e.kind {
+        case .step: paint("==>", "1")
+        case .done: paint(" ok", "32")
+        case .failed: paint("ERR", "31;1")
+        case .info: "   "
+        }
+        let host = e.host.map { paint($0, "1") + ": " } ?? ""
+        printError("\(paint(elapsed, "2")) \(mark) \(host)\(e.text)")
+    }
+
+    func summary(_ report: DeployReport) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            return
+        }
+        for h in report.hosts {
+            var parts: [String] = []
+            if !h.reachable { parts.append(paint("unreachable", "31")) }
+            if !h.uploaded.isEmpty { parts.append("uploaded \(h.uploaded.count)") }
+            if !h.validated.isEmpty { parts.append("validated \(h.validated.count)") }
+            if !h.started.isEmpty { parts.append("started \(h.started.joined(separator: ", "))") }
+            if !h.restarted.isEmpty { parts.append("restarted \(h.restarted.joined(separator: ", "))") }
+            if !h.reloaded.isEmpty { parts.append("reloaded \(h.reloaded.joined(separator: ", "))") }
+            if !h.stopped.isEmpty { parts.append("stopped \(h.stopped.joined(separator: ", "))") }
+            if h.unchanged && h.reachable && h.error == nil { parts.append("unchanged") }
+            if h.error != nil { parts.append(paint("failed", "31")) }
+            print("\(h.host): \(parts.joined(separator: "; "))")
+        }
+        let verdict = report.ok ? paint("done", "32;1") : paint("FAILED", "31;1")
+        print("\(report.command) \(verdict) in \(String(format: "%.2f", report.seconds)) s\(report.failure.map { ": \($0)" } ?? "")")
+    }
+}
