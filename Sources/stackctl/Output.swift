@@ -45,7 +45,7 @@ struct Output: Sendable {
             if !h.reloaded.isEmpty { parts.append("reloaded \(h.reloaded.joined(separator: ", "))") }
             if !h.stopped.isEmpty { parts.append("stopped \(h.stopped.joined(separator: ", "))") }
             if h.unchanged && h.reachable && h.error == nil { parts.append("unchanged") }
-            if h.error != nil { parts.append(paint("failed", "31")) }
+            if h.error != nil && h.reachable { parts.append(paint("failed", "31")) }
             print("\(h.host): \(parts.joined(separator: "; "))")
         }
         let verdict = report.ok ? paint("done", "32;1") : paint("FAILED", "31;1")

@@ -24,6 +24,11 @@ import Testing
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
         if let dir { p.currentDirectoryURL = dir }
+        return try collect(p)
+    }
+
+    /// Runs a short-lived process with its output in files (no pipe can fill up).
+    static func collect(_ p: Process) throws -> Result {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
         FileManager.default.createFile(atPath: tmp.path + ".out", contents: nil)
         FileManager.default.createFile(atPath: tmp.path + ".err", contents: nil)
@@ -145,6 +150,24 @@ import Testing
         try "old".write(to: stale, atomically: true, encoding: .utf8)
         #expect(try Self.stackctl(["render", "-f", manifest, "--out", "o"], in: dir).status == 0)
         #expect(!FileManager.default.fileExists(atPath: stale.path))
+    }
+
+    static let env = ProcessInfo.processInfo.environment
+
+    static func capture(_ argv: [String]) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: argv[0])
+        p.arguments = Array(argv.dropFirst())
+        return try collect(p)
+    }
+
+    static func waitFor(_ seconds: Double, _ done: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if done() { return true }
+            usleep(20_000)
+        }
+        return done()
     }
 
     static func run(_ argv: [String]) throws -> Int32 {

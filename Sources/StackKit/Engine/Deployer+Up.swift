@@ -38,8 +38,8 @@ extension Deployer {
             switch outcome {
             case .failure(let error):
                 failed.append(host)
-                report.update(host) { $0.error = error.description }
-                emit(.failed, host, error.description)
+                report.update(host) { $0.error = error.reason }
+                emit(.failed, host, error.reason)
             case .success(let out):
                 let markers = Markers(out.stdoutText)
                 report.update(host) { $0.validated = markers.values("@valid") }
@@ -95,8 +95,8 @@ extension Deployer {
                 emit(.failed, host, message)
             case .failure(let error):
                 failed.append(host)
-                report.update(host) { $0.error = error.description }
-                emit(.failed, host, error.description)
+                report.update(host) { $0.error = error.reason }
+                emit(.failed, host, error.reason)
             }
         }
         if !failed.isEmpty { report.fail(6, "\(tier.rawValue) could not be started on \(failed.joined(separator: ", "))") }
@@ -135,7 +135,7 @@ extension Deployer {
             case .failure(let error):
                 tierReport.healthy = false
                 firstBad = firstBad ?? "\(host): \(tier.rawValue) could not be probed: \(error)"
-                emit(.failed, host, error.description)
+                emit(.failed, host, error.reason)
             }
         }
         report.tiers.append(tierReport)
@@ -168,9 +168,9 @@ extension Deployer {
                     report.fail(6, "\(host): \(message)")
                     emit(.failed, host, message)
                 case .failure(let error):
-                    report.update(host) { $0.reachable = false; $0.error = error.description }
+                    report.update(host) { $0.reachable = false; $0.error = error.reason }
                     report.fail(3, "unreachable: \(host)")
-                    emit(.failed, host, error.description)
+                    emit(.failed, host, error.reason)
                 }
             }
         }

@@ -61,8 +61,8 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
                 emit(.done, plan.host.name, i.changes.isEmpty ? "in sync" : "\(i.changes.files.count) file(s) to update")
             case .failure(let error):
                 unreachable.append(plan.host.name)
-                report.update(plan.host.name) { $0.reachable = false; $0.error = error.description }
-                emit(.failed, plan.host.name, error.description)
+                report.update(plan.host.name) { $0.reachable = false; $0.error = error.reason }
+                emit(.failed, plan.host.name, error.reason)
             }
         }
         if !unreachable.isEmpty {

@@ -66,7 +66,7 @@ public struct OpenSSHTransport: Transport {
         }
         // 255 is ssh's own failure: it could not connect or authenticate.
         if output.status == 255 {
-            let message = output.stderrText.split(separator: "\n").last.map(String.init) ?? "ssh exited with 255"
+            let message = output.stderrText.split(whereSeparator: \.isNewline).last.map(String.init) ?? "ssh exited with 255"
             throw .unreachable(host: host.name, message: message.trimmingCharacters(in: .whitespaces))
         }
         return output

@@ -12,7 +12,12 @@ enum ProcessRunner {
 
     struct Failure: Error { var message: String }
 
+    /// A child that exits before reading its input (ssh that cannot connect) must not kill
+    /// stackctl with SIGPIPE: the write fails with EPIPE and the exit status tells the story.
+    static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
     static func run(_ argv: [String], stdin: [UInt8], timeout: Duration) async throws -> CommandOutput {
+        _ = ignoreBrokenPipes
         let executable: Executable = argv[0].hasPrefix("/") ? .path(FilePath(argv[0])) : .name(argv[0])
         return try await withThrowingTaskGroup(of: CommandOutput?.self) { group in
             group.addTask {

@@ -57,6 +57,15 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
         }
     }
 
+    /// What went wrong, without the host's name (for lines that already show it).
+    public var reason: String {
+        switch self {
+        case .unreachable(_, let message): "unreachable: \(message)"
+        case .timedOut(_, let command, let after): "'\(command)' did not finish within \(after.components.seconds) s"
+        case .cannotRun(_, let command, let message): "cannot run '\(command)': \(message)"
+        }
+    }
+
     public var host: String {
         switch self {
         case .unreachable(let h, _), .timedOut(let h, _, _), .cannotRun(let h, _, _): h

@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+
+/// `stackctl up` against the lab (scripts/lab: six hosts with their own sshd on 127.0.0.11-16),
+/// run as a user runs it. scripts/test brings the lab up and sets STACKCTL_LAB.
+@Suite(.serialized) struct LabE2ETests {
+    static let env = ProcessInfo.processInfo.environment
+    static var lab: String? { env["STACKCTL_LAB"] }
+    static var sshConfig: String { "\(lab!)/ssh_config" }
+
+    struct Reply {
+        var status: Int
+        var contentType: String
+        var body: String
+        var json: [String: String] {
+            ((try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any])?.mapValues { "\($0)" } ?? [:]
+        }
+    }
+
+    static func get(_ url: String) throws -> Reply {
+        precondition(url.hasPrefix("http://127."), "tests only talk to loopback addresses")
+        let r = try CLITests.capture(["/usr/bin/curl", "-s", "--noproxy", "*", "-m", "10", "-o", "-", "-w", "\n%{http_code} %{content_type}", url])
+        var lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        let meta = lines.removeLast().split(separator: " ", maxSplits: 1)
+        return Reply(status: Int(meta.first ?? "") ?? 0, contentType: meta.count > 1 ? String(meta[1]) : "", body: lines.joined(separator: "\n"))
+    }
+
+    static func up(_ manifest: String, json: Bool = true) throws -> (status: Int32, report: [String: Any], stderr: String) {
+        let r = try CLITests.stackctl(["up", "-f", manifest, "-F", sshConfig] + (json ? ["--json"] : []))
+        let report = (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [String: Any] ?? [:]
+        return (r.status, report, r.stderr)
+    }
+
+    static func hosts(_ report: [String: Any]) -> [String: [String: Any]] {
+        let list = report["hosts"] as? [[String: Any]] ?? []
+        return Dictionary(uniqueKeysWithValues: list.map { ($0["host"] as? String ?? "?", $0) })
+    }
+
+    /// "Accepted publickey" lines in each lab host's sshd log: one per SSH connection.
+    static func connections() -> [Int] {
+        (1...5).map { n in
+            let log = (try? String(contentsOfFile: "\(lab!)/hosts/lab\(n)/sshd.log", encoding: .utf8)) ?? ""
+            return log.components(separatedBy: "Accepted publickey").count - 1
+        }
+    }
+
+    static func manifest(server: String, in dir: URL, edit: (String) -> String = { $0 }) throws -> String {
+        var text = try String(contentsOf: CLITests.repo.appendingPathComponent("examples/multi-host.yml"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "  server: lighttpd", with: "  server: \(server)")
+        let path = dir.appendingPathComponent("\(server)-\(UUID().uuidString.prefix(6)).yml").path
+        try edit(text).write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test(arguments: ["lighttpd", "nginx"])
+    func deployServeReRunRefuseBrokenConfigAndNameADeadHost(server: String) throws {
+        guard Self.lab != nil else {
+            #expect(CLITests.env["STACKCTL_REQUIRE_SERVERS"] != "1", "STACKCTL_LAB is not set; scripts/test starts the lab")
+            return
+        }
+        let dir = try CLITests.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let manifest = try Self.manifest(server: server, in: dir)
+        defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", Self.sshConfig]) }
+
+        // Cold deploy.
+        let first = try Self.up(manifest)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.report["ok"] as? Bool == true)
+
+        // Through the front: each pool, mounted right.
+        for (path, greeting, scriptName, pathInfo) in [("/", "main", "", "/"), ("/shop/cart", "main", "", "/shop/cart"),
+                                                       ("/admin", "admin", "/admin", ""), ("/admin/users/7", "admin", "/admin", "/users/7"),
+                                                       ("/administrator", "main", "", "/administrator")] {
+            let r = try Self.get("http://127.0.0.11\(path)")
+            #expect(r.status == 200 && r.json["greeting"] == "hello from \(greeting)" && r.json["script_name"] == scriptName && r.json["path_info"] == pathInfo,
+                    "\(server) \(path): \(r.status) \(r.body)")
+        }
+        // A static file comes from the middle with its type, and through the front too.
+        for base in ["http://127.0.0.12:8000", "http://127.0.0.11"] {
+            let css = try Self.get("\(base)/static/site.css")
+            #expect(css.status == 200 && css.contentType.hasPrefix("text/css") && css.body.contains("font-family"), "\(server) \(base): \(css)")
+        }
+
+        // No-op: nothing uploaded or restarted, one SSH connection per host.
+        let before = Self.connections()
+        let again = try Self.up(manifest)
+        #expect(again.status == 0)
+        for (name, host) in Self.hosts(again.report) {
+            #expect(host["unchanged"] as? Bool == true && (host["uploaded"] as? [String])?.isEmpty == true, "\(name): \(host)")
+        }
+        #expect(zip(Self.connections(), before).map { $0 - $1 } == [1, 1, 1, 1, 1])
+
+        // A middle config the host's own server refuses: up fails, names the host, the old config serves.
+        let broken = try Self.manifest(server: server, in: dir) { $0.replacingOccurrences(of: "  port: 8000\n", with: "  port: 8000\n  user: nosuchuser\n") }
+        let refused = try Self.up(broken)
+        #expect(refused.status == 4)
+        #expect((refused.report["failure"] as? String)?.contains("middle1") == true)
+        #expect((Self.hosts(refused.report)["middle1"]?["error"] as? String)?.contains("nosuchuser") == true, "\(refused.report)")
+        #expect(try Self.get("http://127.0.0.11/admin/x").json["greeting"] == "hello from admin")
+        #expect(try Self.up(manifest).status == 0, "the good manifest still deploys after a refused one")
+
+        // A worker host that is down: up fails with that host named, and changes nothing.
+        let pidFile = "\(Self.lab!)/hosts/lab4/sshd.pid"
+        let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        kill(pid, SIGTERM)
+        #expect(CLITests.waitFor(5) { kill(pid, 0) != 0 })
+        let dead = try Self.up(manifest)
+        #expect(dead.status == 3)
+        #expect(Self.hosts(dead.report)["app2"]?["reachable"] as? Bool == false)
+        #expect((dead.report["failure"] as? String)?.contains("app2") == true)
+        #expect(try CLITests.capture([CLITests.repo.appendingPathComponent("scripts/lab").path, "up"]).status == 0)
+
+        // down stops front, middle and workers.
+        let down = try CLITests.stackctl(["down", "-f", manifest, "-F", Self.sshConfig])
+        #expect(down.status == 0, "\(down.stderr)")
+        #expect(try Self.get("http://127.0.0.11/").status == 0)
+    }
+}
