@@ -29,6 +29,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Fakes for the engine's effects: a scripted transport and a clock that never waits.
+        .target(name: "StackKitTesting", dependencies: ["StackKit"]),
         .executableTarget(
             name: "stackctl",
             dependencies: [
@@ -36,7 +38,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "StackKitTests", dependencies: ["StackKit"]),
+        .testTarget(name: "StackKitTests", dependencies: ["StackKit", "StackKitTesting"]),
         // Runs the built binary as a user would; depending on it makes `swift test` build it.
         .testTarget(name: "stackctlTests", dependencies: ["stackctl"]),
     ]

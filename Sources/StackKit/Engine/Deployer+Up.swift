@@ -56,9 +56,8 @@ extension Deployer {
         }
         guard !failed.isEmpty else { return true }
         report.fail(4, "refused by the server's own check on \(failed.joined(separator: ", ")); the running configs were not touched")
-        let staged = zip(changed, outcomes).compactMap { (i: Inspected, outcome: Result<CommandOutput, TransportError>) -> Inspected? in
-            if case .success = outcome { i } else { nil }
-        }
+        // Hosts that refused a config removed their staged files themselves.
+        let staged = changed.filter { !failed.contains($0.plan.host.name) }
         _ = await FanOut.map(staged, limit: parallel) { i in
             await self.attempt(i.plan.host.name, .script(Scripts.cleanup(i.changes)))
         }

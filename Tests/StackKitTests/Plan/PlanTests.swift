@@ -1,0 +1,122 @@
+import Testing
+@testable import StackKit
+
+@Suite struct PlanTests {
+    static func plan(_ fixture: String, host: String) throws -> HostPlan {
+        let renderer = StackRenderer(try Fixtures.manifest(fixture))
+        let rendered = try #require(renderer.renderAll().first { $0.host.name == host })
+        return HostPlan(rendered, topology: renderer.topology)
+    }
+
+    /// The state of a host where `plan` is fully deployed and every program runs.
+    static func deployed(_ plan: HostPlan) -> HostState {
+        var s = HostState()
+        for f in plan.files { s.files[f.path] = .init(sha256: f.sha256, ownership: f.ownership) }
+        for d in plan.directories { s.directories[d.path] = "\(String(d.mode, radix: 8)):\(d.owner):\(d.group)" }
+        s.managerRunning = true
+        s.running = Set(plan.programs.map { ServiceControl.name($0, plan) })
+        return s
+    }
+
+    @Test func filesBelongToTheTierThatUsesThem() throws {
+        let plan = try Self.plan("full", host: "web")
+        let roles = Dictionary(uniqueKeysWithValues: plan.files.map { ($0.path, $0.role) })
+        #expect(roles["/srv/stackctl/shop/middle/nginx.conf"] == .middle)
+        #expect(roles["/srv/stackctl/shop/pools/admin/pool.json"] == .workers(pool: "admin"))
+        #expect(roles["/srv/stackctl/shop/supervisor/supervisord.conf"] == .manager)
+        #expect(plan.tiers == [.workers, .middle])
+        #expect(plan.files.first { $0.path.hasSuffix("pool.json") }?.stagedPath == "/srv/stackctl/shop/pools/admin/.pool.json.stackctl-new")
+    }
+
+    @Test func inspectOutputParses() {
+        let state = HostState.parse("""
+        @file abc 644:root:root /srv/x.conf
+        @dir 755:root:root /srv
+        @manager up
+        @running shop-main:shop-main-0
+        | noise
+        """)
+        #expect(state.files == ["/srv/x.conf": .init(sha256: "abc", ownership: "644:root:root")])
+        #expect(state.directories == ["/srv": "755:root:root"] && state.managerRunning && state.running == ["shop-main:shop-main-0"])
+    }
+
+    @Test func aDeployedHostNeedsNothing() throws {
+        for (fixture, host) in [("full", "web"), ("full", "app1"), ("full", "edge"), ("ha", "m1")] {
+            let plan = try Self.plan(fixture, host: host)
+            let state = Self.deployed(plan)
+            let changes = HostChanges(plan: plan, state: state)
+            #expect(changes.isEmpty)
+            for tier in plan.tiers {
+                #expect(Activation.actions(tier: tier, plan: plan, changes: changes, state: state) == [], "\(fixture) \(host) \(tier)")
+            }
+        }
+    }
+
+    @Test func aFreshSupervisordHostCommitsStartsTheManagerAndEachTierInTurn() throws {
+        let plan = try Self.plan("full", host: "web")
+        let state = HostState()
+        let changes = HostChanges(plan: plan, state: state)
+        #expect(Activation.actions(tier: .workers, plan: plan, changes: changes, state: state) == [
+            .commit(["/srv/stackctl/shop/pools/admin/launcher.py", "/srv/stackctl/shop/pools/admin/pool.json", "/srv/stackctl/shop/supervisor/supervisord.conf"]),
+            .startManager,
+            .start(["shop-admin:shop-admin-0"]),
+        ])
+        #expect(Activation.actions(tier: .middle, plan: plan, changes: changes, state: state) == [
+            .commit(["/srv/stackctl/shop/middle/nginx.conf"]), .start(["shop-middle"]),
+        ])
+    }
+
+    @Test func changedWorkerFilesRestartOnlyThatPoolAndAChangedConfigReloads() throws {
+        let plan = try Self.plan("full", host: "web")
+        var state = Self.deployed(plan)
+        state.files["/srv/stackctl/shop/pools/admin/pool.json"]?.sha256 = "old"
+        state.files["/srv/stackctl/shop/middle/nginx.conf"]?.sha256 = "old"
+        let changes = HostChanges(plan: plan, state: state)
+        #expect(Activation.actions(tier: .workers, plan: plan, changes: changes, state: state) == [
+            .commit(["/srv/stackctl/shop/pools/admin/pool.json"]), .restart(["shop-admin:shop-admin-0"]),
+        ])
+        #expect(Activation.actions(tier: .middle, plan: plan, changes: changes, state: state) == [
+            .commit(["/srv/stackctl/shop/middle/nginx.conf"]), .reload("shop-middle"),
+        ])
+        #expect(ServiceControl.argv(.reload("shop-middle"), plan) == [[
+            "/usr/sbin/nginx", "-p", "/srv/stackctl/shop/middle", "-c", "/srv/stackctl/shop/middle/nginx.conf", "-s", "reload",
+        ]])
+    }
+
+    @Test func aStoppedProgramIsStartedEvenWhenNothingChanged() throws {
+        let plan = try Self.plan("full", host: "app1")
+        var state = Self.deployed(plan)
+        state.running.remove("shop-main@1.service")
+        #expect(Activation.actions(tier: .workers, plan: plan, changes: HostChanges(plan: plan, state: state), state: state) == [.start(["shop-main@1.service"])])
+        #expect(ServiceControl.argv(.start(["shop-main@1.service"]), plan) == [["systemctl", "enable", "--now", "shop-main@1.service"]])
+    }
+
+    @Test func systemdUnitsReloadTheDaemonAndLighttpdReloadsBySignal() throws {
+        let plan = try Self.plan("full", host: "app1")
+        let state = HostState()
+        let actions = Activation.actions(tier: .workers, plan: plan, changes: HostChanges(plan: plan, state: state), state: state)
+        #expect(actions.dropFirst().first == .reloadManager)
+        #expect(ServiceControl.argv(.reloadManager, plan) == [["systemctl", "daemon-reload"], ["systemctl", "enable", "shop.target"]])
+        let m1 = try Self.plan("ha", host: "m1")
+        #expect(ServiceControl.argv(.reload("ha-middle"), m1) == [["supervisorctl", "-c", "/srv/stackctl/ha/supervisor/supervisord.conf", "signal", "USR1", "ha-middle"]])
+    }
+
+    @Test func theStageScriptValidatesEachConfigWithItsServerBeforeAnythingGoesLive() throws {
+        let plan = try Self.plan("full", host: "web")
+        let script = Scripts.stage(plan, HostChanges(plan: plan, state: HostState()))
+        #expect(script.contains("base64 -d > /srv/stackctl/shop/middle/.nginx.conf.stackctl-new <<'STACKCTL_EOF'"))
+        #expect(script.contains("check /srv/stackctl/shop/middle/nginx.conf '' /usr/sbin/nginx -t -q -p /srv/stackctl/shop/middle -c /srv/stackctl/shop/middle/.nginx.conf.stackctl-new"))
+        #expect(script.contains("chown root:www-data /srv/stackctl/shop/pools/admin/.pool.json.stackctl-new && chmod 640"))
+        #expect(script.contains("if [ $invalid -ne 0 ]; then cleanup; exit 1; fi"))
+        #expect(!script.contains("mv -f"), "staging never touches live files")
+        let edge = try Self.plan("full", host: "edge")
+        #expect(Scripts.stage(edge, HostChanges(plan: edge, state: HostState())).contains("check /srv/stackctl/shop/front/apache2.conf 'Syntax OK' /usr/sbin/apache2 -t -f /srv/stackctl/shop/front/.apache2.conf.stackctl-new -d /srv/stackctl/shop/front"))
+    }
+
+    @Test func theActivateScriptRenamesThenRunsTheActions() throws {
+        let plan = try Self.plan("full", host: "web")
+        let changes = HostChanges(plan: plan, state: HostState())
+        let script = Scripts.activate([.commit(["/srv/stackctl/shop/middle/nginx.conf"]), .start(["shop-middle"])], plan, changes)
+        #expect(script.contains("run 'commit /srv/stackctl/shop/middle/nginx.conf' mv -f /srv/stackctl/shop/middle/.nginx.conf.stackctl-new /srv/stackctl/shop/middle/nginx.conf\nrun 'started shop-middle' supervisorctl -c /srv/stackctl/shop/supervisor/supervisord.conf start shop-middle\n"))
+    }
+}

@@ -1,0 +1,61 @@
+import Testing
+@testable import StackKit
+
+@Suite struct TransportTests {
+    @Test func shellQuotingLeavesSafeWordsAndQuotesTheRest() {
+        #expect(ShellQuote.word("/srv/stackctl/shop/run") == "/srv/stackctl/shop/run")
+        #expect(ShellQuote.word("") == "''")
+        #expect(ShellQuote.word("a b") == "'a b'")
+        #expect(ShellQuote.word("it's") == "'it'\\''s'")
+        #expect(ShellQuote.word("$(reboot)") == "'$(reboot)'")
+        #expect(ShellQuote.line(["sh", "-s"]) == "sh -s")
+        #expect(ShellQuote.line(["python3", "-c", "print('x')"]) == "python3 -c 'print('\\''x'\\'')'")
+    }
+
+    @Test func sshArgvMultiplexesChecksHostKeysAndQuotesTheRemoteCommandOnce() {
+        let options = SSHOptions(configFile: "/lab/ssh_config", connectTimeout: 7, controlDirectory: "/tmp/stackctl-abc")
+        let host = Host(name: "app1", address: "127.0.0.13", sshUser: "deploy", sshPort: 2222)
+        #expect(options.argv(for: host, command: ["sh", "-s"]) == [
+            "ssh", "-F", "/lab/ssh_config",
+            "-o", "BatchMode=yes", "-o", "ConnectTimeout=7",
+            "-o", "ControlMaster=auto", "-o", "ControlPath=/tmp/stackctl-abc/%C", "-o", "ControlPersist=60",
+            "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3",
+            "-l", "deploy", "-p", "2222", "127.0.0.13", "--", "sh -s",
+        ])
+        // The user's ssh config decides user and port when the manifest does not.
+        let plain = SSHOptions(controlDirectory: "/tmp/c").argv(for: Host(name: "a", address: "web1"), command: ["true"])
+        #expect(!plain.contains("-l") && !plain.contains("-p") && !plain.contains("-F"))
+        #expect(!plain.joined(separator: " ").contains("StrictHostKeyChecking"))
+        #expect(SSHOptions(controlDirectory: "/tmp/c").exitArgv(for: Host(name: "a", address: "web1")).suffix(3) == ["-O", "exit", "web1"])
+    }
+
+    @Test func localTransportRunsArgvWithStdinAndReportsTheStatus() async throws {
+        let t = LocalTransport(hostName: "here")
+        let out = try await t.run(RemoteCommand(["sh", "-c", "cat; echo err >&2; exit 3"], stdin: Array("hello".utf8)))
+        #expect(out == CommandOutput(status: 3, stdout: Array("hello".utf8), stderr: Array("err\n".utf8)))
+    }
+
+    @Test func localTransportStopsACommandThatOutlivesItsTimeout() async {
+        let t = LocalTransport(hostName: "here")
+        await #expect(throws: TransportError.timedOut(host: "here", command: "sleep 30", after: .milliseconds(300))) {
+            try await t.run(RemoteCommand(["sleep", "30"], timeout: .milliseconds(300)))
+        }
+    }
+
+    @Test func aDeadHostIsUnreachableWithSshsOwnMessage() async {
+        // Nothing listens on port 1 of 127.0.0.1; a connection is refused at once.
+        let control = try! ControlDirectory()
+        defer { control.remove() }
+        var options = SSHOptions(connectTimeout: 2, controlDirectory: control.path)
+        options.configFile = "/dev/null"
+        let t = OpenSSHTransport(host: Host(name: "ghost", address: "127.0.0.1", sshPort: 1), options: options)
+        do {
+            _ = try await t.run(.script("true\n"))
+            Issue.record("expected the host to be unreachable")
+        } catch {
+            guard case .unreachable(let host, let message) = error else { Issue.record("\(error)"); return }
+            #expect(host == "ghost")
+            #expect(message.contains("Connection refused"), "\(message)")
+        }
+    }
+}
