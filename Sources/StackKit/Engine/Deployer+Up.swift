@@ -9,10 +9,19 @@ extension Deployer {
             report.seconds = seconds(since: start)
             return report
         }
-        for tier in [Program.Tier.workers, .middle, .front] {
-            let hosts = inspected.filter { $0.plan.tiers.contains(tier) }
-            guard !hosts.isEmpty else { continue }
-            guard await activate(tier, hosts, &report), await gate(tier, hosts, &report) else { break }
+        let tiers = [Program.Tier.workers, .middle, .front]
+        let idle = inspected.allSatisfy { i in
+            tiers.allSatisfy { Activation.actions(tier: $0, plan: i.plan, changes: i.changes, state: i.state).isEmpty }
+        }
+        if idle {
+            // Nothing to start or change: verify every tier at once, one round trip per host.
+            _ = await gate(tiers, inspected, &report)
+        } else {
+            for tier in tiers {
+                let hosts = inspected.filter { $0.plan.tiers.contains(tier) }
+                guard !hosts.isEmpty else { continue }
+                guard await activate(tier, hosts, &report), await gate([tier], hosts, &report) else { break }
+            }
         }
         report.seconds = seconds(since: start)
         return report
@@ -102,44 +111,56 @@ extension Deployer {
         return failed.isEmpty
     }
 
-    /// Health-checks a tier on every host; the next tier starts only if all are healthy.
-    func gate(_ tier: Program.Tier, _ hosts: [Inspected], _ report: inout DeployReport) async -> Bool {
+    /// Health-checks tiers on every host that runs them; the next tier starts only if all are healthy.
+    func gate(_ tiers: [Program.Tier], _ hosts: [Inspected], _ report: inout DeployReport) async -> Bool {
         let t = topology
-        let prober = Prober(clock: clock)
-        let outcomes = await FanOut.map(hosts.map(\.plan.host.name), limit: parallel) { host -> Result<[ProbeResult], TransportError> in
+        let prober = Prober(clock: clock, python: platform.python)
+        let names = hosts.map(\.plan.host.name)
+        let probesOf: @Sendable (String) -> [Probe] = { host in tiers.flatMap { tier in t.roles(of: host).contains(Self.role(tier)) ? Probes.of(tier, t, host: host) : [] } }
+        let outcomes = await FanOut.map(names, limit: parallel) { host -> Result<[ProbeResult], TransportError> in
             do throws(TransportError) {
-                return .success(try await prober.check(Probes.of(tier, t, host: host), over: self.transport(host)))
+                return .success(try await prober.check(probesOf(host), over: self.transport(host)))
             } catch {
                 return .failure(error)
             }
         }
-        var tierReport = DeployReport.TierReport(tier: tier.rawValue, healthy: true, probes: [])
+        var tierReports = tiers.map { DeployReport.TierReport(tier: $0.rawValue, healthy: true, probes: []) }
         var firstBad: String?
-        for (host, outcome) in zip(hosts.map(\.plan.host.name), outcomes) {
+        for (host, outcome) in zip(names, outcomes) {
             switch outcome {
             case .success(let results):
                 for r in results {
-                    tierReport.probes.append(.init(host: host, target: r.probe.label, healthy: r.healthy, status: r.status, latencyMs: r.milliseconds, answer: r.answer, stderr: r.stderr))
+                    let k = tiers.firstIndex(of: r.probe.tier)!
+                    tierReports[k].probes.append(.init(host: host, target: r.probe.label, healthy: r.healthy, status: r.status, latencyMs: r.milliseconds, answer: r.answer, stderr: r.stderr))
                     if !r.healthy {
-                        tierReport.healthy = false
+                        tierReports[k].healthy = false
                         let stderr = r.stderr.isEmpty ? "" : "; worker stderr: \(Probe.snippet(r.stderr))"
-                        firstBad = firstBad ?? "\(host): \(tier.rawValue) unhealthy: \(r.probe.label): \(r.answer)\(stderr)"
+                        firstBad = firstBad ?? "\(host): \(r.probe.tier.rawValue) unhealthy: \(r.probe.label): \(r.answer)\(stderr)"
                         emit(.failed, host, "\(r.probe.label): \(r.answer)\(stderr)")
                     }
                 }
-                if results.allSatisfy(\.healthy) {
+                if !results.isEmpty && results.allSatisfy(\.healthy) {
                     let ms = results.map(\.milliseconds).max() ?? 0
-                    emit(.done, host, "\(tier.rawValue) healthy (\(results.count) probe\(results.count == 1 ? "" : "s"), slowest \(ms) ms)")
+                    let what = Set(results.map(\.probe.tier)).count == 1 ? results[0].probe.tier.rawValue : "all tiers"
+                    emit(.done, host, "\(what) healthy (\(results.count) probe\(results.count == 1 ? "" : "s"), slowest \(ms) ms)")
                 }
             case .failure(let error):
-                tierReport.healthy = false
-                firstBad = firstBad ?? "\(host): \(tier.rawValue) could not be probed: \(error)"
+                for k in tierReports.indices { tierReports[k].healthy = false }
+                firstBad = firstBad ?? "\(host): could not be probed: \(error.reason)"
                 emit(.failed, host, error.reason)
             }
         }
-        report.tiers.append(tierReport)
+        report.tiers += tierReports.filter { !$0.probes.isEmpty || !$0.healthy }
         if let firstBad { report.fail(5, firstBad) }
-        return tierReport.healthy
+        return firstBad == nil
+    }
+
+    static func role(_ tier: Program.Tier) -> Topology.Roles {
+        switch tier {
+        case .workers: .workers
+        case .middle: .middle
+        case .front: .front
+        }
     }
 
     /// Stops front, then middle, then workers (and each host's supervisord last).

@@ -57,9 +57,12 @@ public enum Probes {
 /// retrying the unhealthy ones with backoff. Time comes from the injected clock.
 public struct Prober<C: Clock>: Sendable where C.Duration == Duration {
     public let clock: C
-    public var python = "python3"
+    public let python: String
 
-    public init(clock: C) { self.clock = clock }
+    public init(clock: C, python: String = Platform().python) {
+        self.clock = clock
+        self.python = python
+    }
 
     public func check(_ probes: [Probe], over transport: any Transport) async throws(TransportError) -> [ProbeResult] {
         guard !probes.isEmpty else { return [] }

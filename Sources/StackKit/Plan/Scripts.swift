@@ -30,11 +30,10 @@ public enum Scripts {
         for d in plan.directories { s += "dir \(q(d.path))\n" }
         switch plan.host.processManager {
         case .supervisord:
-            let ctl = line(ServiceControl.supervisorctl(plan, ["status"]))
+            let status = line(ServiceControl.supervisor(plan, ["status"]))
             s += """
-            if [ -S \(q(plan.topology.supervisorSocketPath)) ] && status=$(\(ctl) 2>&1) || [ $? -eq 3 ]; then
-              if printf '%s' "${status:-}" | grep -q 'refused\\|no such file\\|SHUTDOWN_STATE'; then echo '@manager down'
-              else echo '@manager up'; printf '%s\\n' "$status" | awk '$2 == "RUNNING" { print "@running " $1 }'; fi
+            if [ -S \(q(plan.topology.supervisorSocketPath)) ] && status=$(\(status) 2>/dev/null); then
+              echo '@manager up'; [ -n "$status" ] && printf '%s\\n' "$status"
             else echo '@manager down'; fi
 
             """
@@ -120,7 +119,7 @@ public enum Scripts {
                 }
             case .startManager:
                 s += "run 'start supervisord' \(line(ServiceControl.argv(action, plan)[0]))\n"
-                let ctl = line(ServiceControl.supervisorctl(plan, ["pid"]))
+                let ctl = line(ServiceControl.supervisor(plan, ["status"]))
                 s += "i=0; until \(ctl) >/dev/null 2>&1; do i=$((i+1)); [ $i -gt 100 ] && { echo '@fail supervisord did not come up'; exit 1; }; sleep 0.1; done\n"
             default:
                 for argv in ServiceControl.argv(action, plan) {
@@ -139,11 +138,11 @@ public enum Scripts {
     /// Stops a tier's programs; after the workers, stops the host's supervisord too.
     public static func down(_ tier: Program.Tier, _ plan: HostPlan, last: Bool) -> String {
         var s = prelude + "[ -f \(q(plan.topology.supervisorConfigPath)) ] || [ \(q(plan.host.processManager.rawValue)) = systemd ] || exit 0\n"
-        let up = line(ServiceControl.supervisorctl(plan, ["pid"]))
+        let up = line(ServiceControl.supervisor(plan, ["status"]))
         if plan.host.processManager == .supervisord { s += "\(up) >/dev/null 2>&1 || { echo '@stopped'; exit 0; }\n" }
         for argv in ServiceControl.stop(tier, plan) { s += "run \(q("stop " + tier.rawValue)) \(line(argv))\n" }
         if last && plan.host.processManager == .supervisord {
-            s += "run 'stop supervisord' \(line(ServiceControl.supervisorctl(plan, ["shutdown"])))\n"
+            s += "run 'stop supervisord' \(line(ServiceControl.supervisor(plan, ["shutdown"])))\n"
         }
         return s + "echo '@stopped'\n"
     }

@@ -8,9 +8,7 @@ public enum ServiceControl {
         }
     }
 
-    public static func supervisorctl(_ plan: HostPlan, _ args: [String]) -> [String] {
-        ["supervisorctl", "-c", plan.topology.supervisorConfigPath] + args
-    }
+    static func supervisor(_ plan: HostPlan, _ args: [String]) -> [String] { SupervisorControl.argv(plan, args) }
 
     /// The argv for one action; `commit` is handled by the script itself.
     public static func argv(_ action: Action, _ plan: HostPlan) -> [[String]] {
@@ -19,16 +17,16 @@ public enum ServiceControl {
         case (_, .commit):
             return []
         case (.supervisord, .startManager):
-            return [["supervisord", "-c", t.supervisorConfigPath]]
+            return [[plan.platform.supervisord, "-c", t.supervisorConfigPath]]
         case (.supervisord, .reloadManager):
-            return [supervisorctl(plan, ["reread"]), supervisorctl(plan, ["update"])]
+            return [supervisor(plan, ["update"])]
         case (.supervisord, .start(let names)):
-            return [supervisorctl(plan, ["start"] + names)]
+            return [supervisor(plan, ["start"] + names)]
         case (.supervisord, .restart(let names)):
-            return [supervisorctl(plan, ["restart"] + names)]
+            return [supervisor(plan, ["restart"] + names)]
         case (.supervisord, .reload(let name)):
             guard let program = plan.programs.first(where: { $0.name == name }) else { return [] }
-            return [program.reloadArgv ?? supervisorctl(plan, ["signal", "USR1", name])]
+            return [program.reloadArgv ?? supervisor(plan, ["signal", "USR1", name])]
         case (.systemd, .startManager):
             return []
         case (.systemd, .reloadManager):
@@ -46,7 +44,7 @@ public enum ServiceControl {
         let names = plan.programs(of: tier).map { name($0, plan) }
         guard !names.isEmpty else { return [] }
         switch plan.host.processManager {
-        case .supervisord: return [supervisorctl(plan, ["stop"] + names)]
+        case .supervisord: return [supervisor(plan, ["stop"] + names)]
         case .systemd: return [["systemctl", "disable", "--now"] + names]
         }
     }

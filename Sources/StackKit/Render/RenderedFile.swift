@@ -50,6 +50,11 @@ public struct Platform: Sendable, Equatable {
     public var lighttpd = "/usr/sbin/lighttpd"
     public var nginx = "/usr/sbin/nginx"
     public var supervisord = "/usr/bin/supervisord"
+    /// The interpreter supervisord runs on (it provides `supervisor.xmlrpc`).
+    public var supervisorPython = "/usr/bin/python3"
+    /// The interpreter for the probe relay: the distribution's, by path, so no shim or
+    /// PATH lookup of the remote login shell costs time on every probe.
+    public var python = "/usr/bin/python3"
 
     public init() {}
 }

@@ -1,0 +1,50 @@
+/// Talks to a stack's supervisord over its XML-RPC socket, with supervisord's own Python.
+/// Unlike `supervisorctl start`, it does not wait `startsecs` for each program in turn: the
+/// tier's health gate is what decides that a program is ready.
+public enum SupervisorControl {
+    public static func argv(_ plan: HostPlan, _ args: [String]) -> [String] {
+        [plan.platform.supervisorPython, "-c", script, plan.topology.supervisorSocketPath] + args
+    }
+
+    public static let script = #"""
+    import sys, xmlrpc.client
+    from supervisor.xmlrpc import SupervisorTransport
+    ALREADY_STARTED, NOT_RUNNING = 60, 70
+    sock, command, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+    s = xmlrpc.client.ServerProxy("http://127.0.0.1", transport=SupervisorTransport(None, None, "unix://" + sock)).supervisor
+    def call(f, *args, ok=()):
+        try:
+            return f(*args)
+        except xmlrpc.client.Fault as e:
+            if e.faultCode in ok:
+                return None
+            print("%s %s: %s" % (command, " ".join(str(a) for a in args), e.faultString))
+            sys.exit(1)
+    if command == "status":
+        for p in s.getAllProcessInfo():
+            name = p["name"] if p["group"] == p["name"] else p["group"] + ":" + p["name"]
+            if p["statename"] in ("RUNNING", "STARTING"):
+                print("@running " + name)
+    elif command == "start":
+        for n in names:
+            call(s.startProcess, n, False, ok=(ALREADY_STARTED,))
+    elif command == "restart":
+        for n in names:
+            call(s.stopProcess, n, True, ok=(NOT_RUNNING,))
+            call(s.startProcess, n, False, ok=(ALREADY_STARTED,))
+    elif command == "stop":
+        for n in names:
+            call(s.stopProcess, n, True, ok=(NOT_RUNNING,))
+    elif command == "signal":
+        call(s.signalProcess, names[1], names[0])
+    elif command == "update":
+        added, changed, removed = s.reloadConfig()[0]
+        for g in removed + changed:
+            call(s.stopProcessGroup, g, True)
+            call(s.removeProcessGroup, g)
+        for g in added + changed:
+            call(s.addProcessGroup, g)
+    elif command == "shutdown":
+        call(s.shutdown)
+    """#
+}
