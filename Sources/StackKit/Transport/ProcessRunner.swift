@@ -16,32 +16,43 @@ enum ProcessRunner {
     /// stackctl with SIGPIPE: the write fails with EPIPE and the exit status tells the story.
     static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
 
+    /// Standard input comes from an unlinked temporary file, not a pipe: a child that exits
+    /// before reading it (ssh to a dead host) would make swift-subprocess 1.0.2's pipe writer
+    /// fail with EPIPE and trap.
+    static func inputFile(_ bytes: [UInt8]) throws -> FileDescriptor {
+        var template = Array("/tmp/stackctl-in-XXXXXX".utf8CString)
+        let fd = mkstemp(&template)
+        guard fd >= 0 else { throw Failure(message: "cannot create a temporary file: \(String(cString: strerror(errno)))") }
+        unlink(template)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            guard n > 0 else {
+                close(fd)
+                throw Failure(message: "cannot write a temporary file: \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+        lseek(fd, 0, SEEK_SET)
+        return FileDescriptor(rawValue: fd)
+    }
+
+    /// The time limit is kept by coreutils' `timeout` (TERM, then KILL 2 s later), never by
+    /// cancelling a running Subprocess.run, which swift-subprocess 1.0.2 does not survive.
     static func run(_ argv: [String], stdin: [UInt8], timeout: Duration) async throws -> CommandOutput {
         _ = ignoreBrokenPipes
-        let executable: Executable = argv[0].hasPrefix("/") ? .path(FilePath(argv[0])) : .name(argv[0])
-        return try await withThrowingTaskGroup(of: CommandOutput?.self) { group in
-            group.addTask {
-                var options = PlatformOptions()
-                options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(2))]
-                let result = try await Subprocess.run(
-                    executable, arguments: Arguments(Array(argv.dropFirst())),
-                    platformOptions: options,
-                    input: .array(stdin), output: .bytes(limit: outputLimit), error: .bytes(limit: outputLimit))
-                let status: Int32 = switch result.terminationStatus {
-                case .exited(let code): code
-                case .signaled(let signal): 128 + signal
-                }
-                return CommandOutput(status: status, stdout: result.standardOutput, stderr: result.standardError)
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let output = first else {
-                throw Failure(message: "timed out")
-            }
-            return output
+        let seconds = max(1, Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        let limited = ["timeout", "-k", "2", String(format: "%.3f", seconds)] + argv
+        let result = try await Subprocess.run(
+            .name("timeout"), arguments: Arguments(Array(limited.dropFirst())),
+            input: .fileDescriptor(try inputFile(stdin), closeAfterSpawningProcess: true),
+            output: .bytes(limit: outputLimit), error: .bytes(limit: outputLimit))
+        let status: Int32 = switch result.terminationStatus {
+        case .exited(let code): code
+        case .signaled(let signal): 128 + signal
         }
+        // 124: timed out and ended by TERM; 137: still running 2 s later and killed.
+        if status == 124 || status == 137 { throw Failure(message: "timed out") }
+        return CommandOutput(status: status, stdout: result.standardOutput, stderr: result.standardError)
     }
 }

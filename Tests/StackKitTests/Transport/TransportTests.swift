@@ -37,8 +37,8 @@ import Testing
 
     @Test func localTransportStopsACommandThatOutlivesItsTimeout() async {
         let t = LocalTransport(hostName: "here")
-        await #expect(throws: TransportError.timedOut(host: "here", command: "sleep 30", after: .milliseconds(300))) {
-            try await t.run(RemoteCommand(["sleep", "30"], timeout: .milliseconds(300)))
+        await #expect(throws: TransportError.timedOut(host: "here", command: "sleep 30", after: .seconds(1))) {
+            try await t.run(RemoteCommand(["sleep", "30"], timeout: .seconds(1)))
         }
     }
 
@@ -50,7 +50,8 @@ import Testing
         options.configFile = "/dev/null"
         let t = OpenSSHTransport(host: Host(name: "ghost", address: "127.0.0.1", sshPort: 1), options: options)
         do {
-            _ = try await t.run(.script("true\n"))
+            // A large script: ssh dies before reading it, which must not crash the writer.
+            _ = try await t.run(.script(String(repeating: "# padding\n", count: 120_000) + "true\n"))
             Issue.record("expected the host to be unreachable")
         } catch {
             guard case .unreachable(let host, let message) = error else { Issue.record("\(error)"); return }
