@@ -10,14 +10,7 @@ struct Up: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let m = try manifest.load()
-        let output = Output(json: connection.json)
-        let connections = try connection.connections(for: m)
-        let deployer = Deployer(manifest: m, connections: connections, parallel: connection.parallel, clock: ContinuousClock(), events: output.event)
-        let report = await deployer.up()
-        await connections.close()
-        try output.summary(report)
-        if !report.ok { throw ExitCode(report.exitCode) }
+        try await connection.deploy(manifest) { await $0.up() }
     }
 }
 
@@ -30,10 +23,17 @@ struct Down: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
+        try await connection.deploy(manifest) { await $0.down() }
+    }
+}
+
+extension ConnectionOptions {
+    /// Loads the manifest, connects, runs one engine operation, prints and exits with its code.
+    func deploy(_ manifest: ManifestOptions, _ operation: (Deployer<ContinuousClock>) async -> DeployReport) async throws {
         let m = try manifest.load()
-        let output = Output(json: connection.json)
-        let connections = try connection.connections(for: m)
-        let report = await Deployer(manifest: m, connections: connections, parallel: connection.parallel, clock: ContinuousClock(), events: output.event).down()
+        let output = Output(json: json)
+        let connections = try connections(for: m)
+        let report = await operation(Deployer(manifest: m, connections: connections, parallel: parallel, clock: ContinuousClock(), events: output.event))
         await connections.close()
         try output.summary(report)
         if !report.ok { throw ExitCode(report.exitCode) }
