@@ -64,7 +64,7 @@ public struct Prober<C: Clock>: Sendable where C.Duration == Duration {
         self.python = python
     }
 
-    public func check(_ probes: [Probe], over transport: any Transport) async throws(TransportError) -> [ProbeResult] {
+    public func check(_ probes: [Probe], over transport: any Transport, retrying: Bool = true) async throws(TransportError) -> [ProbeResult] {
         guard !probes.isEmpty else { return [] }
         let limit = Duration.milliseconds(Int64((probes.map(\.timeout).max() ?? 30) * 1000))
         let start = clock.now
@@ -80,7 +80,7 @@ public struct Prober<C: Clock>: Sendable where C.Duration == Duration {
                 results[index] = probes[index].evaluate(answer)
             }
             pending = pending.filter { results[$0]?.healthy == false }
-            if pending.isEmpty || start.duration(to: clock.now) + backoff > limit { break }
+            if !retrying || pending.isEmpty || start.duration(to: clock.now) + backoff > limit { break }
             try? await clock.sleep(for: backoff)
             backoff = min(backoff * 2, .seconds(1))
         }

@@ -25,8 +25,16 @@ public enum SupervisorControl {
             name = p["name"] if p["group"] == p["name"] else p["group"] + ":" + p["name"]
             if p["statename"] in ("RUNNING", "STARTING"):
                 print("@running " + name)
+    elif command == "detail":
+        for p in s.getAllProcessInfo():
+            name = p["name"] if p["group"] == p["name"] else p["group"] + ":" + p["name"]
+            up = p["now"] - p["start"] if p["statename"] == "RUNNING" else 0
+            print("@proc %s %s %d %d" % (name, p["statename"].lower(), p["pid"], up))
     elif command == "start":
         for n in names:
+            # A program in BACKOFF counts as started for supervisord; start it afresh.
+            if call(s.getProcessInfo, n)["statename"] == "BACKOFF":
+                call(s.stopProcess, n, True, ok=(NOT_RUNNING,))
             call(s.startProcess, n, False, ok=(ALREADY_STARTED,))
     elif command == "restart":
         for n in names:

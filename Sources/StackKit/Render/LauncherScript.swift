@@ -181,9 +181,9 @@ enum LauncherScript {
         os.chdir(config["directory"])
         try:
             app = load_app(config["entry"], config["directory"])
-        except Exception:
+        except Exception as e:
             traceback.print_exc()
-            fail("cannot load the WSGI application of pool %s" % config["pool"], code=1)
+            fail("cannot load the WSGI application of pool %s: %s: %s" % (config["pool"], type(e).__name__, e), code=1)
 
         server_config = config["server"]
         kind = server_config["kind"]

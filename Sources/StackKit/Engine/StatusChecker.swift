@@ -1,0 +1,52 @@
+/// Reads every host in parallel (status script, then every probe of the host: two round trips
+/// over one connection) and judges each instance.
+public struct StatusChecker<C: Clock>: Sendable where C.Duration == Duration {
+    public let manifest: Manifest
+    public let connections: Connections
+    public var parallel: Int
+    public let clock: C
+    public var platform = Platform()
+
+    public init(manifest: Manifest, connections: Connections, parallel: Int = 8, clock: C) {
+        self.manifest = manifest
+        self.connections = connections
+        self.parallel = parallel
+        self.clock = clock
+    }
+
+    struct Seen: Sendable {
+        var plan: HostPlan
+        var facts: HostStatusFacts?
+        var probes: [ProbeResult]
+        var error: TransportError?
+    }
+
+    public func check() async -> StatusReport {
+        let start = clock.now
+        let renderer = StackRenderer(manifest, platform: platform)
+        let plans = renderer.renderAll().map { HostPlan($0, topology: renderer.topology, platform: platform) }
+        let prober = Prober(clock: clock, python: platform.python)
+        let t = renderer.topology
+        let seen = await FanOut.map(plans, limit: parallel) { plan -> Seen in
+            let transport = connections.transports[plan.host.name]!
+            do throws(TransportError) {
+                let out = try await transport.run(.script(Scripts.status(plan), timeout: .seconds(60)))
+                let facts = HostStatusFacts.parse(out.stdoutText)
+                // One try per probe: status reports what is, it does not wait for it to get better.
+                let probes = plan.tiers.flatMap { Probes.of($0, t, host: plan.host.name) }
+                return Seen(plan: plan, facts: facts, probes: try await prober.check(probes, over: transport, retrying: false))
+            } catch {
+                return Seen(plan: plan, facts: nil, probes: [], error: error)
+            }
+        }
+        let hosts = seen.map { StatusReport.HostEntry(host: $0.plan.host.name, reachable: $0.error == nil, error: $0.error?.reason) }
+        var tiers: [StatusReport.Tier] = []
+        for tier in [Program.Tier.workers, .middle, .front] {
+            let instances = seen.flatMap { StatusJudge(seen: $0, topology: t).instances(of: tier) }
+            if !instances.isEmpty { tiers.append(StatusReport.Tier(tier: tier.rawValue, state: StatusReport.tierState(instances), instances: instances)) }
+        }
+        let (state, code) = StatusReport.verdict(tiers: tiers, hosts: hosts)
+        let d = start.duration(to: clock.now).components
+        return StatusReport(stack: manifest.name, state: state, exitCode: code, seconds: Double(d.seconds) + Double(d.attoseconds) / 1e18, hosts: hosts, tiers: tiers)
+    }
+}

@@ -1,0 +1,95 @@
+/// Judges the instances of one host: process state, probe answer, drift and the reason in one
+/// line when something is wrong.
+struct StatusJudge<C: Clock> where C.Duration == Duration {
+    let seen: StatusChecker<C>.Seen
+    let topology: Topology
+
+    var plan: HostPlan { seen.plan }
+    var host: String { plan.host.name }
+
+    func instances(of tier: Program.Tier) -> [StatusReport.Instance] {
+        guard plan.tiers.contains(tier) else { return [] }
+        switch tier {
+        case .workers:
+            return topology.workers(on: host).map { w in
+                let program = plan.programs.first { $0.pool == w.pool && $0.instance == w.index }
+                let probe = seen.probes.first { $0.probe.tier == .workers && $0.probe.endpoint == w.endpoint }
+                return instance(tier, name: "\(w.pool)/\(w.index)", listen: "\(w.endpoint)", program: program,
+                                probes: probe.map { [$0] } ?? [], role: .workers(pool: w.pool), endpoint: w.endpoint, pool: w.pool)
+            }
+        case .middle, .front:
+            let program = plan.programs.first { $0.tier == tier }
+            let probes = seen.probes.filter { $0.probe.tier == tier }
+            let listen: String
+            if tier == .middle {
+                listen = Topology.hostPort(topology.middleListenAddress(on: host), topology.manifest.middle.port)
+            } else {
+                listen = Topology.hostPort(topology.frontListenAddress(on: host), topology.manifest.front.port)
+            }
+            let name = tier == .middle ? topology.manifest.middle.server.rawValue : "apache2"
+            return [instance(tier, name: name, listen: listen, program: program, probes: probes, role: tier == .middle ? .middle : .front, endpoint: nil, pool: nil)]
+        }
+    }
+
+    func instance(_ tier: Program.Tier, name: String, listen: String, program: Program?, probes: [ProbeResult],
+                  role: FileRole, endpoint: Endpoint?, pool: String?) -> StatusReport.Instance {
+        guard let facts = seen.facts else {
+            return StatusReport.Instance(tier: tier.rawValue, host: host, name: name, listen: listen, process: nil, health: nil, drift: "unknown",
+                                         driftFiles: [], release: nil, healthy: false, why: "host \(seen.error?.reason ?? "unreachable: no answer")")
+        }
+        let managerName = program.map { ServiceControl.name($0, plan) }
+        let process = managerName.flatMap { facts.processes[$0] }.map { StatusReport.Process(state: $0.state, pid: $0.pid == 0 ? nil : $0.pid, uptimeSeconds: $0.uptime == 0 ? nil : $0.uptime) }
+            ?? StatusReport.Process(state: facts.state.managerRunning ? "stopped" : "not started", pid: nil, uptimeSeconds: nil)
+        let (drift, driftFiles) = self.drift(role, facts.state)
+        let healthy = !probes.isEmpty && probes.allSatisfy(\.healthy)
+        let worst = probes.first { !$0.healthy } ?? probes.first
+        let health = worst.map { StatusReport.Health(healthy: healthy, status: $0.status, latencyMs: probes.map(\.milliseconds).max() ?? 0, answer: $0.answer) }
+        var why: String? = healthy ? nil : reason(tier, worst, process, endpoint, facts, log: managerName.flatMap { facts.lastLogLine[$0] })
+        var ok = healthy
+        // The probe runs as root; the middle server does not. A socket it cannot open is down for it.
+        if healthy, case .unix(let path)? = endpoint, let problem = socketPermission(path, facts) {
+            ok = false
+            why = problem
+        }
+        return StatusReport.Instance(tier: tier.rawValue, host: host, name: name, listen: listen, process: process, health: health, drift: drift,
+                                     driftFiles: driftFiles, release: pool.flatMap { facts.releases[$0] }, healthy: ok, why: why)
+    }
+
+    /// Drift of the files this instance runs from: what stackctl would render against the host.
+    func drift(_ role: FileRole, _ state: HostState) -> (String, [String]) {
+        let files = plan.files.filter { $0.role == role }
+        let missing = files.filter { state.files[$0.path] == nil }.map(\.path)
+        let changed = files.filter { f in state.files[f.path].map { $0.sha256 != f.sha256 || $0.ownership != f.ownership } ?? false }.map(\.path)
+        if !missing.isEmpty { return ("missing", missing) }
+        if !changed.isEmpty { return ("changed on host", changed) }
+        return ("in sync", [])
+    }
+
+    func reason(_ tier: Program.Tier, _ probe: ProbeResult?, _ process: StatusReport.Process, _ endpoint: Endpoint?, _ facts: HostStatusFacts, log: String?) -> String {
+        if process.state != "running" {
+            let last = log.map { "; last log line: \(Probe.snippet($0))" } ?? ""
+            return "\(plan.host.processManager.rawValue) reports it \(process.state)\(last)"
+        }
+        if let probe, !probe.stderr.isEmpty {
+            let last = probe.stderr.split(whereSeparator: \.isNewline).last.map(String.init) ?? probe.stderr
+            return "worker stderr: \(Probe.snippet(last))"
+        }
+        if case .unix(let path)? = endpoint, let probe, probe.answer.hasPrefix("connection refused") {
+            return "stale socket: \(path) exists but nothing listens on it"
+        }
+        if tier != .workers, let line = facts.logs[tier.rawValue]?.last {
+            return "\(probe?.answer ?? "no answer"); error log: \(Probe.snippet(line))"
+        }
+        return probe?.answer ?? "no probe answer"
+    }
+
+    /// Whether the middle server's user can connect to a unix socket (it needs write permission).
+    func socketPermission(_ path: String, _ facts: HostStatusFacts) -> String? {
+        guard let entry = facts.sockets[path], let ownership = entry else { return nil }
+        let parts = ownership.split(separator: ":").map(String.init)
+        guard parts.count == 3, let mode = Int(parts[0], radix: 8) else { return nil }
+        let user = topology.manifest.middle.user
+        let canWrite = (parts[1] == user && mode & 0o200 != 0) || (facts.middleUserGroups.contains(parts[2]) && mode & 0o020 != 0) || mode & 0o002 != 0
+        return canWrite ? nil : "the middle server's user \(user) cannot open \(path) (\(parts[0]) \(parts[1]):\(parts[2]))"
+    }
+}

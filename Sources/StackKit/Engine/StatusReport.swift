@@ -1,0 +1,73 @@
+/// `stackctl status`: every instance of every tier, for people and (as JSON) for scripts.
+public struct StatusReport: Sendable, Codable, Equatable {
+    public enum State: String, Sendable, Codable { case healthy, degraded, down, unreachable }
+
+    public struct Process: Sendable, Codable, Equatable {
+        public var state: String
+        public var pid: Int?
+        public var uptimeSeconds: Int?
+        enum CodingKeys: String, CodingKey { case state, pid, uptimeSeconds = "uptime_seconds" }
+    }
+
+    public struct Health: Sendable, Codable, Equatable {
+        public var healthy: Bool
+        public var status: Int?
+        public var latencyMs: Int
+        public var answer: String
+        enum CodingKeys: String, CodingKey { case healthy, status, latencyMs = "latency_ms", answer }
+    }
+
+    public struct Instance: Sendable, Codable, Equatable {
+        public var tier: String
+        public var host: String
+        /// `POOL/N` for a worker, the server's name for the middle and front.
+        public var name: String
+        public var listen: String
+        public var process: Process?
+        public var health: Health?
+        /// `in sync`, `changed on host`, `missing`, or `unknown` for an unreachable host.
+        public var drift: String
+        public var driftFiles: [String]
+        public var release: String?
+        public var healthy: Bool
+        /// Why it is unhealthy, in one line.
+        public var why: String?
+        enum CodingKeys: String, CodingKey { case tier, host, name, listen, process, health, drift, driftFiles = "drift_files", release, healthy, why }
+    }
+
+    public struct Tier: Sendable, Codable, Equatable {
+        public var tier: String
+        public var state: State
+        public var instances: [Instance]
+    }
+
+    public struct HostEntry: Sendable, Codable, Equatable {
+        public var host: String
+        public var reachable: Bool
+        public var error: String?
+    }
+
+    public var stack: String
+    public var state: State
+    /// 0 healthy; 1 degraded (some instance unhealthy, every tier still serving); 2 down (a tier
+    /// with no healthy instance); 3 a host unreachable.
+    public var exitCode: Int32
+    public var seconds: Double
+    public var hosts: [HostEntry]
+    public var tiers: [Tier]
+
+    enum CodingKeys: String, CodingKey { case stack, state, exitCode = "exit_code", seconds, hosts, tiers }
+
+    /// The overall verdict from the tiers and hosts.
+    static func verdict(tiers: [Tier], hosts: [HostEntry]) -> (State, Int32) {
+        if hosts.contains(where: { !$0.reachable }) { return (.unreachable, 3) }
+        if tiers.contains(where: { $0.state == .down }) { return (.down, 2) }
+        if tiers.contains(where: { $0.state == .degraded }) { return (.degraded, 1) }
+        return (.healthy, 0)
+    }
+
+    static func tierState(_ instances: [Instance]) -> State {
+        let healthy = instances.filter(\.healthy).count
+        return healthy == instances.count ? .healthy : healthy == 0 ? .down : .degraded
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import StackKit
+
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show every tier on every host: process, health, config drift, release, listen address.",
+        discussion: "Exit status: 0 all healthy; 1 degraded (some instance unhealthy, every tier still serving); 2 down (a tier with no healthy instance); 3 a host unreachable.")
+
+    @OptionGroup var manifest: ManifestOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: "Refresh every SECONDS seconds, in place, until interrupted.")
+    var watch: Double?
+
+    func validate() throws {
+        if let watch, watch < 0.5 { throw ValidationError("--watch must be at least 0.5 seconds") }
+    }
+
+    func run() async throws {
+        let m = try manifest.load()
+        let connections = try connection.connections(for: m)
+        let checker = StatusChecker(manifest: m, connections: connections, parallel: connection.parallel, clock: ContinuousClock())
+        let table = StatusTable(color: Output(json: connection.json).color)
+        guard let watch else {
+            let report = await checker.check()
+            await connections.close()
+            try print(connection.json ? Self.json(report) : table.render(report), terminator: "")
+            if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+            return
+        }
+        // Ctrl-C ends the watch cleanly: connections are closed, the control directory removed.
+        signal(SIGINT, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT)
+        let task = Task {
+            while !Task.isCancelled {
+                let report = await checker.check()
+                let text = try connection.json ? Self.json(report) : table.render(report)
+                let clear = isatty(STDOUT_FILENO) == 1 && !connection.json ? "\u{1B}[H\u{1B}[2J" : ""
+                let footer = connection.json ? "" : "refreshing every \(watch) s; Ctrl-C to stop\n"
+                FileHandle.standardOutput.write(Data((clear + text + footer).utf8))
+                try await Task.sleep(for: .milliseconds(Int(watch * 1000)))
+            }
+        }
+        interrupt.setEventHandler { task.cancel() }
+        interrupt.resume()
+        _ = await task.result
+        await connections.close()
+    }
+
+    static func json(_ report: StatusReport) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+    }
+}
