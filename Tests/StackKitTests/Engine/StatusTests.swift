@@ -1,0 +1,94 @@
+import Testing
+@testable import StackKit
+import StackKitTesting
+
+@Suite struct StatusTests {
+    @Test func statusFactsParse() {
+        let facts = HostStatusFacts.parse("""
+        @manager up
+        @proc shop-main:shop-main-0 running 123 45
+        @proc shop-middle backoff 0 0
+        @sock 660:www-data:www-data /srv/run/admin/0.sock
+        @nosock /srv/run/admin/1.sock
+        @groups www-data www-data adm
+        @log middle 2026-11-22 00:16:44: (server.c.1574) can't find username x
+        @release main 3f2a9c1
+        @plog shop-middle stackctl launcher[9]: cannot load the WSGI application of pool main: ImportError: x
+        """)
+        #expect(facts.processes["shop-main:shop-main-0"] == .init(state: "running", pid: 123, uptime: 45))
+        #expect(facts.processes["shop-middle"]?.state == "backoff")
+        #expect(facts.sockets["/srv/run/admin/0.sock"] == .some("660:www-data:www-data"))
+        #expect(facts.sockets.keys.contains("/srv/run/admin/1.sock") && facts.sockets["/srv/run/admin/1.sock"]! == nil)
+        #expect(facts.middleUserGroups == ["www-data", "adm"])
+        #expect(facts.logs["middle"] == ["2026-11-22 00:16:44: (server.c.1574) can't find username x"])
+        #expect(facts.releases == ["main": "3f2a9c1"])
+        #expect(facts.lastLogLine["shop-middle"] == "stackctl launcher[9]: cannot load the WSGI application of pool main: ImportError: x")
+    }
+
+    static func judge(_ facts: String, probes: (Probe) -> Relay.Answer) throws -> [StatusReport.Instance] {
+        let renderer = StackRenderer(try Fixtures.manifest("full"))
+        let rendered = try #require(renderer.renderAll().first { $0.host.name == "web" })
+        let plan = HostPlan(rendered, topology: renderer.topology)
+        var text = "@manager up\n@proc shop-admin:shop-admin-0 running 10 60\n@proc shop-middle running 11 60\n"
+        for f in plan.files { text += "@file \(f.sha256) \(f.ownership) \(f.path)\n" }
+        text += facts
+        let results = Probes.workers(renderer.topology, host: "web").map { $0.evaluate(probes($0)) }
+        let seen = StatusChecker<ImmediateClock>.Seen(plan: plan, facts: HostStatusFacts.parse(text), probes: results)
+        return StatusJudge(seen: seen, topology: renderer.topology).instances(of: .workers)
+    }
+
+    static func ok(_ p: Probe) -> Relay.Answer {
+        Relay.Answer(outcome: .ok, milliseconds: 3, bytes: FastCGITests.reply("Status: 200 OK\r\n\r\nok"), message: "")
+    }
+
+    @Test func aHealthyWorkerIsInSyncWithItsProcess() throws {
+        let w = try #require(try Self.judge("@sock 660:www-data:www-data /srv/stackctl/shop/run/admin/0.sock\n@groups www-data www-data\n", probes: Self.ok).first)
+        #expect(w.healthy && w.why == nil && w.drift == "in sync" && w.process == .init(state: "running", pid: 10, uptimeSeconds: 60))
+        #expect(w.name == "admin/0" && w.listen == "unix:/srv/stackctl/shop/run/admin/0.sock" && w.health?.latencyMs == 3)
+    }
+
+    @Test func aSocketTheMiddleServerCannotOpenIsUnhealthyEvenIfRootCan() throws {
+        let w = try #require(try Self.judge("@sock 640:root:root /srv/stackctl/shop/run/admin/0.sock\n@groups www-data www-data\n", probes: Self.ok).first)
+        #expect(!w.healthy)
+        #expect(w.why == "the middle server's user www-data cannot open /srv/stackctl/shop/run/admin/0.sock (640 root:root)")
+    }
+
+    @Test func aStaleSocketIsNamed() throws {
+        let w = try #require(try Self.judge("@sock 660:www-data:www-data /srv/stackctl/shop/run/admin/0.sock\n", probes: { _ in
+            Relay.Answer(outcome: .refused, milliseconds: 0, bytes: [], message: "[Errno 111] Connection refused")
+        }).first)
+        #expect(w.why == "stale socket: /srv/stackctl/shop/run/admin/0.sock exists but nothing listens on it")
+    }
+
+    @Test func theWorkersFastCGIStderrExplainsA500() throws {
+        let w = try #require(try Self.judge("", probes: { _ in
+            Relay.Answer(outcome: .ok, milliseconds: 1, bytes: FastCGITests.reply("Status: 500 Internal Server Error\r\n\r\nx", stderr: "Traceback\nKeyError: 'DATABASE_URL'"), message: "")
+        }).first)
+        #expect(!w.healthy && w.why == "worker stderr: KeyError: 'DATABASE_URL'")
+    }
+
+    @Test func aHandEditedFileIsDrift() throws {
+        let renderer = StackRenderer(try Fixtures.manifest("full"))
+        let plan = HostPlan(renderer.renderAll().first { $0.host.name == "web" }!, topology: renderer.topology)
+        var state = HostState()
+        for f in plan.files { state.files[f.path] = .init(sha256: f.sha256, ownership: f.ownership) }
+        state.files["/srv/stackctl/shop/middle/nginx.conf"]?.sha256 = "edited"
+        state.files.removeValue(forKey: "/srv/stackctl/shop/pools/admin/pool.json")
+        let seen = StatusChecker<ImmediateClock>.Seen(plan: plan, facts: HostStatusFacts(state: state), probes: [])
+        let judge = StatusJudge(seen: seen, topology: renderer.topology)
+        #expect(judge.drift(.middle, state) == ("changed on host", ["/srv/stackctl/shop/middle/nginx.conf"]))
+        #expect(judge.drift(.workers(pool: "admin"), state) == ("missing", ["/srv/stackctl/shop/pools/admin/pool.json"]))
+    }
+
+    @Test func theVerdictOrdersUnreachableDownDegradedHealthy() {
+        func tier(_ healthy: [Bool]) -> StatusReport.Tier {
+            let instances = healthy.map { StatusReport.Instance(tier: "workers", host: "h", name: "n", listen: "", process: nil, health: nil, drift: "in sync", driftFiles: [], release: nil, healthy: $0, why: nil) }
+            return .init(tier: "workers", state: StatusReport.tierState(instances), instances: instances)
+        }
+        let up = StatusReport.HostEntry(host: "a", reachable: true, error: nil)
+        #expect(StatusReport.verdict(tiers: [tier([true, true])], hosts: [up]) == (.healthy, 0))
+        #expect(StatusReport.verdict(tiers: [tier([true, false])], hosts: [up]) == (.degraded, 1))
+        #expect(StatusReport.verdict(tiers: [tier([true]), tier([false, false])], hosts: [up]) == (.down, 2))
+        #expect(StatusReport.verdict(tiers: [tier([true])], hosts: [up, .init(host: "b", reachable: false, error: "x")]) == (.unreachable, 3))
+    }
+}
