@@ -1,9 +1,13 @@
 import Foundation
 import Testing
 
+/// Every test that uses the lab, one at a time: they share its hosts, ports and stack.
+@Suite(.serialized) struct Lab {}
+
 /// `stackctl up` against the lab (scripts/lab: six hosts with their own sshd on 127.0.0.11-16),
 /// run as a user runs it. scripts/test brings the lab up and sets STACKCTL_LAB.
-@Suite(.serialized) struct LabE2ETests {
+extension Lab {
+@Suite struct LabE2ETests {
     static let env = ProcessInfo.processInfo.environment
     static var lab: String? { env["STACKCTL_LAB"] }
     static var sshConfig: String { "\(lab!)/ssh_config" }
@@ -116,4 +120,5 @@ import Testing
         #expect(down.status == 0, "\(down.stderr)")
         #expect(try Self.get("http://127.0.0.11/").status == 0)
     }
+}
 }

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// `stackctl status` against a stack deployed on the lab, run as a user runs it.
-@Suite(.serialized) struct StatusE2ETests {
+extension Lab {
+@Suite struct StatusE2ETests {
     static func status(_ manifest: String) throws -> (status: Int32, report: [String: Any], text: String) {
         let json = try CLITests.stackctl(["status", "-f", manifest, "-F", LabE2ETests.sshConfig, "--json"])
         let report = (try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) as? [String: Any] ?? [:]
@@ -93,4 +94,5 @@ import Testing
         #expect(Self.instance(cut.report, host: "app1", name: "main/0")?["healthy"] as? Bool == true)
         #expect(Self.instance(cut.report, host: "app2", name: "main/0")?["why"] as? String == "host unreachable: ssh: connect to host 127.0.0.14 port 22: Connection refused")
     }
+}
 }
