@@ -21,6 +21,8 @@ def application(environ, start_response):
         "remote_addr": environ.get("REMOTE_ADDR", ""),
         "host": environ.get("HTTP_HOST", ""),
         "pid": os.getpid(),
+        # Under `source:` the worker runs in releases/<id>: which release answered.
+        "release": os.path.basename(os.getcwd()),
     }
     body = (json.dumps(seen, sort_keys=True) + "\n").encode()
     start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])

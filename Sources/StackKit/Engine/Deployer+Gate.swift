@@ -1,10 +1,14 @@
 extension Deployer {
     /// Health-checks tiers on every host that runs them; the next tier starts only if all are healthy.
-    func gate(_ tiers: [Program.Tier], _ hosts: [Inspected], _ report: inout DeployReport) async -> Bool {
+    /// `pool` limits worker probes to one pool (a rollout gates only what it restarted).
+    func gate(_ tiers: [Program.Tier], _ hosts: [Inspected], _ report: inout DeployReport, pool: String? = nil) async -> Bool {
         let t = topology
         let prober = Prober(clock: clock, python: platform.python)
         let names = hosts.map(\.plan.host.name)
-        let probesOf: @Sendable (String) -> [Probe] = { host in tiers.flatMap { tier in t.roles(of: host).contains(Self.role(tier)) ? Probes.of(tier, t, host: host) : [] } }
+        let probesOf: @Sendable (String) -> [Probe] = { host in
+            tiers.flatMap { tier in t.roles(of: host).contains(Self.role(tier)) ? Probes.of(tier, t, host: host) : [] }
+                .filter { p in pool == nil || p.label.hasPrefix("pool \(pool!) ") }
+        }
         let outcomes = await FanOut.map(names, limit: parallel) { host -> Result<[ProbeResult], TransportError> in
             do throws(TransportError) {
                 return .success(try await prober.check(probesOf(host), over: self.transport(host)))

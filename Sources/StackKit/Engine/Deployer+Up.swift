@@ -9,8 +9,12 @@ extension Deployer {
             report.seconds = seconds(since: start)
             return report
         }
+        guard let stale = await placeReleases(inspected, &report) else {
+            report.seconds = seconds(since: start)
+            return report
+        }
         let tiers = [Program.Tier.workers, .middle, .front]
-        let idle = inspected.allSatisfy { i in
+        let idle = stale.isEmpty && inspected.allSatisfy { i in
             tiers.allSatisfy { Activation.actions(tier: $0, plan: i.plan, changes: i.changes, state: i.state).isEmpty }
         }
         if idle {
@@ -23,8 +27,45 @@ extension Deployer {
                 guard await activate(tier, hosts, &report), await gate([tier], hosts, &report) else { break }
             }
         }
+        // Hosts running an older release move to the new one without dropping a request.
+        for (pool, hosts) in stale.sorted(by: { $0.key < $1.key }) where report.ok {
+            guard let p = manifest.pool(named: pool) else { continue }
+            _ = await roll(p, target: .newRelease, batch: 1, only: hosts, inspected, &report)
+        }
         report.seconds = seconds(since: start)
         return report
+    }
+
+    /// Prepares each sourced pool's release on its hosts and links it as `current` where the pool
+    /// has none yet (before its workers first start). Returns, per pool, the hosts that run an
+    /// older release: those are rolled after the tiers are up. Nil when a release failed.
+    func placeReleases(_ inspected: [Inspected], _ report: inout DeployReport) async -> [String: [String]]? {
+        var stale: [String: [String]] = [:]
+        for pool in manifest.pools where pool.source != nil {
+            let hosts = inspected.filter { pool.hosts.contains($0.plan.host.name) }
+            let release: ReleaseArchive
+            do throws(ReleaseError) { release = try await ReleaseBuilder.build(pool) } catch {
+                report.fail(7, "\(pool.name): \(error)")
+                emit(.failed, nil, error.description)
+                return nil
+            }
+            let behind = hosts.filter { $0.state.releases[pool.name] != release.id }
+            guard !behind.isEmpty else { continue }
+            guard await prepare(pool, release, behind, &report) else { return nil }
+            let fresh = behind.filter { $0.state.releases[pool.name] == nil }
+            let outcomes = await FanOut.map(fresh, limit: parallel) { i in
+                await self.attempt(i.plan.host.name, .script(Scripts.switchRelease(pool, to: release.id, i.plan, restart: false)))
+            }
+            for (i, outcome) in zip(fresh, outcomes) {
+                guard case .success(let out) = outcome, out.status == 0 else {
+                    report.fail(6, "\(i.plan.host.name): release \(release.id) of \(pool.name) could not be linked")
+                    return nil
+                }
+            }
+            let older = behind.filter { $0.state.releases[pool.name] != nil }.map(\.plan.host.name)
+            if !older.isEmpty { stale[pool.name] = older }
+        }
+        return stale
     }
 
     func seconds(since start: C.Instant) -> Double {

@@ -143,6 +143,18 @@ public struct Middle: Sendable, Equatable {
     public init() {}
 }
 
+public struct ReleaseSource: Sendable, Equatable {
+    /// Absolute local path of the code.
+    public var path: String
+    /// A git ref in `path`, shipped with `git archive`; nil ships the directory as it is.
+    public var ref: String?
+
+    public init(path: String, ref: String? = nil) {
+        self.path = path
+        self.ref = ref
+    }
+}
+
 public enum SocketKind: String, Sendable, CaseIterable {
     case auto, unix, tcp
 }
@@ -183,6 +195,14 @@ public struct Pool: Sendable, Equatable {
     /// First TCP port; instance i listens on `port + i`.
     public var port: Int
     public var health: HealthCheck
+    /// Where releases come from: a local directory (its `ref` of git, if given). Nil: the code
+    /// is already on the hosts at `directory`.
+    public var source: ReleaseSource?
+    /// The interpreter a release's virtualenv is built with.
+    public var baseInterpreter: String = "/usr/bin/python3"
+    public var keepReleases: Int = 5
+    /// Seconds to wait for in-flight requests after a host is drained.
+    public var drainTimeout: Double = 30
 
     public init(name: String, entry: WSGIEntry, directory: String, python: String = "/usr/bin/python3", virtualenv: String? = nil,
                 environment: [(String, String)] = [], user: String = "www-data", group: String = "www-data",
@@ -209,5 +229,7 @@ public struct Pool: Sendable, Equatable {
             && a.virtualenv == b.virtualenv && a.environment.elementsEqual(b.environment, by: ==)
             && a.user == b.user && a.group == b.group && a.server == b.server && a.instances == b.instances
             && a.hosts == b.hosts && a.socket == b.socket && a.port == b.port && a.health == b.health
+            && a.source == b.source && a.baseInterpreter == b.baseInterpreter && a.keepReleases == b.keepReleases
+            && a.drainTimeout == b.drainTimeout
     }
 }

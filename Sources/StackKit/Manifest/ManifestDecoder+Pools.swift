@@ -1,12 +1,15 @@
+import Foundation
+
 extension ManifestDecoder {
     static let poolKeys = ["wsgi", "paste", "directory", "python", "virtualenv", "env", "user", "group", "server",
-                           "threaded", "prefork", "instances", "hosts", "socket", "port", "health"]
+                           "threaded", "prefork", "instances", "hosts", "socket", "port", "health",
+                           "source", "ref", "keep_releases", "drain_timeout"]
     static let threadedKeys = ["min_spare", "max_spare", "max_threads"]
     static let preforkKeys = ["min_spare", "max_spare", "max_children", "max_requests"]
 
     enum ServerKind: String, CaseIterable { case threaded, prefork }
 
-    func decodePools(_ node: Node) -> [Pool] {
+    func decodePools(_ node: Node, base: String) -> [Pool] {
         let entries = r.entries(node, "pools")
         if entries.isEmpty, case .mapping = node { r.fail(node.mark, "pools", "define at least one pool") }
         return entries.enumerated().compactMap { index, entry in
@@ -15,12 +18,12 @@ extension ManifestDecoder {
                 r.fail(keyMark, "pools.\(name)", problem.message, hint: problem.hint)
                 return nil
             }
-            return decodePool(name, value, defaultPort: 9000 + 100 * index)
+            return decodePool(name, value, defaultPort: 9000 + 100 * index, base: base)
         }
     }
 
     /// Pools get distinct default ports (9000, 9100, ...) so two TCP pools never clash by default.
-    func decodePool(_ name: String, _ node: Node, defaultPort: Int) -> Pool? {
+    func decodePool(_ name: String, _ node: Node, defaultPort: Int, base: String) -> Pool? {
         let path = "pools.\(name)"
         guard let p = r.mapping(node, path, known: Self.poolKeys) else { return nil }
         var pool = Pool(name: name, entry: .callable(module: "app", attribute: "application"), directory: "/")
@@ -49,16 +52,43 @@ extension ManifestDecoder {
                 }
             }
         }
-        r.require(p, "directory", in: path, at: node.mark, hint: "the application's working directory")
-        pool.directory = r.string(p["directory"], "\(path).directory", rule: .path).map(Self.trimSlash) ?? pool.directory
-        if p["python"] != nil && p["virtualenv"] != nil {
-            r.fail(p["virtualenv"]!.mark, "\(path).virtualenv", "give either 'python' or 'virtualenv', not both")
+        if let sourceNode = p["source"] {
+            // Releases: the code and its virtualenv live under the pool's directory on each host.
+            for key in ["directory", "virtualenv"] where p[key] != nil {
+                r.fail(p[key]!.mark, "\(path).\(key)", "'\(key)' comes from the release when 'source' is given; leave it out")
+            }
+            if let (text, mark) = r.scalar(sourceNode, "\(path).source") {
+                let absolute = text.hasPrefix("/") ? text : sourceBase + "/" + text
+                let normalized = URL(fileURLWithPath: absolute).standardizedFileURL.path
+                var isDir: ObjCBool = false
+                if let problem = ValueRule.path.problem(in: normalized) {
+                    r.fail(mark, "\(path).source", problem.message, hint: problem.hint)
+                } else if checkSources && !(FileManager.default.fileExists(atPath: normalized, isDirectory: &isDir) && isDir.boolValue) {
+                    r.fail(mark, "\(path).source", "no directory at '\(normalized)'")
+                } else {
+                    pool.source = ReleaseSource(path: normalized, ref: r.string(p["ref"], "\(path).ref", rule: .gitRef))
+                }
+            }
+            pool.baseInterpreter = r.string(p["python"], "\(path).python", rule: .path) ?? pool.baseInterpreter
+            let current = "\(base)/pools/\(name)/current"
+            pool.directory = current
+            pool.virtualenv = current + "/venv"
+            pool.python = current + "/venv/bin/python"
+        } else {
+            if let ref = p["ref"] { r.fail(ref.mark, "\(path).ref", "'ref' needs 'source'") }
+            r.require(p, "directory", in: path, at: node.mark, hint: "the application's working directory, or 'source' to ship releases")
+            pool.directory = r.string(p["directory"], "\(path).directory", rule: .path).map(Self.trimSlash) ?? pool.directory
+            if p["python"] != nil && p["virtualenv"] != nil {
+                r.fail(p["virtualenv"]!.mark, "\(path).virtualenv", "give either 'python' or 'virtualenv', not both")
+            }
+            pool.python = r.string(p["python"], "\(path).python", rule: .path) ?? pool.python
+            if let venv = r.string(p["virtualenv"], "\(path).virtualenv", rule: .path).map(Self.trimSlash) {
+                pool.virtualenv = venv
+                pool.python = venv + "/bin/python"
+            }
         }
-        pool.python = r.string(p["python"], "\(path).python", rule: .path) ?? pool.python
-        if let venv = r.string(p["virtualenv"], "\(path).virtualenv", rule: .path).map(Self.trimSlash) {
-            pool.virtualenv = venv
-            pool.python = venv + "/bin/python"
-        }
+        pool.keepReleases = r.int(p["keep_releases"], "\(path).keep_releases", in: 2...100) ?? pool.keepReleases
+        pool.drainTimeout = r.duration(p["drain_timeout"], "\(path).drain_timeout") ?? pool.drainTimeout
         if let env = p["env"] {
             for (key, keyMark, value) in r.entries(env, "\(path).env") {
                 if let problem = ValueRule.envKey.problem(in: key) {

@@ -1,7 +1,13 @@
+import Foundation
+
 /// Turns YAML nodes into a `Manifest`, reporting every problem with its key path and position.
 /// Cross-section checks (ports, routes, host placement) live in `ManifestValidator`.
 struct ManifestDecoder {
     let r = NodeReader()
+    /// Relative `source` paths are taken from here: the manifest's own directory.
+    var sourceBase = FileManager.default.currentDirectoryPath
+    /// Whether a `source` directory must exist here (off for text parsed without a file).
+    var checkSources = true
 
     static let topKeys = ["name", "base", "process_manager", "hosts", "front", "middle", "pools"]
 
@@ -21,8 +27,9 @@ struct ManifestDecoder {
         let hosts = top["hosts"].map { decodeHosts($0, defaultManager: defaultManager) } ?? []
         let front = top["front"].map(decodeFront) ?? Front()
         let middle = top["middle"].map(decodeMiddle) ?? Middle()
-        let pools = top["pools"].map(decodePools) ?? []
-        var manifest = Manifest(name: name, base: base.count > 1 && base.hasSuffix("/") ? String(base.dropLast()) : base,
+        let trimmedBase = base.count > 1 && base.hasSuffix("/") ? String(base.dropLast()) : base
+        let pools = top["pools"].map { decodePools($0, base: trimmedBase) } ?? []
+        var manifest = Manifest(name: name, base: trimmedBase,
                                 hosts: hosts, front: front, middle: middle, pools: pools)
         manifest.marks = r.marks
         return manifest

@@ -2,11 +2,14 @@ import Foundation
 
 /// The entry point for reading a manifest: text or file in, a valid `Manifest` or every problem out.
 public enum ManifestLoader {
-    public static func parse(_ text: String) throws(ManifestError) -> Manifest {
+    /// `sourceBase` resolves relative `source` paths; without it they are not checked on disk.
+    public static func parse(_ text: String, sourceBase: String? = nil) throws(ManifestError) -> Manifest {
         guard let root = try YAMLLoader.load(text) else {
             throw ManifestError([Diagnostic(mark: Mark(line: 1, column: 1), path: "", message: "the manifest is empty")])
         }
-        let decoder = ManifestDecoder()
+        var decoder = ManifestDecoder()
+        decoder.sourceBase = sourceBase ?? FileManager.default.currentDirectoryPath
+        decoder.checkSources = sourceBase != nil
         let decoded = decoder.decode(root)
         var diagnostics = decoder.r.diagnostics
         if let decoded {
@@ -30,7 +33,7 @@ public enum ManifestLoader {
             throw ManifestFileError.unreadable(file: file, reason: (error as NSError).localizedDescription)
         }
         guard let text = String(data: data, encoding: .utf8) else { throw ManifestFileError.notUTF8(file: file) }
-        return try parse(text)
+        return try parse(text, sourceBase: URL(fileURLWithPath: file).deletingLastPathComponent().standardizedFileURL.path)
     }
 }
 

@@ -26,8 +26,24 @@ public struct WorkerInstance: Sendable, Hashable {
 /// paths each host keeps stackctl's files under. Pure and derived; never stored.
 public struct Topology: Sendable {
     public let manifest: Manifest
+    /// `pool@host` pairs the middle tier must not send requests to (a host being rolled out).
+    public var drained: Set<String> = []
 
-    public init(_ manifest: Manifest) { self.manifest = manifest }
+    public init(_ manifest: Manifest, drained: Set<String> = []) {
+        self.manifest = manifest
+        self.drained = drained
+    }
+
+    public static func drainKey(pool: String, host: String) -> String { "\(pool)@\(host)" }
+
+    /// The workers the middle tier sends requests to: all but the drained.
+    public func upstreamWorkers(of pool: Pool) -> [WorkerInstance] {
+        workers(of: pool).filter { !drained.contains(Self.drainKey(pool: pool.name, host: $0.host)) }
+    }
+
+    public func releasesDirectory(_ pool: String) -> String { "\(poolDirectory(pool))/releases" }
+    public func currentLink(_ pool: String) -> String { "\(poolDirectory(pool))/current" }
+    public var pipCache: String { "\(base)/cache/pip" }
 
     public var base: String { manifest.base }
     public var runDirectory: String { "\(base)/run" }

@@ -96,6 +96,11 @@ public struct ValueRule: Sendable {
 
     public static let extensionName = ValueRule(what: "file extension", allowed: { ascii($0, "._-+") }, allowedText: "letters, digits and ._-+", shape: none)
 
+    /// A git ref: branch, tag or commit, as `git archive` takes it.
+    public static let gitRef = ValueRule(what: "git ref", allowed: { ascii($0, "._/-^~@") }, allowedText: "letters, digits and ._/-^~@") { text in
+        text.hasPrefix("-") ? Problem(message: "git ref '\(text)' must not start with '-'") : nil
+    }
+
     public static let scheme = ValueRule(what: "scheme", allowed: { ascii($0, "") }, allowedText: "http or https") { text in
         text == "http" || text == "https" ? nil : Problem(message: "scheme must be http or https, found '\(text)'")
     }

@@ -11,6 +11,9 @@ public struct HostState: Sendable, Equatable {
     public var managerRunning = false
     /// Programs (supervisord names or systemd units) that are running.
     public var running: Set<String> = []
+    /// The release each sourced pool's `current` link points at, and the one before it.
+    public var releases: [String: String] = [:]
+    public var previousReleases: [String: String] = [:]
 
     public init() {}
 
@@ -25,6 +28,8 @@ public struct HostState: Sendable, Equatable {
             case "@dir" where parts.count == 3: state.directories[parts[2]] = parts[1]
             case "@manager" where parts.count == 2: state.managerRunning = parts[1] == "up"
             case "@running" where parts.count == 2: state.running.insert(parts[1])
+            case "@release" where parts.count == 3: state.releases[parts[1]] = parts[2]
+            case "@previous" where parts.count == 3: state.previousReleases[parts[1]] = parts[2]
             default: continue
             }
         }
@@ -45,6 +50,11 @@ public struct HostChanges: Sendable, Equatable {
         directories = plan.directories.filter { d in
             state.directories[d.path] != "\(String(d.mode, radix: 8)):\(d.owner):\(d.group)"
         }
+    }
+
+    public init(files: [PlannedFile], directories: [DirectorySpec] = []) {
+        self.files = files
+        self.directories = directories
     }
 
     public var isEmpty: Bool { files.isEmpty && directories.isEmpty }

@@ -45,10 +45,6 @@ extension Scripts {
         for (tier, log) in logs where plan.programs.contains(where: { $0.tier == tier }) {
             s += "[ -f \(q(log)) ] && tail -n 3 \(q(log)) | sed 's/^/@log \(tier.rawValue) /'\n"
         }
-        for pool in t.manifest.pools where pool.hosts.contains(plan.host.name) {
-            let current = "\(t.poolDirectory(pool.name))/current"
-            s += "[ -L \(q(current)) ] && echo \"@release \(pool.name) $(basename \"$(readlink \(q(current)))\")\"\n"
-        }
         return s + "exit 0\n"
     }
 }
@@ -67,7 +63,7 @@ public struct HostStatusFacts: Sendable, Equatable {
     public var sockets: [String: String?] = [:]
     public var middleUserGroups: [String] = []
     public var logs: [String: [String]] = [:]
-    public var releases: [String: String] = [:]
+    public var releases: [String: String] { state.releases }
     /// The last line each program wrote to its log.
     public var lastLogLine: [String: String] = [:]
 
@@ -85,7 +81,6 @@ public struct HostStatusFacts: Sendable, Equatable {
                 let tier = parts[1]
                 let rest = line.dropFirst("@log \(tier) ".count)
                 facts.logs[tier, default: []].append(String(rest))
-            case "@release" where parts.count >= 3: facts.releases[parts[1]] = parts[2]
             case "@plog" where parts.count >= 3: facts.lastLogLine[parts[1]] = String(line.dropFirst("@plog \(parts[1]) ".count))
             default: continue
             }

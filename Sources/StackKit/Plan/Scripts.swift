@@ -28,6 +28,11 @@ public enum Scripts {
         """
         for f in plan.files { s += "file \(q(f.path))\n" }
         for d in plan.directories { s += "dir \(q(d.path))\n" }
+        for pool in plan.topology.manifest.pools where pool.source != nil && pool.hosts.contains(plan.host.name) {
+            let t = plan.topology, current = q(t.currentLink(pool.name)), previous = q(t.poolDirectory(pool.name) + "/previous")
+            s += "[ -L \(current) ] && echo \"@release \(pool.name) $(basename \"$(readlink \(current))\")\"\n"
+            s += "[ -f \(previous) ] && echo \"@previous \(pool.name) $(cat \(previous))\"\n"
+        }
         switch plan.host.processManager {
         case .supervisord:
             let status = line(ServiceControl.supervisor(plan, ["status"]))
@@ -93,8 +98,11 @@ public enum Scripts {
             return "check \(label) '' \"$(sed -n '1s/^#!//p' \"$(command -v supervisord)\")\" -c \(q(py)) \(staged)\n"
         case "launcher.py":
             guard case .workers(let poolName) = f.role, let pool = t.manifest.pool(named: poolName) else { return "" }
-            let py = "import sys, ast, flup.server.fcgi, flup.server.fcgi_fork; ast.parse(open(sys.argv[1]).read())"
-            return "check \(label) '' \(line([pool.python, "-c", py, f.stagedPath]))\n"
+            // A sourced pool's interpreter comes with its release, which `prepare` checks for flup.
+            let py = pool.source == nil
+                ? "import sys, ast, flup.server.fcgi, flup.server.fcgi_fork; ast.parse(open(sys.argv[1]).read())"
+                : "import sys, ast; ast.parse(open(sys.argv[1]).read())"
+            return "check \(label) '' \(line([pool.source == nil ? pool.python : pool.baseInterpreter, "-c", py, f.stagedPath]))\n"
         default:
             guard f.path.hasPrefix("/etc/systemd/system/") else { return "" }
             let unit = name.replacingOccurrences(of: "@.service", with: "@0.service")

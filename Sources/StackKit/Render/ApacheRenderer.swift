@@ -72,7 +72,9 @@ struct ApacheRenderer {
 
     func proxy() -> String {
         let hosts = manifest.middle.hosts
-        let options = "connectiontimeout=5 timeout=\(front.timeout) retry=\(front.retry)"
+        // No pooled connections to the middle: one that a graceful reload of the middle closes
+        // just as a request reuses it fails that request with 502 (AH01102), seen in rollouts.
+        let options = "connectiontimeout=5 timeout=\(front.timeout) retry=\(front.retry) disablereuse=On"
         if hosts.count == 1 {
             let url = member(hosts[0]) + "/"
             return """

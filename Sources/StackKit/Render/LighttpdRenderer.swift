@@ -78,7 +78,7 @@ struct LighttpdRenderer {
     }
 
     func workers(for pool: String) -> [WorkerInstance] {
-        manifest.pool(named: pool).map { topology.workers(of: $0) } ?? []
+        manifest.pool(named: pool).map { topology.upstreamWorkers(of: $0) } ?? []
     }
 
     func backend(_ worker: WorkerInstance, root: Bool) -> String {

@@ -97,7 +97,7 @@ struct NginxRenderer {
     func upstreams() -> String {
         let pools = middle.routes.map(\.pool).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         return pools.compactMap(manifest.pool(named:)).map { pool in
-            let servers = topology.workers(of: pool).map { worker -> String in
+            let servers = topology.upstreamWorkers(of: pool).map { worker -> String in
                 let address: String = switch worker.endpoint {
                 case .unix(let path): "unix:\(path)"
                 case .tcp(let a, let p): Topology.hostPort(a, p)

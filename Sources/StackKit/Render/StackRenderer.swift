@@ -4,8 +4,8 @@ public struct StackRenderer: Sendable {
     public let topology: Topology
     public let platform: Platform
 
-    public init(_ manifest: Manifest, platform: Platform = Platform()) {
-        self.topology = Topology(manifest)
+    public init(_ manifest: Manifest, platform: Platform = Platform(), drained: Set<String> = []) {
+        self.topology = Topology(manifest, drained: drained)
         self.platform = platform
     }
 

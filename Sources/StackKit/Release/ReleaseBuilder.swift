@@ -1,0 +1,103 @@
+import Crypto
+import Foundation
+
+/// A pool's code, ready to ship: its content-derived id, the archive, and the hash of what its
+/// virtualenv needs (releases with the same requirements share one virtualenv on a host).
+public struct ReleaseArchive: Sendable, Equatable {
+    public var id: String
+    public var tarGz: [UInt8]
+    public var requirementsHash: String
+    public var fileCount: Int
+}
+
+public enum ReleaseError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unreadable(path: String, reason: String)
+    case git(path: String, ref: String, message: String)
+    case archive(message: String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let reason): "cannot read the release source \(path): \(reason)"
+        case .git(let path, let ref, let message): "cannot archive \(ref) of \(path): \(message)"
+        case .archive(let message): "cannot build the release archive: \(message)"
+        }
+    }
+}
+
+/// Builds releases from a pool's `source`: the directory as it is (without .git, __pycache__,
+/// *.pyc), or a git ref of it with `git archive`. The id is the first 12 hex digits of a sha256
+/// over every file's path, mode and content (for a ref: over its tree id), so the same code
+/// always gets the same id.
+public enum ReleaseBuilder {
+    static let skipped: Set<String> = [".git", "__pycache__", ".venv", "venv", ".mypy_cache", ".pytest_cache"]
+    /// Every release's virtualenv gets the launcher's server.
+    public static let flup = "flup==1.0.3"
+
+    public static func build(_ pool: Pool) async throws(ReleaseError) -> ReleaseArchive {
+        guard let source = pool.source else { throw .unreadable(path: pool.name, reason: "the pool has no source") }
+        if let ref = source.ref { return try await fromGit(source.path, ref: ref, pool: pool) }
+        let files = try listFiles(source.path)
+        var digest = SHA256()
+        var requirements = ""
+        for (relative, mode, data) in files {
+            digest.update(data: Array("\(relative)\0\(String(mode, radix: 8))\0".utf8))
+            digest.update(data: Array(SHA256.hash(data: data)))
+            if relative == "requirements.txt" { requirements = String(decoding: data, as: UTF8.self) }
+        }
+        let id = hex(digest.finalize()).prefix(12)
+        let tar = try await run(["tar", "-C", source.path, "--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0",
+                                 "--format=gnu"] + skipped.sorted().flatMap { ["--exclude", $0] } + ["--exclude", "*.pyc", "-czf", "-", "."])
+        return ReleaseArchive(id: String(id), tarGz: tar, requirementsHash: requirementsHash(requirements, pool), fileCount: files.count)
+    }
+
+    static func fromGit(_ path: String, ref: String, pool: Pool) async throws(ReleaseError) -> ReleaseArchive {
+        do {
+            let tree = try await run(["git", "-C", path, "rev-parse", "--verify", "\(ref)^{tree}"])
+            let treeID = String(decoding: tree, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let tar = try await run(["git", "-C", path, "archive", "--format=tar.gz", ref])
+            let requirements = (try? await run(["git", "-C", path, "show", "\(ref):requirements.txt"])).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            let count = try await run(["git", "-C", path, "ls-tree", "-r", "--name-only", ref])
+            return ReleaseArchive(id: hex(SHA256.hash(data: Array(treeID.utf8))).prefix(12).description, tarGz: tar,
+                                  requirementsHash: requirementsHash(requirements, pool), fileCount: count.split(separator: 10).count)
+        } catch .archive(let message) {
+            throw .git(path: path, ref: ref, message: message)
+        }
+    }
+
+    static func requirementsHash(_ requirements: String, _ pool: Pool) -> String {
+        String(hex(SHA256.hash(data: Array("\(pool.baseInterpreter)\n\(flup)\n\(requirements)".utf8))).prefix(12))
+    }
+
+    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+        digest.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Regular files and their modes, sorted by path, skipping caches and VCS folders.
+    static func listFiles(_ root: String) throws(ReleaseError) -> [(String, Int, [UInt8])] {
+        let fm = FileManager.default
+        guard let walker = fm.enumerator(atPath: root) else { throw .unreadable(path: root, reason: "not a directory") }
+        var out: [(String, Int, [UInt8])] = []
+        while let relative = walker.nextObject() as? String {
+            let name = (relative as NSString).lastPathComponent
+            if skipped.contains(name) { walker.skipDescendants(); continue }
+            if name.hasSuffix(".pyc") { continue }
+            let full = root + "/" + relative
+            guard let attrs = try? fm.attributesOfItem(atPath: full), attrs[.type] as? FileAttributeType == .typeRegular else { continue }
+            guard let data = fm.contents(atPath: full) else { throw .unreadable(path: full, reason: "cannot read") }
+            out.append((relative, (attrs[.posixPermissions] as? Int) ?? 0o644, Array(data)))
+        }
+        return out.sorted { $0.0 < $1.0 }
+    }
+
+    static func run(_ argv: [String]) async throws(ReleaseError) -> [UInt8] {
+        do {
+            let out = try await ProcessRunner.run(argv, stdin: [], timeout: .seconds(300))
+            guard out.status == 0 else { throw ReleaseError.archive(message: out.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            return out.stdout
+        } catch let error as ReleaseError {
+            throw error
+        } catch {
+            throw .archive(message: "\(error)")
+        }
+    }
+}

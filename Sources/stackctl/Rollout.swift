@@ -1,0 +1,54 @@
+import ArgumentParser
+import StackKit
+
+struct Rollout: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Move a pool's workers to a new release, a batch of hosts at a time, without dropping a request.",
+        discussion: """
+        The release is built from the pool's `source` and prepared on every host of the pool first \
+        (a failed install stops there, before any traffic moves). Then each batch is drained from the \
+        middle tier, switched, restarted, health-checked and put back. A batch that fails its health \
+        check is switched back to the release it ran and the rollout stops.
+        Exit status: 0 done; 2 nothing to roll out; 3 a host unreachable; 5 a host unhealthy on the new \
+        release (switched back); 6 a command failed; 7 the release could not be built or prepared.
+        """)
+
+    @OptionGroup var manifest: ManifestOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "The pool to roll out (default: every pool with a source).")
+    var pool: String?
+
+    @Option(help: "Hosts per batch.")
+    var batch = 1
+
+    @Option(help: "Only these hosts (comma-separated).", transform: { $0.split(separator: ",").map(String.init) })
+    var hosts: [String]?
+
+    func validate() throws {
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+    }
+
+    func run() async throws {
+        try await connection.deploy(manifest) { await $0.rollout(pool: pool, target: .newRelease, batch: batch, hosts: hosts) }
+    }
+}
+
+struct Rollback: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Move a pool's workers back to each host's previous release, rolled out the same way.",
+        discussion: "Exit status as for rollout; 2 also when a host has no previous release.")
+
+    @OptionGroup var manifest: ManifestOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "The pool to roll back (default: every pool with a source).")
+    var pool: String?
+
+    @Option(help: "Hosts per batch.")
+    var batch = 1
+
+    func run() async throws {
+        try await connection.deploy(manifest) { await $0.rollout(pool: pool, target: .previous, batch: batch) }
+    }
+}

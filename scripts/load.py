@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Steady HTTP load on a loopback URL, bounded in count and time, for rollout tests and the
+bench. It runs until STOP_FILE exists, MAX_REQUESTS are sent, or MAX_SECONDS pass, then
+prints one JSON line: requests, ok (2xx), non_2xx, errors, releases seen, seconds.
+
+    load.py URL STOP_FILE [--concurrency 4] [--max-requests 20000] [--max-seconds 120]
+"""
+import argparse, http.client, json, os, threading, time, urllib.parse
+
+p = argparse.ArgumentParser()
+p.add_argument("url")
+p.add_argument("stop_file")
+p.add_argument("--concurrency", type=int, default=4)
+p.add_argument("--max-requests", type=int, default=20000)
+p.add_argument("--max-seconds", type=float, default=120)
+a = p.parse_args()
+u = urllib.parse.urlsplit(a.url)
+if not (u.hostname or "").startswith("127."):
+    raise SystemExit("load.py only sends traffic to 127.0.0.0/8")
+
+lock = threading.Lock()
+counts = {"requests": 0, "ok": 0, "non_2xx": 0, "errors": 0}
+releases, samples = {}, []
+start = time.monotonic()
+
+def done():
+    return os.path.exists(a.stop_file) or counts["requests"] >= a.max_requests or time.monotonic() - start > a.max_seconds
+
+def worker():
+    while True:
+        with lock:
+            if done():
+                return
+            counts["requests"] += 1
+        try:
+            c = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=10)
+            c.request("GET", u.path or "/")
+            r = c.getresponse()
+            body = r.read()
+            c.close()
+            with lock:
+                if 200 <= r.status < 300:
+                    counts["ok"] += 1
+                    try:
+                        rel = json.loads(body).get("release")
+                        releases[rel] = releases.get(rel, 0) + 1
+                    except ValueError:
+                        pass
+                else:
+                    counts["non_2xx"] += 1
+                    samples.append("%d %s" % (r.status, body[:80]))
+        except Exception as e:
+            with lock:
+                counts["errors"] += 1
+                samples.append(repr(e)[:120])
+
+threads = [threading.Thread(target=worker) for _ in range(a.concurrency)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+counts.update(releases=releases, seconds=round(time.monotonic() - start, 2), samples=samples[:5])
+print(json.dumps(counts, sort_keys=True))
