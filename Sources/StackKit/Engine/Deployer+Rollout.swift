@@ -117,12 +117,20 @@ extension Deployer {
         let healthy = await gate([.workers], group.filter { switched.contains($0.plan.host.name) }, &report, pool: pool.name)
         var ok = switched.count == group.count && healthy
         if !ok {
+            // Why the workers did not come up, from their own logs.
+            let logs = await FanOut.map(group, limit: parallel) { i in await self.attempt(i.plan.host.name, .script(Scripts.lastLogLines(pool, i.plan))) }
+            let lines = zip(names, logs).compactMap { name, out -> String? in
+                guard case .success(let o) = out, let last = o.stdoutText.split(whereSeparator: \.isNewline).last else { return nil }
+                return "\(name): \(last.prefix(300))"
+            }
+            for line in lines { emit(.info, nil, "last log line of \(line)") }
+            if let first = lines.first, let failure = report.failure { report.failure = failure + "; last log line of " + first }
             // Back to what each host ran before, then serve again.
             let back = Dictionary(uniqueKeysWithValues: group.compactMap { i in i.state.releases[pool.name].map { (i.plan.host.name, $0) } })
             if !back.isEmpty {
                 emit(.step, nil, "\(pool.name): switching \(back.keys.sorted().joined(separator: ", ")) back to the release they ran")
                 var scratch = report
-                _ = await switchHosts(pool, group.filter { back[$0.plan.host.name] != nil }, back, &scratch)
+                _ = await switchHosts(pool, group.filter { back[$0.plan.host.name] != nil }, back, &scratch, restoring: true)
                 _ = await gate([.workers], group, &scratch, pool: pool.name)
                 for (name, id) in back { report.update(name) { $0.restarted.append("\(pool.name) back to \(id)") } }
             }
@@ -135,9 +143,10 @@ extension Deployer {
         return ok
     }
 
-    func switchHosts(_ pool: Pool, _ group: [Inspected], _ targets: [String: String], _ report: inout DeployReport) async -> Set<String> {
+    func switchHosts(_ pool: Pool, _ group: [Inspected], _ targets: [String: String], _ report: inout DeployReport, restoring: Bool = false) async -> Set<String> {
         let outcomes = await FanOut.map(group, limit: parallel) { i in
-            await self.attempt(i.plan.host.name, .script(Scripts.switchRelease(pool, to: targets[i.plan.host.name]!, i.plan)))
+            let previous: String?? = restoring ? .some(i.state.previousReleases[pool.name]) : nil
+            return await self.attempt(i.plan.host.name, .script(Scripts.switchRelease(pool, to: targets[i.plan.host.name]!, i.plan, previous: previous)))
         }
         var done = Set<String>()
         for (i, outcome) in zip(group, outcomes) {

@@ -37,14 +37,16 @@ extension Scripts {
 
     /// Points `current` at release `id` (atomically: a new link renamed over the old one), records
     /// the release it replaces, and restarts the pool's workers on the host.
-    public static func switchRelease(_ pool: Pool, to id: String, _ plan: HostPlan, restart: Bool = true) -> String {
+    /// `previous`: nil records the release being replaced; `.some(x)` writes x instead (a switch
+    /// back after a failed gate restores the record the host had, nil removing it).
+    public static func switchRelease(_ pool: Pool, to id: String, _ plan: HostPlan, restart: Bool = true, previous: String?? = nil) -> String {
         let t = plan.topology, root = t.poolDirectory(pool.name), current = t.currentLink(pool.name)
         let programs = plan.programs.filter { $0.pool == pool.name }.map { ServiceControl.name($0, plan) }
         var s = prelude + """
         [ -f \(q(t.releasesDirectory(pool.name) + "/" + id + "/.stackctl-ready")) ] || { echo \(q("@fail release " + id + " is not prepared on this host")); exit 1; }
         old=$(basename "$(readlink \(q(current)) 2>/dev/null)" 2>/dev/null)
         if [ "$old" != \(q(id)) ]; then
-          [ -n "$old" ] && [ "$old" != "." ] && printf '%s\\n' "$old" > \(q(root + "/previous"))
+          \(previousLine(previous, root))
           ln -sfn \(q("releases/" + id)) \(q(current + ".new")) && mv -T \(q(current + ".new")) \(q(current))
           touch \(q(t.releasesDirectory(pool.name) + "/" + id))
         fi
@@ -55,6 +57,27 @@ extension Scripts {
             for argv in ServiceControl.argv(.restart(programs), plan) { s += "run \(q("restart " + pool.name)) \(line(argv))\n" }
         }
         return s
+    }
+
+    static func previousLine(_ previous: String??, _ root: String) -> String {
+        let file = q(root + "/previous")
+        switch previous {
+        case .none: return "[ -n \"$old\" ] && [ \"$old\" != . ] && printf '%s\\n' \"$old\" > \(file)"
+        case .some(.none): return "rm -f \(file)"
+        case .some(.some(let id)): return "printf '%s\\n' \(q(id)) > \(file)"
+        }
+    }
+
+    /// The last lines a pool's programs wrote on this host: why workers did not come up.
+    public static func lastLogLines(_ pool: Pool, _ plan: HostPlan) -> String {
+        var s = ""
+        for p in plan.programs where p.pool == pool.name {
+            switch plan.host.processManager {
+            case .supervisord: s += "tail -n 1 \(q(plan.topology.logDirectory + "/" + p.name + ".log")) 2>/dev/null\n"
+            case .systemd: s += "journalctl -u \(q(ServiceControl.name(p, plan))) -n 1 --no-pager -o cat 2>/dev/null\n"
+            }
+        }
+        return s + "exit 0\n"
     }
 
     /// Waits until no connection to the pool's workers on this host is open (the middle tier no
