@@ -7,7 +7,7 @@ public enum SupervisorControl {
     }
 
     public static let script = #"""
-    import sys, xmlrpc.client
+    import sys, time, xmlrpc.client
     from supervisor.xmlrpc import SupervisorTransport
     ALREADY_STARTED, NOT_RUNNING = 60, 70
     sock, command, names = sys.argv[1], sys.argv[2], sys.argv[3:]
@@ -37,8 +37,13 @@ public enum SupervisorControl {
                 call(s.stopProcess, n, True, ok=(NOT_RUNNING,))
             call(s.startProcess, n, False, ok=(ALREADY_STARTED,))
     elif command == "restart":
+        # Stop every instance at once, wait until all have exited, then start them.
         for n in names:
-            call(s.stopProcess, n, True, ok=(NOT_RUNNING,))
+            call(s.stopProcess, n, False, ok=(NOT_RUNNING,))
+        deadline = time.time() + 60
+        while time.time() < deadline and any(s.getProcessInfo(n)["statename"] in ("STOPPING", "RUNNING", "STARTING") for n in names):
+            time.sleep(0.05)
+        for n in names:
             call(s.startProcess, n, False, ok=(ALREADY_STARTED,))
     elif command == "stop":
         for n in names:

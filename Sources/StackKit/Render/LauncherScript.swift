@@ -121,19 +121,21 @@ enum LauncherScript {
                 except OSError:
                     pass
 
-            if kind == "prefork":
-                def _installSignalHandlers(self):
-                    Base._installSignalHandlers(self)
-                    signal.signal(signal.SIGTERM, self._stop)
-                    signal.signal(signal.SIGINT, self._stop)
+            def _installSignalHandlers(self):
+                Base._installSignalHandlers(self)
+                signal.signal(signal.SIGTERM, self._stop)
+                signal.signal(signal.SIGINT, self._stop)
+                if hasattr(signal, "SIGUSR1"):
                     signal.signal(signal.SIGUSR1, signal.SIG_IGN)
 
-                def _stop(self, signum, frame):
-                    # flup only notices SIGTERM at its next child event; leave its select at once.
-                    if self._keepGoing:
-                        self._keepGoing = False
-                        raise Stop()
+            def _stop(self, signum, frame):
+                # flup notices SIGTERM only at its next loop tick (threaded: up to a second;
+                # prefork: the next child event); leave its select at once.
+                if self._keepGoing:
+                    self._keepGoing = False
+                    raise Stop()
 
+            if kind == "prefork":
                 def _spawnChild(self, sock):
                     spawned = Base._spawnChild(self, sock)
                     for child in self._children.values():
@@ -213,9 +215,14 @@ enum LauncherScript {
                 server.stop_children(config.get("stop_grace", 10))
                 server._cleanupSocket(server.listening)
         else:
-            # run() returns True after SIGHUP, which in flup means "serve again", not reload.
-            while server.run():
-                pass
+            try:
+                # run() returns True after SIGHUP, which in flup means "serve again", not reload.
+                while server.run():
+                    pass
+            except Stop:
+                # No new connections; requests in progress finish on their threads.
+                server._cleanupSocket(server.listening)
+                server.shutdown()
         log("pool %s instance %d stopped" % (config["pool"], index))
 
 

@@ -76,7 +76,8 @@ import Glibc
         let python = ProcessInfo.processInfo.environment["STACKCTL_TEST_PYTHON"]!
         let root = try Fixtures.temporaryDirectory("live")
         defer { try? FileManager.default.removeItem(at: root) }
-        let ports = (0..<4).map { _ in Net.freePort() }
+        var ports = (0..<2).map { _ in Net.freePort() }
+        ports.append(Net.freePortPair())
         let manifest = try ManifestLoader.parse(Self.manifest(root: root.path, server: server, python: python, ports: ports))
         let renderer = StackRenderer(manifest)
         let host = renderer.renderAll()[0]

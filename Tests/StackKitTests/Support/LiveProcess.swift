@@ -84,6 +84,22 @@ enum Net {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
+    /// A port p such that p and p+1 are both free (a pool's two instances).
+    static func freePortPair() -> Int {
+        for _ in 0..<50 {
+            let p = freePort()
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            addr.sin_port = in_port_t(UInt16(p + 1).bigEndian)
+            let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
+            close(fd)
+            if ok && p < 65534 { return p }
+        }
+        return freePort()
+    }
+
     static func canConnect(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
