@@ -20,6 +20,11 @@ public final class FakeTransport: Transport {
     public static func phase(_ c: RemoteCommand) -> String {
         if c.argv.first?.hasSuffix("python3") == true || c.argv.contains("-c") { return "probe" }
         let script = String(decoding: c.stdin, as: UTF8.self)
+        if script.contains("@prepared") { return "prepare" }
+        if script.contains("@switched") { return "switch" }
+        if script.contains("@drained") { return "drain-wait" }
+        if script.contains("@pruned") { return "prune" }
+        if (script.contains("tail -n 1") || script.contains("journalctl -u")) && !script.contains("file() {") { return "logs" }
         if script.contains("@activated") { return "activate" }
         if script.contains("@staged") { return "stage" }
         if script.contains("@stopped") { return "down" }
@@ -44,6 +49,10 @@ public enum FakeHost {
         case "inspect": return .success(CommandOutput(status: 0, stdout: Array("@manager down\n".utf8)))
         case "stage": return .success(CommandOutput(status: 0, stdout: Array("@valid x\n@staged\n".utf8)))
         case "activate": return .success(CommandOutput(status: 0, stdout: Array("@activated\n".utf8)))
+        case "prepare": return .success(CommandOutput(status: 0, stdout: Array("@prepared x\n".utf8)))
+        case "switch": return .success(CommandOutput(status: 0, stdout: Array("@switched a b\n".utf8)))
+        case "drain-wait": return .success(CommandOutput(status: 0, stdout: Array("@drained 0\n".utf8)))
+        case "logs": return .success(CommandOutput(status: 0, stdout: Array("stackctl launcher[1]: cannot load the WSGI application of pool main: ImportError: boom\n".utf8)))
         case "probe": return .success(CommandOutput(status: 0, stdout: relayAnswers(command, fastcgiStatus: 200)))
         default: return .success(CommandOutput(status: 0, stdout: Array("@stopped\n".utf8)))
         }
