@@ -15,21 +15,13 @@ extension Deployer {
             }
             for (plan, outcome) in zip(hosts, outcomes) {
                 let host = plan.host.name
-                switch outcome {
-                case .success(let out) where out.status == 0:
-                    let names = plan.programs(of: tier).map { ServiceControl.name($0, plan) }
-                    report.update(host) { $0.stopped += names }
-                    emit(.done, host, "stopped \(tier.rawValue)")
-                case .success(let out):
-                    let message = Markers(out.stdoutText).failureText(fallback: out.stderrText)
-                    report.update(host) { $0.error = message }
-                    report.fail(6, "\(host): \(message)")
-                    emit(.failed, host, message)
-                case .failure(let error):
-                    report.update(host) { $0.reachable = false; $0.error = error.reason }
-                    report.fail(3, "unreachable: \(host)")
-                    emit(.failed, host, error.reason)
+                guard succeeded(host, outcome, &report) != nil else {
+                    report.fail(failureCode([host], report), "\(host): \(report.hosts.first { $0.host == host }?.error ?? "stop failed")")
+                    continue
                 }
+                let names = plan.programs(of: tier).map { ServiceControl.name($0, plan) }
+                report.update(host) { $0.stopped += names }
+                emit(.done, host, "stopped \(tier.rawValue)")
             }
         }
         report.seconds = seconds(since: start)

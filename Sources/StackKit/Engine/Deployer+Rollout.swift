@@ -80,19 +80,11 @@ extension Deployer {
         var failed: [String] = []
         for (i, outcome) in zip(hosts, outcomes) {
             let host = i.plan.host.name
-            switch outcome {
-            case .success(let out) where out.status == 0:
-                emit(.done, host, out.stdoutText.contains("already") ? "release \(release.id) already prepared" : "release \(release.id) prepared")
-            case .success(let out):
+            guard let out = succeeded(host, outcome, &report) else {
                 failed.append(host)
-                let message = Markers(out.stdoutText).failureText(fallback: out.stderrText)
-                report.update(host) { $0.error = message }
-                emit(.failed, host, message)
-            case .failure(let error):
-                failed.append(host)
-                report.update(host) { $0.error = error.reason }
-                emit(.failed, host, error.reason)
+                continue
             }
+            emit(.done, host, out.stdoutText.contains("already") ? "release \(release.id) already prepared" : "release \(release.id) prepared")
         }
         if !failed.isEmpty { report.fail(7, "release \(release.id) of \(pool.name) could not be prepared on \(failed.joined(separator: ", ")); no traffic moved") }
         return failed.isEmpty
@@ -151,21 +143,13 @@ extension Deployer {
         var done = Set<String>()
         for (i, outcome) in zip(group, outcomes) {
             let host = i.plan.host.name, id = targets[host]!
-            switch outcome {
-            case .success(let out) where out.status == 0:
-                done.insert(host)
-                report.update(host) { $0.restarted.append("\(pool.name) on \(id)") }
-                emit(.done, host, "\(pool.name) switched to release \(id) and restarted")
-            case .success(let out):
-                let message = Markers(out.stdoutText).failureText(fallback: out.stderrText)
-                report.update(host) { $0.error = message }
-                report.fail(6, "\(host): \(message)")
-                emit(.failed, host, message)
-            case .failure(let error):
-                report.update(host) { $0.error = error.reason }
-                report.fail(3, "\(host): \(error.reason)")
-                emit(.failed, host, error.reason)
+            guard succeeded(host, outcome, &report) != nil else {
+                report.fail(failureCode([host], report), "\(host): \(report.hosts.first { $0.host == host }?.error ?? "switch failed")")
+                continue
             }
+            done.insert(host)
+            report.update(host) { $0.restarted.append("\(pool.name) on \(id)") }
+            emit(.done, host, "\(pool.name) switched to release \(id) and restarted")
         }
         return done
     }

@@ -85,24 +85,13 @@ extension Deployer {
         var failed: [String] = []
         for (i, outcome) in zip(changed, outcomes) {
             let host = i.plan.host.name
-            switch outcome {
-            case .failure(let error):
+            if case .success(let out) = outcome { report.update(host) { $0.validated = Markers(out.stdoutText).values("@valid") } }
+            guard let out = succeeded(host, outcome, &report), Markers(out.stdoutText).has("@staged") else {
                 failed.append(host)
-                report.update(host) { $0.error = error.reason }
-                emit(.failed, host, error.reason)
-            case .success(let out):
-                let markers = Markers(out.stdoutText)
-                report.update(host) { $0.validated = markers.values("@valid") }
-                if out.status == 0 && markers.has("@staged") {
-                    report.update(host) { $0.uploaded = i.changes.files.map(\.path) }
-                    emit(.done, host, "uploaded \(i.changes.files.count) file(s), \(markers.values("@valid").count) validated")
-                } else {
-                    failed.append(host)
-                    let message = markers.failureText(fallback: out.stderrText)
-                    report.update(host) { $0.error = message }
-                    emit(.failed, host, message)
-                }
+                continue
             }
+            report.update(host) { $0.uploaded = i.changes.files.map(\.path) }
+            emit(.done, host, "uploaded \(i.changes.files.count) file(s), \(Markers(out.stdoutText).values("@valid").count) validated")
         }
         guard !failed.isEmpty else { return true }
         report.fail(4, "refused by the server's own check on \(failed.joined(separator: ", ")); the running configs were not touched")
@@ -124,31 +113,23 @@ extension Deployer {
         var failed: [String] = []
         for ((i, actions), outcome) in zip(work, outcomes) {
             let host = i.plan.host.name
-            switch outcome {
-            case .success(let out) where out.status == 0:
-                report.update(host) { r in
-                    for action in actions {
-                        switch action {
-                        case .start(let names): r.started += names
-                        case .restart(let names): r.restarted += names
-                        case .reload(let name): r.reloaded.append(name)
-                        default: break
-                        }
+            guard succeeded(host, outcome, &report) != nil else {
+                failed.append(host)
+                continue
+            }
+            report.update(host) { r in
+                for action in actions {
+                    switch action {
+                    case .start(let names): r.started += names
+                    case .restart(let names): r.restarted += names
+                    case .reload(let name): r.reloaded.append(name)
+                    default: break
                     }
                 }
-                emit(.done, host, actions.map(\.summary).joined(separator: "; "))
-            case .success(let out):
-                failed.append(host)
-                let message = Markers(out.stdoutText).failureText(fallback: out.stderrText)
-                report.update(host) { $0.error = message }
-                emit(.failed, host, message)
-            case .failure(let error):
-                failed.append(host)
-                report.update(host) { $0.error = error.reason }
-                emit(.failed, host, error.reason)
             }
+            emit(.done, host, actions.map(\.summary).joined(separator: "; "))
         }
-        if !failed.isEmpty { report.fail(6, "\(tier.rawValue) could not be started on \(failed.joined(separator: ", "))") }
+        if !failed.isEmpty { report.fail(failureCode(failed, report), "\(tier.rawValue) could not be started on \(failed.joined(separator: ", "))") }
         return failed.isEmpty
     }
 }

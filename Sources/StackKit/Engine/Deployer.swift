@@ -38,6 +38,29 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
 
     func emit(_ kind: DeployEvent.Kind, _ host: String?, _ text: String) { events(DeployEvent(kind: kind, host: host, text: text)) }
 
+    /// The output of a host script that succeeded. Otherwise records why on the host's report,
+    /// says it, and returns nil; the caller applies its policy.
+    func succeeded(_ host: String, _ outcome: Result<CommandOutput, TransportError>, _ report: inout DeployReport) -> CommandOutput? {
+        let message: String
+        switch outcome {
+        case .success(let out) where out.status == 0:
+            return out
+        case .success(let out):
+            message = Markers(out.stdoutText).failureText(fallback: out.stderrText)
+        case .failure(let error):
+            message = error.reason
+            if case .unreachable = error { report.update(host) { $0.reachable = false } }
+        }
+        report.update(host) { $0.error = message }
+        emit(.failed, host, message)
+        return nil
+    }
+
+    /// 3 when a host became unreachable, else 6: a command failed on a host.
+    func failureCode(_ hosts: [String], _ report: DeployReport) -> Int32 {
+        report.hosts.contains { hosts.contains($0.host) && !$0.reachable } ? 3 : 6
+    }
+
     struct Inspected: Sendable {
         var plan: HostPlan
         var state: HostState
