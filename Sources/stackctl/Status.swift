@@ -22,7 +22,8 @@ struct Status: AsyncParsableCommand {
         let m = try manifest.load()
         let connections = try connection.connections(for: m)
         let checker = StatusChecker(manifest: m, connections: connections, parallel: connection.parallel, clock: ContinuousClock())
-        let table = StatusTable(color: Output(json: connection.json).color)
+        // The table goes to stdout: colour only when stdout is a terminal, never with NO_COLOR.
+        let table = StatusTable(color: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
         guard let watch else {
             let report = await checker.check()
             await connections.close()

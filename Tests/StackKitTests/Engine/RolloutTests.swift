@@ -69,6 +69,33 @@ import StackKitTesting
         #expect(String(decoding: fakes["app1"]!.commands[2].stdin, as: UTF8.self).contains("releases/00000000prev"))
     }
 
+    @Test func aFailedInstallStopsBeforeAnyTrafficMoves() async throws {
+        let broken: @Sendable (RemoteCommand) -> Result<CommandOutput, TransportError> = { c in
+            FakeTransport.phase(c) == "prepare"
+                ? .success(CommandOutput(status: 1, stdout: Array("@fail pip install -r requirements.txt (exit 1)\n| ERROR: No matching distribution found for nosuchpkg\n".utf8)))
+                : FakeHost.healthy(c)
+        }
+        let (deployer, fakes, src) = try Self.setup(["app2": broken])
+        defer { try? FileManager.default.removeItem(at: src) }
+        let report = await deployer.rollout(pool: "main", target: .newRelease)
+        #expect(report.exitCode == 7)
+        #expect(report.failure?.hasSuffix("of main could not be prepared on app2; no traffic moved") == true)
+        #expect(report.hosts.first { $0.host == "app2" }?.error == "pip install -r requirements.txt (exit 1):\n  ERROR: No matching distribution found for nosuchpkg")
+        #expect(fakes["app1"]!.phases == ["inspect", "prepare"] && fakes["web"]!.phases == ["inspect"])
+    }
+
+    @Test func batchesAndHostFiltersChooseWhatMoves() async throws {
+        let (deployer, fakes, src) = try Self.setup()
+        defer { try? FileManager.default.removeItem(at: src) }
+        // Two hosts, batch 5: capped at one host so one always serves.
+        #expect(await deployer.rollout(pool: "main", target: .newRelease, batch: 5).ok)
+        #expect(fakes["web"]!.phases.filter { $0 == "activate" }.count == 4, "two batches of one")
+        let (only, onlyFakes, src2) = try Self.setup()
+        defer { try? FileManager.default.removeItem(at: src2) }
+        #expect(await only.rollout(pool: "main", target: .newRelease, hosts: ["app2"]).ok)
+        #expect(!onlyFakes["app1"]!.phases.contains("switch") && onlyFakes["app2"]!.phases.contains("switch"))
+    }
+
     @Test func aPoolWithoutASourceHasNothingToRollOut() async throws {
         let (deployer, _, src) = try Self.setup()
         defer { try? FileManager.default.removeItem(at: src) }
