@@ -22,7 +22,7 @@ def application(environ, start_response):
         "host": environ.get("HTTP_HOST", ""),
         "pid": os.getpid(),
         # Under `source:` the worker runs in releases/<id>: which release answered.
-        "release": os.path.basename(os.getcwd()),
+        "release": os.path.basename(os.getcwd()) if "/releases/" in os.getcwd() else None,
     }
     body = (json.dumps(seen, sort_keys=True) + "\n").encode()
     start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
