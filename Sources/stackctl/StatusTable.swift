@@ -39,7 +39,7 @@ struct StatusTable {
                 for (c, cell) in cells.enumerated() {
                     let padded = cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
                     switch (c, instance) {
-                    case (3, let i?): parts.append(paint(padded, cell == "running" ? "32" : "31"))
+                    case (3, _?): parts.append(paint(padded, cell == "running" ? "32" : "31"))
                     case (6, let i?): parts.append(paint(padded, i.healthy ? "32" : "31"))
                     case (8, _?): parts.append(paint(padded, cell == "in sync" ? "0" : "33"))
                     default: parts.append(padded)
