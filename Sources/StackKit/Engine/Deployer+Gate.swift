@@ -5,13 +5,13 @@ extension Deployer {
         let t = topology
         let prober = Prober(clock: clock, python: platform.python)
         let names = hosts.map(\.plan.host.name)
-        let probesOf: @Sendable (String) -> [Probe] = { host in
-            tiers.flatMap { tier in t.roles(of: host).contains(Self.role(tier)) ? Probes.of(tier, t, host: host) : [] }
-                .filter { p in pool == nil || p.label.hasPrefix("pool \(pool!) ") }
+        let work = hosts.map { i in
+            (i.plan.host.name, tiers.filter(i.plan.tiers.contains).flatMap { Probes.of($0, t, host: i.plan.host.name) }
+                .filter { pool == nil || $0.pool == pool })
         }
-        let outcomes = await FanOut.map(names, limit: parallel) { host -> Result<[ProbeResult], TransportError> in
+        let outcomes = await FanOut.map(work, limit: parallel) { host, probes -> Result<[ProbeResult], TransportError> in
             do throws(TransportError) {
-                return .success(try await prober.check(probesOf(host), over: self.transport(host)))
+                return .success(try await prober.check(probes, over: self.transport(host)))
             } catch {
                 return .failure(error)
             }
@@ -45,13 +45,5 @@ extension Deployer {
         report.tiers += tierReports.filter { !$0.probes.isEmpty || !$0.healthy }
         if let firstBad { report.fail(5, firstBad) }
         return firstBad == nil
-    }
-
-    static func role(_ tier: Program.Tier) -> Topology.Roles {
-        switch tier {
-        case .workers: .workers
-        case .middle: .middle
-        case .front: .front
-        }
     }
 }

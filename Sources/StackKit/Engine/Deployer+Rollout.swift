@@ -29,21 +29,35 @@ extension Deployer {
         return report
     }
 
-    /// One pool; true when it finished (or had nothing to do).
-    func roll(_ pool: Pool, target: Target, batch: Int, only: [String]?, _ inspected: [Inspected], _ report: inout DeployReport) async -> Bool {
+    /// Builds a pool's release from its source; nil, with the failure recorded, when it cannot.
+    func buildRelease(_ pool: Pool, _ report: inout DeployReport) async -> ReleaseArchive? {
+        emit(.step, nil, "\(pool.name): building the release from \(pool.source?.path ?? "?")\(pool.source?.ref.map { " at \($0)" } ?? "")")
+        do throws(ReleaseError) {
+            let release = try await ReleaseBuilder.build(pool)
+            emit(.done, nil, "\(pool.name): release \(release.id) (\(release.fileCount) files, \(release.tarGz.count / 1024) KiB)")
+            return release
+        } catch {
+            report.fail(7, "\(pool.name): \(error)")
+            emit(.failed, nil, error.description)
+            return nil
+        }
+    }
+
+    /// One pool; true when it finished (or had nothing to do). `prepared`: a release already
+    /// built and prepared on the pool's hosts (by `up`), rolled out without doing that again.
+    func roll(_ pool: Pool, target: Target, batch: Int, only: [String]?, _ inspected: [Inspected], _ report: inout DeployReport,
+              prepared: ReleaseArchive? = nil) async -> Bool {
         let hostsOfPool = inspected.filter { pool.hosts.contains($0.plan.host.name) }
         var targets: [String: String] = [:]
         switch target {
         case .newRelease:
-            emit(.step, nil, "\(pool.name): building the release from \(pool.source?.path ?? "?")\(pool.source?.ref.map { " at \($0)" } ?? "")")
             let release: ReleaseArchive
-            do throws(ReleaseError) { release = try await ReleaseBuilder.build(pool) } catch {
-                report.fail(7, "\(pool.name): \(error)")
-                emit(.failed, nil, error.description)
-                return false
+            if let prepared {
+                release = prepared
+            } else {
+                guard let built = await buildRelease(pool, &report), await prepare(pool, built, hostsOfPool, &report) else { return false }
+                release = built
             }
-            emit(.done, nil, "\(pool.name): release \(release.id) (\(release.fileCount) files, \(release.tarGz.count / 1024) KiB)")
-            guard await prepare(pool, release, hostsOfPool, &report) else { return false }
             for i in hostsOfPool { targets[i.plan.host.name] = release.id }
         case .previous:
             for i in hostsOfPool {
@@ -164,9 +178,7 @@ extension Deployer {
         let outcomes = await FanOut.map(jobs, limit: parallel) { plan, changes -> Result<CommandOutput, TransportError> in
             guard let program = plan.programs(of: .middle).first else { return .success(CommandOutput(status: 0)) }
             let actions: [Action] = [.commit(changes.files.map(\.path)), .reload(ServiceControl.name(program, plan))]
-            let script = Scripts.stage(plan, changes).replacingOccurrences(of: "echo '@staged'\n", with: "")
-                + Scripts.activate(actions, plan, changes).replacingOccurrences(of: Scripts.prelude, with: "")
-            return await self.attempt(plan.host.name, .script(script))
+            return await self.attempt(plan.host.name, .script(Scripts.stageAndActivate(actions, plan, changes)))
         }
         var ok = true
         for ((plan, _), outcome) in zip(jobs, outcomes) {

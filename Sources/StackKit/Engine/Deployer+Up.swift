@@ -28,9 +28,9 @@ extension Deployer {
             }
         }
         // Hosts running an older release move to the new one without dropping a request.
-        for (pool, hosts) in stale.sorted(by: { $0.key < $1.key }) where report.ok {
+        for (pool, stale) in stale.sorted(by: { $0.key < $1.key }) where report.ok {
             guard let p = manifest.pool(named: pool) else { continue }
-            _ = await roll(p, target: .newRelease, batch: 1, only: hosts, inspected, &report)
+            _ = await roll(p, target: .newRelease, batch: 1, only: stale.hosts, inspected, &report, prepared: stale.release)
         }
         report.seconds = seconds(since: start)
         return report
@@ -38,17 +38,13 @@ extension Deployer {
 
     /// Prepares each sourced pool's release on its hosts and links it as `current` where the pool
     /// has none yet (before its workers first start). Returns, per pool, the hosts that run an
-    /// older release: those are rolled after the tiers are up. Nil when a release failed.
-    func placeReleases(_ inspected: [Inspected], _ report: inout DeployReport) async -> [String: [String]]? {
-        var stale: [String: [String]] = [:]
+    /// older release, with that release: those are rolled after the tiers are up. Nil when a
+    /// release failed.
+    func placeReleases(_ inspected: [Inspected], _ report: inout DeployReport) async -> [String: (release: ReleaseArchive, hosts: [String])]? {
+        var stale: [String: (release: ReleaseArchive, hosts: [String])] = [:]
         for pool in manifest.pools where pool.source != nil {
             let hosts = inspected.filter { pool.hosts.contains($0.plan.host.name) }
-            let release: ReleaseArchive
-            do throws(ReleaseError) { release = try await ReleaseBuilder.build(pool) } catch {
-                report.fail(7, "\(pool.name): \(error)")
-                emit(.failed, nil, error.description)
-                return nil
-            }
+            guard let release = await buildRelease(pool, &report) else { return nil }
             let behind = hosts.filter { $0.state.releases[pool.name] != release.id }
             guard !behind.isEmpty else { continue }
             guard await prepare(pool, release, behind, &report) else { return nil }
@@ -57,21 +53,19 @@ extension Deployer {
                 await self.attempt(i.plan.host.name, .script(Scripts.switchRelease(pool, to: release.id, i.plan, restart: false)))
             }
             for (i, outcome) in zip(fresh, outcomes) {
-                guard case .success(let out) = outcome, out.status == 0 else {
-                    report.fail(6, "\(i.plan.host.name): release \(release.id) of \(pool.name) could not be linked")
+                let host = i.plan.host.name
+                guard succeeded(host, outcome, &report) != nil else {
+                    report.fail(failureCode([host], report), "\(host): release \(release.id) of \(pool.name) could not be linked")
                     return nil
                 }
             }
             let older = behind.filter { $0.state.releases[pool.name] != nil }.map(\.plan.host.name)
-            if !older.isEmpty { stale[pool.name] = older }
+            if !older.isEmpty { stale[pool.name] = (release, older) }
         }
         return stale
     }
 
-    func seconds(since start: C.Instant) -> Double {
-        let d = start.duration(to: clock.now).components
-        return Double(d.seconds) + Double(d.attoseconds) / 1e18
-    }
+    func seconds(since start: C.Instant) -> Double { start.duration(to: clock.now).inSeconds }
 
     /// Writes changed files beside their targets and runs each server's own check on them.
     /// If any host refuses a config, every host's staged files are removed and nothing goes live.

@@ -20,10 +20,7 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
 
     var topology: Topology { Topology(manifest) }
 
-    func plans() -> [HostPlan] {
-        let renderer = StackRenderer(manifest, platform: platform)
-        return renderer.renderAll().map { HostPlan($0, topology: renderer.topology, platform: platform) }
-    }
+    func plans() -> [HostPlan] { HostPlan.all(manifest, platform: platform) }
 
     func transport(_ host: String) -> any Transport { connections.transports[host]! }
 

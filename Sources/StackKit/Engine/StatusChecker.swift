@@ -23,10 +23,9 @@ public struct StatusChecker<C: Clock>: Sendable where C.Duration == Duration {
 
     public func check() async -> StatusReport {
         let start = clock.now
-        let renderer = StackRenderer(manifest, platform: platform)
-        let plans = renderer.renderAll().map { HostPlan($0, topology: renderer.topology, platform: platform) }
+        let plans = HostPlan.all(manifest, platform: platform)
         let prober = Prober(clock: clock, python: platform.python)
-        let t = renderer.topology
+        let t = Topology(manifest)
         let seen = await FanOut.map(plans, limit: parallel) { plan -> Seen in
             let transport = connections.transports[plan.host.name]!
             do throws(TransportError) {
@@ -46,7 +45,6 @@ public struct StatusChecker<C: Clock>: Sendable where C.Duration == Duration {
             if !instances.isEmpty { tiers.append(StatusReport.Tier(tier: tier.rawValue, state: StatusReport.tierState(instances), instances: instances)) }
         }
         let (state, code) = StatusReport.verdict(tiers: tiers, hosts: hosts)
-        let d = start.duration(to: clock.now).components
-        return StatusReport(stack: manifest.name, state: state, exitCode: code, seconds: Double(d.seconds) + Double(d.attoseconds) / 1e18, hosts: hosts, tiers: tiers)
+        return StatusReport(stack: manifest.name, state: state, exitCode: code, seconds: start.duration(to: clock.now).inSeconds, hosts: hosts, tiers: tiers)
     }
 }

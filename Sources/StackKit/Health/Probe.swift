@@ -14,6 +14,8 @@ public struct Probe: Sendable, Equatable {
     public var kind: Kind
     public var label: String
     public var timeout: Double
+    /// The pool a worker probe checks.
+    public var pool: String? = nil
 
     public var exchange: Relay.Exchange {
         let payload: [UInt8] = switch kind {

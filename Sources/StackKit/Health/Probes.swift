@@ -7,7 +7,7 @@ public enum Probes {
             let mount = t.manifest.middle.routes.first { $0.pool == pool.name }
             let scriptName = mount.map { $0.isRoot ? "" : $0.prefix } ?? ""
             return Probe(tier: .workers, host: host, endpoint: w.endpoint, kind: .fastcgi(path: pool.health.path, scriptName: scriptName),
-                         label: "pool \(pool.name) instance \(w.index) (\(w.endpoint))", timeout: pool.health.timeout)
+                         label: "pool \(pool.name) instance \(w.index) (\(w.endpoint))", timeout: pool.health.timeout, pool: pool.name)
         }
     }
 

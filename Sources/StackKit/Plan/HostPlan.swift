@@ -52,6 +52,12 @@ public struct HostPlan: Sendable {
         }
     }
 
+    /// The plan of every host that runs part of the stack, in manifest order.
+    public static func all(_ manifest: Manifest, platform: Platform = Platform()) -> [HostPlan] {
+        let renderer = StackRenderer(manifest, platform: platform)
+        return renderer.renderAll().map { HostPlan($0, topology: renderer.topology, platform: platform) }
+    }
+
     public static func sha256(_ text: String) -> String {
         SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }

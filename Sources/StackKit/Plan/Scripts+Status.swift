@@ -3,7 +3,7 @@ extension Scripts {
     /// state with pid and uptime, unix socket facts, the middle user's groups, the last lines of
     /// the servers' error logs, and the release each pool's `current` link points at.
     public static func status(_ plan: HostPlan) -> String {
-        var s = inspect(plan).replacingOccurrences(of: "exit 0\n", with: "")
+        var s = prelude + inspectBody(plan)
         let t = plan.topology
         switch plan.host.processManager {
         case .supervisord:

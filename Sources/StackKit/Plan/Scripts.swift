@@ -21,7 +21,12 @@ public enum Scripts {
 
     /// Hashes and ownership of every planned file and directory, and what is running.
     public static func inspect(_ plan: HostPlan) -> String {
-        var s = prelude + """
+        prelude + inspectBody(plan) + "exit 0\n"
+    }
+
+    /// The inspect lines without prelude or exit, so `status` can extend them.
+    static func inspectBody(_ plan: HostPlan) -> String {
+        var s = """
         file() { if [ -f "$1" ]; then printf '@file %s %s %s\\n' "$(sha256sum < "$1" | cut -d' ' -f1)" "$(stat -c '%a:%U:%G' "$1")" "$1"; fi; }
         dir() { if [ -d "$1" ]; then printf '@dir %s %s\\n' "$(stat -c '%a:%U:%G' "$1")" "$1"; fi; }
 
@@ -49,14 +54,19 @@ public enum Scripts {
                 s += "systemctl is-active --quiet \(q(unit)) && echo \(q("@running " + unit))\n"
             }
         }
-        return s + "exit 0\n"
+        return s
     }
 
     /// Creates directories, writes every changed file next to its target, and checks the new
     /// configs with the servers' own validators. Nothing live is touched; on a failed check the
     /// staged files are removed.
     public static func stage(_ plan: HostPlan, _ changes: HostChanges) -> String {
-        var s = prelude
+        prelude + stageBody(plan, changes) + "echo '@staged'\n"
+    }
+
+    /// Staging and checks without prelude; exits 1 (after cleaning up) when a check fails.
+    static func stageBody(_ plan: HostPlan, _ changes: HostChanges) -> String {
+        var s = ""
         for d in changes.directories {
             s += "run \(q("dir " + d.path)) install -d -m \(String(d.mode, radix: 8)) -o \(q(d.owner)) -g \(q(d.group)) \(q(d.path))\n"
         }
@@ -78,7 +88,7 @@ public enum Scripts {
 
         """
         for f in changes.files { s += validation(f, plan) }
-        s += "if [ $invalid -ne 0 ]; then cleanup; exit 1; fi\necho '@staged'\n"
+        s += "if [ $invalid -ne 0 ]; then cleanup; exit 1; fi\n"
         return s
     }
 
@@ -117,7 +127,17 @@ public enum Scripts {
 
     /// Puts a tier's staged files in place (rename: atomic) and runs its process-manager actions.
     public static func activate(_ actions: [Action], _ plan: HostPlan, _ changes: HostChanges) -> String {
-        var s = prelude
+        prelude + activateBody(actions, plan, changes) + "echo '@activated'\n"
+    }
+
+    /// Stages and checks `changes`, then activates them, in one round trip (a middle tier being
+    /// drained or put back during a rollout).
+    public static func stageAndActivate(_ actions: [Action], _ plan: HostPlan, _ changes: HostChanges) -> String {
+        prelude + stageBody(plan, changes) + activateBody(actions, plan, changes) + "echo '@activated'\n"
+    }
+
+    static func activateBody(_ actions: [Action], _ plan: HostPlan, _ changes: HostChanges) -> String {
+        var s = ""
         for action in actions {
             switch action {
             case .commit(let paths):
@@ -135,7 +155,7 @@ public enum Scripts {
                 }
             }
         }
-        return s + "echo '@activated'\n"
+        return s
     }
 
     /// Removes staged files after another host failed validation.

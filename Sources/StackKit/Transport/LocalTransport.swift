@@ -7,7 +7,7 @@ public struct LocalTransport: Transport {
     public func run(_ command: RemoteCommand) async throws(TransportError) -> CommandOutput {
         do {
             return try await ProcessRunner.run(command.argv, stdin: command.stdin, timeout: command.timeout)
-        } catch let failure as ProcessRunner.Failure where failure.message == "timed out" {
+        } catch ProcessRunner.Failure.timedOut {
             throw .timedOut(host: hostName, command: ShellQuote.line(command.argv), after: command.timeout)
         } catch {
             throw .cannotRun(host: hostName, command: ShellQuote.line(command.argv), message: "\(error)")

@@ -59,7 +59,7 @@ public struct OpenSSHTransport: Transport {
         let output: CommandOutput
         do {
             output = try await ProcessRunner.run(argv, stdin: command.stdin, timeout: command.timeout)
-        } catch let failure as ProcessRunner.Failure where failure.message == "timed out" {
+        } catch ProcessRunner.Failure.timedOut {
             throw .timedOut(host: host.name, command: ShellQuote.line(command.argv), after: command.timeout)
         } catch {
             throw .cannotRun(host: host.name, command: ShellQuote.line(argv), message: "\(error)")

@@ -10,7 +10,17 @@ import SystemPackage
 enum ProcessRunner {
     static let outputLimit = 64 * 1024 * 1024
 
-    struct Failure: Error { var message: String }
+    enum Failure: Error, CustomStringConvertible {
+        case timedOut
+        case inputFile(String)
+
+        var description: String {
+            switch self {
+            case .timedOut: "timed out"
+            case .inputFile(let message): message
+            }
+        }
+    }
 
     /// A child that exits before reading its input (ssh that cannot connect) must not kill
     /// stackctl with SIGPIPE: the write fails with EPIPE and the exit status tells the story.
@@ -22,14 +32,14 @@ enum ProcessRunner {
     static func inputFile(_ bytes: [UInt8]) throws -> FileDescriptor {
         var template = Array("/tmp/stackctl-in-XXXXXX".utf8CString)
         let fd = mkstemp(&template)
-        guard fd >= 0 else { throw Failure(message: "cannot create a temporary file: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw Failure.inputFile("cannot create a temporary file: \(String(cString: strerror(errno)))") }
         unlink(template)
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             guard n > 0 else {
                 close(fd)
-                throw Failure(message: "cannot write a temporary file: \(String(cString: strerror(errno)))")
+                throw Failure.inputFile("cannot write a temporary file: \(String(cString: strerror(errno)))")
             }
             offset += n
         }
@@ -41,7 +51,7 @@ enum ProcessRunner {
     /// cancelling a running Subprocess.run, which swift-subprocess 1.0.2 does not survive.
     static func run(_ argv: [String], stdin: [UInt8], timeout: Duration) async throws -> CommandOutput {
         _ = ignoreBrokenPipes
-        let seconds = max(1, Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        let seconds = max(1, timeout.inSeconds)
         let limited = ["timeout", "-k", "2", String(format: "%.3f", seconds)] + argv
         let result = try await Subprocess.run(
             .name("timeout"), arguments: Arguments(Array(limited.dropFirst())),
@@ -52,7 +62,7 @@ enum ProcessRunner {
         case .signaled(let signal): 128 + signal
         }
         // 124: timed out and ended by TERM; 137: still running 2 s later and killed.
-        if status == 124 || status == 137 { throw Failure(message: "timed out") }
+        if status == 124 || status == 137 { throw Failure.timedOut }
         return CommandOutput(status: status, stdout: result.standardOutput, stderr: result.standardError)
     }
 }
