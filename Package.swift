@@ -27,6 +27,13 @@ let package = Package(
                 "CYAML",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            // The Python that runs on hosts lives in real .py files (tested by Tests/python) and
+            // is compiled into the binary as byte arrays: stackctl stays one self-contained file.
+            resources: [
+                .embedInCode("Python/launcher.py"),
+                .embedInCode("Python/relay.py"),
+                .embedInCode("Python/supervisor_control.py"),
             ]
         ),
         // Fakes for the engine's effects: a scripted transport and a clock that never waits.

@@ -14,24 +14,8 @@ public final class FakeTransport: Transport {
 
     public var commands: [RemoteCommand] { log.withLock { $0 } }
 
-    /// The kind of each command sent: inspect, stage, activate, cleanup, down or probe.
-    public var phases: [String] { commands.map(Self.phase) }
-
-    public static func phase(_ c: RemoteCommand) -> String {
-        if c.argv.first?.hasSuffix("python3") == true || c.argv.contains("-c") { return "probe" }
-        let script = String(decoding: c.stdin, as: UTF8.self)
-        if script.contains("@prepared") { return "prepare" }
-        if script.contains("@switched") { return "switch" }
-        if script.contains("@drained") { return "drain-wait" }
-        if script.contains("@pruned") { return "prune" }
-        if (script.contains("tail -n 1") || script.contains("journalctl -u")) && !script.contains("file() {") { return "logs" }
-        if script.contains("@activated") { return "activate" }
-        if script.contains("@staged") { return "stage" }
-        if script.contains("@stopped") { return "down" }
-        if script.hasPrefix("rm -f ") { return "cleanup" }
-        if script.contains("file() {") { return "inspect" }
-        return "other"
-    }
+    /// The phase of each command sent, in order.
+    public var phases: [HostPhase] { commands.map(\.phase) }
 
     public func run(_ command: RemoteCommand) async throws(TransportError) -> CommandOutput {
         log.withLock { $0.append(command) }
@@ -45,17 +29,25 @@ public final class FakeTransport: Transport {
 /// every probe healthy. Tests override single phases.
 public enum FakeHost {
     public static func healthy(_ command: RemoteCommand) -> Result<CommandOutput, TransportError> {
-        switch FakeTransport.phase(command) {
-        case "inspect": return .success(CommandOutput(status: 0, stdout: Array("@manager down\n".utf8)))
-        case "stage": return .success(CommandOutput(status: 0, stdout: Array("@valid x\n@staged\n".utf8)))
-        case "activate": return .success(CommandOutput(status: 0, stdout: Array("@activated\n".utf8)))
-        case "prepare": return .success(CommandOutput(status: 0, stdout: Array("@prepared x\n".utf8)))
-        case "switch": return .success(CommandOutput(status: 0, stdout: Array("@switched a b\n".utf8)))
-        case "drain-wait": return .success(CommandOutput(status: 0, stdout: Array("@drained 0\n".utf8)))
-        case "logs": return .success(CommandOutput(status: 0, stdout: Array("stackctl launcher[1]: cannot load the WSGI application of pool main: ImportError: boom\n".utf8)))
-        case "probe": return .success(CommandOutput(status: 0, stdout: relayAnswers(command, fastcgiStatus: 200)))
-        default: return .success(CommandOutput(status: 0, stdout: Array("@stopped\n".utf8)))
+        let text: String
+        switch command.phase {
+        case .inspect: text = "@manager down\n"
+        case .stage: text = "@valid x\n@staged\n"
+        case .activate, .reloadMiddle: text = "@activated\n"
+        case .prepare: text = "@prepared x\n"
+        case .switchRelease: text = "@switched a b\n"
+        case .drainWait: text = "@drained 0\n"
+        case .logs: text = "@plog shop-main@0.service stackctl launcher[1]: cannot load the WSGI application of pool main: ImportError: boom\n"
+        case .probe: return .success(CommandOutput(status: 0, stdout: relayAnswers(command, fastcgiStatus: 200)))
+        case .down: text = "@stopped\n"
+        case .status, .cleanup, .prune, .command: text = ""
         }
+        return .success(CommandOutput(status: 0, stdout: Array(text.utf8)))
+    }
+
+    /// Output of a script that failed at one step.
+    public static func failed(_ marker: String, _ detail: [String] = []) -> Result<CommandOutput, TransportError> {
+        .success(CommandOutput(status: 1, stdout: Array(([marker] + detail.map { "| " + $0 }).joined(separator: "\n").utf8)))
     }
 
     /// One answer per exchange in the relay's input: a FastCGI or an HTTP reply with `status`.

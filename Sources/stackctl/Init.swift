@@ -4,7 +4,8 @@ import StackKit
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write the example manifest (all tiers on this machine) to start from.")
+        abstract: "Write the example manifest (all tiers on this machine) to start from.",
+        discussion: ExitStatus.help([.usage, .cannotWrite]))
 
     @Option(name: [.short, .customLong("file")], help: "Where to write it.")
     var file: String = "deploy.yml"
@@ -12,7 +13,7 @@ struct Init: ParsableCommand {
     func run() throws {
         guard !FileManager.default.fileExists(atPath: file) else {
             printError("\(file) already exists; not overwriting it")
-            throw ExitCode(2)
+            throw ExitCode(.cannotWrite)
         }
         try Data(ExampleManifest.text.utf8).write(to: URL(fileURLWithPath: file))
         print("wrote \(file); check it with 'stackctl validate -f \(file)'")

@@ -11,7 +11,7 @@ struct ManifestOptions: ParsableArguments {
     func load() throws -> Manifest {
         guard FileManager.default.fileExists(atPath: file) else {
             printError("\(file): no such file; run 'stackctl init' to write an example manifest, or pass -f FILE")
-            throw ExitCode(2)
+            throw ExitCode(.cannotRead)
         }
         do {
             return try ManifestLoader.load(file: file)
@@ -19,10 +19,10 @@ struct ManifestOptions: ParsableArguments {
             printError(error.formatted(file: file))
             let n = error.diagnostics.count
             printError("\(file): \(n) problem\(n == 1 ? "" : "s") found")
-            throw ExitCode(1)
+            throw ExitCode(.invalidManifest)
         } catch {
             printError("\(error)")
-            throw ExitCode(2)
+            throw ExitCode(.cannotRead)
         }
     }
 }

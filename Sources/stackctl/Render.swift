@@ -4,7 +4,8 @@ import StackKit
 
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write every file each host needs under DIR/HOST/, at the paths they will have on that host.")
+        abstract: "Write every file each host needs under DIR/HOST/, at the paths they will have on that host.",
+        discussion: ExitStatus.help(ExitStatus.manifest + [.cannotWrite]))
 
     @OptionGroup var manifest: ManifestOptions
 
@@ -22,7 +23,7 @@ struct Render: ParsableCommand {
             hosts = hosts.filter { $0.host.name == host }
             if hosts.isEmpty {
                 printError("unknown host '\(host)'; hosts in \(manifest.file): \(renderer.topology.activeHosts.map(\.name).joined(separator: ", "))")
-                throw ExitCode(2)
+                throw ExitCode(.usage)
             }
         }
         do {
@@ -34,7 +35,7 @@ struct Render: ParsableCommand {
             }
         } catch {
             printError("cannot write under \(out): \(error.localizedDescription)")
-            throw ExitCode(2)
+            throw ExitCode(.cannotWrite)
         }
     }
 }

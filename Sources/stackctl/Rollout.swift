@@ -9,9 +9,8 @@ struct Rollout: AsyncParsableCommand {
         (a failed install stops there, before any traffic moves). Then each batch is drained from the \
         middle tier, switched, restarted, health-checked and put back. A batch that fails its health \
         check is switched back to the release it ran and the rollout stops.
-        Exit status: 0 done; 2 nothing to roll out; 3 a host unreachable; 5 a host unhealthy on the new \
-        release (switched back); 6 a command failed; 7 the release could not be built or prepared.
-        """)
+
+        """ + ExitStatus.help(ExitStatus.manifest + [.unreachable, .unhealthy, .hostCommandFailed, .releaseFailed]))
 
     @OptionGroup var manifest: ManifestOptions
     @OptionGroup var connection: ConnectionOptions
@@ -37,7 +36,7 @@ struct Rollout: AsyncParsableCommand {
 struct Rollback: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Move a pool's workers back to each host's previous release, rolled out the same way.",
-        discussion: "Exit status as for rollout; 2 also when a host has no previous release.")
+        discussion: ExitStatus.help(ExitStatus.manifest + [.unreachable, .unhealthy, .hostCommandFailed, .noPreviousRelease]))
 
     @OptionGroup var manifest: ManifestOptions
     @OptionGroup var connection: ConnectionOptions

@@ -6,7 +6,7 @@ import StackKit
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show every tier on every host: process, health, config drift, release, listen address.",
-        discussion: "Exit status: 0 all healthy; 1 degraded (some instance unhealthy, every tier still serving); 2 down (a tier with no healthy instance); 3 a host unreachable.")
+        discussion: ExitStatus.help(ExitStatus.manifest + [.unreachable, .unhealthy, .degraded]))
 
     @OptionGroup var manifest: ManifestOptions
     @OptionGroup var connection: ConnectionOptions
@@ -28,7 +28,7 @@ struct Status: AsyncParsableCommand {
             let report = await checker.check()
             await connections.close()
             try print(connection.json ? Self.json(report) : table.render(report), terminator: "")
-            if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+            if report.exitCode != .ok { throw ExitCode(report.exitCode) }
             return
         }
         // Ctrl-C ends the watch cleanly: connections are closed, the control directory removed.

@@ -27,7 +27,7 @@ struct StatusTable {
         var out = "stack \(report.stack): \(paint(report.state.rawValue, stateCode(report.state))) (checked \(report.hosts.count) hosts in \(String(format: "%.2f", report.seconds)) s)\n"
         let header = ["HOST", "INSTANCE", "LISTEN", "PROCESS", "PID", "UPTIME", "HEALTH", "LATENCY", "DRIFT", "RELEASE"]
         for tier in report.tiers {
-            out += "\n\(tier.tier.uppercased())  \(paint(tier.state.rawValue, stateCode(tier.state)))\n"
+            out += "\n\(tier.tier.rawValue.uppercased())  \(paint(tier.state.rawValue, stateCode(tier.state)))\n"
             let rows = tier.instances.map { i -> [String] in
                 let health = i.health.map { ($0.healthy && i.healthy ? "ok" : "FAIL") + ($0.status.map { " \($0)" } ?? "") } ?? "-"
                 return [i.host, i.name, i.listen, i.process?.state ?? "-", i.process?.pid.map(String.init) ?? "-",

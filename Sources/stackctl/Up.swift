@@ -4,7 +4,7 @@ import StackKit
 struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Deploy the stack: upload what changed, validate it on each host, start or reload each tier bottom-up, health-checking each before the next.",
-        discussion: "Exit status: 0 done; 1 invalid manifest; 2 usage; 3 a host unreachable (nothing changed); 4 a config refused by its server's check (nothing changed); 5 a tier unhealthy; 6 a command failed on a host.")
+        discussion: ExitStatus.help(ExitStatus.manifest + [.unreachable, .refused, .unhealthy, .hostCommandFailed, .releaseFailed]))
 
     @OptionGroup var manifest: ManifestOptions
     @OptionGroup var connection: ConnectionOptions
@@ -17,7 +17,7 @@ struct Up: AsyncParsableCommand {
 struct Down: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Stop the stack: front, then middle, then workers.",
-        discussion: "Exit status: 0 done; 3 a host unreachable; 6 a command failed on a host.")
+        discussion: ExitStatus.help(ExitStatus.manifest + [.unreachable, .hostCommandFailed]))
 
     @OptionGroup var manifest: ManifestOptions
     @OptionGroup var connection: ConnectionOptions

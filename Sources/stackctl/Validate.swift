@@ -4,7 +4,7 @@ import StackKit
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a manifest and report every problem with its line and column.",
-        discussion: "Exit status: 0 valid, 1 invalid, 2 the file cannot be read.")
+        discussion: ExitStatus.help(ExitStatus.manifest))
 
     @OptionGroup var manifest: ManifestOptions
 

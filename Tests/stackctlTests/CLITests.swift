@@ -90,11 +90,11 @@ import Testing
         """)
     }
 
-    @Test func aMissingFileIsExitTwoWithAHint() throws {
+    @Test func aMissingFileIsExit66WithAHint() throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let r = try Self.stackctl(["validate"], in: dir)
-        #expect(r.status == 2)
+        #expect(r.status == 66)
         #expect(r.stderr == "deploy.yml: no such file; run 'stackctl init' to write an example manifest, or pass -f FILE\n")
     }
 
@@ -106,7 +106,7 @@ import Testing
         #expect(written == (try String(contentsOf: Self.repo.appendingPathComponent("deploy.yml.example"), encoding: .utf8)))
         #expect(try Self.stackctl(["validate"], in: dir).status == 0)
         let again = try Self.stackctl(["init"], in: dir)
-        #expect(again.status == 2 && again.stderr == "deploy.yml already exists; not overwriting it\n")
+        #expect(again.status == 73 && again.stderr == "deploy.yml already exists; not overwriting it\n")
     }
 
     @Test func renderWritesEachHostsFilesAtTheirPathsAndIsByteIdentical() throws {
@@ -137,7 +137,7 @@ import Testing
         #expect(one.status == 0 && one.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("front1\t") })
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("o").path) == ["front1"])
         let unknown = try Self.stackctl(["render", "-f", manifest, "--host", "nope"], in: dir)
-        #expect(unknown.status == 2)
+        #expect(unknown.status == 64)
         #expect(unknown.stderr == "unknown host 'nope'; hosts in \(manifest): front1, middle1, app1, app2, admin1\n")
     }
 

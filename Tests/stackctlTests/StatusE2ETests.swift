@@ -62,7 +62,7 @@ extension Lab {
         defer { _ = try? Self.ssh("127.0.0.13", "mv /srv/shop/app/hello.py.away /srv/shop/app/hello.py") }
         let pid = try #require((Self.instance(healthy.report, host: "app1", name: "main/1")?["process"] as? [String: Any])?["pid"] as? Int)
         #expect(try Self.ssh("127.0.0.13", "kill -KILL \(pid)").status == 0)
-        #expect(CLITests.waitFor(10) { (try? Self.status(manifest).status) == 1 })
+        #expect(CLITests.waitFor(10) { (try? Self.status(manifest).status) == 8 }, "degraded")
         let degraded = try Self.status(manifest)
         #expect(degraded.report["state"] as? String == "degraded")
         let dead = try #require(Self.instance(degraded.report, host: "app1", name: "main/1"))

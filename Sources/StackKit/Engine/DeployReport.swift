@@ -58,7 +58,7 @@ public struct DeployReport: Sendable, Codable, Equatable {
     }
 
     public struct TierReport: Sendable, Codable, Equatable {
-        public var tier: String
+        public var tier: Tier
         public var healthy: Bool
         public var probes: [ProbeReport]
     }
@@ -66,9 +66,7 @@ public struct DeployReport: Sendable, Codable, Equatable {
     public var stack: String
     public var command: String
     public var ok = true
-    /// 0 done; 3 a host unreachable; 4 a config refused by its server's check; 5 a tier unhealthy;
-    /// 6 a command failed on a host.
-    public var exitCode: Int32 = 0
+    public var exitCode: ExitStatus = .ok
     public var failure: String?
     public var seconds: Double = 0
     public var hosts: [HostReport]
@@ -86,7 +84,8 @@ public struct DeployReport: Sendable, Codable, Equatable {
         if let i = hosts.firstIndex(where: { $0.host == host }) { change(&hosts[i]) }
     }
 
-    mutating func fail(_ code: Int32, _ message: String) {
+    /// The first failure decides the run's exit status and message.
+    mutating func fail(_ code: ExitStatus, _ message: String) {
         guard ok else { return }
         ok = false
         exitCode = code

@@ -1,28 +1,19 @@
-import Foundation
-
 extension Deployer {
     /// Stops front, then middle, then workers (and each host's supervisord last).
     public func down() async -> DeployReport {
         let start = clock.now
         let plans = plans()
         var report = DeployReport(stack: manifest.name, command: "down", hosts: plans.map(\.host.name))
-        for tier in [Program.Tier.front, .middle, .workers] {
+        for tier in Tier.allCases.reversed() {
             let hosts = plans.filter { $0.tiers.contains(tier) }
             guard !hosts.isEmpty else { continue }
             emit(.step, nil, "stopping \(tier.rawValue)")
-            let outcomes = await FanOut.map(hosts, limit: parallel) { plan in
-                await self.attempt(plan.host.name, .script(Scripts.down(tier, plan, last: plan.tiers.first == tier)))
+            let judged = await phase(hosts, &report) { Scripts.down(tier, $0, last: $0.tiers.first == tier) }
+            for (plan, _) in judged.done {
+                report.update(plan.host.name) { $0.stopped += plan.programs(of: tier).map { ServiceControl.name($0, plan) } }
+                emit(.done, plan.host.name, "stopped \(tier.rawValue)")
             }
-            for (plan, outcome) in zip(hosts, outcomes) {
-                let host = plan.host.name
-                guard succeeded(host, outcome, &report) != nil else {
-                    report.fail(failureCode([host], report), "\(host): \(report.hosts.first { $0.host == host }?.error ?? "stop failed")")
-                    continue
-                }
-                let names = plan.programs(of: tier).map { ServiceControl.name($0, plan) }
-                report.update(host) { $0.stopped += names }
-                emit(.done, host, "stopped \(tier.rawValue)")
-            }
+            for (plan, failure) in judged.failed { report.fail(judged.failureStatus, "\(plan.host.name): \(failure.message)") }
         }
         report.seconds = seconds(since: start)
         return report

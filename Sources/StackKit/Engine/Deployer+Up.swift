@@ -1,27 +1,21 @@
-import Foundation
-
 extension Deployer {
     public func up() async -> DeployReport {
         let start = clock.now
         let plans = plans()
         var report = DeployReport(stack: manifest.name, command: "up", hosts: plans.map(\.host.name))
-        guard let inspected = await inspect(plans, &report), await stage(inspected, &report) else {
+        guard let inspected = await inspect(plans, &report), await stage(inspected, &report),
+              let stale = await placeReleases(inspected, &report) else {
             report.seconds = seconds(since: start)
             return report
         }
-        guard let stale = await placeReleases(inspected, &report) else {
-            report.seconds = seconds(since: start)
-            return report
-        }
-        let tiers = [Program.Tier.workers, .middle, .front]
         let idle = stale.isEmpty && inspected.allSatisfy { i in
-            tiers.allSatisfy { Activation.actions(tier: $0, plan: i.plan, changes: i.changes, state: i.state).isEmpty }
+            Tier.allCases.allSatisfy { Activation.actions(tier: $0, plan: i.plan, changes: i.changes, state: i.state).isEmpty }
         }
         if idle {
             // Nothing to start or change: verify every tier at once, one round trip per host.
-            _ = await gate(tiers, inspected, &report)
+            _ = await gate(Tier.allCases, inspected, &report)
         } else {
-            for tier in tiers {
+            for tier in Tier.allCases {
                 let hosts = inspected.filter { $0.plan.tiers.contains(tier) }
                 guard !hosts.isEmpty else { continue }
                 guard await activate(tier, hosts, &report), await gate([tier], hosts, &report) else { break }
@@ -49,15 +43,10 @@ extension Deployer {
             guard !behind.isEmpty else { continue }
             guard await prepare(pool, release, behind, &report) else { return nil }
             let fresh = behind.filter { $0.state.releases[pool.name] == nil }
-            let outcomes = await FanOut.map(fresh, limit: parallel) { i in
-                await self.attempt(i.plan.host.name, .script(Scripts.switchRelease(pool, to: release.id, i.plan, restart: false)))
-            }
-            for (i, outcome) in zip(fresh, outcomes) {
-                let host = i.plan.host.name
-                guard succeeded(host, outcome, &report) != nil else {
-                    report.fail(failureCode([host], report), "\(host): release \(release.id) of \(pool.name) could not be linked")
-                    return nil
-                }
+            let linked = await phase(fresh, &report) { Scripts.switchRelease(pool, to: release.id, $0.plan, restart: false) }
+            if let host = linked.failedHosts.first {
+                report.fail(linked.failureStatus, "\(host): release \(release.id) of \(pool.name) could not be linked")
+                return nil
             }
             let older = behind.filter { $0.state.releases[pool.name] != nil }.map(\.plan.host.name)
             if !older.isEmpty { stale[pool.name] = (release, older) }
@@ -65,54 +54,54 @@ extension Deployer {
         return stale
     }
 
-    func seconds(since start: C.Instant) -> Double { start.duration(to: clock.now).inSeconds }
-
     /// Writes changed files beside their targets and runs each server's own check on them.
     /// If any host refuses a config, every host's staged files are removed and nothing goes live.
     func stage(_ inspected: [Inspected], _ report: inout DeployReport) async -> Bool {
         let changed = inspected.filter { !$0.changes.isEmpty }
         guard !changed.isEmpty else { return true }
         emit(.step, nil, "uploading and validating on \(changed.count) host\(changed.count == 1 ? "" : "s")")
-        let outcomes = await FanOut.map(changed, limit: parallel) { i in
-            await self.attempt(i.plan.host.name, .script(Scripts.stage(i.plan, i.changes)))
+        let judged = await phase(changed, &report) { Scripts.stage($0.plan, $0.changes) }
+        for (i, reply) in judged.done {
+            report.update(i.hostName) { $0.uploaded = i.changes.files.map(\.path); $0.validated = reply.validated }
+            emit(.done, i.hostName, "uploaded \(i.changes.files.count) file(s), \(reply.validated.count) validated")
         }
-        var failed: [String] = []
-        for (i, outcome) in zip(changed, outcomes) {
-            let host = i.plan.host.name
-            if case .success(let out) = outcome { report.update(host) { $0.validated = Markers(out.stdoutText).values("@valid") } }
-            guard let out = succeeded(host, outcome, &report), Markers(out.stdoutText).has("@staged") else {
-                failed.append(host)
-                continue
-            }
-            report.update(host) { $0.uploaded = i.changes.files.map(\.path) }
-            emit(.done, host, "uploaded \(i.changes.files.count) file(s), \(Markers(out.stdoutText).values("@valid").count) validated")
+        for (i, failure) in judged.failed {
+            if case .script(_, let output) = failure { report.update(i.hostName) { $0.validated = StageReply(output).validated } }
         }
-        guard !failed.isEmpty else { return true }
-        report.fail(4, "refused by the server's own check on \(failed.joined(separator: ", ")); the running configs were not touched")
+        guard !judged.ok else { return true }
+        let hosts = judged.failedHosts.joined(separator: ", ")
+        // A script that ran and failed is the host refusing the change: a server's check, or a
+        // staging step (an owner that does not exist there). Otherwise the host was not reached.
+        let checked = judged.failed.contains { if case .script(_, let output) = $0.failure { output.has(.invalid) } else { false } }
+        let staged = judged.failed.contains { if case .script = $0.failure { true } else { false } }
+        if checked {
+            report.fail(.refused, "refused by the server's own check on \(hosts); the running configs were not touched")
+        } else if staged {
+            report.fail(.refused, "could not be staged on \(hosts); the running configs were not touched")
+        } else {
+            report.fail(judged.failureStatus, "staging failed on \(hosts); the running configs were not touched")
+        }
         // Hosts that refused a config removed their staged files themselves.
-        let staged = changed.filter { !failed.contains($0.plan.host.name) }
-        _ = await FanOut.map(staged, limit: parallel) { i in
-            await self.attempt(i.plan.host.name, .script(Scripts.cleanup(i.changes)))
-        }
+        _ = await phase(judged.done.map(\.item), &report) { Scripts.cleanup($0.changes) }
         return false
     }
 
-    func activate(_ tier: Program.Tier, _ hosts: [Inspected], _ report: inout DeployReport) async -> Bool {
-        let work = hosts.map { ($0, Activation.actions(tier: tier, plan: $0.plan, changes: $0.changes, state: $0.state)) }.filter { !$0.1.isEmpty }
+    /// A host's activation of one tier: its staged files and the actions they call for.
+    struct Activating: OnHost {
+        var inspected: Inspected
+        var actions: [Action]
+        var hostName: String { inspected.hostName }
+    }
+
+    func activate(_ tier: Tier, _ hosts: [Inspected], _ report: inout DeployReport) async -> Bool {
+        let work = hosts.map { Activating(inspected: $0, actions: Activation.actions(tier: tier, plan: $0.plan, changes: $0.changes, state: $0.state)) }
+            .filter { !$0.actions.isEmpty }
         guard !work.isEmpty else { return true }
-        emit(.step, nil, "\(tier.rawValue): activating on \(work.map(\.0.plan.host.name).joined(separator: ", "))")
-        let outcomes = await FanOut.map(work, limit: parallel) { i, actions in
-            await self.attempt(i.plan.host.name, .script(Scripts.activate(actions, i.plan, i.changes)))
-        }
-        var failed: [String] = []
-        for ((i, actions), outcome) in zip(work, outcomes) {
-            let host = i.plan.host.name
-            guard succeeded(host, outcome, &report) != nil else {
-                failed.append(host)
-                continue
-            }
-            report.update(host) { r in
-                for action in actions {
+        emit(.step, nil, "\(tier.rawValue): activating on \(work.map(\.hostName).joined(separator: ", "))")
+        let judged = await phase(work, &report) { Scripts.activate($0.actions, $0.inspected.plan, $0.inspected.changes) }
+        for (job, _) in judged.done {
+            report.update(job.hostName) { r in
+                for action in job.actions {
                     switch action {
                     case .start(let names): r.started += names
                     case .restart(let names): r.restarted += names
@@ -121,9 +110,9 @@ extension Deployer {
                     }
                 }
             }
-            emit(.done, host, actions.map(\.summary).joined(separator: "; "))
+            emit(.done, job.hostName, job.actions.map(\.summary).joined(separator: "; "))
         }
-        if !failed.isEmpty { report.fail(failureCode(failed, report), "\(tier.rawValue) could not be started on \(failed.joined(separator: ", "))") }
-        return failed.isEmpty
+        if !judged.ok { report.fail(judged.failureStatus, "\(tier.rawValue) could not be started on \(judged.failedHosts.joined(separator: ", "))") }
+        return judged.ok
     }
 }

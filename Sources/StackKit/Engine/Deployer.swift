@@ -1,7 +1,7 @@
-/// `up` and `down`: inspect every host, stage and validate what changed, then bring the tiers
-/// up bottom-up (workers, middle, front), each health-checked before the next. Hosts of one
-/// phase work in parallel; every host's outcome is collected before the policy is applied, so
-/// one host's failure never hides another's.
+/// `up`, `down`, `rollout`: inspect every host, stage and validate what changed, then bring the
+/// tiers up bottom-up (workers, middle, front), each health-checked before the next. Every
+/// phase runs on its hosts in parallel through `phase`, which collects every host's outcome
+/// before the caller applies its policy, so one host's failure never hides another's.
 public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
     public let manifest: Manifest
     public let connections: Connections
@@ -19,74 +19,69 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     var topology: Topology { Topology(manifest) }
+    var runner: HostRunner { HostRunner(connections: connections, parallel: parallel) }
 
     func plans() -> [HostPlan] { HostPlan.all(manifest, platform: platform) }
 
-    func transport(_ host: String) -> any Transport { connections.transports[host]! }
-
-    /// Runs one command on a host; the outcome is a value for the parent to judge.
-    func attempt(_ host: String, _ command: RemoteCommand) async -> Result<CommandOutput, TransportError> {
-        do throws(TransportError) {
-            return .success(try await transport(host).run(command))
-        } catch {
-            return .failure(error)
-        }
-    }
-
     func emit(_ kind: DeployEvent.Kind, _ host: String?, _ text: String) { events(DeployEvent(kind: kind, host: host, text: text)) }
 
-    /// The output of a host script that succeeded. Otherwise records why on the host's report,
-    /// says it, and returns nil; the caller applies its policy.
-    func succeeded(_ host: String, _ outcome: Result<CommandOutput, TransportError>, _ report: inout DeployReport) -> CommandOutput? {
-        let message: String
-        switch outcome {
-        case .success(let out) where out.status == 0:
-            return out
-        case .success(let out):
-            message = Markers(out.stdoutText).failureText(fallback: out.stderrText)
-        case .failure(let error):
-            message = error.reason
-            if case .unreachable = error { report.update(host) { $0.reachable = false } }
+    func seconds(since start: C.Instant) -> Double { start.duration(to: clock.now).inSeconds }
+
+    /// A host's work in a phase, judged: what succeeded with its reply, and what failed (each
+    /// failure already recorded on its host's report and said).
+    struct Judged<Item: OnHost, Reply: Sendable> {
+        var done: [(item: Item, reply: Reply)] = []
+        var failed: [(item: Item, failure: HostFailure)] = []
+
+        var ok: Bool { failed.isEmpty }
+        var failedHosts: [String] { failed.map(\.item.hostName) }
+        /// `unreachable` when a failed host could not be reached, else `hostCommandFailed`.
+        var failureStatus: ExitStatus { failed.contains { $0.failure.isUnreachable } ? .unreachable : .hostCommandFailed }
+    }
+
+    /// Runs one phase's script on every item's host and judges the outcomes. The caller applies
+    /// its policy to what failed.
+    func phase<Item: OnHost, Reply: ScriptReply>(_ items: [Item], _ report: inout DeployReport,
+                                                 _ script: @escaping @Sendable (Item) -> HostScript<Reply>) async -> Judged<Item, Reply> {
+        judge(await runner.run(items, script), &report)
+    }
+
+    /// Sorts outcomes into done and failed; a failure is recorded on its host's report and said.
+    func judge<Item: OnHost, Reply: Sendable>(_ outcomes: [HostOutcome<Item, Reply>], _ report: inout DeployReport) -> Judged<Item, Reply> {
+        var judged = Judged<Item, Reply>()
+        for outcome in outcomes {
+            switch outcome.result {
+            case .success(let reply):
+                judged.done.append((outcome.item, reply))
+            case .failure(let failure):
+                report.update(outcome.host) { r in
+                    r.error = failure.message
+                    if failure.isUnreachable { r.reachable = false }
+                }
+                emit(.failed, outcome.host, failure.message)
+                judged.failed.append((outcome.item, failure))
+            }
         }
-        report.update(host) { $0.error = message }
-        emit(.failed, host, message)
-        return nil
+        return judged
     }
 
-    /// 3 when a host became unreachable, else 6: a command failed on a host.
-    func failureCode(_ hosts: [String], _ report: DeployReport) -> Int32 {
-        report.hosts.contains { hosts.contains($0.host) && !$0.reachable } ? 3 : 6
-    }
-
-    struct Inspected: Sendable {
+    struct Inspected: OnHost {
         var plan: HostPlan
         var state: HostState
         var changes: HostChanges
+        var hostName: String { plan.host.name }
     }
 
     /// Reads every host's state; the first command to a host opens its one SSH connection.
     func inspect(_ plans: [HostPlan], _ report: inout DeployReport) async -> [Inspected]? {
         emit(.step, nil, "inspecting \(plans.count) host\(plans.count == 1 ? "" : "s")")
-        let outcomes = await FanOut.map(plans, limit: parallel) { plan in
-            await self.attempt(plan.host.name, .script(Scripts.inspect(plan), timeout: .seconds(60))).map { out in
-                let state = HostState.parse(out.stdoutText)
-                return Inspected(plan: plan, state: state, changes: HostChanges(plan: plan, state: state))
-            }
-        }
-        var inspected: [Inspected] = [], unreachable: [String] = []
-        for (plan, outcome) in zip(plans, outcomes) {
-            switch outcome {
-            case .success(let i):
-                inspected.append(i)
-                emit(.done, plan.host.name, i.changes.isEmpty ? "in sync" : "\(i.changes.files.count) file(s) to update")
-            case .failure(let error):
-                unreachable.append(plan.host.name)
-                report.update(plan.host.name) { $0.reachable = false; $0.error = error.reason }
-                emit(.failed, plan.host.name, error.reason)
-            }
-        }
-        if !unreachable.isEmpty {
-            report.fail(3, "unreachable: \(unreachable.joined(separator: ", ")); nothing was changed")
+        let judged = await phase(plans, &report) { Scripts.inspect($0) }
+        let inspected = judged.done.map { Inspected(plan: $0.item, state: $0.reply, changes: HostChanges(plan: $0.item, state: $0.reply)) }
+        for i in inspected { emit(.done, i.hostName, i.changes.isEmpty ? "in sync" : "\(i.changes.files.count) file(s) to update") }
+        guard judged.ok else {
+            // A host that cannot even be read stops the run before anything changes.
+            for host in judged.failedHosts { report.update(host) { $0.reachable = false } }
+            report.fail(.unreachable, "unreachable: \(judged.failedHosts.joined(separator: ", ")); nothing was changed")
             return nil
         }
         return inspected

@@ -18,7 +18,7 @@ public struct StatusChecker<C: Clock>: Sendable where C.Duration == Duration {
         var plan: HostPlan
         var facts: HostStatusFacts?
         var probes: [ProbeResult]
-        var error: TransportError?
+        var error: HostFailure?
     }
 
     public func check() async -> StatusReport {
@@ -26,23 +26,29 @@ public struct StatusChecker<C: Clock>: Sendable where C.Duration == Duration {
         let plans = HostPlan.all(manifest, platform: platform)
         let prober = Prober(clock: clock, python: platform.python)
         let t = Topology(manifest)
-        let seen = await FanOut.map(plans, limit: parallel) { plan -> Seen in
-            let transport = connections.transports[plan.host.name]!
-            do throws(TransportError) {
-                let out = try await transport.run(.script(Scripts.status(plan), timeout: .seconds(60)))
-                let facts = HostStatusFacts.parse(out.stdoutText)
+        let runner = HostRunner(connections: connections, parallel: parallel)
+        let outcomes = await runner.run(plans) { plan, transport -> Result<Seen, HostFailure> in
+            switch await HostRunner.execute(Scripts.status(plan), on: transport) {
+            case .failure(let failure):
+                return .failure(failure)
+            case .success(let facts):
                 // One try per probe: status reports what is, it does not wait for it to get better.
                 let probes = plan.tiers.flatMap { Probes.of($0, t, host: plan.host.name) }
-                return Seen(plan: plan, facts: facts, probes: try await prober.check(probes, over: transport, retrying: false))
-            } catch {
-                return Seen(plan: plan, facts: nil, probes: [], error: error)
+                do throws(TransportError) {
+                    return .success(Seen(plan: plan, facts: facts, probes: try await prober.check(probes, over: transport, retrying: false)))
+                } catch {
+                    return .failure(.transport(error))
+                }
             }
         }
-        let hosts = seen.map { StatusReport.HostEntry(host: $0.plan.host.name, reachable: $0.error == nil, error: $0.error?.reason) }
-        var tiers: [StatusReport.Tier] = []
-        for tier in [Program.Tier.workers, .middle, .front] {
+        let seen = outcomes.map { o in
+            (try? o.result.get()) ?? Seen(plan: o.item, facts: nil, probes: [], error: o.result.failure)
+        }
+        let hosts = seen.map { StatusReport.HostEntry(host: $0.plan.host.name, reachable: $0.error == nil, error: $0.error?.message) }
+        var tiers: [StatusReport.TierEntry] = []
+        for tier in Tier.allCases {
             let instances = seen.flatMap { StatusJudge(seen: $0, topology: t).instances(of: tier) }
-            if !instances.isEmpty { tiers.append(StatusReport.Tier(tier: tier.rawValue, state: StatusReport.tierState(instances), instances: instances)) }
+            if !instances.isEmpty { tiers.append(StatusReport.TierEntry(tier: tier, state: StatusReport.tierState(instances), instances: instances)) }
         }
         let (state, code) = StatusReport.verdict(tiers: tiers, hosts: hosts)
         return StatusReport(stack: manifest.name, state: state, exitCode: code, seconds: start.duration(to: clock.now).inSeconds, hosts: hosts, tiers: tiers)

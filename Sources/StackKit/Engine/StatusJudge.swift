@@ -7,7 +7,7 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
     var plan: HostPlan { seen.plan }
     var host: String { plan.host.name }
 
-    func instances(of tier: Program.Tier) -> [StatusReport.Instance] {
+    func instances(of tier: Tier) -> [StatusReport.Instance] {
         guard plan.tiers.contains(tier) else { return [] }
         switch tier {
         case .workers:
@@ -31,11 +31,11 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
         }
     }
 
-    func instance(_ tier: Program.Tier, name: String, listen: String, program: Program?, probes: [ProbeResult],
+    func instance(_ tier: Tier, name: String, listen: String, program: Program?, probes: [ProbeResult],
                   role: FileRole, endpoint: Endpoint?, pool: String?) -> StatusReport.Instance {
         guard let facts = seen.facts else {
-            return StatusReport.Instance(tier: tier.rawValue, host: host, name: name, listen: listen, process: nil, health: nil, drift: "unknown",
-                                         driftFiles: [], release: nil, healthy: false, why: "host \(seen.error?.reason ?? "unreachable: no answer")")
+            return StatusReport.Instance(tier: tier, host: host, name: name, listen: listen, process: nil, health: nil, drift: "unknown",
+                                         driftFiles: [], release: nil, healthy: false, why: "host \(seen.error?.message ?? "unreachable: no answer")")
         }
         let managerName = program.map { ServiceControl.name($0, plan) }
         let process = managerName.flatMap { facts.processes[$0] }.map { StatusReport.Process(state: $0.state, pid: $0.pid == 0 ? nil : $0.pid, uptimeSeconds: $0.uptime == 0 ? nil : $0.uptime) }
@@ -51,7 +51,7 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
             ok = false
             why = problem
         }
-        return StatusReport.Instance(tier: tier.rawValue, host: host, name: name, listen: listen, process: process, health: health, drift: drift,
+        return StatusReport.Instance(tier: tier, host: host, name: name, listen: listen, process: process, health: health, drift: drift,
                                      driftFiles: driftFiles, release: pool.flatMap { facts.releases[$0] }, healthy: ok, why: why)
     }
 
@@ -65,7 +65,7 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
         return ("in sync", [])
     }
 
-    func reason(_ tier: Program.Tier, _ probe: ProbeResult?, _ process: StatusReport.Process, _ endpoint: Endpoint?, _ facts: HostStatusFacts, log: String?) -> String {
+    func reason(_ tier: Tier, _ probe: ProbeResult?, _ process: StatusReport.Process, _ endpoint: Endpoint?, _ facts: HostStatusFacts, log: String?) -> String {
         if process.state != "running" {
             let last = log.map { "; last log line: \(Probe.snippet($0))" } ?? ""
             return "\(plan.host.processManager.rawValue) reports it \(process.state)\(last)"

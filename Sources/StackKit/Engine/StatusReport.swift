@@ -18,7 +18,7 @@ public struct StatusReport: Sendable, Codable, Equatable {
     }
 
     public struct Instance: Sendable, Codable, Equatable {
-        public var tier: String
+        public var tier: Tier
         public var host: String
         /// `POOL/N` for a worker, the server's name for the middle and front.
         public var name: String
@@ -35,8 +35,8 @@ public struct StatusReport: Sendable, Codable, Equatable {
         enum CodingKeys: String, CodingKey { case tier, host, name, listen, process, health, drift, driftFiles = "drift_files", release, healthy, why }
     }
 
-    public struct Tier: Sendable, Codable, Equatable {
-        public var tier: String
+    public struct TierEntry: Sendable, Codable, Equatable {
+        public var tier: Tier
         public var state: State
         public var instances: [Instance]
     }
@@ -49,21 +49,21 @@ public struct StatusReport: Sendable, Codable, Equatable {
 
     public var stack: String
     public var state: State
-    /// 0 healthy; 1 degraded (some instance unhealthy, every tier still serving); 2 down (a tier
-    /// with no healthy instance); 3 a host unreachable.
-    public var exitCode: Int32
+    /// ok, degraded (some instance unhealthy, every tier still serving), unhealthy (a tier with
+    /// no healthy instance), unreachable.
+    public var exitCode: ExitStatus
     public var seconds: Double
     public var hosts: [HostEntry]
-    public var tiers: [Tier]
+    public var tiers: [TierEntry]
 
     enum CodingKeys: String, CodingKey { case stack, state, exitCode = "exit_code", seconds, hosts, tiers }
 
     /// The overall verdict from the tiers and hosts.
-    static func verdict(tiers: [Tier], hosts: [HostEntry]) -> (State, Int32) {
-        if hosts.contains(where: { !$0.reachable }) { return (.unreachable, 3) }
-        if tiers.contains(where: { $0.state == .down }) { return (.down, 2) }
-        if tiers.contains(where: { $0.state == .degraded }) { return (.degraded, 1) }
-        return (.healthy, 0)
+    static func verdict(tiers: [TierEntry], hosts: [HostEntry]) -> (State, ExitStatus) {
+        if hosts.contains(where: { !$0.reachable }) { return (.unreachable, .unreachable) }
+        if tiers.contains(where: { $0.state == .down }) { return (.down, .unhealthy) }
+        if tiers.contains(where: { $0.state == .degraded }) { return (.degraded, .degraded) }
+        return (.healthy, .ok)
     }
 
     static func tierState(_ instances: [Instance]) -> State {

@@ -7,7 +7,7 @@ public struct Probe: Sendable, Equatable {
         case http(path: String, hostHeader: String, contentType: String?)
     }
 
-    public var tier: Program.Tier
+    public var tier: Tier
     /// The host whose connection carries the probe.
     public var host: String
     public var endpoint: Endpoint

@@ -44,7 +44,7 @@ public enum Probes {
                       label: "front \(f.health.path)", timeout: f.health.timeout)]
     }
 
-    public static func of(_ tier: Program.Tier, _ t: Topology, host: String) -> [Probe] {
+    public static func of(_ tier: Tier, _ t: Topology, host: String) -> [Probe] {
         switch tier {
         case .workers: workers(t, host: host)
         case .middle: middle(t, host: host)

@@ -117,16 +117,9 @@ public struct Topology: Sendable {
         manifest.hosts.filter { roles(of: $0.name).isEmpty == false }
     }
 
-    public struct Roles: OptionSet, Sendable {
-        public let rawValue: Int
-        public init(rawValue: Int) { self.rawValue = rawValue }
-        public static let front = Roles(rawValue: 1)
-        public static let middle = Roles(rawValue: 2)
-        public static let workers = Roles(rawValue: 4)
-    }
-
-    public func roles(of host: String) -> Roles {
-        var roles: Roles = []
+    /// The tiers a host runs.
+    public func roles(of host: String) -> Set<Tier> {
+        var roles: Set<Tier> = []
         if manifest.front.hosts.contains(host) { roles.insert(.front) }
         if manifest.middle.hosts.contains(host) { roles.insert(.middle) }
         if manifest.pools.contains(where: { $0.hosts.contains(host) }) { roles.insert(.workers) }

@@ -23,20 +23,20 @@ public enum Action: Sendable, Equatable {
 /// what is not running, restart workers whose files changed, reload servers whose config changed.
 /// Nothing changed and everything running gives no action at all.
 public enum Activation {
-    public static func actions(tier: Program.Tier, plan: HostPlan, changes: HostChanges, state: HostState) -> [Action] {
+    public static func actions(tier: Tier, plan: HostPlan, changes: HostChanges, state: HostState) -> [Action] {
         let first = plan.tiers.first == tier
         let committed = changes.files.filter { $0.role.tier == tier || (first && $0.role == .manager) }
         var actions: [Action] = []
         if !committed.isEmpty { actions.append(.commit(committed.map(\.path))) }
         let programs = plan.programs(of: tier)
-        let units = committed.contains { $0.path.hasPrefix("/etc/systemd/system/") }
+        let units = committed.contains { $0.file.check.isSystemdUnit }
         var managerReloaded = false
         switch plan.host.processManager {
         case .supervisord:
             if !state.managerRunning {
                 if first { actions.append(.startManager) }
                 managerReloaded = true
-            } else if committed.contains(where: { $0.path == plan.topology.supervisorConfigPath }) {
+            } else if committed.contains(where: { $0.file.check == .supervisord }) {
                 actions.append(.reloadManager)
                 managerReloaded = true
             }
@@ -46,7 +46,7 @@ public enum Activation {
         let name = { (p: Program) in ServiceControl.name(p, plan) }
         switch tier {
         case .workers:
-            let changedPools = Set(committed.compactMap { if case .workers(let pool) = $0.role { pool } else { nil } })
+            let changedPools = Set(committed.compactMap { $0.role.tier == .workers ? $0.role.pool : nil })
             let restart = programs.filter { changedPools.contains($0.pool ?? "") && state.running.contains(name($0)) }
             let start = programs.filter { !restart.contains($0) && (managerReloaded || !state.running.contains(name($0))) }
             if !restart.isEmpty { actions.append(.restart(restart.map(name))) }

@@ -1,27 +1,10 @@
 import Crypto
 
-/// Which tier a file belongs to: it is put in place when that tier is activated.
-public enum FileRole: Sendable, Equatable, Hashable {
-    case workers(pool: String)
-    case middle
-    case front
-    /// supervisord.conf or the stack's systemd target: committed with the host's first tier.
-    case manager
-
-    public var tier: Program.Tier? {
-        switch self {
-        case .workers: .workers
-        case .middle: .middle
-        case .front: .front
-        case .manager: nil
-        }
-    }
-}
-
 public struct PlannedFile: Sendable, Equatable {
     public var file: RenderedFile
-    public var role: FileRole
     public var sha256: String
+
+    public var role: FileRole { file.role }
 
     public var path: String { file.path }
     /// The new file waits here, in the same directory, until it is validated and committed.
@@ -48,7 +31,7 @@ public struct HostPlan: Sendable {
         directories = rendered.directories
         programs = Programs.on(rendered.host, topology, platform)
         files = rendered.files.map { file in
-            PlannedFile(file: file, role: Self.role(of: file.path, topology), sha256: Self.sha256(file.contents))
+            PlannedFile(file: file, sha256: Self.sha256(file.contents))
         }
     }
 
@@ -62,18 +45,10 @@ public struct HostPlan: Sendable {
         SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    static func role(of path: String, _ t: Topology) -> FileRole {
-        if path == t.frontConfigPath || path == t.systemdUnitPath("\(t.frontUnit).service") { return .front }
-        if path == t.middleConfigPath || path == t.systemdUnitPath("\(t.middleUnit).service") { return .middle }
-        for pool in t.manifest.pools where path.hasPrefix(t.poolDirectory(pool.name) + "/") || path == t.systemdUnitPath("\(t.poolUnit(pool.name))@.service") {
-            return .workers(pool: pool.name)
-        }
-        return .manager
+    /// The tiers this host runs, bottom-up.
+    public var tiers: [Tier] {
+        Tier.allCases.filter { tier in programs.contains { $0.tier == tier } }
     }
 
-    public var tiers: [Program.Tier] {
-        [.workers, .middle, .front].filter { tier in programs.contains { $0.tier == tier } }
-    }
-
-    public func programs(of tier: Program.Tier) -> [Program] { programs.filter { $0.tier == tier } }
+    public func programs(of tier: Tier) -> [Program] { programs.filter { $0.tier == tier } }
 }

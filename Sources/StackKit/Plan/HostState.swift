@@ -1,5 +1,5 @@
 /// What a host has now, read in one round trip by the inspect script.
-public struct HostState: Sendable, Equatable {
+public struct HostState: ScriptReply, Equatable {
     public struct FileState: Sendable, Equatable {
         public var sha256: String
         /// `mode:owner:group`, mode in octal.
@@ -17,24 +17,22 @@ public struct HostState: Sendable, Equatable {
 
     public init() {}
 
-    /// Parses the inspect script's lines: `@file SHA OWNERSHIP PATH`, `@dir OWNERSHIP PATH`,
-    /// `@manager up|down`, `@running NAME`.
-    public static func parse(_ text: String) -> HostState {
-        var state = HostState()
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: " ", maxSplits: 3).map(String.init)
-            switch parts.first {
-            case "@file" where parts.count == 4: state.files[parts[3]] = FileState(sha256: parts[1], ownership: parts[2])
-            case "@dir" where parts.count == 3: state.directories[parts[2]] = parts[1]
-            case "@manager" where parts.count == 2: state.managerRunning = parts[1] == "up"
-            case "@running" where parts.count == 2: state.running.insert(parts[1])
-            case "@release" where parts.count == 3: state.releases[parts[1]] = parts[2]
-            case "@previous" where parts.count == 3: state.previousReleases[parts[1]] = parts[2]
+    /// Reads the inspect script's markers: `@file`, `@dir`, `@manager`, `@running`, `@release`, `@previous`.
+    public init(_ output: ScriptOutput) {
+        for m in output.markers {
+            switch m.tag {
+            case .file: files[m.fields[2]] = FileState(sha256: m.fields[0], ownership: m.fields[1])
+            case .dir: directories[m.fields[1]] = m.fields[0]
+            case .manager: managerRunning = m.fields[0] == "up"
+            case .running: running.insert(m.fields[0])
+            case .release: releases[m.fields[0]] = m.fields[1]
+            case .previous: previousReleases[m.fields[0]] = m.fields[1]
             default: continue
             }
         }
-        return state
     }
+
+    public static func parse(_ text: String) -> HostState { HostState(ScriptOutput(text)) }
 }
 
 /// What differs between the plan and the host.

@@ -40,7 +40,7 @@ public enum ServiceControl {
         }
     }
 
-    public static func stop(_ tier: Program.Tier, _ plan: HostPlan) -> [[String]] {
+    public static func stop(_ tier: Tier, _ plan: HostPlan) -> [[String]] {
         let names = plan.programs(of: tier).map { name($0, plan) }
         guard !names.isEmpty else { return [] }
         switch plan.host.processManager {

@@ -34,10 +34,15 @@ struct PoolRenderer {
     }
 
     func files() -> [RenderedFile] {
-        [
-            RenderedFile(path: topology.launcherPath(pool.name), contents: launcher(), mode: 0o755),
+        // A sourced pool's interpreter comes with its release, which `prepare` checks for flup.
+        let check: FileCheck = pool.source == nil
+            ? .python(interpreter: pool.python, imports: ["flup.server.fcgi", "flup.server.fcgi_fork"])
+            : .python(interpreter: pool.baseInterpreter, imports: [])
+        return [
+            RenderedFile(path: topology.launcherPath(pool.name), contents: launcher(), role: .workers(pool: pool.name), check: check, mode: 0o755),
             // Environment values may be secrets: root and the pool's group only.
-            RenderedFile(path: topology.poolConfigPath(pool.name), contents: config(), mode: 0o640, group: pool.group),
+            RenderedFile(path: topology.poolConfigPath(pool.name), contents: config(), role: .workers(pool: pool.name), check: .none,
+                         mode: 0o640, group: pool.group),
         ]
     }
 

@@ -1,7 +1,6 @@
 /// The long-running processes a host runs, as data; the supervisord and systemd renderers only
 /// format them. Workers come first, then the middle server, then the front.
 public struct Program: Sendable, Equatable {
-    public enum Tier: String, Sendable { case workers, middle, front }
 
     public var name: String
     public var tier: Tier

@@ -1,14 +1,19 @@
-/// One file as it will exist on a host: absolute path, exact bytes, mode.
+/// One file as it will exist on a host: absolute path, exact bytes, mode; and, from the
+/// renderer that wrote it, the tier it belongs to and the check it must pass on the host.
 public struct RenderedFile: Sendable, Equatable {
     public var path: String
     public var contents: String
     public var mode: Int
     public var owner: String
     public var group: String
+    public var role: FileRole
+    public var check: FileCheck
 
-    public init(path: String, contents: String, mode: Int = 0o644, owner: String = "root", group: String = "root") {
+    public init(path: String, contents: String, role: FileRole, check: FileCheck, mode: Int = 0o644, owner: String = "root", group: String = "root") {
         self.path = path
         self.contents = contents
+        self.role = role
+        self.check = check
         self.mode = mode
         self.owner = owner
         self.group = group

@@ -20,14 +20,15 @@ public struct StackRenderer: Sendable {
         let roles = topology.roles(of: host.name)
         var files: [RenderedFile] = []
         if roles.contains(.front) {
-            files.append(RenderedFile(path: topology.frontConfigPath, contents: ApacheRenderer(topology: topology, host: host, platform: platform).render()))
+            files.append(RenderedFile(path: topology.frontConfigPath, contents: ApacheRenderer(topology: topology, host: host, platform: platform).render(),
+                                      role: .front, check: .apache(binary: platform.apache2, serverRoot: topology.frontDirectory)))
         }
         if roles.contains(.middle) {
-            let contents = switch manifest.middle.server {
-            case .lighttpd: LighttpdRenderer(topology: topology, host: host).render()
-            case .nginx: NginxRenderer(topology: topology, host: host).render()
+            let (contents, check): (String, FileCheck) = switch manifest.middle.server {
+            case .lighttpd: (LighttpdRenderer(topology: topology, host: host).render(), .lighttpd(binary: platform.lighttpd))
+            case .nginx: (NginxRenderer(topology: topology, host: host).render(), .nginx(binary: platform.nginx, prefix: topology.middleDirectory))
             }
-            files.append(RenderedFile(path: topology.middleConfigPath, contents: contents))
+            files.append(RenderedFile(path: topology.middleConfigPath, contents: contents, role: .middle, check: check))
         }
         for pool in manifest.pools where pool.hosts.contains(host.name) {
             files += PoolRenderer(topology: topology, host: host, pool: pool).files()
@@ -35,14 +36,15 @@ public struct StackRenderer: Sendable {
         let programs = Programs.on(host, topology, platform)
         switch host.processManager {
         case .supervisord:
-            files.append(RenderedFile(path: topology.supervisorConfigPath, contents: SupervisordRenderer(topology: topology, host: host, programs: programs).render()))
+            files.append(RenderedFile(path: topology.supervisorConfigPath, contents: SupervisordRenderer(topology: topology, host: host, programs: programs).render(),
+                                      role: .manager, check: .supervisord))
         case .systemd:
             files += SystemdRenderer(topology: topology, host: host, programs: programs).files()
         }
         return HostRender(host: host, files: files, directories: directories(host, roles))
     }
 
-    func directories(_ host: Host, _ roles: Topology.Roles) -> [DirectorySpec] {
+    func directories(_ host: Host, _ roles: Set<Tier>) -> [DirectorySpec] {
         let m = manifest.middle
         var dirs = [
             DirectorySpec(path: topology.base),

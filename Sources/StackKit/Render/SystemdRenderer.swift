@@ -17,13 +17,16 @@ struct SystemdRenderer {
                 var argv = program.argv
                 argv[argv.count - 1] = "%i"
                 files.append(RenderedFile(path: topology.systemdUnitPath(name),
-                                          contents: unit(program, description: "stackctl \(stack): pool \(pool) worker %i", argv: argv)))
+                                          contents: unit(program, description: "stackctl \(stack): pool \(pool) worker %i", argv: argv),
+                                          role: .workers(pool: pool), check: .systemdUnit(unit: "\(topology.poolUnit(pool))@0.service")))
             } else {
                 files.append(RenderedFile(path: topology.systemdUnitPath("\(program.name).service"),
-                                          contents: unit(program, description: "stackctl \(stack): \(program.tier.rawValue)", argv: program.argv)))
+                                          contents: unit(program, description: "stackctl \(stack): \(program.tier.rawValue)", argv: program.argv),
+                                          role: FileRole(tier: program.tier, pool: nil), check: .systemdUnit(unit: "\(program.name).service")))
             }
         }
-        files.append(RenderedFile(path: topology.systemdUnitPath("\(stack).target"), contents: target()))
+        files.append(RenderedFile(path: topology.systemdUnitPath("\(stack).target"), contents: target(), role: .manager,
+                                  check: .systemdUnit(unit: "\(stack).target")))
         return files
     }
 

@@ -1,21 +1,22 @@
 import Foundation
 
-/// A command for a host: an argv, bytes for its standard input, and how long it may take.
+/// A command for a host: an argv, bytes for its standard input, how long it may take, and the
+/// phase it belongs to (`HostScript.command` and `Relay.command` set it; fakes answer by it).
 public struct RemoteCommand: Sendable, Equatable {
     public var argv: [String]
     public var stdin: [UInt8]
     public var timeout: Duration
+    public var phase: HostPhase
 
-    public init(_ argv: [String], stdin: [UInt8] = [], timeout: Duration = .seconds(120)) {
+    public init(_ argv: [String], stdin: [UInt8] = [], timeout: Duration = .seconds(120), phase: HostPhase = .command) {
         self.argv = argv
         self.stdin = stdin
         self.timeout = timeout
+        self.phase = phase
     }
 
-    /// A shell script, sent on standard input to `sh -s` (no quoting of the script itself).
-    public static func script(_ text: String, timeout: Duration = .seconds(300)) -> RemoteCommand {
-        RemoteCommand(["sh", "-s"], stdin: Array(text.utf8), timeout: timeout)
-    }
+    /// The script text, for a command that runs one.
+    public var script: String { String(decoding: stdin, as: UTF8.self) }
 }
 
 public struct CommandOutput: Sendable, Equatable {

@@ -81,14 +81,14 @@ import StackKitTesting
     }
 
     @Test func theVerdictOrdersUnreachableDownDegradedHealthy() {
-        func tier(_ healthy: [Bool]) -> StatusReport.Tier {
-            let instances = healthy.map { StatusReport.Instance(tier: "workers", host: "h", name: "n", listen: "", process: nil, health: nil, drift: "in sync", driftFiles: [], release: nil, healthy: $0, why: nil) }
-            return .init(tier: "workers", state: StatusReport.tierState(instances), instances: instances)
+        func tier(_ healthy: [Bool]) -> StatusReport.TierEntry {
+            let instances = healthy.map { StatusReport.Instance(tier: .workers, host: "h", name: "n", listen: "", process: nil, health: nil, drift: "in sync", driftFiles: [], release: nil, healthy: $0, why: nil) }
+            return .init(tier: .workers, state: StatusReport.tierState(instances), instances: instances)
         }
         let up = StatusReport.HostEntry(host: "a", reachable: true, error: nil)
-        #expect(StatusReport.verdict(tiers: [tier([true, true])], hosts: [up]) == (.healthy, 0))
-        #expect(StatusReport.verdict(tiers: [tier([true, false])], hosts: [up]) == (.degraded, 1))
-        #expect(StatusReport.verdict(tiers: [tier([true]), tier([false, false])], hosts: [up]) == (.down, 2))
-        #expect(StatusReport.verdict(tiers: [tier([true])], hosts: [up, .init(host: "b", reachable: false, error: "x")]) == (.unreachable, 3))
+        #expect(StatusReport.verdict(tiers: [tier([true, true])], hosts: [up]) == (.healthy, .ok))
+        #expect(StatusReport.verdict(tiers: [tier([true, false])], hosts: [up]) == (.degraded, .degraded))
+        #expect(StatusReport.verdict(tiers: [tier([true]), tier([false, false])], hosts: [up]) == (.down, .unhealthy))
+        #expect(StatusReport.verdict(tiers: [tier([true])], hosts: [up, .init(host: "b", reachable: false, error: "x")]) == (.unreachable, .unreachable))
     }
 }

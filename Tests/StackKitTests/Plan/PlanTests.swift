@@ -103,20 +103,20 @@ import Testing
 
     @Test func theStageScriptValidatesEachConfigWithItsServerBeforeAnythingGoesLive() throws {
         let plan = try Self.plan("full", host: "web")
-        let script = Scripts.stage(plan, HostChanges(plan: plan, state: HostState()))
+        let script = Scripts.stage(plan, HostChanges(plan: plan, state: HostState())).text
         #expect(script.contains("base64 -d > /srv/stackctl/shop/middle/.nginx.conf.stackctl-new <<'STACKCTL_EOF'"))
         #expect(script.contains("check /srv/stackctl/shop/middle/nginx.conf '' /usr/sbin/nginx -t -q -p /srv/stackctl/shop/middle -c /srv/stackctl/shop/middle/.nginx.conf.stackctl-new"))
         #expect(script.contains("chown root:www-data /srv/stackctl/shop/pools/admin/.pool.json.stackctl-new && chmod 640"))
         #expect(script.contains("if [ $invalid -ne 0 ]; then cleanup; exit 1; fi"))
         #expect(!script.contains("mv -f"), "staging never touches live files")
         let edge = try Self.plan("full", host: "edge")
-        #expect(Scripts.stage(edge, HostChanges(plan: edge, state: HostState())).contains("check /srv/stackctl/shop/front/apache2.conf 'Syntax OK' /usr/sbin/apache2 -t -f /srv/stackctl/shop/front/.apache2.conf.stackctl-new -d /srv/stackctl/shop/front"))
+        #expect(Scripts.stage(edge, HostChanges(plan: edge, state: HostState())).text.contains("check /srv/stackctl/shop/front/apache2.conf 'Syntax OK' /usr/sbin/apache2 -t -f /srv/stackctl/shop/front/.apache2.conf.stackctl-new -d /srv/stackctl/shop/front"))
     }
 
     @Test func theActivateScriptRenamesThenRunsTheActions() throws {
         let plan = try Self.plan("full", host: "web")
         let changes = HostChanges(plan: plan, state: HostState())
-        let script = Scripts.activate([.commit(["/srv/stackctl/shop/middle/nginx.conf"]), .start(["shop-middle"])], plan, changes)
+        let script = Scripts.activate([.commit(["/srv/stackctl/shop/middle/nginx.conf"]), .start(["shop-middle"])], plan, changes).text
         let start = ShellQuote.line(SupervisorControl.argv(plan, ["start", "shop-middle"]))
         #expect(script.contains("run 'commit /srv/stackctl/shop/middle/nginx.conf' mv -f /srv/stackctl/shop/middle/.nginx.conf.stackctl-new /srv/stackctl/shop/middle/nginx.conf\nrun 'started shop-middle' \(start)\n"))
         #expect(start.hasPrefix("/usr/bin/python3 -c 'import sys, time, xmlrpc.client") && start.hasSuffix("' /srv/stackctl/shop/run/supervisor.sock start shop-middle"))

@@ -82,11 +82,11 @@ import StackKitTesting
         let renderer = StackRenderer(try Fixtures.manifest("ha"))
         let plan = HostPlan(renderer.renderAll().first { $0.host.name == "w1" }!, topology: renderer.topology)
         let pool = renderer.manifest.pools[0]
-        let s = Scripts.switchRelease(pool, to: "abc123def456", plan)
+        let s = Scripts.switchRelease(pool, to: "abc123def456", plan).text
         #expect(s.contains("ln -sfn releases/abc123def456 /srv/stackctl/ha/pools/api/current.new && mv -T /srv/stackctl/ha/pools/api/current.new /srv/stackctl/ha/pools/api/current"))
         #expect(s.contains("printf '%s\\n' \"$old\" > /srv/stackctl/ha/pools/api/previous"))
-        #expect(Scripts.switchRelease(pool, to: "a", plan, previous: .some(nil)).contains("rm -f /srv/stackctl/ha/pools/api/previous"))
-        #expect(Scripts.switchRelease(pool, to: "a", plan, previous: .some("b")).contains("printf '%s\\n' b > /srv/stackctl/ha/pools/api/previous"))
-        #expect(Scripts.waitDrained(pool, plan, timeout: 2).contains("ss -Htn state established '( sport = :9500 or sport = :9501 or sport = :9502 )'"))
+        #expect(Scripts.switchRelease(pool, to: "a", plan, previous: .some(nil)).text.contains("rm -f /srv/stackctl/ha/pools/api/previous"))
+        #expect(Scripts.switchRelease(pool, to: "a", plan, previous: .some("b")).text.contains("printf '%s\\n' b > /srv/stackctl/ha/pools/api/previous"))
+        #expect(Scripts.waitDrained(pool, plan, timeout: 2).text.contains("ss -Htn state established '( sport = :9500 or sport = :9501 or sport = :9502 )'"))
     }
 }

@@ -94,7 +94,7 @@ import Glibc
         }
         let socket = renderer.topology.socketDirectory("admin") + "/0.sock"
         #expect(Net.wait(15) { Net.canConnect(port: ports[2]) && Net.canConnect(port: ports[2] + 1) && Net.canConnect(unix: socket) }, "workers did not come up: \(Self.logs(log))")
-        for tier in [Program.Tier.middle, .front] {
+        for tier in [Tier.middle, .front] {
             let program = try #require(programs.first { $0.tier == tier })
             _ = try processes.start(program.argv, log: "\(log)/\(program.name).log")
         }

@@ -51,7 +51,7 @@ import Testing
         let t = OpenSSHTransport(host: Host(name: "ghost", address: "127.0.0.1", sshPort: 1), options: options)
         do {
             // A large script: ssh dies before reading it, which must not crash the writer.
-            _ = try await t.run(.script(String(repeating: "# padding\n", count: 120_000) + "true\n"))
+            _ = try await t.run(RemoteCommand(["sh", "-s"], stdin: Array((String(repeating: "# padding\n", count: 120_000) + "true\n").utf8)))
             Issue.record("expected the host to be unreachable")
         } catch {
             guard case .unreachable(let host, let message) = error else { Issue.record("\(error)"); return }

@@ -1,0 +1,87 @@
+/// One batch of a rollout: drain, switch, gate, switch back on failure, put back.
+extension Deployer {
+    func rollBatch(_ pool: Pool, _ group: [Inspected], _ targets: [String: String], drain: Bool, _ report: inout DeployReport) async -> Bool {
+        let names = group.map(\.hostName)
+        if drain {
+            emit(.step, nil, "\(pool.name): draining \(names.joined(separator: ", "))")
+            guard await reloadMiddle(drained: Set(names.map { Topology.drainKey(pool: pool.name, host: $0) }), &report) else { return false }
+            let waits = await phase(group, &report) { Scripts.waitDrained(pool, $0.plan, timeout: pool.drainTimeout) }
+            for (i, reply) in waits.done where reply.stillOpen > 0 {
+                emit(.info, i.hostName, "\(reply.stillOpen) in-flight request(s) still open after \(Int(pool.drainTimeout)) s; going on")
+            }
+        }
+        let switched = await switchHosts(pool, group, targets, &report)
+        let healthy = await gate([.workers], group.filter { switched.contains($0.hostName) }, &report, pool: pool.name)
+        var ok = switched.count == group.count && healthy
+        if !ok {
+            await explainFailure(pool, group, &report)
+            await switchBack(pool, group, &report)
+            ok = false
+        }
+        if drain {
+            emit(.step, nil, "\(pool.name): putting \(names.joined(separator: ", ")) back")
+            if !(await reloadMiddle(drained: [], &report)) { return false }
+        }
+        return ok
+    }
+
+    /// Why the workers did not come up, from their own logs, added to the run's failure.
+    func explainFailure(_ pool: Pool, _ group: [Inspected], _ report: inout DeployReport) async {
+        var scratch = report
+        let logs = await phase(group, &scratch) { Scripts.lastLogLines(pool, $0.plan) }
+        let lines = logs.done.compactMap { i, reply in reply.lastLines.last.map { "\(i.hostName): \($0.line.prefix(300))" } }
+        for line in lines { emit(.info, nil, "last log line of \(line)") }
+        if let first = lines.first, let failure = report.failure { report.failure = failure + "; last log line of " + first }
+    }
+
+    /// Back to what each host ran before, restarted; the report says, per host, whether that worked.
+    func switchBack(_ pool: Pool, _ group: [Inspected], _ report: inout DeployReport) async {
+        let back = Dictionary(uniqueKeysWithValues: group.compactMap { i in i.state.releases[pool.name].map { (i.hostName, $0) } })
+        guard !back.isEmpty else { return }
+        emit(.step, nil, "\(pool.name): switching \(back.keys.sorted().joined(separator: ", ")) back to the release they ran")
+        // The run has failed already: what the switch back does is recorded per host, not as the failure.
+        var scratch = report
+        let returning = group.filter { back[$0.hostName] != nil }
+        let judged = await phase(returning, &scratch) { Scripts.switchRelease(pool, to: back[$0.hostName]!, $0.plan, previous: .some($0.state.previousReleases[pool.name])) }
+        let restored = judged.done.map(\.item)
+        _ = await gate([.workers], restored, &scratch, pool: pool.name)
+        for i in restored { report.update(i.hostName) { $0.restarted.append("\(pool.name) back to \(back[i.hostName]!)") } }
+        for (i, failure) in judged.failed {
+            let text = "could not be switched back to \(back[i.hostName]!): \(failure.message)"
+            report.update(i.hostName) { r in
+                r.error = text
+                if failure.isUnreachable { r.reachable = false }
+            }
+            report.failure = (report.failure ?? "") + "; \(i.hostName) \(text)"
+        }
+    }
+
+    func switchHosts(_ pool: Pool, _ group: [Inspected], _ targets: [String: String], _ report: inout DeployReport) async -> Set<String> {
+        let judged = await phase(group, &report) { Scripts.switchRelease(pool, to: targets[$0.hostName]!, $0.plan) }
+        for (i, _) in judged.done {
+            report.update(i.hostName) { $0.restarted.append("\(pool.name) on \(targets[i.hostName]!)") }
+            emit(.done, i.hostName, "\(pool.name) switched to release \(targets[i.hostName]!) and restarted")
+        }
+        for (i, failure) in judged.failed { report.fail(judged.failureStatus, "\(i.hostName): \(failure.message)") }
+        return Set(judged.done.map(\.item.hostName))
+    }
+
+    /// Re-renders the middle tier's config with `drained` left out, checks it, and reloads gracefully.
+    func reloadMiddle(drained: Set<String>, _ report: inout DeployReport) async -> Bool {
+        let renderer = StackRenderer(manifest, platform: platform, drained: drained)
+        let plans = renderer.topology.activeHosts.filter { manifest.middle.hosts.contains($0.name) }
+            .map { HostPlan(renderer.render($0), topology: renderer.topology, platform: platform) }
+        let judged = await phase(plans, &report) { plan in
+            let changes = HostChanges(files: plan.files.filter { $0.role == .middle && !$0.file.check.isSystemdUnit })
+            let reload = plan.programs(of: .middle).map { Action.reload(ServiceControl.name($0, plan)) }
+            return Scripts.reloadMiddle([.commit(changes.files.map(\.path))] + reload, plan, changes)
+        }
+        for (plan, _) in judged.done {
+            report.update(plan.host.name) { r in if !r.reloaded.contains(plan.topology.middleUnit) { r.reloaded.append(plan.topology.middleUnit) } }
+        }
+        for (plan, failure) in judged.failed {
+            report.fail(failure.isUnreachable ? .unreachable : .hostCommandFailed, "\(plan.host.name): the middle tier could not be reloaded: \(failure.message)")
+        }
+        return judged.ok
+    }
+}

@@ -1,0 +1,43 @@
+/// stackctl's exit statuses: one meaning per number, the same in every command.
+public enum ExitStatus: Int32, Sendable, Codable, CaseIterable {
+    case ok = 0
+    case invalidManifest = 1
+    case unreachable = 3
+    case refused = 4
+    case unhealthy = 5
+    case hostCommandFailed = 6
+    case releaseFailed = 7
+    case degraded = 8
+    case noPreviousRelease = 9
+    case usage = 64
+    case cannotRead = 66
+    case cannotWrite = 73
+
+    /// What the number means, as the README's table says it.
+    public var meaning: String {
+        switch self {
+        case .ok: "done; valid; every instance healthy"
+        case .invalidManifest: "the manifest is invalid (every problem printed with its position)"
+        case .unreachable: "a host is unreachable (up and down change nothing then)"
+        case .refused: "a host refused the new files: its server's own check, or staging them (nothing changed)"
+        case .unhealthy: "unhealthy: a health gate failed (a rolled-out host is switched back), or status finds a tier with no healthy instance"
+        case .hostCommandFailed: "a command failed on a host"
+        case .releaseFailed: "a release could not be built or prepared (no traffic moved)"
+        case .degraded: "status: some instances are unhealthy, every tier still serves"
+        case .noPreviousRelease: "rollback: a host has no previous release to go back to"
+        case .usage: "usage: a bad option, or a pool or host the manifest does not have"
+        case .cannotRead: "the manifest cannot be read"
+        case .cannotWrite: "an output cannot be written (render's directory; init will not overwrite a file)"
+        }
+    }
+}
+
+extension ExitStatus {
+    /// The statuses every command that reads a manifest can end with.
+    public static let manifest: [ExitStatus] = [.invalidManifest, .usage, .cannotRead]
+
+    /// `Exit status:` and one line per status, for a command's help.
+    public static func help(_ statuses: [ExitStatus]) -> String {
+        "Exit status:\n" + Set(statuses + [.ok]).sorted { $0.rawValue < $1.rawValue }.map { String(repeating: " ", count: 4 - String($0.rawValue).count) + "\($0.rawValue)  \($0.meaning)" }.joined(separator: "\n")
+    }
+}

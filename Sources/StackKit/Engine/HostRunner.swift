@@ -1,0 +1,78 @@
+import Foundation
+
+/// Why a host's part of a phase failed.
+public enum HostFailure: Error, Sendable, Equatable {
+    /// The host could not be reached, or the command outlived its time limit.
+    case transport(TransportError)
+    /// The script ran and failed: its first failed step with the output under it.
+    case script(message: String, output: ScriptOutput)
+
+    public var message: String {
+        switch self {
+        case .transport(let error): error.reason
+        case .script(let message, _): message
+        }
+    }
+
+    public var isUnreachable: Bool {
+        if case .transport(.unreachable) = self { true } else { false }
+    }
+}
+
+/// One host's part of a phase: what its script printed back, or why it failed.
+struct HostOutcome<Item: Sendable, Reply: Sendable>: Sendable {
+    var item: Item
+    var host: String
+    var result: Result<Reply, HostFailure>
+}
+
+/// Something that belongs to one host: the unit of work of a phase.
+protocol OnHost: Sendable {
+    var hostName: String { get }
+}
+
+extension HostPlan: OnHost {
+    var hostName: String { host.name }
+}
+
+/// Runs one phase on many hosts at once, at most `parallel` at a time. Each child returns its
+/// outcome as a value, in the items' order; the caller judges them.
+struct HostRunner: Sendable {
+    let connections: Connections
+    let parallel: Int
+
+    func run<Item: OnHost, Reply: Sendable>(_ items: [Item], _ work: @escaping @Sendable (Item, any Transport) async -> Result<Reply, HostFailure>)
+        async -> [HostOutcome<Item, Reply>] {
+        let transports = connections.transports
+        return await FanOut.map(items, limit: parallel) { item in
+            HostOutcome(item: item, host: item.hostName, result: await work(item, transports[item.hostName]!))
+        }
+    }
+
+    func run<Item: OnHost, Reply: ScriptReply>(_ items: [Item], _ script: @escaping @Sendable (Item) -> HostScript<Reply>) async -> [HostOutcome<Item, Reply>] {
+        await run(items) { item, transport in await Self.execute(script(item), on: transport) }
+    }
+
+    /// Runs a script: its reply when it exits 0, else why it failed.
+    static func execute<Reply>(_ script: HostScript<Reply>, on transport: any Transport) async -> Result<Reply, HostFailure> {
+        do throws(TransportError) {
+            let out = try await transport.run(script.command)
+            guard out.status == 0 else {
+                let output = ScriptOutput(out.stdoutText)
+                let stderr = out.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
+                let message = output.failure ?? (stderr.isEmpty ? "the \(script.phase.rawValue) script failed (exit \(out.status)) without a message" : stderr)
+                return .failure(.script(message: message, output: output))
+            }
+            return .success(script.reply(out))
+        } catch {
+            return .failure(.transport(error))
+        }
+    }
+}
+
+extension Result {
+    /// The error, when there is one.
+    var failure: Failure? {
+        if case .failure(let e) = self { e } else { nil }
+    }
+}

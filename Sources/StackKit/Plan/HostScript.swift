@@ -1,0 +1,77 @@
+/// The phases stackctl runs on a host, each one script (or, for `probe`, the relay). A phase
+/// names the markers its script may print; `HostScript<Reply>` says what the engine reads back.
+public enum HostPhase: String, Sendable, CaseIterable {
+    /// Hashes and ownership of managed files, running programs, releases: `HostState`.
+    case inspect
+    /// Staged files and their servers' checks: `StageReply`.
+    case stage
+    /// Staged files put in place, programs started, restarted or reloaded: `StepsReply`.
+    case activate
+    /// The middle tier re-rendered with hosts drained or put back, checked and reloaded: `StepsReply`.
+    case reloadMiddle = "reload-middle"
+    /// Staged files removed after another host refused its config: `StepsReply`.
+    case cleanup
+    /// A tier's programs stopped: `StepsReply`.
+    case down
+    /// Everything `status` reads from a host: `HostStatusFacts`.
+    case status
+    /// A release unpacked with its virtualenv: `PrepareReply`.
+    case prepare
+    /// A pool's `current` link switched and its workers restarted: `SwitchReply`.
+    case switchRelease = "switch"
+    /// Wait until no connection to drained workers is open: `DrainReply`.
+    case drainWait = "drain-wait"
+    /// Old releases and virtualenvs removed: `PruneReply`.
+    case prune
+    /// The last line each of a pool's programs wrote: `LogReply`.
+    case logs
+    /// Byte exchanges through the probe relay (`Relay`), not a script.
+    case probe
+    /// A plain command.
+    case command
+
+    /// The marker tags the phase's script may print.
+    public var markers: Set<Marker.Tag> {
+        switch self {
+        case .inspect: [.file, .dir, .manager, .running, .release, .previous]
+        case .stage: [.ok, .fail, .valid, .invalid, .staged]
+        case .activate: [.ok, .fail, .activated]
+        case .reloadMiddle: [.ok, .fail, .valid, .invalid, .activated]
+        case .cleanup: []
+        case .down: [.ok, .fail, .stopped]
+        case .status: [.file, .dir, .manager, .running, .release, .previous, .proc, .sock, .nosock, .groups, .log, .plog]
+        case .prepare: [.ok, .fail, .prepared]
+        case .switchRelease: [.ok, .fail, .switched]
+        case .drainWait: [.drained, .drainTimeout]
+        case .prune: [.pruned]
+        case .logs: [.plog]
+        case .probe, .command: []
+        }
+    }
+}
+
+/// What the engine reads back from a phase's script.
+public protocol ScriptReply: Sendable {
+    init(_ output: ScriptOutput)
+}
+
+/// One phase's script for one host: `sh -s` reads it on standard input.
+public struct HostScript<Reply: ScriptReply>: Sendable {
+    public let phase: HostPhase
+    public let code: ShellCode
+    public var timeout: Duration
+
+    init(_ phase: HostPhase, _ body: ShellCode, timeout: Duration = .seconds(300)) {
+        self.phase = phase
+        code = Scripts.prelude.definitions + body
+        self.timeout = timeout
+    }
+
+    public var text: String { code.text }
+
+    public var command: RemoteCommand {
+        RemoteCommand(["sh", "-s"], stdin: Array(code.text.utf8), timeout: timeout, phase: phase)
+    }
+
+    public func reply(_ output: CommandOutput) -> Reply { Reply(ScriptOutput(output.stdoutText)) }
+}

@@ -1,0 +1,93 @@
+/// One line a host script prints for the engine: `@TAG FIELD...`. The scripts write them with
+/// `ShellCode.emit` (and the embedded Python helpers with the same tags); every reader parses
+/// them here. Output of the commands a script runs is indented `| ` under the marker it
+/// belongs to, so it can never be taken for a marker.
+public struct Marker: Sendable, Equatable {
+    public enum Tag: String, Sendable, CaseIterable {
+        /// A step of a script succeeded / failed (`LABEL` or `LABEL (exit N)`), command output under it.
+        case ok, fail
+        /// A staged file passed / failed its server's check (`PATH`), the checker's output under it.
+        case valid, invalid
+        /// `SHA256 MODE:OWNER:GROUP PATH` of a managed file; `MODE:OWNER:GROUP PATH` of a directory.
+        case file, dir
+        /// `up|down`: the host's process manager; `NAME`: a program that runs.
+        case manager, running
+        /// `POOL ID`: the release a pool's `current` link points at, and the one recorded before it.
+        case release, previous
+        /// The end of a stage, activate or down script.
+        case staged, activated, stopped
+        /// Status: `NAME STATE PID UPTIME`; `MODE:OWNER:GROUP PATH` of a socket; `PATH` of a missing
+        /// one; `USER GROUPS...`; `TIER LINE` of a server's error log; `NAME LINE`, a program's last line.
+        case proc, sock, nosock, groups, log, plog
+        /// Releases: `ID [already]`; `OLD NEW`; `TICKS` until drained; `OPEN` connections left; `KIND NAME`.
+        case prepared, switched, drained, drainTimeout = "drain-timeout", pruned
+
+        /// How many fields the tag takes; the last one takes the rest of the line, spaces and all.
+        public var arity: ClosedRange<Int> {
+            switch self {
+            case .staged, .activated, .stopped: 0...0
+            case .ok, .fail, .valid, .invalid, .manager, .running, .nosock, .drained, .drainTimeout: 1...1
+            case .prepared: 1...2
+            case .dir, .release, .previous, .sock, .groups, .log, .plog, .switched, .pruned: 2...2
+            case .file: 3...3
+            case .proc: 4...4
+            }
+        }
+    }
+
+    public var tag: Tag
+    public var fields: [String]
+    /// The `| ` lines printed under it, without the indent.
+    public var detail: [String] = []
+
+    public init(_ tag: Tag, _ fields: [String], detail: [String] = []) {
+        self.tag = tag
+        self.fields = fields
+        self.detail = detail
+    }
+
+    /// The marker on one line, or nil for any other line (or a marker with too few fields).
+    public static func parse(_ line: Substring) -> Marker? {
+        guard line.first == "@" else { return nil }
+        let name = line.dropFirst().prefix { $0 != " " }
+        guard let tag = Tag(rawValue: String(name)) else { return nil }
+        let rest = line.dropFirst(1 + name.count)
+        let arity = tag.arity
+        if arity.upperBound == 0 { return rest.isEmpty ? Marker(tag, []) : nil }
+        guard rest.first == " " else { return nil }
+        let fields = rest.dropFirst().split(separator: " ", maxSplits: arity.upperBound - 1, omittingEmptySubsequences: false).map(String.init)
+        return arity.contains(fields.count) ? Marker(tag, fields) : nil
+    }
+
+    /// The line as a script prints it.
+    public var line: String { (["@" + tag.rawValue] + fields).joined(separator: " ") }
+}
+
+/// Everything a host script printed, as markers in order.
+public struct ScriptOutput: Sendable, Equatable {
+    public var markers: [Marker]
+
+    public init(_ text: String) {
+        var markers: [Marker] = []
+        for line in text.split(separator: "\n") {
+            if let m = Marker.parse(line) {
+                markers.append(m)
+            } else if line.hasPrefix("| "), !markers.isEmpty {
+                markers[markers.count - 1].detail.append(String(line.dropFirst(2)))
+            }
+        }
+        self.markers = markers
+    }
+
+    public func all(_ tag: Marker.Tag) -> [Marker] { markers.filter { $0.tag == tag } }
+    public func first(_ tag: Marker.Tag) -> Marker? { markers.first { $0.tag == tag } }
+    public func has(_ tag: Marker.Tag) -> Bool { first(tag) != nil }
+
+    /// The first failed step or refused file, with up to 12 lines of the output under it.
+    public var failure: String? {
+        guard let m = markers.first(where: { $0.tag == .fail || $0.tag == .invalid }) else { return nil }
+        let head = m.tag == .invalid ? "\(m.fields[0]) is invalid" : m.fields[0]
+        let detail = m.detail.prefix(12).joined(separator: "\n  ")
+        return detail.isEmpty ? head : "\(head):\n  \(detail)"
+    }
+}

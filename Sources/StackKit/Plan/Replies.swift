@@ -1,0 +1,76 @@
+/// A script whose steps either all succeeded or stopped at the first `@fail`.
+public struct StepsReply: ScriptReply, Equatable {
+    /// Labels of the steps that succeeded.
+    public var done: [String]
+    /// The script reached its end marker (`@staged`, `@activated`, `@stopped`).
+    public var finished: Bool
+
+    public init(_ output: ScriptOutput) {
+        done = output.all(.ok).map { $0.fields[0] }
+        finished = output.markers.contains { [.staged, .activated, .stopped].contains($0.tag) }
+    }
+}
+
+public struct StageReply: ScriptReply, Equatable {
+    /// Files whose server's check passed.
+    public var validated: [String]
+    public var staged: Bool
+
+    public init(_ output: ScriptOutput) {
+        validated = output.all(.valid).map { $0.fields[0] }
+        staged = output.has(.staged)
+    }
+}
+
+public struct PrepareReply: ScriptReply, Equatable {
+    public var release: String?
+    /// It was there already: nothing was unpacked or installed.
+    public var already: Bool
+
+    public init(_ output: ScriptOutput) {
+        let m = output.first(.prepared)
+        release = m?.fields[0]
+        already = m?.fields.count == 2 && m?.fields[1] == "already"
+    }
+}
+
+public struct SwitchReply: ScriptReply, Equatable {
+    /// The release `current` pointed at before (nil: none), and the one it points at now.
+    public var from: String?
+    public var to: String?
+
+    public init(_ output: ScriptOutput) {
+        let m = output.first(.switched)
+        from = m.flatMap { $0.fields[0].isEmpty ? nil : $0.fields[0] }
+        to = m?.fields[1]
+    }
+}
+
+public struct DrainReply: ScriptReply, Equatable {
+    /// Connections still open when the drain timeout ran out (0 once drained).
+    public var stillOpen: Int
+
+    public init(_ output: ScriptOutput) {
+        stillOpen = output.first(.drainTimeout).flatMap { Int($0.fields[0]) } ?? 0
+    }
+}
+
+public struct PruneReply: ScriptReply, Equatable {
+    /// `release ID` or `venv HASH`, for each thing removed.
+    public var pruned: [String]
+
+    public init(_ output: ScriptOutput) { pruned = output.all(.pruned).map { $0.fields.joined(separator: " ") } }
+}
+
+public struct LogReply: ScriptReply, Equatable {
+    /// Program name to the last line it wrote (empty lines left out).
+    public var lastLines: [(program: String, line: String)]
+
+    public init(_ output: ScriptOutput) {
+        lastLines = output.all(.plog).filter { !$0.fields[1].isEmpty }.map { ($0.fields[0], $0.fields[1]) }
+    }
+
+    public static func == (a: LogReply, b: LogReply) -> Bool {
+        a.lastLines.map(\.program) == b.lastLines.map(\.program) && a.lastLines.map(\.line) == b.lastLines.map(\.line)
+    }
+}

@@ -1,0 +1,56 @@
+extension Scripts {
+    /// Puts a tier's staged files in place (rename: atomic) and runs its process-manager actions.
+    public static func activate(_ actions: [Action], _ plan: HostPlan, _ changes: HostChanges) -> HostScript<StepsReply> {
+        HostScript(.activate, activateBody(actions, plan, changes) + ShellCode.emit(.activated) + "\n")
+    }
+
+    /// Stages and checks `changes`, then activates them, in one round trip (the middle tier being
+    /// drained or put back during a rollout).
+    public static func reloadMiddle(_ actions: [Action], _ plan: HostPlan, _ changes: HostChanges) -> HostScript<StepsReply> {
+        HostScript(.reloadMiddle, stageBody(plan, changes) + activateBody(actions, plan, changes) + ShellCode.emit(.activated) + "\n")
+    }
+
+    static func activateBody(_ actions: [Action], _ plan: HostPlan, _ changes: HostChanges) -> ShellCode {
+        var s: ShellCode = ""
+        for action in actions {
+            switch action {
+            case .commit(let paths):
+                for path in paths {
+                    guard let f = changes.files.first(where: { $0.path == path }) else { continue }
+                    s += ShellCode.step("commit " + path, ["mv", "-f", f.stagedPath, path]) + "\n"
+                }
+            case .startManager:
+                s += "\(ShellCode.step("start supervisord", ServiceControl.argv(action, plan)[0]))\n"
+                let ctl = ServiceControl.supervisor(plan, ["status"])
+                s += """
+                i=0; until \(ctl) >/dev/null 2>&1; do i=$((i+1)); [ $i -gt 100 ] && { \(ShellCode.emit(.fail, "'supervisord did not come up'")); exit 1; }; sleep 0.1; done
+
+                """
+            default:
+                for argv in ServiceControl.argv(action, plan) { s += ShellCode.step(action.summary, argv) + "\n" }
+            }
+        }
+        return s
+    }
+
+    /// Removes staged files after another host failed validation.
+    public static func cleanup(_ changes: HostChanges) -> HostScript<StepsReply> {
+        HostScript(.cleanup, "\(["rm", "-f"] + changes.files.map(\.stagedPath))\n")
+    }
+
+    /// Stops a tier's programs; after the workers, stops the host's supervisord too.
+    public static func down(_ tier: Tier, _ plan: HostPlan, last: Bool) -> HostScript<StepsReply> {
+        let stopped = ShellCode.emit(.stopped)
+        var s: ShellCode = ""
+        if plan.host.processManager == .supervisord {
+            // Never deployed, or supervisord already gone: nothing runs.
+            s += "[ -f \(plan.topology.supervisorConfigPath) ] || { \(stopped); exit 0; }\n"
+            s += "\(ServiceControl.supervisor(plan, ["status"])) >/dev/null 2>&1 || { \(stopped); exit 0; }\n"
+        }
+        for argv in ServiceControl.stop(tier, plan) { s += "\(ShellCode.step("stop " + tier.rawValue, argv))\n" }
+        if last && plan.host.processManager == .supervisord {
+            s += "\(ShellCode.step("stop supervisord", ServiceControl.supervisor(plan, ["shutdown"])))\n"
+        }
+        return HostScript(.down, s + stopped + "\n")
+    }
+}

@@ -1,0 +1,49 @@
+import errno, socket, sys, threading, time
+data = sys.stdin.buffer.read()
+jobs, i = [], 0
+while i < len(data):
+    nl = data.index(b"\n", i)
+    head = data[i:nl].decode().split(" ")
+    n = int(head[-1])
+    jobs.append((head[:-1], data[nl + 1:nl + 1 + n]))
+    i = nl + 1 + n
+results = [None] * len(jobs)
+def run(k, head, payload):
+    start, got, outcome, message = time.monotonic(), [], "ok", ""
+    try:
+        if head[0] == "unix":
+            s, addr, timeout = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM), head[1], float(head[2])
+        else:
+            family = socket.AF_INET6 if ":" in head[1] else socket.AF_INET
+            s, addr, timeout = socket.socket(family, socket.SOCK_STREAM), (head[1], int(head[2])), float(head[3])
+        s.settimeout(timeout)
+        s.connect(addr)
+        s.sendall(payload)
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            got.append(b)
+    except socket.timeout:
+        outcome, message = "timeout", "no answer within %ss" % timeout
+    except ConnectionRefusedError as e:
+        outcome, message = "refused", str(e)
+    except FileNotFoundError as e:
+        outcome, message = "missing", str(e)
+    except PermissionError as e:
+        outcome, message = "denied", str(e)
+    except ConnectionResetError as e:
+        outcome, message = "reset", str(e)
+    except OSError as e:
+        outcome, message = "error", str(e)
+    results[k] = (outcome, int((time.monotonic() - start) * 1000), b"".join(got), message.replace("\n", " "))
+threads = [threading.Thread(target=run, args=(k, h, p)) for k, (h, p) in enumerate(jobs)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+out = sys.stdout.buffer
+for outcome, ms, got, message in results:
+    out.write(("%s %d %d %s\n" % (outcome, ms, len(got), message)).encode())
+    out.write(got)
+out.flush()

@@ -1,0 +1,52 @@
+import sys, time, xmlrpc.client
+from supervisor.xmlrpc import SupervisorTransport
+ALREADY_STARTED, NOT_RUNNING = 60, 70
+sock, command, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+s = xmlrpc.client.ServerProxy("http://127.0.0.1", transport=SupervisorTransport(None, None, "unix://" + sock)).supervisor
+def call(f, *args, ok=()):
+    try:
+        return f(*args)
+    except xmlrpc.client.Fault as e:
+        if e.faultCode in ok:
+            return None
+        print("%s %s: %s" % (command, " ".join(str(a) for a in args), e.faultString))
+        sys.exit(1)
+if command == "status":
+    for p in s.getAllProcessInfo():
+        name = p["name"] if p["group"] == p["name"] else p["group"] + ":" + p["name"]
+        if p["statename"] in ("RUNNING", "STARTING"):
+            print("@running " + name)
+elif command == "detail":
+    for p in s.getAllProcessInfo():
+        name = p["name"] if p["group"] == p["name"] else p["group"] + ":" + p["name"]
+        up = p["now"] - p["start"] if p["statename"] == "RUNNING" else 0
+        print("@proc %s %s %d %d" % (name, p["statename"].lower(), p["pid"], up))
+elif command == "start":
+    for n in names:
+        # A program in BACKOFF counts as started for supervisord; start it afresh.
+        if call(s.getProcessInfo, n)["statename"] == "BACKOFF":
+            call(s.stopProcess, n, True, ok=(NOT_RUNNING,))
+        call(s.startProcess, n, False, ok=(ALREADY_STARTED,))
+elif command == "restart":
+    # Stop every instance at once, wait until all have exited, then start them.
+    for n in names:
+        call(s.stopProcess, n, False, ok=(NOT_RUNNING,))
+    deadline = time.time() + 60
+    while time.time() < deadline and any(s.getProcessInfo(n)["statename"] in ("STOPPING", "RUNNING", "STARTING") for n in names):
+        time.sleep(0.05)
+    for n in names:
+        call(s.startProcess, n, False, ok=(ALREADY_STARTED,))
+elif command == "stop":
+    for n in names:
+        call(s.stopProcess, n, True, ok=(NOT_RUNNING,))
+elif command == "signal":
+    call(s.signalProcess, names[1], names[0])
+elif command == "update":
+    added, changed, removed = s.reloadConfig()[0]
+    for g in removed + changed:
+        call(s.stopProcessGroup, g, True)
+        call(s.removeProcessGroup, g)
+    for g in added + changed:
+        call(s.addProcessGroup, g)
+elif command == "shutdown":
+    call(s.shutdown)

@@ -1,0 +1,23 @@
+/// How a host checks a staged file with its own server before it goes live. The renderer that
+/// writes a file knows which check it needs; nothing works it out again from the path.
+public enum FileCheck: Sendable, Equatable {
+    /// Data with no checker of its own (pool.json).
+    case none
+    /// `apache2 -t`, which must say `Syntax OK`.
+    case apache(binary: String, serverRoot: String)
+    /// `lighttpd -tt`: it exits 0 on unknown keys, so any output at all fails the check.
+    case lighttpd(binary: String)
+    /// `nginx -t -q` with the instance's prefix.
+    case nginx(binary: String, prefix: String)
+    /// supervisord's own parser, on the interpreter supervisord runs on.
+    case supervisord
+    /// The launcher parses; `imports` must import on `interpreter` (flup, for a fixed pool).
+    case python(interpreter: String, imports: [String])
+    /// `systemd-analyze verify`, under `unit` (a template is verified as its instance 0).
+    case systemdUnit(unit: String)
+
+    /// A unit file: committing it needs `systemctl daemon-reload`.
+    public var isSystemdUnit: Bool {
+        if case .systemdUnit = self { true } else { false }
+    }
+}

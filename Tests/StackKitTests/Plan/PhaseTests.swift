@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import StackKit
+
+/// Every script prints only the markers its phase declares, and prints them only through the
+/// marker writer.
+@Suite struct PhaseTests {
+    static func plans() throws -> [HostPlan] {
+        try Fixtures.manifestNames.flatMap { name -> [HostPlan] in
+            var m = try Fixtures.manifest(name)
+            m.pools[0].source = ReleaseSource(path: "/tmp/src")
+            return HostPlan.all(m)
+        }
+    }
+
+    func check<R>(_ script: HostScript<R>, _ expected: HostPhase, _ host: String) {
+        #expect(script.phase == expected)
+        #expect(script.code.markers.isSubset(of: expected.markers), "\(host) \(expected): prints \(script.code.markers.subtracting(expected.markers))")
+        #expect(script.command.phase == expected && script.command.argv == ["sh", "-s"])
+        for line in script.text.split(separator: "\n") {
+            #expect(!line.contains("echo '@") && !line.contains("echo \"@") && !line.contains("s/^/@"), "\(host) \(expected): a marker not written by emit: \(line)")
+        }
+    }
+
+    @Test func eachPhasePrintsWhatItDeclares() throws {
+        let release = ReleaseArchive(id: "abcdef123456", tarGz: [1, 2, 3], requirementsHash: "0123456789ab", fileCount: 1)
+        for plan in try Self.plans() {
+            let host = plan.host.name, changes = HostChanges(plan: plan, state: HostState())
+            check(Scripts.inspect(plan), .inspect, host)
+            check(Scripts.status(plan), .status, host)
+            check(Scripts.stage(plan, changes), .stage, host)
+            check(Scripts.cleanup(changes), .cleanup, host)
+            for tier in plan.tiers {
+                let actions = Activation.actions(tier: tier, plan: plan, changes: changes, state: HostState())
+                check(Scripts.activate(actions, plan, changes), .activate, host)
+                check(Scripts.reloadMiddle(actions, plan, changes), .reloadMiddle, host)
+                check(Scripts.down(tier, plan, last: tier == plan.tiers.first), .down, host)
+            }
+            for pool in plan.topology.manifest.pools where pool.hosts.contains(host) {
+                check(Scripts.prepare(pool, release, plan), .prepare, host)
+                check(Scripts.switchRelease(pool, to: release.id, plan), .switchRelease, host)
+                check(Scripts.waitDrained(pool, plan, timeout: 1), .drainWait, host)
+                check(Scripts.prune(pool, plan), .prune, host)
+                check(Scripts.lastLogLines(pool, plan), .logs, host)
+            }
+        }
+    }
+
+    @Test func theMarkersAScriptPrintsAreTheOnesItsReplyReads() {
+        let inspect = HostState(ScriptOutput("@file abc 644:root:root /a\n@dir 755:root:root /d\n@manager up\n@running x\n@release main r1\n@previous main r0\n"))
+        #expect(inspect.files["/a"]?.sha256 == "abc" && inspect.directories["/d"] == "755:root:root" && inspect.managerRunning)
+        #expect(inspect.running == ["x"] && inspect.releases == ["main": "r1"] && inspect.previousReleases == ["main": "r0"])
+        #expect(StageReply(ScriptOutput("@valid /a\n@invalid /b\n| bad\n")) == StageReply(ScriptOutput("@valid /a\n")))
+        #expect(!StageReply(ScriptOutput("@valid /a\n")).staged && StageReply(ScriptOutput("@staged\n")).staged)
+        #expect(PrepareReply(ScriptOutput("@prepared r1 already\n")).already && !PrepareReply(ScriptOutput("@prepared r1\n")).already)
+        #expect(SwitchReply(ScriptOutput("@switched  r1\n")).from == nil && SwitchReply(ScriptOutput("@switched r0 r1\n")).from == "r0")
+        #expect(DrainReply(ScriptOutput("@drain-timeout 3\n")).stillOpen == 3 && DrainReply(ScriptOutput("@drained 4\n")).stillOpen == 0)
+        #expect(PruneReply(ScriptOutput("@pruned release r0\n@pruned venv v0\n")).pruned == ["release r0", "venv v0"])
+        #expect(LogReply(ScriptOutput("@plog a \n@plog b last words\n")).lastLines.map(\.line) == ["last words"])
+    }
+
+    @Test func filesCarryTheirRoleAndCheckFromTheRenderer() throws {
+        var m = try Fixtures.manifest("full")
+        m.pools[0].source = ReleaseSource(path: "/tmp/src")
+        for plan in HostPlan.all(m) {
+            for f in plan.files {
+                let name = (f.path as NSString).lastPathComponent
+                switch name {
+                case "apache2.conf": #expect(f.role == .front && f.file.check == .apache(binary: "/usr/sbin/apache2", serverRoot: "/srv/stackctl/shop/front"))
+                case "nginx.conf": #expect(f.role == .middle && f.file.check == .nginx(binary: "/usr/sbin/nginx", prefix: "/srv/stackctl/shop/middle"))
+                case "supervisord.conf": #expect(f.role == .manager && f.file.check == .supervisord)
+                case "pool.json": #expect(f.role.tier == .workers && f.file.check == .none)
+                case "launcher.py" where f.role.pool == m.pools[0].name:
+                    #expect(f.file.check == .python(interpreter: "/usr/bin/python3", imports: []), "a sourced pool's release brings flup")
+                case "launcher.py": #expect(f.file.check == .python(interpreter: m.pools[1].python, imports: ["flup.server.fcgi", "flup.server.fcgi_fork"]))
+                case "shop.target": #expect(f.role == .manager && f.file.check == .systemdUnit(unit: "shop.target"))
+                case "shop-main@.service": #expect(f.role == .workers(pool: "main") && f.file.check == .systemdUnit(unit: "shop-main@0.service"))
+                case "shop-front.service": #expect(f.role == .front && f.file.check == .systemdUnit(unit: "shop-front.service"))
+                default: Issue.record("\(plan.host.name): unexpected file \(f.path) (\(name))")
+                }
+            }
+        }
+    }
+}

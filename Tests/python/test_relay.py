@@ -1,0 +1,55 @@
+"""The probe relay carries bytes to each endpoint and reports every outcome by name."""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RELAY = os.path.join(HERE, "..", "..", "Sources", "StackKit", "Python", "relay.py")
+
+
+def run(exchanges):
+    data = b""
+    for head, payload in exchanges:
+        data += ("%s %d\n" % (head, len(payload))).encode() + payload
+    out = subprocess.run([sys.executable, RELAY], input=data, stdout=subprocess.PIPE, check=True, timeout=30).stdout
+    answers, i = [], 0
+    while i < len(out):
+        nl = out.index(b"\n", i)
+        head = out[i:nl].decode().split(" ", 3)
+        n = int(head[2])
+        answers.append((head[0], out[nl + 1:nl + 1 + n], head[3] if len(head) > 3 else ""))
+        i = nl + 1 + n
+    return answers
+
+
+class RelayTests(unittest.TestCase):
+    def test_answers_come_back_in_order_with_their_outcomes(self):
+        server = socket.socket()
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+
+        def echo():
+            conn, _ = server.accept()
+            conn.sendall(b"got " + conn.recv(100))
+            conn.close()
+
+        threading.Thread(target=echo, daemon=True).start()
+        closed = socket.socket()
+        closed.bind(("127.0.0.1", 0))
+        dead_port = closed.getsockname()[1]
+        closed.close()
+        missing = os.path.join(tempfile.mkdtemp(), "none.sock")
+        answers = run([("tcp 127.0.0.1 %d 5" % port, b"ping"), ("tcp 127.0.0.1 %d 5" % dead_port, b"x"), ("unix %s 5" % missing, b"x")])
+        server.close()
+        self.assertEqual(answers[0][:2], ("ok", b"got ping"))
+        self.assertEqual(answers[1][0], "refused")
+        self.assertEqual(answers[2][0], "missing")
+
+
+if __name__ == "__main__":
+    unittest.main()
