@@ -51,6 +51,7 @@ public struct ValueRule: Sendable {
     }
 
     public static let address = ValueRule(what: "address", allowed: { ascii($0, ".-:") }, allowedText: "an IPv4 or IPv6 address or a host name") { text in
+        if text.hasPrefix("-") { return Problem(message: "address '\(text)' must not start with '-'", hint: "ssh would read it as an option") }
         if text.contains(":") && text.filter({ $0 == ":" }).count < 2 { return Problem(message: "address '\(text)' must not carry a port", hint: "use the port key") }
         return nil
     }

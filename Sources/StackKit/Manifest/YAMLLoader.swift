@@ -37,6 +37,18 @@ public enum YAMLLoader {
         var anchors: [String: Node] = [:]
         /// Key path of the node being built, for messages.
         var path: [String] = []
+        /// How many sequences and mappings enclose the node being built. Building recurses, so
+        /// a bound keeps thousands of nested `[[[[` from overflowing the stack.
+        var depth = 0
+        static let maxDepth = 64
+
+        mutating func enter(_ start: Mark) throws(ManifestError) {
+            depth += 1
+            guard depth <= Self.maxDepth else {
+                throw ManifestError([Diagnostic(mark: start, path: "", message: "YAML nested deeper than \(Self.maxDepth) levels",
+                                                hint: "a manifest needs a handful of levels")])
+            }
+        }
 
         var pathText: String {
             path.reduce("") { $1.hasPrefix("[") || $0.isEmpty ? $0 + $1 : $0 + "." + $1 }
@@ -97,6 +109,8 @@ public enum YAMLLoader {
                 if let a = s.anchor { anchors[String(cString: a)] = n }
                 return n
             case YAML_SEQUENCE_START_EVENT:
+                try enter(start)
+                defer { depth -= 1 }
                 let anchor = event.data.sequence_start.anchor.map { String(cString: $0) }
                 var items: [Node] = []
                 while true {
@@ -111,6 +125,8 @@ public enum YAMLLoader {
                 if let anchor { anchors[anchor] = n }
                 return n
             case YAML_MAPPING_START_EVENT:
+                try enter(start)
+                defer { depth -= 1 }
                 let anchor = event.data.mapping_start.anchor.map { String(cString: $0) }
                 var pairs: [(key: Node, value: Node)] = []
                 var seen: [String: Mark] = [:]

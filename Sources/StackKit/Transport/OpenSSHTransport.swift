@@ -34,12 +34,14 @@ public struct SSHOptions: Sendable, Equatable {
     }
 
     /// The full ssh argv for one remote command; the remote line is quoted in ShellQuote only.
+    /// `--` comes before the destination: ssh then reads neither it nor anything after it as an
+    /// option (ssh otherwise accepts options after the destination too).
     public func argv(for host: Host, command: [String]) -> [String] {
-        baseArgv(for: host) + [host.address, "--", ShellQuote.line(command)]
+        baseArgv(for: host) + ["--", host.address, ShellQuote.line(command)]
     }
 
     public func exitArgv(for host: Host) -> [String] {
-        baseArgv(for: host) + ["-O", "exit", host.address]
+        baseArgv(for: host) + ["-O", "exit", "--", host.address]
     }
 }
 

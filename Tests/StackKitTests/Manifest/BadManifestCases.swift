@@ -104,6 +104,15 @@ enum BadManifestCases {
         ("port not a number", replacing(6, with: "  hosts: [a]\n  port: eighty"), [
             "7:9: front.port: expected a whole number, found 'eighty'",
         ]),
+        ("address ssh would read as an option", replacing(4, with: "  b: { address: -D1080 }"), [
+            "4:17: hosts.b.address: address '-D1080' must not start with '-' (ssh would read it as an option)",
+        ]),
+        ("flow sequences nested thousands deep", appending("deep: " + String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)), [
+            "17:70: YAML nested deeper than 64 levels (a manifest needs a handful of levels)",
+        ]),
+        ("mappings nested thousands deep", appending("deep: " + String(repeating: "{a: ", count: 3000) + "1" + String(repeating: "}", count: 3000)), [
+            "17:259: YAML nested deeper than 64 levels (a manifest needs a handful of levels)",
+        ]),
         ("host without address", replacing(4, with: "  b: {}"), [
             "4:6: hosts.b: host 'b' needs an address or 'local: true'",
         ]),

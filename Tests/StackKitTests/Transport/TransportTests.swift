@@ -20,13 +20,13 @@ import Testing
             "-o", "BatchMode=yes", "-o", "ConnectTimeout=7",
             "-o", "ControlMaster=auto", "-o", "ControlPath=/tmp/stackctl-abc/%C", "-o", "ControlPersist=60",
             "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3",
-            "-l", "deploy", "-p", "2222", "127.0.0.13", "--", "sh -s",
+            "-l", "deploy", "-p", "2222", "--", "127.0.0.13", "sh -s",
         ])
         // The user's ssh config decides user and port when the manifest does not.
         let plain = SSHOptions(controlDirectory: "/tmp/c").argv(for: Host(name: "a", address: "web1"), command: ["true"])
         #expect(!plain.contains("-l") && !plain.contains("-p") && !plain.contains("-F"))
         #expect(!plain.joined(separator: " ").contains("StrictHostKeyChecking"))
-        #expect(SSHOptions(controlDirectory: "/tmp/c").exitArgv(for: Host(name: "a", address: "web1")).suffix(3) == ["-O", "exit", "web1"])
+        #expect(SSHOptions(controlDirectory: "/tmp/c").exitArgv(for: Host(name: "a", address: "web1")).suffix(4) == ["-O", "exit", "--", "web1"])
     }
 
     @Test func localTransportRunsArgvWithStdinAndReportsTheStatus() async throws {
