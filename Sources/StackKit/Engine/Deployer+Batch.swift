@@ -12,11 +12,10 @@ extension Deployer {
         }
         let switched = await switchHosts(pool, group, targets, &report)
         let healthy = await gate([.workers], group.filter { switched.contains($0.hostName) }, &report, pool: pool.name)
-        var ok = switched.count == group.count && healthy
+        let ok = switched.count == group.count && healthy
         if !ok {
             await explainFailure(pool, group, &report)
             await switchBack(pool, group, &report)
-            ok = false
         }
         if drain {
             emit(.step, nil, "\(pool.name): putting \(names.joined(separator: ", ")) back")
@@ -80,7 +79,7 @@ extension Deployer {
             report.update(plan.host.name) { r in if !r.reloaded.contains(plan.topology.middleUnit) { r.reloaded.append(plan.topology.middleUnit) } }
         }
         for (plan, failure) in judged.failed {
-            report.fail(failure.isUnreachable ? .unreachable : .hostCommandFailed, "\(plan.host.name): the middle tier could not be reloaded: \(failure.message)")
+            report.fail(failure.exitStatus, "\(plan.host.name): the middle tier could not be reloaded: \(failure.message)")
         }
         return judged.ok
     }

@@ -17,6 +17,9 @@ public enum HostFailure: Error, Sendable, Equatable {
     public var isUnreachable: Bool {
         if case .transport(.unreachable) = self { true } else { false }
     }
+
+    /// The run's exit status when this failure decides it.
+    public var exitStatus: ExitStatus { isUnreachable ? .unreachable : .hostCommandFailed }
 }
 
 /// One host's part of a phase: what its script printed back, or why it failed.
@@ -57,13 +60,14 @@ struct HostRunner: Sendable {
     static func execute<Reply>(_ script: HostScript<Reply>, on transport: any Transport) async -> Result<Reply, HostFailure> {
         do throws(TransportError) {
             let out = try await transport.run(script.command)
-            guard out.status == 0 else {
-                let output = ScriptOutput(out.stdoutText)
-                let stderr = out.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
-                let message = output.failure ?? (stderr.isEmpty ? "the \(script.phase.rawValue) script failed (exit \(out.status)) without a message" : stderr)
-                return .failure(.script(message: message, output: output))
+            let output = ScriptOutput(out.stdoutText)
+            if out.status == 0, script.phase.endMarker.map(output.has) ?? true {
+                return .success(Reply(output))
             }
-            return .success(script.reply(out))
+            let stderr = out.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
+            let fallback = out.status == 0 ? "the \(script.phase.rawValue) script ended before its end" : "the \(script.phase.rawValue) script failed (exit \(out.status))"
+            let message = output.failure ?? (stderr.isEmpty ? fallback + " without a message" : stderr)
+            return .failure(.script(message: message, output: output))
         } catch {
             return .failure(.transport(error))
         }

@@ -30,6 +30,17 @@ public enum HostPhase: String, Sendable, CaseIterable {
     /// A plain command.
     case command
 
+    /// The marker a script of this phase prints last: without it, the script did not run to its
+    /// end (its output was cut short), whatever its exit status.
+    public var endMarker: Marker.Tag? {
+        switch self {
+        case .stage: .staged
+        case .activate, .reloadMiddle: .activated
+        case .down: .stopped
+        default: nil
+        }
+    }
+
     /// The marker tags the phase's script may print.
     public var markers: Set<Marker.Tag> {
         switch self {
@@ -72,6 +83,4 @@ public struct HostScript<Reply: ScriptReply>: Sendable {
     public var command: RemoteCommand {
         RemoteCommand(["sh", "-s"], stdin: Array(code.text.utf8), timeout: timeout, phase: phase)
     }
-
-    public func reply(_ output: CommandOutput) -> Reply { Reply(ScriptOutput(output.stdoutText)) }
 }

@@ -1,25 +1,17 @@
-/// A script whose steps either all succeeded or stopped at the first `@fail`.
+/// A script whose steps either all succeeded or stopped at the first `@fail` (a reply exists
+/// only for a script that reached its phase's end marker: `HostRunner.execute` sees to that).
 public struct StepsReply: ScriptReply, Equatable {
     /// Labels of the steps that succeeded.
     public var done: [String]
-    /// The script reached its end marker (`@staged`, `@activated`, `@stopped`).
-    public var finished: Bool
 
-    public init(_ output: ScriptOutput) {
-        done = output.all(.ok).map { $0.fields[0] }
-        finished = output.markers.contains { [.staged, .activated, .stopped].contains($0.tag) }
-    }
+    public init(_ output: ScriptOutput) { done = output.all(.ok).map { $0.fields[0] } }
 }
 
 public struct StageReply: ScriptReply, Equatable {
     /// Files whose server's check passed.
     public var validated: [String]
-    public var staged: Bool
 
-    public init(_ output: ScriptOutput) {
-        validated = output.all(.valid).map { $0.fields[0] }
-        staged = output.has(.staged)
-    }
+    public init(_ output: ScriptOutput) { validated = output.all(.valid).map { $0.fields[0] } }
 }
 
 public struct PrepareReply: ScriptReply, Equatable {

@@ -91,11 +91,6 @@ public struct ShellCode: Sendable, Equatable, ExpressibleByStringInterpolation, 
 }
 
 extension ShellCode {
-    static func + (a: ShellCode, b: StaticString) -> ShellCode { a + ShellCode(stringLiteral: b) }
-    static func + (a: StaticString, b: ShellCode) -> ShellCode { ShellCode(stringLiteral: a) + b }
-}
-
-extension ShellCode {
     /// The same code, declared to print `tags` through a helper it runs (the embedded Python
     /// helpers print markers of the same vocabulary).
     func printing(_ tags: Marker.Tag...) -> ShellCode {

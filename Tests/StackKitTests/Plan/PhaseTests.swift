@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import StackKit
+import StackKitTesting
 
 /// Every script prints only the markers its phase declares, and prints them only through the
 /// marker writer.
@@ -51,12 +52,26 @@ import Testing
         #expect(inspect.files["/a"]?.sha256 == "abc" && inspect.directories["/d"] == "755:root:root" && inspect.managerRunning)
         #expect(inspect.running == ["x"] && inspect.releases == ["main": "r1"] && inspect.previousReleases == ["main": "r0"])
         #expect(StageReply(ScriptOutput("@valid /a\n@invalid /b\n| bad\n")) == StageReply(ScriptOutput("@valid /a\n")))
-        #expect(!StageReply(ScriptOutput("@valid /a\n")).staged && StageReply(ScriptOutput("@staged\n")).staged)
         #expect(PrepareReply(ScriptOutput("@prepared r1 already\n")).already && !PrepareReply(ScriptOutput("@prepared r1\n")).already)
         #expect(SwitchReply(ScriptOutput("@switched  r1\n")).from == nil && SwitchReply(ScriptOutput("@switched r0 r1\n")).from == "r0")
         #expect(DrainReply(ScriptOutput("@drain-timeout 3\n")).stillOpen == 3 && DrainReply(ScriptOutput("@drained 4\n")).stillOpen == 0)
         #expect(PruneReply(ScriptOutput("@pruned release r0\n@pruned venv v0\n")).pruned == ["release r0", "venv v0"])
         #expect(LogReply(ScriptOutput("@plog a \n@plog b last words\n")).lastLines.map(\.line) == ["last words"])
+    }
+
+    /// A script cut short before its phase's end marker has not done its work, whatever its exit
+    /// status: the runner fails it (staging that stopped early must never count as staged).
+    @Test func aScriptThatNeverReachedItsEndMarkerFails() async throws {
+        let plan = try #require(try Self.plans().first { $0.host.name == "web" })
+        let script = Scripts.stage(plan, HostChanges(plan: plan, state: HostState()))
+        #expect(script.phase.endMarker == .staged)
+        let answer = { (text: String) in FakeTransport(hostName: "web") { _ in .success(CommandOutput(status: 0, stdout: Array(text.utf8))) } }
+        let cut = await HostRunner.execute(script, on: answer("@valid /a\n"))
+        #expect(cut.failure == .script(message: "the stage script ended before its end without a message", output: ScriptOutput("@valid /a\n")))
+        let whole = await HostRunner.execute(script, on: answer("@valid /a\n@staged\n"))
+        #expect((try? whole.get()) == StageReply(ScriptOutput("@valid /a\n")))
+        // Phases without an end marker need none.
+        #expect(try await HostRunner.execute(Scripts.prune(plan.topology.manifest.pools[0], plan), on: answer("")).get() == PruneReply(ScriptOutput("")))
     }
 
     @Test func filesCarryTheirRoleAndCheckFromTheRenderer() throws {
