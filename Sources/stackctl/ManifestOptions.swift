@@ -10,7 +10,7 @@ struct ManifestOptions: ParsableArguments {
     /// The manifest, or every problem printed as FILE:LINE:COLUMN and exit 1.
     func load() throws -> Manifest {
         guard FileManager.default.fileExists(atPath: file) else {
-            printError("\(file): no such file; run 'stackctl init' to write an example manifest, or pass -f FILE")
+            printError("\(ValueRule.visible(file)): no such file; run 'stackctl init' to write an example manifest, or pass -f FILE")
             throw ExitCode(.cannotRead)
         }
         do {
@@ -18,7 +18,7 @@ struct ManifestOptions: ParsableArguments {
         } catch let error as ManifestError {
             printError(error.formatted(file: file))
             let n = error.diagnostics.count
-            printError("\(file): \(n) problem\(n == 1 ? "" : "s") found")
+            printError("\(ValueRule.visible(file)): \(n) problem\(n == 1 ? "" : "s") found")
             throw ExitCode(.invalidManifest)
         } catch {
             printError("\(error)")

@@ -3,7 +3,7 @@ extension Deployer {
         let start = clock.now
         let plans = plans()
         var report = DeployReport(stack: manifest.name, command: "up", hosts: plans.map(\.host.name))
-        guard let inspected = await inspect(plans, &report), await stage(inspected, &report),
+        guard let inspected = await inspect(plans, &report), exposesNothing(inspected, &report), await stage(inspected, &report),
               let stale = await placeReleases(inspected, &report) else {
             report.seconds = seconds(since: start)
             return report
@@ -52,6 +52,24 @@ extension Deployer {
             if !older.isEmpty { stale[pool.name] = (release, older) }
         }
         return stale
+    }
+
+    /// The validator compared the paths as written; a middle host may resolve them elsewhere
+    /// through a symlink. Any static directory that resolves into code or stackctl's own
+    /// files stops the run before anything changes.
+    func exposesNothing(_ inspected: [Inspected], _ report: inout DeployReport) -> Bool {
+        var problems: [String] = []
+        let written = Dictionary(StaticExposure.served(manifest).map { ($0.key, $0.path) }, uniquingKeysWith: { a, _ in a })
+        for i in inspected where i.plan.tiers.contains(.middle) {
+            for e in StaticExposure.find(manifest, resolve: { i.state.resolved[$0] }) {
+                let verb = e.contains ? "would serve" : "lies inside"
+                problems.append("\(e.served.what) '\(written[e.served.key] ?? "")' resolves on \(i.hostName) to '\(e.served.path)', which \(verb) \(e.protected.what) (\(e.protected.path))")
+            }
+        }
+        guard !problems.isEmpty else { return true }
+        for p in problems { emit(.failed, nil, p) }
+        report.fail(.refused, problems[0] + (problems.count > 1 ? " (and \(problems.count - 1) more)" : "") + "; nothing was changed")
+        return false
     }
 
     /// Writes changed files beside their targets and runs each server's own check on them.

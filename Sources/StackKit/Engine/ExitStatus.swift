@@ -19,7 +19,7 @@ public enum ExitStatus: Int32, Sendable, Codable, CaseIterable {
         case .ok: "done; valid; every instance healthy"
         case .invalidManifest: "the manifest is invalid (every problem printed with its position)"
         case .unreachable: "a host is unreachable (up and down change nothing then)"
-        case .refused: "a host refused the new files: its server's own check, or staging them (nothing changed)"
+        case .refused: "a host refused the new files: its server's own check, staging them, or a static directory that resolves into code there (nothing changed)"
         case .unhealthy: "unhealthy: a health gate failed (a rolled-out host is switched back), or status finds a tier with no healthy instance"
         case .hostCommandFailed: "a command failed on a host"
         case .releaseFailed: "a release could not be built or prepared (no traffic moved)"

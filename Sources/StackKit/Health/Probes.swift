@@ -14,7 +14,7 @@ public enum Probes {
     public static func middle(_ t: Topology, host: String) -> [Probe] {
         let m = t.manifest.middle
         let endpoint = Endpoint.tcp(address: t.middleConnectAddress(of: host), port: m.port)
-        let hostHeader = t.manifest.front.serverNames.first ?? t.middleConnectAddress(of: host)
+        let hostHeader = t.serverName(or: t.middleConnectAddress(of: host))
         var probes: [Probe] = []
         if !m.staticHealth.path.isEmpty {
             let ext = m.staticHealth.path.split(separator: "/").last?.split(separator: ".").last.map { String($0).lowercased() } ?? ""
@@ -40,7 +40,7 @@ public enum Probes {
         let listen = t.frontListenAddress(on: host)
         let address = Topology.isWildcard(listen) ? t.hostAddress(host) : listen
         return [Probe(tier: .front, host: host, endpoint: .tcp(address: address, port: f.port),
-                      kind: .http(path: f.health.path, hostHeader: f.serverNames.first ?? address, contentType: nil),
+                      kind: .http(path: f.health.path, hostHeader: t.serverName(or: address), contentType: nil),
                       label: "front \(f.health.path)", timeout: f.health.timeout)]
     }
 

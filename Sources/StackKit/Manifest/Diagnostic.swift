@@ -13,16 +13,18 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         self.hint = hint
     }
 
-    /// `LINE:COLUMN: key.path: message (hint)`; the caller prefixes the file name.
+    /// `LINE:COLUMN: key.path: message (hint)`; the caller prefixes the file name. Keys and
+    /// values come from the file: control characters in them are shown escaped, so every
+    /// problem is one line and no terminal escape reaches the screen.
     public var description: String {
         var s = "\(mark): "
         if !path.isEmpty { s += "\(path): " }
         s += message
         if let hint { s += " (\(hint))" }
-        return s
+        return ValueRule.visible(s)
     }
 
-    public func formatted(file: String) -> String { "\(file):\(description)" }
+    public func formatted(file: String) -> String { "\(ValueRule.visible(file)):\(description)" }
 }
 
 /// Everything wrong with one manifest, sorted by position.

@@ -10,6 +10,8 @@ public struct Manifest: Sendable, Equatable {
     public var pools: [Pool]
     /// Where each named value was written, for diagnostics after decoding.
     public var marks: [String: Mark] = [:]
+    /// Host lists are kept without repeats; this maps each kept entry to its index as written.
+    public var listIndices: [String: [Int]] = [:]
 
     public init(name: String, base: String, hosts: [Host], front: Front, middle: Middle, pools: [Pool]) {
         self.name = name
@@ -21,6 +23,12 @@ public struct Manifest: Sendable, Equatable {
     }
 
     public func host(named name: String) -> Host? { hosts.first { $0.name == name } }
+
+    /// The key path of entry `i` of a host list, counted as the user wrote the list.
+    public func itemPath(_ list: String, _ i: Int) -> String {
+        let indices = listIndices[list] ?? []
+        return "\(list)[\(i < indices.count ? indices[i] : i)]"
+    }
     public func pool(named name: String) -> Pool? { pools.first { $0.name == name } }
 
     /// Where `path` was written, or its nearest written parent (defaults have no position of their own).

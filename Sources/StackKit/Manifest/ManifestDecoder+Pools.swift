@@ -26,7 +26,7 @@ extension ManifestDecoder {
     func decodePool(_ name: String, _ node: Node, defaultPort: Int, base: String) -> Pool? {
         let path = "pools.\(name)"
         guard let p = r.mapping(node, path, known: Self.poolKeys) else { return nil }
-        var pool = Pool(name: name, entry: .callable(module: "app", attribute: "application"), directory: "/")
+        var pool = Pool(name: name, entry: .callable(module: "app", attribute: "application"), directory: "")
 
         switch (p["wsgi"], p["paste"]) {
         case (nil, nil) where !r.suggested.contains("\(path).wsgi") && !r.suggested.contains("\(path).paste"):

@@ -8,7 +8,15 @@ extension ManifestDecoder {
         front.hosts = hostList(f["hosts"], "front.hosts")
         front.address = r.string(f["address"], "front.address", rule: .address)
         front.port = r.int(f["port"], "front.port", in: 1...65535) ?? front.port
-        front.serverNames = r.strings(f["server_names"], "front.server_names", rule: .serverName)?.map(\.0) ?? []
+        for (name, mark) in r.strings(f["server_names"], "front.server_names", rule: .serverName) ?? [] {
+            // nginx compares names without case and warns about a repeat, which its check fails.
+            if front.serverNames.contains(where: { $0.lowercased() == name.lowercased() }) {
+                let path = r.marks.first { $0.key.hasPrefix("front.server_names[") && $0.value == mark }?.key ?? "front.server_names"
+                r.fail(mark, path, "server name '\(name)' is listed twice")
+            } else {
+                front.serverNames.append(name)
+            }
+        }
         front.user = r.string(f["user"], "front.user", rule: .account) ?? front.user
         front.group = r.string(f["group"], "front.group", rule: .account) ?? front.group
         front.scheme = r.string(f["scheme"], "front.scheme", rule: .scheme) ?? front.scheme
@@ -84,7 +92,8 @@ extension ManifestDecoder {
 
     func decodeRoutes(_ node: Node) -> [Route] {
         var routes: [Route] = []
-        for (prefix, keyMark, value) in r.entries(node, "middle.routes") {
+        let entries = r.entries(node, "middle.routes")
+        for (prefix, keyMark, value) in entries {
             let path = "middle.routes.\(prefix)"
             if let problem = ValueRule.urlPrefix.problem(in: prefix) {
                 r.fail(keyMark, path, problem.message, hint: problem.hint)
@@ -94,7 +103,7 @@ extension ManifestDecoder {
             routes.append(Route(prefix: Self.trimSlash(prefix), pool: pool))
             r.marks["route:\(Self.trimSlash(prefix))"] = keyMark
         }
-        if routes.isEmpty, case .mapping = node { r.fail(node.mark, "middle.routes", "define at least one route", hint: "for example '/: main'") }
+        if entries.isEmpty, case .mapping = node { r.fail(node.mark, "middle.routes", "define at least one route", hint: "for example '/: main'") }
         return routes
     }
 }

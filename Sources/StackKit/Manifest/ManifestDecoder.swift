@@ -32,6 +32,7 @@ struct ManifestDecoder {
         var manifest = Manifest(name: name, base: trimmedBase,
                                 hosts: hosts, front: front, middle: middle, pools: pools)
         manifest.marks = r.marks
+        manifest.listIndices = r.listIndices
         return manifest
     }
 
@@ -82,10 +83,17 @@ struct ManifestDecoder {
             return []
         }
         let list = r.strings(node, path, rule: .name) ?? []
-        var seen = Set<String>()
-        for (i, (name, mark)) in list.enumerated() where !seen.insert(name).inserted {
-            r.fail(mark, "\(path)[\(i)]", "host '\(name)' is listed twice")
+        var kept: [String] = [], indices: [Int] = []
+        for (i, (name, mark)) in list.enumerated() {
+            if kept.contains(name) {
+                r.fail(mark, "\(path)[\(i)]", "host '\(name)' is listed twice")
+            } else {
+                kept.append(name)
+                indices.append(i)
+            }
         }
-        return list.map(\.0).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+        // Later checks name an item by its place in the list as written, not in `kept`.
+        r.listIndices[path] = indices
+        return kept
     }
 }

@@ -18,15 +18,35 @@ public enum ManifestLoader {
             var validator = ManifestValidator(decoded)
             let broken = diagnostics.map(\.path)
             diagnostics += validator.validate().filter { found in
-                !broken.contains { $0.hasPrefix(found.path) || found.path.hasPrefix($0) }
+                !broken.contains { Self.within($0, found.path) || Self.within(found.path, $0) }
             }
         }
         guard let manifest = decoded, diagnostics.isEmpty else { throw ManifestError(diagnostics) }
         return manifest
     }
 
+    /// `path` is `parent` or a key below it (`a.b` is within `a`; `a[10]` and `ab` are not within `a[1]`, `a`).
+    static func within(_ path: String, _ parent: String) -> Bool {
+        guard path.hasPrefix(parent) else { return false }
+        let rest = path.dropFirst(parent.count)
+        return rest.isEmpty || parent.isEmpty || rest.first == "." || rest.first == "["
+    }
+
+    /// No manifest comes near this; a bigger file is a mistake (a log, an image, a disk).
+    static let maxBytes = 4 << 20
+
     public static func load(file: String) throws -> Manifest {
         let data: Data
+        var st = stat()
+        if stat(file, &st) == 0 {
+            // Reading a FIFO or a device would block or never end; name what it is instead.
+            if st.st_mode & S_IFMT != S_IFREG {
+                throw ManifestFileError.unreadable(file: file, reason: "it is \(describe(st.st_mode & S_IFMT)), not a regular file")
+            }
+            if Int(st.st_size) > maxBytes {
+                throw ManifestFileError.unreadable(file: file, reason: "it is \(st.st_size) bytes; a manifest is at most \(maxBytes) bytes")
+            }
+        }
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: file))
         } catch {
@@ -37,14 +57,27 @@ public enum ManifestLoader {
     }
 }
 
+extension ManifestLoader {
+    static func describe(_ type: mode_t) -> String {
+        switch type {
+        case S_IFDIR: "a directory"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFSOCK: "a socket"
+        case S_IFIFO: "a FIFO (named pipe)"
+        default: "a special file"
+        }
+    }
+}
+
 public enum ManifestFileError: Error, CustomStringConvertible, Sendable {
     case unreadable(file: String, reason: String)
     case notUTF8(file: String)
 
     public var description: String {
         switch self {
-        case .unreadable(let file, let reason): "\(file): cannot read the manifest: \(reason)"
-        case .notUTF8(let file): "\(file): the manifest is not UTF-8 text"
+        case .unreadable(let file, let reason): "\(ValueRule.visible(file)): cannot read the manifest: \(reason)"
+        case .notUTF8(let file): "\(ValueRule.visible(file)): the manifest is not UTF-8 text"
         }
     }
 }

@@ -21,6 +21,10 @@ struct ManifestValidator {
         checkSockets()
         checkPorts()
         checkWorkerCounts()
+        checkAccounts()
+        checkProgramNames()
+        checkOwnSockets()
+        checkNameCase()
         return diagnostics
     }
 
@@ -28,6 +32,13 @@ struct ManifestValidator {
         let locals = manifest.hosts.filter(\.local)
         for extra in locals.dropFirst() {
             fail("hosts.\(extra.name).local", "only one host can be local; '\(locals[0].name)' already is")
+        }
+        // One address is one machine: two hosts there would share ports the checks see apart.
+        for (i, host) in manifest.hosts.enumerated() {
+            if let other = manifest.hosts[..<i].first(where: { $0.address.lowercased() == host.address.lowercased() && !($0.local && host.local) }) {
+                fail("hosts.\(host.name).address", "hosts '\(other.name)' and '\(host.name)' have the same address '\(host.address)'",
+                     hint: "one machine is one host; list it once and give it every tier it runs")
+            }
         }
     }
 
@@ -37,7 +48,7 @@ struct ManifestValidator {
         }
         for (i, name) in names.enumerated() where manifest.host(named: name) == nil {
             let guess = Suggest.closest(to: name, in: manifest.hosts.map(\.name)).map { "did you mean '\($0)'? " } ?? ""
-            fail("\(path)[\(i)]", "unknown host '\(name)'", hint: "\(guess)defined hosts: \(definedHosts)")
+            fail(manifest.itemPath(path, i), "unknown host '\(name)'", hint: "\(guess)defined hosts: \(definedHosts)")
         }
     }
 
@@ -69,7 +80,6 @@ struct ManifestValidator {
 
     mutating func checkStatic() {
         let middle = manifest.middle
-        if middle.staticRoot == "/" { fail("middle.static.root", "the static root must be a dedicated directory, not '/'") }
         var seen = Set<String>()
         for alias in middle.aliases {
             let path = "middle.static.aliases.\(alias.url.dropLast())"
@@ -80,12 +90,8 @@ struct ManifestValidator {
                      hint: "static paths never reach an app; move the route or the alias")
             }
         }
-        for pool in manifest.pools {
-            for (what, dir, key) in [("static root", middle.staticRoot, "middle.static.root")] + middle.aliases.map({ ("static alias '\($0.url)'", String($0.directory.dropLast()), "middle.static.aliases.\($0.url.dropLast())") })
-            where !dir.isEmpty && (pool.directory == dir || pool.directory.hasPrefix(dir + "/")) {
-                fail(key, "\(what) '\(dir)' would serve the code of pool '\(pool.name)' (\(pool.directory))",
-                     hint: "point it at a directory that holds only static files")
-            }
+        for exposure in StaticExposure.find(manifest) {
+            fail(exposure.served.key, exposure.message, hint: "point it at a directory that holds only static files, apart from code and from 'base'")
         }
         let health = middle.staticHealth.path
         if !health.isEmpty, let route = routeFor(health), !isStatic(health) {

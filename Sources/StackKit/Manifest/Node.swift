@@ -58,3 +58,23 @@ public indirect enum Node: Sendable, Equatable {
         }
     }
 }
+
+extension Node {
+    /// How many nodes this one holds, itself included.
+    var size: Int {
+        switch self {
+        case .scalar: 1
+        case .sequence(let items, _): items.reduce(1) { $0 + $1.size }
+        case .mapping(let pairs, _): pairs.reduce(1) { $0 + $1.key.size + $1.value.size }
+        }
+    }
+
+    /// The same value with every position set to `mark`: an alias's copy, placed where it is used.
+    func moved(to mark: Mark) -> Node {
+        switch self {
+        case .scalar(let text, _, let quoted): .scalar(text, mark, quoted: quoted)
+        case .sequence(let items, _): .sequence(items.map { $0.moved(to: mark) }, mark)
+        case .mapping(let pairs, _): .mapping(pairs.map { ($0.key.moved(to: mark), $0.value.moved(to: mark)) }, mark)
+        }
+    }
+}

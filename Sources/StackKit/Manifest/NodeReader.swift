@@ -2,6 +2,8 @@
 final class NodeReader {
     var diagnostics: [Diagnostic] = []
     var marks: [String: Mark] = [:]
+    /// For each host list, where each kept (first) entry stood in the list as written.
+    var listIndices: [String: [Int]] = [:]
     /// Key paths an unknown key was taken to be a misspelling of.
     var suggested: Set<String> = []
 
@@ -71,7 +73,7 @@ final class NodeReader {
             fail(mark, path, problem.message, hint: problem.hint)
             return nil
         }
-        return text
+        return rule.normalise(text)
     }
 
     func int(_ node: Node?, _ path: String, in range: ClosedRange<Int>, what: String = "a whole number") -> Int? {

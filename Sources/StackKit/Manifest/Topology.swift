@@ -105,6 +105,23 @@ public struct Topology: Sendable {
         return Self.isWildcard(listen) ? hostAddress(host) : listen
     }
 
+    /// Open files the middle server needs: a client and a backend connection for each of
+    /// `max_connections`, and some for logs and listeners. Set as its own limit (nginx
+    /// `worker_rlimit_nofile`, lighttpd `server.max-fds`) and its process manager's.
+    public var middleOpenFiles: Int { 2 * manifest.middle.maxConnections + 64 }
+
+    /// The name the front calls itself and the probes send as Host: the first server name that
+    /// is not a wildcard (Apache's ServerName cannot be one), else the front host's address.
+    public func canonicalName(front host: String) -> String { serverName(or: hostAddress(host)) }
+
+    /// The first plain server name, or `address` as a Host header writes it.
+    public func serverName(or address: String) -> String {
+        manifest.front.serverNames.first { !$0.contains("*") && !$0.hasPrefix(".") } ?? Self.hostLiteral(address)
+    }
+
+    /// An address as a URL or config takes a host: IPv6 literals in brackets.
+    public static func hostLiteral(_ address: String) -> String { address.contains(":") ? "[\(address)]" : address }
+
     public static func isWildcard(_ address: String) -> Bool { address == "0.0.0.0" || address == "::" }
 
     /// `host:port`, with brackets around IPv6 literals.

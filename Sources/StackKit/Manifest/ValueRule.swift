@@ -11,6 +11,8 @@ public struct ValueRule: Sendable {
     let allowed: @Sendable (Character) -> Bool
     let allowedText: String
     let shape: @Sendable (String) -> Problem?
+    /// The one spelling an accepted value is kept in (paths: no `.`, `//` or trailing `/`).
+    var normalise: @Sendable (String) -> String = { $0 }
 
     func problem(in text: String) -> Problem? {
         if text.isEmpty { return Problem(message: "\(what) must not be empty") }
@@ -21,15 +23,23 @@ public struct ValueRule: Sendable {
     }
 
     static func describe(_ c: Character) -> String {
-        if let scalar = c.unicodeScalars.first, c.unicodeScalars.count == 1, scalar.value < 0x20 || scalar.value == 0x7f {
+        if let scalar = c.unicodeScalars.first(where: isInvisible) {
             return scalar == "\n" ? "a newline" : scalar == "\t" ? "a tab" : "a control character (U+\(String(scalar.value, radix: 16, uppercase: true)))"
         }
         return c == " " ? "a space" : "'\(c)'"
     }
 
-    /// The value with control characters shown as escapes, for messages.
-    static func visible(_ text: String) -> String {
-        text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? $0.escaped(asASCII: true) : String($0) }.joined()
+    /// The value with control, format (bidi) and line-separator characters shown as escapes,
+    /// so a message can neither drive a terminal nor start a line of its own.
+    public static func visible(_ text: String) -> String {
+        text.unicodeScalars.map { isInvisible($0) ? $0.escaped(asASCII: true) : String($0) }.joined()
+    }
+
+    static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned: true
+        default: false
+        }
     }
 
     static func ascii(_ c: Character, _ extra: String) -> Bool {
@@ -41,13 +51,28 @@ public struct ValueRule: Sendable {
 
     /// Host, pool and stack names: used in file paths and unit names.
     public static let name = ValueRule(what: "name", allowed: { ascii($0, "_-") }, allowedText: "letters, digits, '_' and '-'") { text in
-        text.first == "-" || text.first == "_" ? Problem(message: "name '\(text)' must start with a letter or digit") : nil
+        if text.first == "-" || text.first == "_" { return Problem(message: "name '\(text)' must start with a letter or digit") }
+        // Names become unit, program, socket and file names (a file name holds 255 bytes).
+        return text.count > 64 ? Problem(message: "name '\(text.prefix(20))...' is \(text.count) characters; at most 64", hint: "names become unit, program and file names") : nil
     }
 
-    public static let path = ValueRule(what: "path", allowed: { ascii($0, "._-/@+=,:~") }, allowedText: "letters, digits and ._-/@+=,:~") { text in
-        if !text.hasPrefix("/") { return Problem(message: "path '\(text)' must be absolute", hint: "start it with '/'") }
-        if text.split(separator: "/").contains("..") { return Problem(message: "path '\(text)' must not contain '..'") }
-        return nil
+    /// Absolute paths, kept normalised: `//srv/./app/` is `/srv/app`, so paths compare as paths.
+    public static let path: ValueRule = {
+        var rule = ValueRule(what: "path", allowed: { ascii($0, "._-/@+=,:~") }, allowedText: "letters, digits and ._-/@+=,:~") { text in
+            if !text.hasPrefix("/") { return Problem(message: "path '\(text)' must be absolute", hint: "start it with '/'") }
+            if text.split(separator: "/").contains("..") { return Problem(message: "path '\(text)' must not contain '..'", hint: "write the directory it means") }
+            if let long = text.split(separator: "/").first(where: { $0.utf8.count > 255 }) {
+                return Problem(message: "path component '\(long.prefix(20))...' is longer than 255 bytes", hint: "no file system takes a name that long")
+            }
+            return text.utf8.count > 1024 ? Problem(message: "path '\(text.prefix(40))...' is longer than 1024 bytes") : nil
+        }
+        rule.normalise = normalisedPath
+        return rule
+    }()
+
+    /// `/` joined with every component that is not empty or `.`.
+    public static func normalisedPath(_ text: String) -> String {
+        "/" + text.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
     }
 
     public static let address = ValueRule(what: "address", allowed: { ascii($0, ".-:") }, allowedText: "an IPv4 or IPv6 address or a host name") { text in
@@ -56,7 +81,21 @@ public struct ValueRule: Sendable {
         return nil
     }
 
-    public static let serverName = ValueRule(what: "server name", allowed: { ascii($0, ".-*") }, allowedText: "letters, digits, '.', '-' and '*'", shape: none)
+    /// Host names as nginx's server_name takes them: one wildcard, only as a whole first label
+    /// (`*.example.com`) or last label (`www.example.*`), or a leading dot (`.example.com`).
+    public static let serverName = ValueRule(what: "server name", allowed: { ascii($0, ".-*") }, allowedText: "letters, digits, '.', '-' and '*'") { text in
+        var labels = text.split(separator: ".", omittingEmptySubsequences: false)
+        if labels.count > 1, labels.first == "" { labels.removeFirst() }  // nginx's `.example.com`
+        if labels.last == "", labels.count > 1 { labels.removeLast() }   // a fully qualified `example.com.`
+        let wildcards = labels.filter { $0.contains("*") }
+        if labels.contains("") { return Problem(message: "server name '\(text)' has an empty label", hint: "write it like www.example.com") }
+        if wildcards.count > 1 || wildcards.contains(where: { $0 != "*" }) || (wildcards.count == 1 && labels.first != "*" && labels.last != "*")
+            || (text.hasPrefix(".") && !wildcards.isEmpty) || labels == ["*"] {
+            return Problem(message: "server name '\(text)' has a wildcard nginx refuses", hint: "one '*' as the whole first or last label: *.example.com or www.example.*")
+        }
+        if let long = labels.first(where: { $0.count > 63 }) { return Problem(message: "server name label '\(long)' is longer than 63 characters") }
+        return text.count > 253 ? Problem(message: "server name '\(text.prefix(30))...' is longer than 253 characters") : nil
+    }
 
     public static let account = ValueRule(what: "user or group", allowed: { ascii($0, "_-") }, allowedText: "letters, digits, '_' and '-'", shape: none)
 

@@ -13,7 +13,7 @@ public enum YAMLLoader {
         let bytes = Array(text.utf8)
         return try bytes.withUnsafeBufferPointer { buffer throws(ManifestError) -> Node? in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            var builder = Builder(parser: parser)
+            var builder = Builder(parser: parser, bytes: bytes)
             defer { parser = builder.parser }
             do throws(ManifestError) {
                 return try builder.document()
@@ -34,6 +34,8 @@ public enum YAMLLoader {
 
     struct Builder {
         var parser: yaml_parser_t
+        /// The text, for positions that libyaml gives as a byte offset.
+        let bytes: [UInt8]
         var anchors: [String: Node] = [:]
         /// Key path of the node being built, for messages.
         var path: [String] = []
@@ -41,6 +43,9 @@ public enum YAMLLoader {
         /// a bound keeps thousands of nested `[[[[` from overflowing the stack.
         var depth = 0
         static let maxDepth = 64
+        /// Values copied by aliases so far: nested aliases would otherwise grow exponentially.
+        var expanded = 0
+        static let maxExpansion = 10_000
 
         mutating func enter(_ start: Mark) throws(ManifestError) {
             depth += 1
@@ -57,8 +62,13 @@ public enum YAMLLoader {
         mutating func next() throws(ManifestError) -> yaml_event_t {
             var event = yaml_event_t()
             guard yaml_parser_parse(&parser, &event) == 1 else {
-                let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
-                let mark = Mark(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+                var problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+                var mark = Mark(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+                if parser.error == YAML_READER_ERROR {
+                    // The reader gives a byte offset, not a mark.
+                    mark = Self.mark(atByte: Int(parser.problem_offset), in: bytes)
+                    if parser.problem_value >= 0 { problem += " (\(Self.describe(parser.problem_value)))" }
+                }
                 var message = "YAML syntax error: \(problem)"
                 if let context = parser.context.map({ String(cString: $0) }) {
                     message += " (\(context) at line \(parser.context_mark.line + 1))"
@@ -90,6 +100,20 @@ public enum YAMLLoader {
             }
         }
 
+        /// Line and column (in characters, as libyaml counts them) of a byte offset.
+        static func mark(atByte offset: Int, in bytes: [UInt8]) -> Mark {
+            let before = bytes.prefix(max(0, min(offset, bytes.count)))
+            let lineStart = (before.lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
+            let line = before.reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+            let column = bytes[lineStart..<before.count].reduce(1) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+            return Mark(line: line, column: column)
+        }
+
+        static func describe(_ value: Int32) -> String {
+            let hex = String(value, radix: 16, uppercase: true)
+            return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        }
+
         func mark(_ m: yaml_mark_t) -> Mark { Mark(line: Int(m.line) + 1, column: Int(m.column) + 1) }
 
         mutating func node(from event: inout yaml_event_t) throws(ManifestError) -> Node {
@@ -100,7 +124,13 @@ public enum YAMLLoader {
                 guard let target = anchors[name] else {
                     throw ManifestError([Diagnostic(mark: start, path: "", message: "unknown alias '*\(name)'")])
                 }
-                return target
+                // A value reached through an alias is reported where it is used, not at its anchor.
+                expanded += target.size
+                guard expanded <= Self.maxExpansion else {
+                    throw ManifestError([Diagnostic(mark: start, path: pathText, message: "YAML aliases expand to more than \(Self.maxExpansion) values",
+                                                    hint: "a manifest needs a few hundred")])
+                }
+                return target.moved(to: start)
             case YAML_SCALAR_EVENT:
                 let s = event.data.scalar
                 let text = String(decoding: UnsafeBufferPointer(start: s.value, count: s.length), as: UTF8.self)

@@ -44,7 +44,7 @@ public enum HostPhase: String, Sendable, CaseIterable {
     /// The marker tags the phase's script may print.
     public var markers: Set<Marker.Tag> {
         switch self {
-        case .inspect: [.file, .dir, .manager, .running, .release, .previous]
+        case .inspect: [.file, .dir, .manager, .running, .release, .previous, .resolved]
         case .stage: [.ok, .fail, .valid, .invalid, .staged]
         case .activate: [.ok, .fail, .activated]
         case .reloadMiddle: [.ok, .fail, .valid, .invalid, .activated]

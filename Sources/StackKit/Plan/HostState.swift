@@ -14,10 +14,12 @@ public struct HostState: ScriptReply, Equatable {
     /// The release each sourced pool's `current` link points at, and the one before it.
     public var releases: [String: String] = [:]
     public var previousReleases: [String: String] = [:]
+    /// Directories the middle serves or must not serve, as this host resolves them (symlinks followed).
+    public var resolved: [String: String] = [:]
 
     public init() {}
 
-    /// Reads the inspect script's markers: `@file`, `@dir`, `@manager`, `@running`, `@release`, `@previous`.
+    /// Reads the inspect script's markers: `@file`, `@dir`, `@manager`, `@running`, `@release`, `@previous`, `@resolved`.
     public init(_ output: ScriptOutput) {
         for m in output.markers {
             switch m.tag {
@@ -27,6 +29,7 @@ public struct HostState: ScriptReply, Equatable {
             case .running: running.insert(m.fields[0])
             case .release: releases[m.fields[0]] = m.fields[1]
             case .previous: previousReleases[m.fields[0]] = m.fields[1]
+            case .resolved: resolved[m.fields[0]] = m.fields[1]
             default: continue
             }
         }

@@ -14,6 +14,8 @@ public struct Marker: Sendable, Equatable {
         case manager, running
         /// `POOL ID`: the release a pool's `current` link points at, and the one recorded before it.
         case release, previous
+        /// `PATH RESOLVED`: a directory the middle serves or must not serve, as the host resolves it.
+        case resolved
         /// The end of a stage, activate or down script.
         case staged, activated, stopped
         /// Status: `NAME STATE PID UPTIME`; `MODE:OWNER:GROUP PATH` of a socket; `PATH` of a missing
@@ -28,7 +30,7 @@ public struct Marker: Sendable, Equatable {
             case .staged, .activated, .stopped: 0...0
             case .ok, .fail, .valid, .invalid, .manager, .running, .nosock, .drained, .drainTimeout: 1...1
             case .prepared: 1...2
-            case .dir, .release, .previous, .sock, .groups, .log, .plog, .switched, .pruned: 2...2
+            case .dir, .release, .previous, .resolved, .sock, .groups, .log, .plog, .switched, .pruned: 2...2
             case .file: 3...3
             case .proc: 4...4
             }

@@ -17,7 +17,20 @@ public enum Scripts {
 
     /// Hashes and ownership of every planned file and directory, and what is running.
     public static func inspect(_ plan: HostPlan) -> HostScript<HostState> {
-        HostScript(.inspect, inspectBody(plan) + "exit 0\n", timeout: .seconds(60))
+        HostScript(.inspect, inspectBody(plan) + resolvePaths(plan) + "exit 0\n", timeout: .seconds(60))
+    }
+
+    /// On a middle host: every served and protected directory as the host resolves it, so the
+    /// engine can check `StaticExposure` against symlinks too.
+    static func resolvePaths(_ plan: HostPlan) -> ShellCode {
+        guard plan.tiers.contains(.middle) else { return "" }
+        let m = plan.topology.manifest
+        let paths = Set(StaticExposure.served(m).map(\.path) + StaticExposure.protected(m).map(\.path)).sorted()
+        var s: ShellCode = ""
+        for path in paths {
+            s += "r=$(realpath -m -- \(path) 2>/dev/null) && \(ShellCode.emit(.resolved, "\(path)", #""$r""#))\n"
+        }
+        return s
     }
 
     /// The inspect lines without the exit, so `status` can extend them.
@@ -75,34 +88,50 @@ public enum Scripts {
             s += ShellCode.heredoc("base64 -d > \(f.stagedPath)", data)
             s += "chown \(f.file.owner + ":" + f.file.group) \(f.stagedPath) && chmod \(octal: f.file.mode) \(f.stagedPath)\n"
         }
-        s += "cleanup() { \(["rm", "-f"] + changes.files.map(\.stagedPath)); }\ninvalid=0\n"
-        s += """
-        check() {
-          label=$1; want=$2; shift 2
-          out=$("$@" 2>&1); rc=$?
-          if [ $rc -eq 0 ] && [ "$out" = "$want" ]; then \(ShellCode.emit(.valid, #""$label""#))
-          else \(ShellCode.emit(.invalid, #""$label""#)); show "$out"; invalid=1; fi
-        }
-
-        """
-        for f in changes.files { s += validation(f) }
+        s += "cleanup() { \(["rm", "-f"] + changes.files.map(\.stagedPath)); }\n" + checkFunction
+        for f in changes.files { s += validation(f, plan.host.processManager) }
         s += "if [ $invalid -ne 0 ]; then cleanup; exit 1; fi\n"
         return s
     }
 
+    /// The middle server needs `files` descriptors (2 per connection): systemd raises its limit
+    /// with LimitNOFILE up to the kernel's `fs.nr_open`; under supervisord the server raises its
+    /// own, which works only as far as this root session can.
+    static func openFiles(_ files: Int, _ label: String, _ manager: ProcessManager) -> ShellCode {
+        let need = String(files), why = "max_connections needs \(files) open files"
+        switch manager {
+        case .systemd:
+            return "check \(label + " open files") '' sh -c \("[ " + need + " -le \"$(cat /proc/sys/fs/nr_open)\" ] || echo \"" + why + "; this host allows $(cat /proc/sys/fs/nr_open) (fs.nr_open)\"")\n"
+        case .supervisord:
+            return "check \(label + " open files") '' sh -c \("ulimit -n " + need + " 2>/dev/null || echo \"" + why + "; this host allows $(ulimit -Hn) (ulimit -Hn)\"")\n"
+        }
+    }
+
+    /// `check LABEL WANT CMD...`: valid when CMD exits 0 and prints exactly WANT; sets `invalid`.
+    static let checkFunction: ShellCode = """
+    invalid=0
+    check() {
+      label=$1; want=$2; shift 2
+      out=$("$@" 2>&1); rc=$?
+      if [ $rc -eq 0 ] && [ "$out" = "$want" ]; then \(ShellCode.emit(.valid, #""$label""#))
+      else \(ShellCode.emit(.invalid, #""$label""#)); show "$out"; invalid=1; fi
+    }
+
+    """
+
     /// The server's own check of one staged file, as the renderer asked for it.
-    static func validation(_ f: PlannedFile) -> ShellCode {
+    static func validation(_ f: PlannedFile, _ manager: ProcessManager = .systemd) -> ShellCode {
         let staged = f.stagedPath, label = f.path
         switch f.file.check {
         case .none:
             return ""
         case .apache(let binary, let serverRoot):
             return "check \(label) 'Syntax OK' \([binary, "-t", "-f", staged, "-d", serverRoot])\n"
-        case .lighttpd(let binary):
+        case .lighttpd(let binary, let files):
             // lighttpd -tt exits 0 on unknown keys: any output at all is a failure.
-            return "check \(label) '' \([binary, "-tt", "-f", staged])\n"
-        case .nginx(let binary, let prefix):
-            return "check \(label) '' \([binary, "-t", "-q", "-p", prefix, "-c", staged])\n"
+            return openFiles(files, label, manager) + "check \(label) '' \([binary, "-tt", "-f", staged])\n"
+        case .nginx(let binary, let prefix, let files):
+            return openFiles(files, label, manager) + "check \(label) '' \([binary, "-t", "-q", "-p", prefix, "-c", staged])\n"
         case .supervisord:
             let py = "import sys; from supervisor.options import ServerOptions; ServerOptions().realize(args=['-c', sys.argv[1]])"
             return "check \(label) '' \"$(sed -n '1s/^#!//p' \"$(command -v supervisord)\")\" -c \(py) \(staged)\n"

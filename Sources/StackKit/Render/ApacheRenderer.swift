@@ -19,6 +19,13 @@ struct ApacheRenderer {
         ("headers_module", "mod_headers.so"),
     ]
 
+    /// Apache takes no wildcard here, and no IPv6 literal either (its brackets read as a
+    /// pattern): then the host's own name stands in. Requests for every name are answered.
+    var serverName: String {
+        let name = topology.canonicalName(front: host.name)
+        return name.hasPrefix("[") ? host.name : name
+    }
+
     var balancerName: String { "balancer://\(manifest.name)-middle" }
 
     func render() -> String {
@@ -37,13 +44,12 @@ struct ApacheRenderer {
             out += "LoadModule \(name) \(q(platform.apacheModules + "/" + file))\n"
         }
         // One server, no virtual hosts: it answers every name; the first is its own name.
-        let names = front.serverNames.isEmpty ? [topology.hostAddress(host.name)] : front.serverNames
         out += """
 
         User \(front.user)
         Group \(front.group)
         Listen \(Topology.hostPort(topology.frontListenAddress(on: host.name), front.port))
-        ServerName \(names[0])
+        ServerName \(serverName)
 
         """
         out += """

@@ -5,10 +5,12 @@ public enum FileCheck: Sendable, Equatable {
     case none
     /// `apache2 -t`, which must say `Syntax OK`.
     case apache(binary: String, serverRoot: String)
-    /// `lighttpd -tt`: it exits 0 on unknown keys, so any output at all fails the check.
-    case lighttpd(binary: String)
-    /// `nginx -t -q` with the instance's prefix.
-    case nginx(binary: String, prefix: String)
+    /// `lighttpd -tt`: it exits 0 on unknown keys, so any output at all fails the check. And
+    /// the host can give the server `openFiles` descriptors (its max-fds).
+    case lighttpd(binary: String, openFiles: Int)
+    /// `nginx -t -q` with the instance's prefix; and the host can give it `openFiles`
+    /// descriptors (its worker_rlimit_nofile: nginx -t does not check that).
+    case nginx(binary: String, prefix: String, openFiles: Int)
     /// supervisord's own parser, on the interpreter supervisord runs on.
     case supervisord
     /// The launcher parses; `imports` must import on `interpreter` (flup, for a fixed pool).

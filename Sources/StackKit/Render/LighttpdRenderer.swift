@@ -14,7 +14,7 @@ struct LighttpdRenderer {
         var out = Dialect.header("#", stack: manifest.name, host: host.name)
         out += """
         server.modules = ( "mod_access", "mod_alias", "mod_extforward", "mod_fastcgi", "mod_accesslog" )
-        server.bind = \(q(topology.middleListenAddress(on: host.name)))
+        server.bind = \(q(Topology.hostLiteral(topology.middleListenAddress(on: host.name))))
         server.port = \(middle.port)
         server.document-root = \(q(middle.staticRoot))
         server.pid-file = \(q(topology.runDirectory + "/lighttpd.pid"))
@@ -23,6 +23,7 @@ struct LighttpdRenderer {
         server.username = \(q(middle.user))
         server.groupname = \(q(middle.group))
         server.max-connections = \(middle.maxConnections)
+        server.max-fds = \(topology.middleOpenFiles)
         server.tag = "lighttpd"
         index-file.names = ( "index.html" )
         static-file.exclude-extensions = ( ".py", ".pyc", ".ini", ".cfg" )

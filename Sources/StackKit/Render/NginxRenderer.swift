@@ -16,6 +16,7 @@ struct NginxRenderer {
         out += """
         daemon off;
         worker_processes auto;
+        worker_rlimit_nofile \(topology.middleOpenFiles);
         user \(q(middle.user)) \(q(middle.group));
         pid \(q(run + "/nginx.pid"));
         error_log \(q(log + "/nginx-error.log")) warn;
@@ -70,8 +71,11 @@ struct NginxRenderer {
             if full.contains("charset"), !charsetTypes.contains(type), type != "text/html" { charsetTypes.append(type) }
         }
         let rows = order.sorted().map { "        \(q($0)) \(byType[$0]!.map(q).joined(separator: " "));" }
+        // charset_types cannot be empty, and text/html is always in it (naming it is a warning):
+        // when mime_types took the charset off every other type, a type nothing has stands in.
+        let charsetList = charsetTypes.isEmpty ? ["application/x-stackctl-no-charset"] : charsetTypes.sorted()
         return "    types {\n" + rows.joined(separator: "\n") + "\n    }\n    default_type application/octet-stream;\n"
-            + "    charset utf-8;\n    charset_types \(charsetTypes.sorted().map(q).joined(separator: " "));\n"
+            + "    charset utf-8;\n    charset_types \(charsetList.map(q).joined(separator: " "));\n"
     }
 
     func forwarding() -> String {

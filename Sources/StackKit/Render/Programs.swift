@@ -16,6 +16,8 @@ public struct Program: Sendable, Equatable {
     /// For systemd templates: the pool whose instances this program is one of.
     public var pool: String?
     public var instance: Int?
+    /// Open files the program needs: the process manager raises its limit to this.
+    public var openFiles: Int?
 }
 
 enum Programs {
@@ -36,11 +38,11 @@ enum Programs {
             switch manifest.middle.server {
             case .lighttpd:
                 programs.append(Program(name: topology.middleUnit, tier: .middle, argv: [platform.lighttpd, "-D", "-f", conf],
-                                        stopSignal: "INT", stopSeconds: 30, reloadArgv: nil))
+                                        stopSignal: "INT", stopSeconds: 30, reloadArgv: nil, openFiles: topology.middleOpenFiles))
             case .nginx:
                 let base = [platform.nginx, "-p", topology.middleDirectory, "-c", conf]
                 programs.append(Program(name: topology.middleUnit, tier: .middle, argv: base,
-                                        stopSignal: "QUIT", stopSeconds: 30, reloadArgv: base + ["-s", "reload"]))
+                                        stopSignal: "QUIT", stopSeconds: 30, reloadArgv: base + ["-s", "reload"], openFiles: topology.middleOpenFiles))
             }
         }
         if manifest.front.hosts.contains(host.name) {

@@ -25,8 +25,9 @@ public struct StackRenderer: Sendable {
         }
         if roles.contains(.middle) {
             let (contents, check): (String, FileCheck) = switch manifest.middle.server {
-            case .lighttpd: (LighttpdRenderer(topology: topology, host: host).render(), .lighttpd(binary: platform.lighttpd))
-            case .nginx: (NginxRenderer(topology: topology, host: host).render(), .nginx(binary: platform.nginx, prefix: topology.middleDirectory))
+            case .lighttpd: (LighttpdRenderer(topology: topology, host: host).render(), .lighttpd(binary: platform.lighttpd, openFiles: topology.middleOpenFiles))
+            case .nginx: (NginxRenderer(topology: topology, host: host).render(),
+                          .nginx(binary: platform.nginx, prefix: topology.middleDirectory, openFiles: topology.middleOpenFiles))
             }
             files.append(RenderedFile(path: topology.middleConfigPath, contents: contents, role: .middle, check: check))
         }

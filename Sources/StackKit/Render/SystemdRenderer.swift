@@ -51,6 +51,7 @@ struct SystemdRenderer {
         if let reload = program.reloadArgv { out += "ExecReload=\(command(reload))\n" }
         if let user = program.user { out += "User=\(user)\n" }
         if let group = program.group { out += "Group=\(group)\n" }
+        if let files = program.openFiles { out += "LimitNOFILE=\(files)\n" }
         if let directory = program.directory { out += "WorkingDirectory=\(directory.replacingOccurrences(of: "%", with: "%%"))\n" }
         out += """
         KillSignal=SIG\(program.stopSignal)

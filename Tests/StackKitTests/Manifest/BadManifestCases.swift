@@ -117,7 +117,8 @@ enum BadManifestCases {
             "4:6: hosts.b: host 'b' needs an address or 'local: true'",
         ]),
         ("static root in project", replacing(10, with: "  static: { root: /srv }"), [
-            "10:19: middle.static.root: static root '/srv' would serve the code of pool 'main' (/srv/app) (point it at a directory that holds only static files)",
+            "10:19: middle.static.root: static root '/srv' would serve stackctl's directory for stack 'shop', which holds each pool's env (/srv/stackctl/shop) (point it at a directory that holds only static files, apart from code and from 'base')",
+            "10:19: middle.static.root: static root '/srv' would serve the code of pool 'main' (/srv/app) (point it at a directory that holds only static files, apart from code and from 'base')",
         ]),
         ("alias hides route", replacing(10, with: "  static: { root: /srv/static, aliases: { /api/: /srv/static } }").replacingOccurrences(of: "{ /: main }", with: "{ /: main, /api/v1: main }"), [
             "10:50: middle.static.aliases./api/: static alias '/api/' hides route '/api/v1' (pool 'main') (static paths never reach an app; move the route or the alias)",

@@ -227,8 +227,10 @@ import Testing
 
     @Test func staticRootNeverPointsAtProjectFiles() {
         let yaml = BadManifestCases.replacing(10, with: "  static: { root: /srv/app }")
-        #expect(Fixtures.problems(yaml) == ["10:19: middle.static.root: static root '/srv/app' would serve the code of pool 'main' (/srv/app) (point it at a directory that holds only static files)"])
-        // A static folder inside the project is fine: only its own subtree is served.
-        #expect(Fixtures.problems(BadManifestCases.replacing(10, with: "  static: { root: /srv/app/static }")) == [])
+        #expect(Fixtures.problems(yaml) == ["10:19: middle.static.root: static root '/srv/app' would serve the code of pool 'main' (/srv/app) (point it at a directory that holds only static files, apart from code and from 'base')"])
+        // Containment both ways: a static folder inside the project is refused too (a symlink
+        // or a misplaced file there would be served); the static root is a dedicated directory.
+        #expect(Fixtures.problems(BadManifestCases.replacing(10, with: "  static: { root: /srv/app/static }"))
+            == ["10:19: middle.static.root: static root '/srv/app/static' lies inside the code of pool 'main' (/srv/app) (point it at a directory that holds only static files, apart from code and from 'base')"])
     }
 }

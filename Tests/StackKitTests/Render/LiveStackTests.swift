@@ -69,19 +69,8 @@ import Glibc
 
     @Test(arguments: MiddleServer.allCases)
     func renderedStackServesStaticFilesAndMountsAppsRight(server: MiddleServer) throws {
-        if let missing = Self.prerequisites() {
-            #expect(!Run.serversRequired, "\(missing)")
-            return
-        }
-        let python = ProcessInfo.processInfo.environment["STACKCTL_TEST_PYTHON"]!
-        let root = try Fixtures.temporaryDirectory("live")
+        guard let (root, ports, renderer, host) = try Self.prepare("live", { try Self.manifest(root: $0, server: server, python: $1, ports: $2) }) else { return }
         defer { try? FileManager.default.removeItem(at: root) }
-        var ports = (0..<2).map { _ in Net.freePort() }
-        ports.append(Net.freePortPair())
-        let manifest = try ManifestLoader.parse(Self.manifest(root: root.path, server: server, python: python, ports: ports))
-        let renderer = StackRenderer(manifest)
-        let host = renderer.renderAll()[0]
-        try Self.install(host, root: root)
 
         let processes = LiveProcesses()
         defer { processes.stopAll() }
@@ -143,6 +132,23 @@ import Glibc
         #expect(worker.exitCode(within: 8) == 0, "prefork worker ignored SIGTERM")
         #expect(!FileManager.default.fileExists(atPath: socket))
         #expect(try String(contentsOfFile: "\(log)/live-admin-0.log", encoding: .utf8).contains("pool admin instance 0 stopped"))
+    }
+
+    /// A temporary root, free ports (front, middle, and a pair for a pool's two instances), and
+    /// the one local host's render written there; nil (after saying why) without the servers.
+    static func prepare(_ label: String, ipv6: Bool = false, _ manifest: (String, String, [Int]) throws -> String) throws -> (URL, [Int], StackRenderer, HostRender)? {
+        if let missing = prerequisites() {
+            #expect(!Run.serversRequired, "\(missing)")
+            return nil
+        }
+        let python = ProcessInfo.processInfo.environment["STACKCTL_TEST_PYTHON"]!
+        let root = try Fixtures.temporaryDirectory(label)
+        let ports = ipv6 ? [Net.freeIPv6Port(), Net.freeIPv6Port(), Net.freeIPv6Port(pair: true)]
+            : [Net.freePort(), Net.freePort(), Net.freePortPair()]
+        let renderer = StackRenderer(try ManifestLoader.parse(try manifest(root.path, python, ports)))
+        let host = renderer.renderAll()[0]
+        try install(host, root: root)
+        return (root, ports, renderer, host)
     }
 
     static func install(_ host: HostRender, root: URL) throws {

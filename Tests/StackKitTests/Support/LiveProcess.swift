@@ -110,6 +110,42 @@ enum Net {
         return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
     }
 
+    /// A port free on [::1] (and p+1 too when `pair`), from the kernel: ports free on 127.0.0.1
+    /// may still be taken on ::1 (an outgoing connection's local port).
+    static func freeIPv6Port(pair: Bool = false) -> Int {
+        func bound(_ port: Int) -> (Int32, Int) {
+            let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = sockaddr_in6()
+            addr.sin6_family = sa_family_t(AF_INET6)
+            addr.sin6_addr = in6addr_loopback
+            addr.sin6_port = in_port_t(UInt16(port).bigEndian)
+            var len = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } } == 0
+            _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+            return (fd, ok ? Int(UInt16(bigEndian: addr.sin6_port)) : 0)
+        }
+        for _ in 0..<50 {
+            let (fd, p) = bound(0)
+            defer { close(fd) }
+            guard pair else { return p }
+            let (next, q) = bound(p + 1)
+            close(next)
+            if q == p + 1 { return p }
+        }
+        return bound(0).1
+    }
+
+    /// A TCP connection to [::1]:port.
+    static func canConnect(ipv6Port port: Int) -> Bool {
+        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in6()
+        addr.sin6_family = sa_family_t(AF_INET6)
+        addr.sin6_addr = in6addr_loopback
+        addr.sin6_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) } } == 0
+    }
+
     static func canConnect(unix path: String) -> Bool {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
@@ -139,7 +175,7 @@ enum Net {
 
     /// One HTTP GET to a loopback address with curl.
     static func get(_ url: String, headers: [String] = []) throws -> Response {
-        precondition(url.hasPrefix("http://127."), "tests only talk to loopback addresses")
+        precondition(url.hasPrefix("http://127.") || url.hasPrefix("http://[::1]"), "tests only talk to loopback addresses")
         let argv = ["/usr/bin/curl", "-s", "--noproxy", "*", "-m", "10", "-o", "-", "-w", "\n%{http_code} %{content_type}"] + headers.flatMap { ["-H", $0] } + [url]
         let r = try Run.run(argv)
         let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)

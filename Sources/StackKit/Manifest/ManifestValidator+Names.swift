@@ -1,0 +1,66 @@
+/// Names and accounts that the manifest's rules allow but a real server or process manager
+/// would refuse, or silently drop.
+extension ManifestValidator {
+    /// Accounts the servers refuse to run as: Apache and lighttpd will not serve as root, and
+    /// `systemd-analyze verify` fails a unit that runs as `nobody` ("this is not safe!").
+    mutating func checkAccounts() {
+        let front = manifest.front, middle = manifest.middle
+        if front.user == "root" || front.user == "0" {
+            fail("front.user", "Apache refuses to serve as root", hint: "use an unprivileged account such as www-data; Apache starts as root and drops to it")
+        }
+        if middle.server == .lighttpd {
+            for (key, value) in [("user", middle.user), ("group", middle.group)] where value == "root" || value == "0" {
+                fail("middle.\(key)", "lighttpd refuses to run with \(key) root", hint: "use an unprivileged account such as www-data")
+            }
+        }
+        for pool in manifest.pools {
+            let systemdHosts = pool.hosts.filter { manifest.host(named: $0)?.processManager == .systemd }
+            guard let host = systemdHosts.first else { continue }
+            for (key, value, special) in [("user", pool.user, ["nobody"]), ("group", pool.group, ["nogroup", "nobody"])] where special.contains(value) {
+                fail("pools.\(pool.name).\(key)", "systemd refuses \(key) '\(value)' for a unit (host '\(host)'): it is shared by unrelated services",
+                     hint: "give the pool an account of its own")
+            }
+        }
+    }
+
+    /// Under supervisord each pool is a group named STACK-POOL and the middle and front are
+    /// programs (so groups) STACK-middle and STACK-front: a clash makes supervisord keep one and
+    /// drop the other without a word.
+    mutating func checkProgramNames() {
+        let t = Topology(manifest)
+        for host in manifest.hosts where host.processManager == .supervisord {
+            var owners: [String: String] = [:]
+            if manifest.middle.hosts.contains(host.name) { owners[t.middleUnit] = "the middle server" }
+            if manifest.front.hosts.contains(host.name) { owners[t.frontUnit] = "the front" }
+            for pool in manifest.pools where pool.hosts.contains(host.name) {
+                let name = t.poolUnit(pool.name)
+                if let other = owners[name] {
+                    fail("pools.\(pool.name)", "pool '\(pool.name)' would be supervisord's '\(name)' on host '\(host.name)', which is \(other)'s name",
+                         hint: "rename the pool")
+                }
+                owners[name] = "pool '\(pool.name)'"
+            }
+        }
+    }
+
+    /// nginx compares upstream names without case, as a case-insensitive file system would
+    /// compare `render`'s host directories: names may not differ by case alone.
+    mutating func checkNameCase() {
+        for (section, names) in [("hosts", manifest.hosts.map(\.name)), ("pools", manifest.pools.map(\.name))] {
+            for (i, name) in names.enumerated() {
+                if let other = names[..<i].first(where: { $0 != name && $0.lowercased() == name.lowercased() }) {
+                    fail("\(section).\(name)", "'\(name)' and '\(other)' differ only in case", hint: "nginx and some file systems would take them for one name")
+                }
+            }
+        }
+    }
+
+    /// stackctl's own sockets, not only the workers': sun_path holds 107 bytes.
+    mutating func checkOwnSockets() {
+        let t = Topology(manifest)
+        let socket = t.supervisorSocketPath
+        if manifest.hosts.contains(where: { $0.processManager == .supervisord }), socket.utf8.count > 107 {
+            fail("base", "supervisord's socket '\(socket)' is \(socket.utf8.count) bytes; unix sockets allow at most 107", hint: "shorten base")
+        }
+    }
+}
