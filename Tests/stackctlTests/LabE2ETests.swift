@@ -40,31 +40,23 @@ extension Lab {
         return Dictionary(uniqueKeysWithValues: list.map { ($0["host"] as? String ?? "?", $0) })
     }
 
-    /// "Accepted publickey" lines in each lab host's sshd log: one per SSH connection.
-    static func connections() -> [Int] {
-        (1...5).map { n in
-            let log = (try? String(contentsOfFile: "\(lab!)/hosts/lab\(n)/sshd.log", encoding: .utf8)) ?? ""
-            return log.components(separatedBy: "Accepted publickey").count - 1
-        }
-    }
-
-    static func manifest(server: String, in dir: URL, edit: (String) -> String = { $0 }) throws -> String {
-        var text = try String(contentsOf: CLITests.repo.appendingPathComponent("examples/multi-host.yml"), encoding: .utf8)
+    static func manifest(server: String, kind: LabKind = .plain, in dir: URL, edit: (String) -> String = { $0 }) throws -> String {
+        var text = kind.adapt(try String(contentsOf: CLITests.repo.appendingPathComponent("examples/multi-host.yml"), encoding: .utf8))
         text = text.replacingOccurrences(of: "  server: lighttpd", with: "  server: \(server)")
         let path = dir.appendingPathComponent("\(server)-\(UUID().uuidString.prefix(6)).yml").path
         try edit(text).write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
-    @Test(arguments: ["lighttpd", "nginx"])
-    func deployServeReRunRefuseBrokenConfigAndNameADeadHost(server: String) throws {
+    @Test(arguments: ["lighttpd", "nginx"], LabKind.allCases)
+    func deployServeReRunRefuseBrokenConfigAndNameADeadHost(server: String, kind: LabKind) throws {
         guard Self.lab != nil else {
             #expect(CLITests.env["STACKCTL_REQUIRE_SERVERS"] != "1", "STACKCTL_LAB is not set; scripts/test starts the lab")
             return
         }
         let dir = try CLITests.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let manifest = try Self.manifest(server: server, in: dir)
+        let manifest = try Self.manifest(server: server, kind: kind, in: dir)
         defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", Self.sshConfig]) }
 
         // Cold deploy.
@@ -76,49 +68,46 @@ extension Lab {
         for (path, greeting, scriptName, pathInfo) in [("/", "main", "", "/"), ("/shop/cart", "main", "", "/shop/cart"),
                                                        ("/admin", "admin", "/admin", ""), ("/admin/users/7", "admin", "/admin", "/users/7"),
                                                        ("/administrator", "main", "", "/administrator")] {
-            let r = try Self.get("http://127.0.0.11\(path)")
+            let r = try Self.get(kind.front + path)
             #expect(r.status == 200 && r.json["greeting"] == "hello from \(greeting)" && r.json["script_name"] == scriptName && r.json["path_info"] == pathInfo,
                     "\(server) \(path): \(r.status) \(r.body)")
         }
         // A static file comes from the middle with its type, and through the front too.
-        for base in ["http://127.0.0.12:8000", "http://127.0.0.11"] {
+        for base in ["http://\(kind.address(2)):8000", kind.front] {
             let css = try Self.get("\(base)/static/site.css")
             #expect(css.status == 200 && css.contentType.hasPrefix("text/css") && css.body.contains("font-family"), "\(server) \(base): \(css)")
         }
 
         // No-op: nothing uploaded or restarted, one SSH connection per host.
-        let before = Self.connections()
+        let before = kind.connections()
         let again = try Self.up(manifest)
         #expect(again.status == 0)
         for (name, host) in Self.hosts(again.report) {
             #expect(host["unchanged"] as? Bool == true && (host["uploaded"] as? [String])?.isEmpty == true, "\(name): \(host)")
         }
-        #expect(zip(Self.connections(), before).map { $0 - $1 } == [1, 1, 1, 1, 1])
+        #expect(zip(kind.connections(), before).map { $0 - $1 } == [1, 1, 1, 1, 1])
 
         // A middle config the host's own server refuses: up fails, names the host, the old config serves.
-        let broken = try Self.manifest(server: server, in: dir) { $0.replacingOccurrences(of: "  port: 8000\n", with: "  port: 8000\n  user: nosuchuser\n") }
+        let broken = try Self.manifest(server: server, kind: kind, in: dir) { $0.replacingOccurrences(of: "  port: 8000\n", with: "  port: 8000\n  user: nosuchuser\n") }
         let refused = try Self.up(broken)
         #expect(refused.status == 4)
         #expect((refused.report["failure"] as? String)?.contains("middle1") == true)
         #expect((Self.hosts(refused.report)["middle1"]?["error"] as? String)?.contains("nosuchuser") == true, "\(refused.report)")
-        #expect(try Self.get("http://127.0.0.11/admin/x").json["greeting"] == "hello from admin")
+        #expect(try Self.get(kind.front + "/admin/x").json["greeting"] == "hello from admin")
         #expect(try Self.up(manifest).status == 0, "the good manifest still deploys after a refused one")
 
         // A worker host that is down: up fails with that host named, and changes nothing.
-        let pidFile = "\(Self.lab!)/hosts/lab4/sshd.pid"
-        let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
-        kill(pid, SIGTERM)
-        #expect(CLITests.waitFor(5) { kill(pid, 0) != 0 })
+        let restore = try kind.stopSSH(4)
         let dead = try Self.up(manifest)
         #expect(dead.status == 3)
         #expect(Self.hosts(dead.report)["app2"]?["reachable"] as? Bool == false)
         #expect((dead.report["failure"] as? String)?.contains("app2") == true)
-        #expect(try CLITests.capture([CLITests.repo.appendingPathComponent("scripts/lab").path, "up"]).status == 0)
+        restore()
 
         // down stops front, middle and workers.
         let down = try CLITests.stackctl(["down", "-f", manifest, "-F", Self.sshConfig])
         #expect(down.status == 0, "\(down.stderr)")
-        #expect(try Self.get("http://127.0.0.11/").status == 0)
+        #expect(try Self.get(kind.front + "/").status == 0)
     }
 }
 }

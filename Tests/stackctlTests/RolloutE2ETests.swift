@@ -5,12 +5,12 @@ extension Lab {
     /// Rollouts on the lab under steady load through the front, as a user runs them.
     @Suite struct RolloutE2ETests {
         /// Runs `body` while scripts/load.py sends requests to the front; returns its counts.
-        static func underLoad(_ dir: URL, _ body: () throws -> Void) throws -> [String: Any] {
+        static func underLoad(_ dir: URL, front: String = LabKind.plain.front, _ body: () throws -> Void) throws -> [String: Any] {
             let stop = dir.appendingPathComponent("stop"), out = dir.appendingPathComponent("load.json")
             try? FileManager.default.removeItem(at: stop)
             let load = Process()
             load.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            load.arguments = [CLITests.repo.appendingPathComponent("scripts/load.py").path, "http://127.0.0.11/shop", stop.path,
+            load.arguments = [CLITests.repo.appendingPathComponent("scripts/load.py").path, front + "/shop", stop.path,
                               "--max-requests", "300000", "--max-seconds", "180"]
             FileManager.default.createFile(atPath: out.path, contents: nil)
             load.standardOutput = try FileHandle(forWritingTo: out)
@@ -40,8 +40,8 @@ extension Lab {
             try change(try String(contentsOf: file, encoding: .utf8)).write(to: file, atomically: true, encoding: .utf8)
         }
 
-        @Test(arguments: ["lighttpd", "nginx"])
-        func rolloutFailedReleaseAndRollbackDropNoRequest(server: String) throws {
+        @Test(arguments: ["lighttpd", "nginx"], LabKind.allCases)
+        func rolloutFailedReleaseAndRollbackDropNoRequest(server: String, kind: LabKind) throws {
             guard LabE2ETests.lab != nil else {
                 #expect(CLITests.env["STACKCTL_REQUIRE_SERVERS"] != "1", "STACKCTL_LAB is not set; scripts/test starts the lab")
                 return
@@ -49,7 +49,7 @@ extension Lab {
             let dir = try CLITests.scratch()
             defer { try? FileManager.default.removeItem(at: dir) }
             try FileManager.default.copyItem(at: CLITests.repo.appendingPathComponent("examples/app"), to: dir.appendingPathComponent("app"))
-            let text = try String(contentsOf: CLITests.repo.appendingPathComponent("examples/releases.yml"), encoding: .utf8)
+            let text = kind.adapt(try String(contentsOf: CLITests.repo.appendingPathComponent("examples/releases.yml"), encoding: .utf8))
                 .replacingOccurrences(of: "  server: lighttpd", with: "  server: \(server)")
             let manifest = dir.appendingPathComponent("releases.yml").path
             try text.write(toFile: manifest, atomically: true, encoding: .utf8)
@@ -63,7 +63,7 @@ extension Lab {
             // A new release across three hosts under load: no error, no non-2xx.
             try Self.edit(dir) { $0.replacingOccurrences(of: "\"greeting\": os.environ.get(\"APP_GREETING\", \"hello\")", with: "\"greeting\": os.environ.get(\"APP_GREETING\", \"hello\") + \" v2\"") }
             var rollout = CLITests.Result(status: -1, stdout: "", stderr: "")
-            let load = try Self.underLoad(dir) { rollout = try CLITests.stackctl(["rollout", "main", "-f", manifest, "-F", cfg, "--json"]) }
+            let load = try Self.underLoad(dir, front: kind.front) { rollout = try CLITests.stackctl(["rollout", "main", "-f", manifest, "-F", cfg, "--json"]) }
             #expect(rollout.status == 0, "\(rollout.stderr)")
             #expect(load["errors"] as? Int == 0 && load["non_2xx"] as? Int == 0 && (load["ok"] as? Int ?? 0) > 100, "\(server): \(load)")
             let second = try Self.releases(manifest)
@@ -73,7 +73,7 @@ extension Lab {
             // A release whose app fails to import: stops at the first host, which is back and serving.
             try Self.edit(dir) { "import no_such_module_anywhere\n" + $0 }
             var failed = CLITests.Result(status: -1, stdout: "", stderr: "")
-            let load2 = try Self.underLoad(dir) { failed = try CLITests.stackctl(["rollout", "main", "-f", manifest, "-F", cfg, "--json"]) }
+            let load2 = try Self.underLoad(dir, front: kind.front) { failed = try CLITests.stackctl(["rollout", "main", "-f", manifest, "-F", cfg, "--json"]) }
             let report = (try? JSONSerialization.jsonObject(with: Data(failed.stdout.utf8))) as? [String: Any] ?? [:]
             #expect(failed.status == 5)
             let failure = report["failure"] as? String ?? ""
@@ -85,7 +85,7 @@ extension Lab {
 
             // Rollback: every host to its previous release, the same way.
             var back = CLITests.Result(status: -1, stdout: "", stderr: "")
-            let load3 = try Self.underLoad(dir) { back = try CLITests.stackctl(["rollback", "main", "-f", manifest, "-F", cfg]) }
+            let load3 = try Self.underLoad(dir, front: kind.front) { back = try CLITests.stackctl(["rollback", "main", "-f", manifest, "-F", cfg]) }
             #expect(back.status == 0, "\(back.stderr)")
             #expect(load3["errors"] as? Int == 0 && load3["non_2xx"] as? Int == 0, "\(server): \(load3)")
             #expect(try Self.releases(manifest) == first)

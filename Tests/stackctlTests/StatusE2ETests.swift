@@ -22,14 +22,15 @@ extension Lab {
         try CLITests.capture(["/usr/bin/ssh", "-F", LabE2ETests.sshConfig, address, command])
     }
 
-    @Test func healthyDegradedDriftAndUnreachable() throws {
+    @Test(arguments: LabKind.allCases)
+    func healthyDegradedDriftAndUnreachable(kind: LabKind) throws {
         guard LabE2ETests.lab != nil else {
             #expect(CLITests.env["STACKCTL_REQUIRE_SERVERS"] != "1", "STACKCTL_LAB is not set; scripts/test starts the lab")
             return
         }
         let dir = try CLITests.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let manifest = try LabE2ETests.manifest(server: "nginx", in: dir)
+        let manifest = try LabE2ETests.manifest(server: "nginx", kind: kind, in: dir)
         defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", LabE2ETests.sshConfig]) }
         #expect(try LabE2ETests.up(manifest).status == 0)
 
@@ -58,10 +59,10 @@ extension Lab {
         #expect(try String(contentsOf: out, encoding: .utf8).contains("refreshing every 0.5 s; Ctrl-C to stop"))
 
         // A worker killed that cannot come back (its app is gone): degraded, that instance named.
-        _ = try Self.ssh("127.0.0.13", "mv /srv/shop/app/hello.py /srv/shop/app/hello.py.away")
-        defer { _ = try? Self.ssh("127.0.0.13", "mv /srv/shop/app/hello.py.away /srv/shop/app/hello.py") }
+        _ = try Self.ssh(kind.address(3), "mv /srv/shop/app/hello.py /srv/shop/app/hello.py.away")
+        defer { _ = try? Self.ssh(kind.address(3), "mv /srv/shop/app/hello.py.away /srv/shop/app/hello.py") }
         let pid = try #require((Self.instance(healthy.report, host: "app1", name: "main/1")?["process"] as? [String: Any])?["pid"] as? Int)
-        #expect(try Self.ssh("127.0.0.13", "kill -KILL \(pid)").status == 0)
+        #expect(try Self.ssh(kind.address(3), "kill -KILL \(pid)").status == 0)
         #expect(CLITests.waitFor(10) { (try? Self.status(manifest).status) == 8 }, "degraded")
         let degraded = try Self.status(manifest)
         #expect(degraded.report["state"] as? String == "degraded")
@@ -69,11 +70,11 @@ extension Lab {
         #expect(dead["healthy"] as? Bool == false)
         #expect((dead["why"] as? String)?.contains("ModuleNotFoundError: No module named 'hello'") == true, "\(dead)")
         #expect(Self.instance(degraded.report, host: "app1", name: "main/0")?["healthy"] as? Bool == true)
-        _ = try Self.ssh("127.0.0.13", "mv /srv/shop/app/hello.py.away /srv/shop/app/hello.py")
+        _ = try Self.ssh(kind.address(3), "mv /srv/shop/app/hello.py.away /srv/shop/app/hello.py")
         #expect(try LabE2ETests.up(manifest).status == 0)
 
         // A config edited by hand on a host: drift, with the file named; still healthy.
-        #expect(try Self.ssh("127.0.0.12", "echo '# edited by hand' >> /srv/stackctl/shop/middle/nginx.conf").status == 0)
+        #expect(try Self.ssh(kind.address(2), "echo '# edited by hand' >> /srv/stackctl/shop/middle/nginx.conf").status == 0)
         let drifted = try Self.status(manifest)
         let middle = try #require(Self.instance(drifted.report, host: "middle1", name: "nginx"))
         #expect(middle["drift"] as? String == "changed on host")
@@ -81,18 +82,15 @@ extension Lab {
         #expect(drifted.status == 0)
 
         // A host whose sshd is stopped: unreachable, exit 3, everything else still reported.
-        let pidFile = "\(LabE2ETests.lab!)/hosts/lab4/sshd.pid"
-        let sshd = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
-        kill(sshd, SIGTERM)
-        #expect(CLITests.waitFor(5) { kill(sshd, 0) != 0 })
-        defer { _ = try? CLITests.capture([CLITests.repo.appendingPathComponent("scripts/lab").path, "up"]) }
+        let restore = try kind.stopSSH(4)
+        defer { restore() }
         let cut = try Self.status(manifest)
         #expect(cut.status == 3 && cut.report["state"] as? String == "unreachable")
         let hosts = cut.report["hosts"] as? [[String: Any]] ?? []
         #expect(hosts.first { $0["host"] as? String == "app2" }?["reachable"] as? Bool == false)
         #expect((hosts.first { $0["host"] as? String == "app2" }?["error"] as? String)?.contains("Connection refused") == true)
         #expect(Self.instance(cut.report, host: "app1", name: "main/0")?["healthy"] as? Bool == true)
-        #expect(Self.instance(cut.report, host: "app2", name: "main/0")?["why"] as? String == "host unreachable: ssh: connect to host 127.0.0.14 port 22: Connection refused")
+        #expect(Self.instance(cut.report, host: "app2", name: "main/0")?["why"] as? String == "host unreachable: ssh: connect to host \(kind.address(4)) port 22: Connection refused")
     }
 }
 }

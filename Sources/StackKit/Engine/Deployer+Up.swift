@@ -3,8 +3,11 @@ extension Deployer {
         let start = clock.now
         let plans = plans()
         var report = DeployReport(stack: manifest.name, command: "up", hosts: plans.map(\.host.name))
-        guard let inspected = await inspect(plans, &report), exposesNothing(inspected, &report), await stage(inspected, &report),
-              let stale = await placeReleases(inspected, &report) else {
+        // Releases are placed before staging: a fresh host's units and launcher are checked
+        // against the release they will run (systemd verifies that ExecStart's interpreter, in
+        // the release's virtualenv, exists). Nothing serves from them until activation.
+        guard let inspected = await inspect(plans, &report), exposesNothing(inspected, &report),
+              let stale = await placeReleases(inspected, &report), await stage(inspected, &report) else {
             report.seconds = seconds(since: start)
             return report
         }

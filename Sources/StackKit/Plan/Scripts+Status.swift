@@ -10,15 +10,22 @@ extension Scripts {
             s += "[ -S \(t.supervisorSocketPath) ] && \(ServiceControl.supervisor(plan, ["detail"])) 2>/dev/null\n"
             s = s.printing(.proc)
         case .systemd:
-            for p in plan.programs {
-                let unit = ServiceControl.name(p, plan)
-                s += """
-                set -- $(systemctl show -p SubState -p MainPID -p ActiveEnterTimestampMonotonic --value \(unit) 2>/dev/null)
-                up=0; [ -n "${3:-}" ] && [ "${3:-0}" -gt 0 ] && up=$(( $(cut -d' ' -f1 /proc/uptime | cut -d. -f1) - ${3} / 1000000 ))
-                \(ShellCode.emit(.proc, "\(unit)", #""${1:-unknown}""#, #""${2:-0}""#, #""$up""#))
-
-                """
+            // `systemctl show` prints properties in its own order, whatever order -p asks for.
+            s += """
+            unitproc() {
+              active=; sub=; pid=0; since=0
+              while IFS='=' read -r k v; do
+                case $k in ActiveState) active=$v ;; SubState) sub=$v ;; MainPID) pid=$v ;; ActiveEnterTimestampMonotonic) since=$v ;; esac
+              done <<EOF
+            $(systemctl show -p ActiveState -p SubState -p MainPID -p ActiveEnterTimestampMonotonic "$1" 2>/dev/null)
+            EOF
+              state="$active/$sub"; [ "$state" = active/running ] && state=running; [ -z "$active" ] && state=unknown
+              up=0; [ "$state" = running ] && [ "$since" -gt 0 ] && up=$(( $(cut -d' ' -f1 /proc/uptime | cut -d. -f1) - since / 1000000 ))
+              \(ShellCode.emit(.proc, #""$1""#, #""$state""#, #""$pid""#, #""$up""#))
             }
+
+            """
+            for p in plan.programs { s += "unitproc \(ServiceControl.name(p, plan))\n" }
         }
         s += lastLines(plan.programs, plan)
         for w in t.workers(on: plan.host.name) {
@@ -42,15 +49,38 @@ extension Scripts {
     /// `@plog NAME LINE`: the last line each program wrote (supervisord's log file, or the
     /// unit's journal): why a program that will not start fails.
     static func lastLines(_ programs: [Program], _ plan: HostPlan) -> ShellCode {
-        var s: ShellCode = ""
+        // The last line that says something: a traceback's frames are indented, and one still
+        // being written ends in its "Traceback" header; the exception line of the last
+        // complete one is the why.
+        var s: ShellCode = """
+        said() { grep -v -e '^[[:space:]]' -e '^Traceback (most recent call last):$' | tail -n 1; }
+
+        """
+        if plan.host.processManager == .systemd {
+            // The program's own last line of its latest run (what it printed before it died),
+            // else systemd's last error about that run (an executable it could not find), else
+            // the unit's last journal line. Never a line of an earlier run.
+            s += """
+            unitlog() {
+              inv=$(systemctl show -p InvocationID --value "$1" 2>/dev/null); line=
+              if [ -n "$inv" ]; then
+                line=$(journalctl _SYSTEMD_INVOCATION_ID="$inv" -n 30 -o cat --no-pager 2>/dev/null | said)
+                [ -n "$line" ] || line=$(journalctl INVOCATION_ID="$inv" -p err -n 1 -o cat --no-pager 2>/dev/null)
+              fi
+              [ -n "$line" ] || line=$(journalctl -u "$1" -n 1 -o cat --no-pager 2>/dev/null)
+              \(ShellCode.emit(.plog, #""$1""#, #""$line""#))
+            }
+
+            """
+        }
         for p in programs {
             let name = ServiceControl.name(p, plan)
             switch plan.host.processManager {
             case .supervisord:
                 let log = "\(plan.topology.logDirectory)/\(p.name).log"
-                s += "[ -s \(log) ] && \(ShellCode.emit(.plog, "\(name)", "\"$(tail -n 1 \(log))\""))\n"
+                s += "[ -s \(log) ] && \(ShellCode.emit(.plog, "\(name)", "\"$(tail -n 30 \(log) | said)\""))\n"
             case .systemd:
-                s += "\(ShellCode.emit(.plog, "\(name)", "\"$(journalctl -u \(name) -n 1 --no-pager -o cat 2>/dev/null)\""))\n"
+                s += "unitlog \(name)\n"
             }
         }
         return s

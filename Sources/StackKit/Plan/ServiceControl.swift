@@ -26,15 +26,18 @@ public enum ServiceControl {
             return [supervisor(plan, ["restart"] + names)]
         case (.supervisord, .reload(let name)):
             guard let program = plan.programs.first(where: { $0.name == name }) else { return [] }
-            return [program.reloadArgv ?? supervisor(plan, ["signal", "USR1", name])]
+            return [program.reloadArgv ?? supervisor(plan, ["signal", program.reloadSignal ?? "USR1", name])]
         case (.systemd, .startManager):
             return []
         case (.systemd, .reloadManager):
             return [["systemctl", "daemon-reload"], ["systemctl", "enable", "\(t.manifest.name).target"]]
+        // Workers are Type=notify: without --no-block systemctl would wait for them to be ready,
+        // and a worker that cannot start would fail the command instead of its health gate
+        // (which says why: the FastCGI answer, the program's last line).
         case (.systemd, .start(let units)):
-            return [["systemctl", "enable", "--now"] + units]
+            return [["systemctl", "enable", "--now", "--no-block"] + units]
         case (.systemd, .restart(let units)):
-            return [["systemctl", "restart"] + units]
+            return [["systemctl", "restart", "--no-block"] + units]
         case (.systemd, .reload(let unit)):
             return [["systemctl", "reload", unit]]
         }

@@ -79,6 +79,24 @@ class Stop(Exception):
     pass
 
 
+def notify_ready():
+    """Under systemd (Type=notify): the app is imported and the socket listens. Units that
+    are ordered after this one (the middle, then the front) start only now, at boot too."""
+    path = os.environ.get("NOTIFY_SOCKET")
+    if not path:
+        return
+    if path.startswith("@"):
+        path = "\0" + path[1:]
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        s.connect(path)
+        s.sendall(b"READY=1\nSTATUS=listening\n")
+    except OSError as e:
+        log("could not tell systemd the worker is ready: %s" % e)
+    finally:
+        s.close()
+
+
 def make_server_class(kind, instance, socket_group):
     if kind == "prefork":
         from flup.server.fcgi_fork import WSGIServer as Base
@@ -103,6 +121,7 @@ def make_server_class(kind, instance, socket_group):
                         except PermissionError:
                             fail("cannot give %s to group %s: the worker's user is not in that group" % (path, socket_group))
                 self.inode = os.stat(path).st_ino
+            notify_ready()
             return sock
 
         def _cleanupSocket(self, sock):

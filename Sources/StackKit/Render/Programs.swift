@@ -11,8 +11,10 @@ public struct Program: Sendable, Equatable {
     public var directory: String?
     public var stopSignal: String
     public var stopSeconds: Int
-    /// Graceful reload, if the program has one.
+    /// Graceful reload, if the program has one as a command.
     public var reloadArgv: [String]?
+    /// Or the signal that reloads it gracefully (lighttpd: SIGUSR1, same pid).
+    public var reloadSignal: String? = nil
     /// For systemd templates: the pool whose instances this program is one of.
     public var pool: String?
     public var instance: Int?
@@ -38,7 +40,7 @@ enum Programs {
             switch manifest.middle.server {
             case .lighttpd:
                 programs.append(Program(name: topology.middleUnit, tier: .middle, argv: [platform.lighttpd, "-D", "-f", conf],
-                                        stopSignal: "INT", stopSeconds: 30, reloadArgv: nil, openFiles: topology.middleOpenFiles))
+                                        stopSignal: "INT", stopSeconds: 30, reloadArgv: nil, reloadSignal: "USR1", openFiles: topology.middleOpenFiles))
             case .nginx:
                 let base = [platform.nginx, "-p", topology.middleDirectory, "-c", conf]
                 programs.append(Program(name: topology.middleUnit, tier: .middle, argv: base,

@@ -35,20 +35,34 @@ struct SystemdRenderer {
         argv.map { $0 == "%i" ? $0 : Dialect.systemd($0) }.joined(separator: " ")
     }
 
+    func unitName(_ p: Program) -> String {
+        p.pool.map { "\(topology.poolUnit($0))@\(p.instance ?? 0).service" } ?? "\(p.name).service"
+    }
+
+    /// At boot the tiers of this host start bottom-up: the middle after this host's workers are
+    /// ready (a worker is `Type=notify`: ready once its app is imported and its socket
+    /// listens), the front after the middle.
+    func after(_ program: Program) -> [String] {
+        programs.filter { $0.tier < program.tier }.map(unitName)
+    }
+
     func unit(_ program: Program, description: String, argv: [String]) -> String {
         var out = Dialect.header("#", stack: stack, host: host.name)
+        let after = (["network.target"] + after(program)).joined(separator: " ")
+        let type = program.tier == .workers ? "notify\nNotifyAccess=main" : "simple"
         out += """
         [Unit]
         Description=\(description)
-        After=network.target
+        After=\(after)
         PartOf=\(stack).target
 
         [Service]
-        Type=simple
+        Type=\(type)
         ExecStart=\(command(argv))
 
         """
         if let reload = program.reloadArgv { out += "ExecReload=\(command(reload))\n" }
+        if let signal = program.reloadSignal { out += "ExecReload=/bin/kill -s \(signal) $MAINPID\n" }
         if let user = program.user { out += "User=\(user)\n" }
         if let group = program.group { out += "Group=\(group)\n" }
         if let files = program.openFiles { out += "LimitNOFILE=\(files)\n" }

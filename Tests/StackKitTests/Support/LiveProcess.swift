@@ -70,35 +70,36 @@ final class LiveProcesses {
 }
 
 enum Net {
-    /// A free TCP port on 127.0.0.1, from the kernel.
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    /// Whether `port` can be bound on 127.0.0.1 (or [::1]) right now.
+    static func canBind(_ port: Int, ipv6: Bool = false) -> Bool {
+        let fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
+        if ipv6 {
+            var addr = sockaddr_in6()
+            addr.sin6_family = sa_family_t(AF_INET6)
+            addr.sin6_addr = in6addr_loopback
+            addr.sin6_port = in_port_t(UInt16(port).bigEndian)
+            return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) } } == 0
+        }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
     }
 
-    /// A port p such that p and p+1 are both free (a pool's two instances).
-    static func freePortPair() -> Int {
-        for _ in 0..<50 {
-            let p = freePort()
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-            addr.sin_port = in_port_t(UInt16(p + 1).bigEndian)
-            let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
-            close(fd)
-            if ok && p < 65534 { return p }
+    /// A free port (and the one after it with `pair`: a pool's two instances), picked below the
+    /// kernel's ephemeral range (32768 up), so that no outgoing connection of a test running
+    /// alongside can take it between this check and the server's bind.
+    static func freePort(ipv6: Bool = false, pair: Bool = false) -> Int {
+        while true {
+            let p = Int.random(in: 20000..<32000)
+            if canBind(p, ipv6: ipv6) && (!pair || canBind(p + 1, ipv6: ipv6)) { return p }
         }
-        return freePort()
     }
+
+    static func freePortPair() -> Int { freePort(pair: true) }
+    static func freeIPv6Port(pair: Bool = false) -> Int { freePort(ipv6: true, pair: pair) }
 
     static func canConnect(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -108,31 +109,6 @@ enum Net {
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
-    }
-
-    /// A port free on [::1] (and p+1 too when `pair`), from the kernel: ports free on 127.0.0.1
-    /// may still be taken on ::1 (an outgoing connection's local port).
-    static func freeIPv6Port(pair: Bool = false) -> Int {
-        func bound(_ port: Int) -> (Int32, Int) {
-            let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
-            var addr = sockaddr_in6()
-            addr.sin6_family = sa_family_t(AF_INET6)
-            addr.sin6_addr = in6addr_loopback
-            addr.sin6_port = in_port_t(UInt16(port).bigEndian)
-            var len = socklen_t(MemoryLayout<sockaddr_in6>.size)
-            let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } } == 0
-            _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-            return (fd, ok ? Int(UInt16(bigEndian: addr.sin6_port)) : 0)
-        }
-        for _ in 0..<50 {
-            let (fd, p) = bound(0)
-            defer { close(fd) }
-            guard pair else { return p }
-            let (next, q) = bound(p + 1)
-            close(next)
-            if q == p + 1 { return p }
-        }
-        return bound(0).1
     }
 
     /// A TCP connection to [::1]:port.

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// The lab's two kinds of host (scripts/lab): `plain` hosts (lab1-6, 127.0.0.11-16: an sshd in
+/// its own mount namespace, supervisord stacks) and `systemd` hosts (sd1-6, 127.0.0.21-26:
+/// systemd booted as PID 1, systemd stacks). Every end-to-end test runs on both.
+enum LabKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case plain, systemd
+
+    var testDescription: String { rawValue }
+    var processManager: String { self == .plain ? "supervisord" : "systemd" }
+    var hostPrefix: String { self == .plain ? "lab" : "sd" }
+    var dir: String { "\(Lab.LabE2ETests.lab!)/hosts/\(hostPrefix)" }
+
+    /// Lab host n's address: 127.0.0.1n or 127.0.0.2n.
+    func address(_ n: Int) -> String { "127.0.0.\((self == .plain ? 10 : 20) + n)" }
+    var front: String { "http://\(address(1))" }
+
+    /// A lab manifest (written for the plain hosts) moved to this kind's hosts and process manager.
+    func adapt(_ text: String) -> String {
+        var out = text.replacingOccurrences(of: "process_manager: supervisord", with: "process_manager: \(processManager)")
+        if self == .systemd {
+            for n in 1...6 { out = out.replacingOccurrences(of: "127.0.0.1\(n) }", with: "127.0.0.2\(n) }") }
+        }
+        return out
+    }
+
+    /// "Accepted publickey" lines in each of hosts 1-5's sshd log: one per SSH connection.
+    func connections() -> [Int] {
+        (1...5).map { n in
+            let log = (try? String(contentsOfFile: "\(dir)\(n)/sshd.log", encoding: .utf8)) ?? ""
+            return log.components(separatedBy: "Accepted publickey").count - 1
+        }
+    }
+
+    /// Stops host n's sshd (the host itself keeps running) and returns how to start it again.
+    func stopSSH(_ n: Int) throws -> () -> Void {
+        switch self {
+        case .plain:
+            let pid = try #require(Int32(try String(contentsOfFile: "\(dir)\(n)/sshd.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+            kill(pid, SIGTERM)
+            #expect(CLITests.waitFor(5) { kill(pid, 0) != 0 })
+            return { _ = try? CLITests.capture([CLITests.repo.appendingPathComponent("scripts/lab").path, "up"]) }
+        case .systemd:
+            let pid1 = try String(contentsOfFile: "\(dir)\(n)/pid1", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let inside = ["/usr/bin/nsenter", "-t", pid1, "-a", "systemctl"]
+            #expect(try CLITests.capture(inside + ["stop", "lab-sshd.service"]).status == 0)
+            return { _ = try? CLITests.capture(inside + ["start", "lab-sshd.service"]) }
+        }
+    }
+}
