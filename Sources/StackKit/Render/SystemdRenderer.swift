@@ -67,6 +67,7 @@ struct SystemdRenderer {
         if let group = program.group { out += "Group=\(group)\n" }
         if let files = program.openFiles { out += "LimitNOFILE=\(files)\n" }
         if let directory = program.directory { out += "WorkingDirectory=\(directory.replacingOccurrences(of: "%", with: "%%"))\n" }
+        for line in SystemdSandbox(topology: topology).lines(program) { out += line + "\n" }
         out += """
         KillSignal=SIG\(program.stopSignal)
         TimeoutStopSec=\(program.stopSeconds)
