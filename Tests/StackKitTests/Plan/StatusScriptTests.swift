@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+@testable import StackKit
+
+/// The status script of a systemd host, run by a real shell against a `systemctl` and a
+/// `journalctl` that answer the way systemd 252 does: properties in systemd's own order (not
+/// the order asked for), and a journal whose last lines are a traceback still being written.
+@Suite struct StatusScriptTests {
+    static func fake(_ dir: URL, _ name: String, _ body: String) throws {
+        let path = dir.appendingPathComponent(name).path
+        try ("#!/bin/sh\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    }
+
+    @Test func systemdStateComesByNameAndTheWhyIsTheLastCompleteLine() throws {
+        let bin = try Fixtures.temporaryDirectory("fakebin")
+        defer { try? FileManager.default.removeItem(at: bin) }
+        try Self.fake(bin, "systemctl", """
+        case "$*" in
+          *InvocationID*) echo 0f1e2d3c ;;
+          show*) printf 'MainPID=673\\nActiveState=active\\nSubState=running\\nActiveEnterTimestampMonotonic=1000000\\n' ;;
+        esac
+        """)
+        try Self.fake(bin, "journalctl", """
+        printf '%s\\n' 'pool web instance 0 starting' "ModuleNotFoundError: No module named 'hello'" 'Traceback (most recent call last):' '  File "/srv/app/hello.py", line 1'
+        """)
+        let manifest = try Fixtures.manifest("small")
+        let plan = try #require(HostPlan.all(manifest).first)
+        #expect(plan.host.processManager == .systemd)
+        let r = try Run.run(["/bin/sh", "-c", Scripts.status(plan).text], environment: ["PATH": bin.path + ":/usr/bin:/bin"])
+        let facts = HostStatusFacts(ScriptOutput(r.stdout))
+        let worker = try #require(facts.processes["tiny-web@0.service"], "\(r.stdout)")
+        #expect(worker.state == "running" && worker.pid == 673 && worker.uptime > 0, "\(worker)")
+        #expect(facts.lastLogLine["tiny-web@0.service"] == "ModuleNotFoundError: No module named 'hello'")
+    }
+}
