@@ -8,11 +8,10 @@ extension ManifestDecoder {
         front.hosts = hostList(f["hosts"], "front.hosts")
         front.address = r.string(f["address"], "front.address", rule: .address)
         front.port = r.int(f["port"], "front.port", in: 1...65535) ?? front.port
-        for (name, mark) in r.strings(f["server_names"], "front.server_names", rule: .serverName) ?? [] {
+        for (name, mark, i) in r.strings(f["server_names"], "front.server_names", rule: .serverName) ?? [] {
             // nginx compares names without case and warns about a repeat, which its check fails.
             if front.serverNames.contains(where: { $0.lowercased() == name.lowercased() }) {
-                let path = r.marks.first { $0.key.hasPrefix("front.server_names[") && $0.value == mark }?.key ?? "front.server_names"
-                r.fail(mark, path, "server name '\(name)' is listed twice")
+                r.fail(mark, "front.server_names[\(i)]", "server name '\(name)' is listed twice")
             } else {
                 front.serverNames.append(name)
             }

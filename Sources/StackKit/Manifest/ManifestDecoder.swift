@@ -82,9 +82,8 @@ struct ManifestDecoder {
         guard let node else {
             return []
         }
-        let list = r.strings(node, path, rule: .name) ?? []
         var kept: [String] = [], indices: [Int] = []
-        for (i, (name, mark)) in list.enumerated() {
+        for (name, mark, i) in r.strings(node, path, rule: .name) ?? [] {
             if kept.contains(name) {
                 r.fail(mark, "\(path)[\(i)]", "host '\(name)' is listed twice")
             } else {

@@ -54,13 +54,4 @@ extension ManifestValidator {
             }
         }
     }
-
-    /// stackctl's own sockets, not only the workers': sun_path holds 107 bytes.
-    mutating func checkOwnSockets() {
-        let t = Topology(manifest)
-        let socket = t.supervisorSocketPath
-        if manifest.hosts.contains(where: { $0.processManager == .supervisord }), socket.utf8.count > 107 {
-            fail("base", "supervisord's socket '\(socket)' is \(socket.utf8.count) bytes; unix sockets allow at most 107", hint: "shorten base")
-        }
-    }
 }

@@ -2,6 +2,11 @@ extension ManifestValidator {
     /// Unix sockets only work on the middle server's own host; sun_path holds 107 bytes.
     mutating func checkSockets() {
         let topology = Topology(manifest)
+        // stackctl's own socket too, not only the workers'.
+        let own = topology.supervisorSocketPath
+        if manifest.hosts.contains(where: { $0.processManager == .supervisord }), own.utf8.count > 107 {
+            fail("base", "supervisord's socket '\(own)' is \(own.utf8.count) bytes; unix sockets allow at most 107", hint: "shorten base")
+        }
         for pool in manifest.pools {
             let path = "pools.\(pool.name).socket"
             if pool.socket == .unix {

@@ -23,7 +23,6 @@ struct ManifestValidator {
         checkWorkerCounts()
         checkAccounts()
         checkProgramNames()
-        checkOwnSockets()
         checkNameCase()
         return diagnostics
     }

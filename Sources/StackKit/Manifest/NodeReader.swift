@@ -122,21 +122,22 @@ final class NodeReader {
         return nil
     }
 
-    /// A list of strings; a single string is accepted as a list of one.
-    func strings(_ node: Node?, _ path: String, rule: ValueRule) -> [(String, Mark)]? {
+    /// A list of strings; a single string is accepted as a list of one. Each valid item comes
+    /// with its index as written (items that fail `rule` are reported and left out).
+    func strings(_ node: Node?, _ path: String, rule: ValueRule) -> [(text: String, mark: Mark, index: Int)]? {
         guard let node else { return nil }
         if case .scalar = node, !node.isNull {
-            return string(node, path, rule: rule).map { [($0, node.mark)] }
+            return string(node, path, rule: rule).map { [($0, node.mark, 0)] }
         }
         guard case .sequence(let items, _) = node else {
             fail(node.mark, path, "expected a list, found \(node.kindName)")
             return nil
         }
-        var result: [(String, Mark)] = []
+        var result: [(text: String, mark: Mark, index: Int)] = []
         for (i, item) in items.enumerated() {
             let itemPath = "\(path)[\(i)]"
             marks[itemPath] = item.mark
-            if let s = string(item, itemPath, rule: rule) { result.append((s, item.mark)) }
+            if let s = string(item, itemPath, rule: rule) { result.append((s, item.mark, i)) }
         }
         return result
     }

@@ -110,14 +110,11 @@ public struct Topology: Sendable {
     /// `worker_rlimit_nofile`, lighttpd `server.max-fds`) and its process manager's.
     public var middleOpenFiles: Int { 2 * manifest.middle.maxConnections + 64 }
 
-    /// The name the front calls itself and the probes send as Host: the first server name that
-    /// is not a wildcard (Apache's ServerName cannot be one), else the front host's address.
-    public func canonicalName(front host: String) -> String { serverName(or: hostAddress(host)) }
+    /// The first server name that is not a wildcard: Apache's ServerName and the probes' Host.
+    public var plainServerName: String? { manifest.front.serverNames.first { !$0.contains("*") && !$0.hasPrefix(".") } }
 
-    /// The first plain server name, or `address` as a Host header writes it.
-    public func serverName(or address: String) -> String {
-        manifest.front.serverNames.first { !$0.contains("*") && !$0.hasPrefix(".") } ?? Self.hostLiteral(address)
-    }
+    /// The Host the probes send: the first plain server name, or `address` as a Host header writes it.
+    public func serverName(or address: String) -> String { plainServerName ?? Self.hostLiteral(address) }
 
     /// An address as a URL or config takes a host: IPv6 literals in brackets.
     public static func hostLiteral(_ address: String) -> String { address.contains(":") ? "[\(address)]" : address }

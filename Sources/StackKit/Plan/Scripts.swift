@@ -21,16 +21,18 @@ public enum Scripts {
     }
 
     /// On a middle host: every served and protected directory as the host resolves it, so the
-    /// engine can check `StaticExposure` against symlinks too.
+    /// engine can check `StaticExposure` against symlinks too. One `realpath` for all of them
+    /// (it is on every `up`'s path): it prints one line per path, in order (paths hold no newline).
     static func resolvePaths(_ plan: HostPlan) -> ShellCode {
         guard plan.tiers.contains(.middle) else { return "" }
         let m = plan.topology.manifest
         let paths = Set(StaticExposure.served(m).map(\.path) + StaticExposure.protected(m).map(\.path)).sorted()
-        var s: ShellCode = ""
-        for path in paths {
-            s += "r=$(realpath -m -- \(path) 2>/dev/null) && \(ShellCode.emit(.resolved, "\(path)", #""$r""#))\n"
-        }
-        return s
+        guard !paths.isEmpty else { return "" }
+        return """
+        set -- \(paths)
+        realpath -m -- "$@" 2>/dev/null | for p in "$@"; do IFS= read -r r || break; \(ShellCode.emit(.resolved, #""$p""#, #""$r""#)); done
+
+        """
     }
 
     /// The inspect lines without the exit, so `status` can extend them.

@@ -22,8 +22,8 @@ struct ApacheRenderer {
     /// Apache takes no wildcard here, and no IPv6 literal either (its brackets read as a
     /// pattern): then the host's own name stands in. Requests for every name are answered.
     var serverName: String {
-        let name = topology.canonicalName(front: host.name)
-        return name.hasPrefix("[") ? host.name : name
+        let address = topology.hostAddress(host.name)
+        return topology.plainServerName ?? (address.contains(":") ? host.name : address)
     }
 
     var balancerName: String { "balancer://\(manifest.name)-middle" }

@@ -15,7 +15,7 @@ struct SystemdSandbox {
         "ProtectKernelLogs=yes", "ProtectControlGroups=yes", "ProtectClock=yes", "ProtectHostname=yes", "ProtectProc=invisible",
         "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6", "RestrictNamespaces=yes", "RestrictRealtime=yes",
         "RestrictSUIDSGID=yes", "LockPersonality=yes", "RemoveIPC=yes", "KeyringMode=private",
-        "SystemCallArchitectures=native", "SystemCallFilter=@system-service", "SystemCallFilter=~@privileged",
+        "SystemCallArchitectures=native", "SystemCallFilter=@system-service",
     ]
 
     /// Capabilities a server that starts as root keeps: bind a port below 1024, drop to its
@@ -30,18 +30,13 @@ struct SystemdSandbox {
         case .workers:
             let pool = program.pool.flatMap(t.manifest.pool(named:))
             writable = [t.socketDirectory(program.pool ?? "")] + (pool.map { [$0.source == nil ? $0.directory : t.poolDirectory($0.name)] } ?? [])
-            out += ["CapabilityBoundingSet=", "AmbientCapabilities=", "UMask=0027"]
-        case .middle:
-            writable = [t.runDirectory, t.logDirectory, t.middleDirectory]
-            out += ["CapabilityBoundingSet=\(Self.serverCapabilities)"]
-            // Static files live anywhere; the server reads them after dropping to its account.
-            out.removeAll { $0 == "SystemCallFilter=~@privileged" }
-            out += ["SystemCallFilter=~@mount @reboot @swap @module @raw-io @obsolete @debug @cpu-emulation"]
-        case .front:
-            writable = [t.runDirectory, t.logDirectory, t.frontDirectory]
-            out += ["CapabilityBoundingSet=\(Self.serverCapabilities)"]
-            out.removeAll { $0 == "SystemCallFilter=~@privileged" }
-            out += ["SystemCallFilter=~@mount @reboot @swap @module @raw-io @obsolete @debug @cpu-emulation"]
+            out += ["SystemCallFilter=~@privileged", "CapabilityBoundingSet=", "AmbientCapabilities=", "UMask=0027"]
+        case .middle, .front:
+            writable = [t.runDirectory, t.logDirectory, program.tier == .middle ? t.middleDirectory : t.frontDirectory]
+            // A server starting as root needs @privileged's setuid, setgid and chown to drop to
+            // its account; the rest of what a network service never calls stays out.
+            out += ["CapabilityBoundingSet=\(Self.serverCapabilities)",
+                    "SystemCallFilter=~@mount @reboot @swap @module @raw-io @obsolete @debug @cpu-emulation"]
         }
         // `-`: a path not there yet (a pool's socket directory before its first start) is skipped.
         // Paths hold no spaces, quotes or `%` (ValueRule.path), so they go in as they are.

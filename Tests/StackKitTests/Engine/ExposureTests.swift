@@ -44,9 +44,11 @@ import StackKitTesting
         let web = try #require(HostPlan.all(manifest).first { $0.host.name == "web" })
         let app1 = try #require(HostPlan.all(manifest).first { $0.host.name == "app1" })
         let text = Scripts.inspect(web).text
+        let set = try #require(text.split(separator: "\n").first { $0.hasPrefix("set -- ") })
         for path in ["/srv/shop/public", "/srv/shop/static", "/srv/stackctl/shop", "/srv/shop/app", "/srv/shop/admin.ini"] {
-            #expect(text.contains("realpath -m -- \(path) "), "\(path)")
+            #expect(set.split(separator: " ").contains(Substring(path)), "\(path)")
         }
+        #expect(text.components(separatedBy: "realpath -m -- \"$@\"").count == 2, "one realpath for every path")
         #expect(!Scripts.inspect(app1).text.contains("realpath"), "only middle hosts serve files")
     }
 }

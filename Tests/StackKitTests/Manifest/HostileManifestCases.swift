@@ -78,6 +78,10 @@ enum HostileManifestCases {
         ("raw control byte", replacing(15, with: "    directory: /srv/a\u{1}pp"), [
             "15:22: YAML syntax error: control characters are not allowed (U+0001)",
         ]),
+        ("repeated host after an invalid one", replacing(16, with: "    hosts: [b, 'x;y', b]"), [
+            "16:16: pools.main.hosts[1]: name 'x;y' contains ';' (allowed: letters, digits, '_' and '-')",
+            "16:23: pools.main.hosts[2]: host 'b' is listed twice",
+        ]),
         ("repeated host then an unknown one", replacing(16, with: "    hosts: [b, b, zz]"), [
             "16:16: pools.main.hosts[1]: host 'b' is listed twice",
             "16:19: pools.main.hosts[2]: unknown host 'zz' (defined hosts: a, b)",
