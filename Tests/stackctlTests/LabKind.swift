@@ -33,6 +33,12 @@ enum LabKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         }
     }
 
+    /// argv prefix that runs a command inside systemd host n (all its namespaces).
+    func inside(_ n: Int) throws -> [String] {
+        let pid1 = try String(contentsOfFile: "\(dir)\(n)/pid1", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        return ["/usr/bin/nsenter", "-t", pid1, "-a"]
+    }
+
     /// Stops host n's sshd (the host itself keeps running) and returns how to start it again.
     func stopSSH(_ n: Int) throws -> () -> Void {
         switch self {
@@ -42,8 +48,7 @@ enum LabKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
             #expect(CLITests.waitFor(5) { kill(pid, 0) != 0 })
             return { _ = try? CLITests.capture([CLITests.repo.appendingPathComponent("scripts/lab").path, "up"]) }
         case .systemd:
-            let pid1 = try String(contentsOfFile: "\(dir)\(n)/pid1", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            let inside = ["/usr/bin/nsenter", "-t", pid1, "-a", "systemctl"]
+            let inside = try inside(n) + ["systemctl"]
             #expect(try CLITests.capture(inside + ["stop", "lab-sshd.service"]).status == 0)
             return { _ = try? CLITests.capture(inside + ["start", "lab-sshd.service"]) }
         }

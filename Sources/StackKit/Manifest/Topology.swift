@@ -60,6 +60,10 @@ public struct Topology: Sendable {
     public var supervisorConfigPath: String { "\(base)/supervisor/supervisord.conf" }
     public var supervisorSocketPath: String { "\(runDirectory)/supervisor.sock" }
     public func systemdUnitPath(_ unit: String) -> String { "/etc/systemd/system/\(unit)" }
+    /// On a host that boots with systemd, a supervisord stack's supervisord runs as this unit,
+    /// and the boot unit starts its programs tier by tier at boot (never during `up`).
+    public var supervisorUnit: String { "\(manifest.name)-supervisord.service" }
+    public var supervisorBootUnit: String { "\(manifest.name)-supervisord-boot.service" }
 
     /// Unit and program names are prefixed with the stack's name so several stacks share a host.
     public var frontUnit: String { "\(manifest.name)-front" }

@@ -1,16 +1,33 @@
 /// One step of bringing a tier up on a host.
 public enum Action: Sendable, Equatable {
     case commit([String])
-    case startManager
+    /// Starts supervisord: by its unit where the host boots with systemd, else by itself.
+    case startManager(unit: String?)
+    /// Makes a supervisord stack start at boot (daemon-reload, then enable the boot unit).
+    case enableAtBoot(String)
     case reloadManager
     case start([String])
     case restart([String])
     case reload(String)
 
+    /// What the action will do, for `plan`.
+    public var intent: String {
+        switch self {
+        case .commit(let paths): "put \(paths.count) file\(paths.count == 1 ? "" : "s") in place"
+        case .startManager: "start supervisord"
+        case .enableAtBoot(let unit): "enable \(unit) at boot"
+        case .reloadManager: "reload the process manager"
+        case .start(let names): "start \(names.joined(separator: ", "))"
+        case .restart(let names): "restart \(names.joined(separator: ", "))"
+        case .reload(let name): "reload \(name)"
+        }
+    }
+
     public var summary: String {
         switch self {
         case .commit(let paths): "committed \(paths.count) file\(paths.count == 1 ? "" : "s")"
         case .startManager: "started supervisord"
+        case .enableAtBoot(let unit): "enabled \(unit) at boot"
         case .reloadManager: "reloaded the process manager"
         case .start(let names): "started \(names.joined(separator: ", "))"
         case .restart(let names): "restarted \(names.joined(separator: ", "))"
@@ -33,8 +50,12 @@ public enum Activation {
         var managerReloaded = false
         switch plan.host.processManager {
         case .supervisord:
+            let boot = plan.topology.supervisorBootUnit
+            if first && state.bootsSystemd && (!state.enabled.contains(boot) || committed.contains { $0.file.needsSystemdInit }) {
+                actions.append(.enableAtBoot(boot))
+            }
             if !state.managerRunning {
-                if first { actions.append(.startManager) }
+                if first { actions.append(.startManager(unit: state.bootsSystemd ? plan.topology.supervisorUnit : nil)) }
                 managerReloaded = true
             } else if committed.contains(where: { $0.file.check == .supervisord }) {
                 actions.append(.reloadManager)

@@ -25,6 +25,8 @@ public enum HostPhase: String, Sendable, CaseIterable {
     case prune
     /// The last line each of a pool's programs wrote: `LogReply`.
     case logs
+    /// The contents of files `plan` would change: `ContentsReply`.
+    case fetch
     /// Byte exchanges through the probe relay (`Relay`), not a script.
     case probe
     /// A plain command.
@@ -44,18 +46,19 @@ public enum HostPhase: String, Sendable, CaseIterable {
     /// The marker tags the phase's script may print.
     public var markers: Set<Marker.Tag> {
         switch self {
-        case .inspect: [.file, .dir, .manager, .running, .release, .previous, .resolved]
+        case .inspect: [.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .resolved]
         case .stage: [.ok, .fail, .valid, .invalid, .staged]
         case .activate: [.ok, .fail, .activated]
         case .reloadMiddle: [.ok, .fail, .valid, .invalid, .activated]
         case .cleanup: []
         case .down: [.ok, .fail, .stopped]
-        case .status: [.file, .dir, .manager, .running, .release, .previous, .proc, .sock, .nosock, .groups, .log, .plog]
+        case .status: [.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .proc, .sock, .nosock, .groups, .log, .plog]
         case .prepare: [.ok, .fail, .prepared]
         case .switchRelease: [.ok, .fail, .switched]
         case .drainWait: [.drained, .drainTimeout]
         case .prune: [.pruned]
         case .logs: [.plog]
+        case .fetch: [.content]
         case .probe, .command: []
         }
     }

@@ -11,6 +11,10 @@ public struct HostState: ScriptReply, Equatable {
     public var managerRunning = false
     /// Programs (supervisord names or systemd units) that are running.
     public var running: Set<String> = []
+    /// PID 1 is systemd: a supervisord stack gets its boot units there.
+    public var bootsSystemd = false
+    /// Boot units that are enabled.
+    public var enabled: Set<String> = []
     /// The release each sourced pool's `current` link points at, and the one before it.
     public var releases: [String: String] = [:]
     public var previousReleases: [String: String] = [:]
@@ -19,7 +23,7 @@ public struct HostState: ScriptReply, Equatable {
 
     public init() {}
 
-    /// Reads the inspect script's markers: `@file`, `@dir`, `@manager`, `@running`, `@release`, `@previous`, `@resolved`.
+    /// Reads the inspect script's markers: `@file`, `@dir`, `@manager`, `@running`, `@init`, `@enabled`, `@release`, `@previous`, `@resolved`.
     public init(_ output: ScriptOutput) {
         for m in output.markers {
             switch m.tag {
@@ -27,6 +31,8 @@ public struct HostState: ScriptReply, Equatable {
             case .dir: directories[m.fields[1]] = m.fields[0]
             case .manager: managerRunning = m.fields[0] == "up"
             case .running: running.insert(m.fields[0])
+            case .initSystem: bootsSystemd = m.fields[0] == "systemd"
+            case .enabled: enabled.insert(m.fields[0])
             case .release: releases[m.fields[0]] = m.fields[1]
             case .previous: previousReleases[m.fields[0]] = m.fields[1]
             case .resolved: resolved[m.fields[0]] = m.fields[1]
@@ -45,6 +51,7 @@ public struct HostChanges: Sendable, Equatable {
 
     public init(plan: HostPlan, state: HostState) {
         files = plan.files.filter { f in
+            if f.file.needsSystemdInit && !state.bootsSystemd { return false }
             guard let now = state.files[f.path] else { return true }
             return now.sha256 != f.sha256 || now.ownership != f.ownership
         }

@@ -12,10 +12,14 @@ public struct Marker: Sendable, Equatable {
         case file, dir
         /// `up|down`: the host's process manager; `NAME`: a program that runs.
         case manager, running
+        /// `systemd` when the host boots with systemd; `UNIT`: a boot unit of a supervisord stack that is enabled.
+        case initSystem = "init", enabled
         /// `POOL ID`: the release a pool's `current` link points at, and the one recorded before it.
         case release, previous
         /// `PATH RESOLVED`: a directory the middle serves or must not serve, as the host resolves it.
         case resolved
+        /// `PATH` of a file whose contents follow under it, base64-encoded.
+        case content
         /// The end of a stage, activate or down script.
         case staged, activated, stopped
         /// Status: `NAME STATE PID UPTIME`; `MODE:OWNER:GROUP PATH` of a socket; `PATH` of a missing
@@ -28,7 +32,7 @@ public struct Marker: Sendable, Equatable {
         public var arity: ClosedRange<Int> {
             switch self {
             case .staged, .activated, .stopped: 0...0
-            case .ok, .fail, .valid, .invalid, .manager, .running, .nosock, .drained, .drainTimeout: 1...1
+            case .ok, .fail, .valid, .invalid, .content, .manager, .running, .initSystem, .enabled, .nosock, .drained, .drainTimeout: 1...1
             case .prepared: 1...2
             case .dir, .release, .previous, .resolved, .sock, .groups, .log, .plog, .switched, .pruned: 2...2
             case .file: 3...3

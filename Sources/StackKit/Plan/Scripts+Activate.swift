@@ -38,11 +38,15 @@ extension Scripts {
         HostScript(.cleanup, "\(["rm", "-f"] + changes.files.map(\.stagedPath))\n")
     }
 
-    /// Stops a tier's programs; after the workers, stops the host's supervisord too.
+    /// Stops a tier's programs; after the workers, stops the host's supervisord too (and disables
+    /// its boot unit where there is one).
     public static func down(_ tier: Tier, _ plan: HostPlan, last: Bool) -> HostScript<StepsReply> {
         let stopped = ShellCode.emit(.stopped)
         var s: ShellCode = ""
         if plan.host.processManager == .supervisord {
+            // A stack that is down stays down across a reboot.
+            let boot = plan.topology.systemdUnitPath(plan.topology.supervisorBootUnit)
+            if last { s += "[ -f \(boot) ] && systemctl disable --quiet \(plan.topology.supervisorBootUnit) 2>/dev/null\n" }
             // Never deployed, or supervisord already gone: nothing runs.
             s += "[ -f \(plan.topology.supervisorConfigPath) ] || { \(stopped); exit 0; }\n"
             s += "\(ServiceControl.supervisor(plan, ["status"])) >/dev/null 2>&1 || { \(stopped); exit 0; }\n"

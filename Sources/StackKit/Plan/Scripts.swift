@@ -61,6 +61,13 @@ public enum Scripts {
 
             """
             s += code.printing(.running)
+            // Where PID 1 is systemd, the stack's supervisord has boot units (SupervisordBootUnits).
+            s += """
+            if [ -d /run/systemd/system ]; then \(ShellCode.emit(.initSystem, "systemd"))
+              systemctl is-enabled --quiet \(t.supervisorBootUnit) 2>/dev/null && \(ShellCode.emit(.enabled, "\(t.supervisorBootUnit)"))
+            fi
+
+            """
         case .systemd:
             s += ShellCode.emit(.manager, "up") + "\n"
             for p in plan.programs {

@@ -16,8 +16,10 @@ public enum ServiceControl {
         switch (plan.host.processManager, action) {
         case (_, .commit):
             return []
-        case (.supervisord, .startManager):
-            return [[plan.platform.supervisord, "-c", t.supervisorConfigPath]]
+        case (.supervisord, .startManager(let unit)):
+            return [unit.map { ["systemctl", "start", $0] } ?? [plan.platform.supervisord, "-c", t.supervisorConfigPath]]
+        case (_, .enableAtBoot(let unit)):
+            return [["systemctl", "daemon-reload"], ["systemctl", "enable", "--quiet", unit]]
         case (.supervisord, .reloadManager):
             return [supervisor(plan, ["update"])]
         case (.supervisord, .start(let names)):

@@ -8,8 +8,13 @@ public struct RenderedFile: Sendable, Equatable {
     public var group: String
     public var role: FileRole
     public var check: FileCheck
+    /// Installed only on a host that boots with systemd (a supervisord stack's boot units);
+    /// elsewhere the file is neither written nor expected.
+    public var needsSystemdInit = false
 
-    public init(path: String, contents: String, role: FileRole, check: FileCheck, mode: Int = 0o644, owner: String = "root", group: String = "root") {
+    public init(path: String, contents: String, role: FileRole, check: FileCheck, mode: Int = 0o644, owner: String = "root", group: String = "root",
+                needsSystemdInit: Bool = false) {
+        self.needsSystemdInit = needsSystemdInit
         self.path = path
         self.contents = contents
         self.role = role
@@ -55,6 +60,7 @@ public struct Platform: Sendable, Equatable {
     public var lighttpd = "/usr/sbin/lighttpd"
     public var nginx = "/usr/sbin/nginx"
     public var supervisord = "/usr/bin/supervisord"
+    public var supervisorctl = "/usr/bin/supervisorctl"
     /// The interpreter supervisord runs on (it provides `supervisor.xmlrpc`).
     public var supervisorPython = "/usr/bin/python3"
     /// The interpreter for the probe relay: the distribution's, by path, so no shim or

@@ -39,6 +39,7 @@ public struct StackRenderer: Sendable {
         case .supervisord:
             files.append(RenderedFile(path: topology.supervisorConfigPath, contents: SupervisordRenderer(topology: topology, host: host, programs: programs).render(),
                                       role: .manager, check: .supervisord))
+            files += SupervisordBootUnits(topology: topology, host: host, programs: programs, platform: platform).files()
         case .systemd:
             files += SystemdRenderer(topology: topology, host: host, programs: programs).files()
         }

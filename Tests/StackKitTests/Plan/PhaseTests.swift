@@ -91,6 +91,8 @@ import StackKitTesting
                 case "shop.target": #expect(f.role == .manager && f.file.check == .systemdUnit(unit: "shop.target"))
                 case "shop-main@.service": #expect(f.role == .workers(pool: "main") && f.file.check == .systemdUnit(unit: "shop-main@0.service"))
                 case "shop-front.service": #expect(f.role == .front && f.file.check == .systemdUnit(unit: "shop-front.service"))
+                case "shop-supervisord.service", "shop-supervisord-boot.service":
+                    #expect(f.role == .manager && f.file.check == .systemdUnit(unit: name) && f.file.needsSystemdInit && plan.host.processManager == .supervisord)
                 default: Issue.record("\(plan.host.name): unexpected file \(f.path) (\(name))")
                 }
             }

@@ -58,7 +58,7 @@ import Testing
         let changes = HostChanges(plan: plan, state: state)
         #expect(Activation.actions(tier: .workers, plan: plan, changes: changes, state: state) == [
             .commit(["/srv/stackctl/shop/pools/admin/launcher.py", "/srv/stackctl/shop/pools/admin/pool.json", "/srv/stackctl/shop/supervisor/supervisord.conf"]),
-            .startManager,
+            .startManager(unit: nil),
             .start(["shop-admin:shop-admin-0"]),
         ])
         #expect(Activation.actions(tier: .middle, plan: plan, changes: changes, state: state) == [
