@@ -40,7 +40,8 @@ public enum FakeHost {
         case .logs: text = "@plog shop-main@0.service stackctl launcher[1]: cannot load the WSGI application of pool main: ImportError: boom\n"
         case .probe: return .success(CommandOutput(status: 0, stdout: relayAnswers(command, fastcgiStatus: 200)))
         case .down: text = "@stopped\n"
-        case .status, .cleanup, .prune, .fetch, .command: text = ""
+        case .lock: text = "@acquired\n"
+        case .status, .cleanup, .prune, .fetch, .unlock, .history, .command: text = ""
         }
         return .success(CommandOutput(status: 0, stdout: Array(text.utf8)))
     }

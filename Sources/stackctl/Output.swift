@@ -28,13 +28,14 @@ struct Output: Sendable {
         printError("\(paint(elapsed, "2")) \(mark) \(host)\(e.text)")
     }
 
+    func printJSON(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
     func summary(_ report: DeployReport) throws {
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-            return
-        }
+        if json { return try printJSON(report) }
         for h in report.hosts {
             var parts: [String] = []
             if !h.reachable { parts.append(paint("unreachable", "31")) }

@@ -29,7 +29,9 @@ struct Rollout: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await connection.deploy(manifest) { await $0.rollout(pool: pool, target: .newRelease, batch: batch, hosts: hosts) }
+        try await connection.deploy(manifest, (["rollout"] + (pool.map { [$0] } ?? [])).joined(separator: " ")) {
+            await $0.rollout(pool: pool, target: .newRelease, batch: batch, hosts: hosts)
+        }
     }
 }
 
@@ -48,6 +50,8 @@ struct Rollback: AsyncParsableCommand {
     var batch = 1
 
     func run() async throws {
-        try await connection.deploy(manifest) { await $0.rollout(pool: pool, target: .previous, batch: batch) }
+        try await connection.deploy(manifest, (["rollback"] + (pool.map { [$0] } ?? [])).joined(separator: " ")) {
+            await $0.rollout(pool: pool, target: .previous, batch: batch)
+        }
     }
 }

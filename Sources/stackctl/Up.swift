@@ -4,13 +4,17 @@ import StackKit
 struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Deploy the stack: upload what changed, validate it on each host, start or reload each tier bottom-up, health-checking each before the next.",
-        discussion: ExitStatus.help(ExitStatus.manifest + [.unreachable, .refused, .unhealthy, .hostCommandFailed, .releaseFailed]))
+        discussion: ExitStatus.help(ExitStatus.manifest + [.changesPending, .unreachable, .refused, .unhealthy, .hostCommandFailed, .releaseFailed]))
 
     @OptionGroup var manifest: ManifestOptions
     @OptionGroup var connection: ConnectionOptions
 
+    @Flag(help: "Only show what would change, as 'stackctl plan' does (exit 2 when something would).")
+    var dryRun = false
+
     func run() async throws {
-        try await connection.deploy(manifest) { await $0.up() }
+        if dryRun { return try await connection.plan(manifest) }
+        try await connection.deploy(manifest, "up") { await $0.up() }
     }
 }
 
@@ -23,17 +27,22 @@ struct Down: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        try await connection.deploy(manifest) { await $0.down() }
+        try await connection.deploy(manifest, "down") { await $0.down() }
     }
 }
 
 extension ConnectionOptions {
-    /// Loads the manifest, connects, runs one engine operation, prints and exits with its code.
-    func deploy(_ manifest: ManifestOptions, _ operation: (Deployer<ContinuousClock>) async -> DeployReport) async throws {
+    /// Loads the manifest, connects, runs one engine operation under the stack's deploy lock,
+    /// prints and exits with its code. SIGINT and SIGTERM stop it at its next safe point.
+    func deploy(_ manifest: ManifestOptions, _ command: String, _ operation: @escaping (Deployer<ContinuousClock>) async -> DeployReport) async throws {
         let m = try manifest.load()
         let output = Output(json: json)
         let connections = try connections(for: m)
-        let report = await operation(Deployer(manifest: m, connections: connections, parallel: parallel, clock: ContinuousClock(), events: output.event))
+        let interrupts = Interrupts()
+        var deployer = Deployer(manifest: m, connections: connections, parallel: parallel, clock: ContinuousClock(), events: output.event)
+        deployer.interruption = { interrupts.first }
+        let engine = deployer
+        let report = await engine.locked(command) { await operation(engine) }
         await connections.close()
         try output.summary(report)
         if !report.ok { throw ExitCode(report.exitCode) }

@@ -9,11 +9,13 @@ public struct DeployReport: Sendable, Codable, Equatable {
         public var restarted: [String] = []
         public var reloaded: [String] = []
         public var stopped: [String] = []
+        /// Pool to the release this run switched the host to.
+        public var releases: [String: String] = [:]
         public var error: String?
         /// Nothing uploaded, started, restarted, reloaded or stopped.
-        public var unchanged: Bool { uploaded.isEmpty && started.isEmpty && restarted.isEmpty && reloaded.isEmpty && stopped.isEmpty }
+        public var unchanged: Bool { uploaded.isEmpty && started.isEmpty && restarted.isEmpty && reloaded.isEmpty && stopped.isEmpty && releases.isEmpty }
 
-        enum CodingKeys: String, CodingKey { case host, reachable, uploaded, validated, started, restarted, reloaded, stopped, error, unchanged }
+        enum CodingKeys: String, CodingKey { case host, reachable, uploaded, validated, started, restarted, reloaded, stopped, releases, error, unchanged }
 
         public init(host: String) { self.host = host }
 
@@ -27,6 +29,7 @@ public struct DeployReport: Sendable, Codable, Equatable {
             restarted = try c.decode([String].self, forKey: .restarted)
             reloaded = try c.decode([String].self, forKey: .reloaded)
             stopped = try c.decode([String].self, forKey: .stopped)
+            releases = try c.decodeIfPresent([String: String].self, forKey: .releases) ?? [:]
             error = try c.decodeIfPresent(String.self, forKey: .error)
         }
 
@@ -40,6 +43,7 @@ public struct DeployReport: Sendable, Codable, Equatable {
             try c.encode(restarted, forKey: .restarted)
             try c.encode(reloaded, forKey: .reloaded)
             try c.encode(stopped, forKey: .stopped)
+            try c.encode(releases, forKey: .releases)
             try c.encode(error, forKey: .error)
             try c.encode(unchanged, forKey: .unchanged)
         }

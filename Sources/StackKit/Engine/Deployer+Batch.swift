@@ -44,7 +44,12 @@ extension Deployer {
         let judged = await phase(returning, &scratch) { Scripts.switchRelease(pool, to: back[$0.hostName]!, $0.plan, previous: .some($0.state.previousReleases[pool.name])) }
         let restored = judged.done.map(\.item)
         _ = await gate([.workers], restored, &scratch, pool: pool.name)
-        for i in restored { report.update(i.hostName) { $0.restarted.append("\(pool.name) back to \(back[i.hostName]!)") } }
+        for i in restored {
+            report.update(i.hostName) { r in
+                r.restarted.append("\(pool.name) back to \(back[i.hostName]!)")
+                r.releases[pool.name] = back[i.hostName]!
+            }
+        }
         for (i, failure) in judged.failed {
             let text = "could not be switched back to \(back[i.hostName]!): \(failure.message)"
             report.update(i.hostName) { r in
@@ -58,7 +63,10 @@ extension Deployer {
     func switchHosts(_ pool: Pool, _ group: [Inspected], _ targets: [String: String], _ report: inout DeployReport) async -> Set<String> {
         let judged = await phase(group, &report) { Scripts.switchRelease(pool, to: targets[$0.hostName]!, $0.plan) }
         for (i, _) in judged.done {
-            report.update(i.hostName) { $0.restarted.append("\(pool.name) on \(targets[i.hostName]!)") }
+            report.update(i.hostName) { r in
+                r.restarted.append("\(pool.name) on \(targets[i.hostName]!)")
+                r.releases[pool.name] = targets[i.hostName]!
+            }
             emit(.done, i.hostName, "\(pool.name) switched to release \(targets[i.hostName]!) and restarted")
         }
         for (i, failure) in judged.failed { report.fail(judged.failureStatus, "\(i.hostName): \(failure.message)") }

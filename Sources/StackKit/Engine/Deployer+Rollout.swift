@@ -20,7 +20,7 @@ extension Deployer {
         } else if pools.isEmpty {
             report.fail(.usage, name.map { "no pool named '\($0)'" } ?? "no pool has a 'source' to roll out")
         }
-        if report.ok, let inspected = await inspect(plans, &report) {
+        if report.ok, let inspected = await inspect(plans, &report), !stopRequested(&report, "before changing anything") {
             for pool in pools {
                 guard await roll(pool, target: target, batch: batch, only: only, inspected, &report) else { break }
             }
@@ -78,6 +78,10 @@ extension Deployer {
         if pool.hosts.count == 1 { emit(.info, nil, "\(pool.name) runs on one host: it cannot be drained, so requests may fail while it restarts") }
         for start in stride(from: 0, to: moving.count, by: size) {
             let group = Array(moving[start..<min(moving.count, start + size)])
+            let done = moving[..<start].map(\.hostName)
+            if stopRequested(&report, done.isEmpty ? "before \(pool.name) moved on any host" : "after \(pool.name) moved on \(done.joined(separator: ", ")) (each put back in service)") {
+                return false
+            }
             guard await rollBatch(pool, group, targets, drain: pool.hosts.count > 1, &report) else { return false }
         }
         _ = await phase(hostsOfPool, &report) { Scripts.prune(pool, $0.plan) }

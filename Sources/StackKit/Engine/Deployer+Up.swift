@@ -7,7 +7,9 @@ extension Deployer {
         // against the release they will run (systemd verifies that ExecStart's interpreter, in
         // the release's virtualenv, exists). Nothing serves from them until activation.
         guard let inspected = await inspect(plans, &report), exposesNothing(inspected, &report),
-              let stale = await placeReleases(inspected, &report), await stage(inspected, &report) else {
+              !stopRequested(&report, "before changing anything"),
+              let stale = await placeReleases(inspected, &report), !stopRequested(&report, "before staging (releases prepared, none live)"),
+              await stage(inspected, &report) else {
             report.seconds = seconds(since: start)
             return report
         }
@@ -18,14 +20,20 @@ extension Deployer {
             // Nothing to start or change: verify every tier at once, one round trip per host.
             _ = await gate(Tier.allCases, inspected, &report)
         } else {
+            var done: [Tier] = []
             for tier in Tier.allCases {
                 let hosts = inspected.filter { $0.plan.tiers.contains(tier) }
                 guard !hosts.isEmpty else { continue }
+                if stopRequested(&report, done.isEmpty ? "before activating (nothing went live)" : "after \(done.map(\.rawValue).joined(separator: " and ")) went live and passed") {
+                    await removeStaged(inspected, &report)
+                    break
+                }
                 guard await activate(tier, hosts, &report), await gate([tier], hosts, &report) else { break }
+                done.append(tier)
             }
         }
         // Hosts running an older release move to the new one without dropping a request.
-        for (pool, stale) in stale.sorted(by: { $0.key < $1.key }) where report.ok {
+        for (pool, stale) in stale.sorted(by: { $0.key < $1.key }) where report.ok && !stopRequested(&report, "before rolling \(pool) to its new release") {
             guard let p = manifest.pool(named: pool) else { continue }
             _ = await roll(p, target: .newRelease, batch: 1, only: stale.hosts, inspected, &report, prepared: stale.release)
         }
@@ -47,6 +55,7 @@ extension Deployer {
             guard await prepare(pool, release, behind, &report) else { return nil }
             let fresh = behind.filter { $0.state.releases[pool.name] == nil }
             let linked = await phase(fresh, &report) { Scripts.switchRelease(pool, to: release.id, $0.plan, restart: false) }
+            for (i, _) in linked.done { report.update(i.hostName) { $0.releases[pool.name] = release.id } }
             if let host = linked.failedHosts.first {
                 report.fail(linked.failureStatus, "\(host): release \(release.id) of \(pool.name) could not be linked")
                 return nil

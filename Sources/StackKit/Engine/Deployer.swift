@@ -1,3 +1,5 @@
+import Foundation
+
 /// `up`, `down`, `rollout`: inspect every host, stage and validate what changed, then bring the
 /// tiers up bottom-up (workers, middle, front), each health-checked before the next. Every
 /// phase runs on its hosts in parallel through `phase`, which collects every host's outcome
@@ -9,6 +11,13 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
     public let clock: C
     public var platform = Platform()
     public let events: @Sendable (DeployEvent) -> Void
+    /// Who runs this: the lock's holder and the history's operator.
+    public var identity = RunIdentity.current()
+    /// Wall-clock time, for the lock and the history (the run's durations use `clock`).
+    public var now: @Sendable () -> Date = { Date() }
+    /// The signal that asked the run to stop (SIGINT, SIGTERM), if one did: checked at each
+    /// safe point, where the run cleans up and stops.
+    public var interruption: @Sendable () -> Int32? = { nil }
 
     public init(manifest: Manifest, connections: Connections, parallel: Int = 8, clock: C, events: @escaping @Sendable (DeployEvent) -> Void = { _ in }) {
         self.manifest = manifest

@@ -27,6 +27,12 @@ public enum HostPhase: String, Sendable, CaseIterable {
     case logs
     /// The contents of files `plan` would change: `ContentsReply`.
     case fetch
+    /// The stack's deploy lock taken, or its holder shown: `LockReply`.
+    case lock
+    /// The run's history line appended and its lock released: `StepsReply`.
+    case unlock
+    /// The last lines of the host's history: `HistoryReply`.
+    case history
     /// Byte exchanges through the probe relay (`Relay`), not a script.
     case probe
     /// A plain command.
@@ -59,6 +65,9 @@ public enum HostPhase: String, Sendable, CaseIterable {
         case .prune: [.pruned]
         case .logs: [.plog]
         case .fetch: [.content]
+        case .lock: [.acquired, .held]
+        case .unlock: []
+        case .history: [.history]
         case .probe, .command: []
         }
     }

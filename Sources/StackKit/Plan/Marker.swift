@@ -20,6 +20,8 @@ public struct Marker: Sendable, Equatable {
         case resolved
         /// `PATH` of a file whose contents follow under it, base64-encoded.
         case content
+        /// The stack's lock: taken by this run; or `LINE`, its holder's JSON line; a `LINE` of history.
+        case acquired, held, history
         /// The end of a stage, activate or down script.
         case staged, activated, stopped
         /// Status: `NAME STATE PID UPTIME`; `MODE:OWNER:GROUP PATH` of a socket; `PATH` of a missing
@@ -31,8 +33,8 @@ public struct Marker: Sendable, Equatable {
         /// How many fields the tag takes; the last one takes the rest of the line, spaces and all.
         public var arity: ClosedRange<Int> {
             switch self {
-            case .staged, .activated, .stopped: 0...0
-            case .ok, .fail, .valid, .invalid, .content, .manager, .running, .initSystem, .enabled, .nosock, .drained, .drainTimeout: 1...1
+            case .staged, .activated, .stopped, .acquired: 0...0
+            case .ok, .fail, .valid, .invalid, .content, .held, .history, .manager, .running, .initSystem, .enabled, .nosock, .drained, .drainTimeout: 1...1
             case .prepared: 1...2
             case .dir, .release, .previous, .resolved, .sock, .groups, .log, .plog, .switched, .pruned: 2...2
             case .file: 3...3

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A script whose steps either all succeeded or stopped at the first `@fail` (a reply exists
 /// only for a script that reached its phase's end marker: `HostRunner.execute` sees to that).
 public struct StepsReply: ScriptReply, Equatable {
@@ -64,5 +66,17 @@ public struct LogReply: ScriptReply, Equatable {
 
     public static func == (a: LogReply, b: LogReply) -> Bool {
         a.lastLines.map(\.program) == b.lastLines.map(\.program) && a.lastLines.map(\.line) == b.lastLines.map(\.line)
+    }
+}
+
+public struct ContentsReply: ScriptReply, Equatable {
+    /// Each file the host has, by path (a file that is not valid UTF-8 is shown with U+FFFD).
+    public var contents: [String: String] = [:]
+
+    public init(_ output: ScriptOutput) {
+        for m in output.all(.content) {
+            guard let data = Data(base64Encoded: m.detail.joined()) else { continue }
+            contents[m.fields[0]] = String(decoding: data, as: UTF8.self)
+        }
     }
 }

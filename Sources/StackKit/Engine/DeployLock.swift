@@ -1,0 +1,75 @@
+import Foundation
+
+/// Who runs stackctl, from where: the lock's holder and the history's operator.
+public struct RunIdentity: Sendable, Codable, Equatable {
+    public var user: String
+    public var machine: String
+    public var pid: Int32
+
+    public init(user: String, machine: String, pid: Int32) {
+        self.user = user
+        self.machine = machine
+        self.pid = pid
+    }
+
+    /// This process: the login name (`SUDO_USER` first, so `sudo stackctl` names the person).
+    public static func current() -> RunIdentity {
+        let env = ProcessInfo.processInfo.environment
+        let user = env["SUDO_USER"] ?? env["USER"] ?? getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? "uid \(geteuid())"
+        return RunIdentity(user: user, machine: ProcessInfo.processInfo.hostName, pid: getpid())
+    }
+
+    public var name: String { "\(user)@\(machine)" }
+}
+
+/// A value kept on a host as one line of JSON, keys sorted (the lock file, the history).
+public protocol JSONLine: Codable {}
+
+extension JSONLine {
+    public var jsonLine: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    /// The value, or nil for a line that is not one (cut short, edited by hand).
+    public static func parse(_ line: String) -> Self? { try? JSONDecoder().decode(Self.self, from: Data(line.utf8)) }
+}
+
+/// The content of a stack's lock file on a host: one JSON line.
+public struct LockHolder: Sendable, JSONLine, Equatable {
+    public var token: String
+    public var user: String
+    public var machine: String
+    public var pid: Int32
+    public var command: String
+    /// ISO 8601, UTC.
+    public var started: String
+
+    public init(token: String, identity: RunIdentity, command: String, started: Date) {
+        self.token = token
+        user = identity.user
+        machine = identity.machine
+        pid = identity.pid
+        self.command = command
+        self.started = Self.format(started)
+    }
+
+    public static func format(_ date: Date) -> String {
+        ISO8601DateFormatter().string(from: date)
+    }
+
+    public var json: String { jsonLine }
+
+    public var summary: String { "\(user)@\(machine) (\(command), pid \(pid), since \(started))" }
+
+    /// Left by a run of this machine that is gone (killed): the next run may take it over.
+    public func isStale(on machine: String, alive: (Int32) -> Bool) -> Bool {
+        self.machine == machine && !alive(pid)
+    }
+
+    /// Whether a process of this machine is alive (a process we may not signal is alive too).
+    public static func processAlive(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
+    }
+}

@@ -1,0 +1,59 @@
+extension Deployer {
+    /// What `up` would do, without changing anything on any host: inspect, build each sourced
+    /// pool's release locally, and read the files that would change to diff them.
+    public func plan() async -> PlanReport {
+        let start = clock.now
+        let plans = plans()
+        var run = DeployReport(stack: manifest.name, command: "plan", hosts: plans.map(\.host.name))
+        var report = PlanReport(stack: manifest.name, hosts: plans.map { PlanReport.HostChangesReport(host: $0.host.name) })
+        guard let inspected = await inspect(plans, &run), exposesNothing(inspected, &run) else {
+            return failed(report, run, since: start)
+        }
+        var releases: [String: String] = [:]
+        for pool in manifest.pools where pool.source != nil {
+            guard let release = await buildRelease(pool, &run) else { return failed(report, run, since: start) }
+            releases[pool.name] = release.id
+        }
+        let fetched = await runner.run(inspected.filter { !$0.changes.files.isEmpty }) { i in
+            Scripts.fetch(i.changes.files.filter { i.state.files[$0.path] != nil }.map(\.path))
+        }
+        let old = Dictionary(fetched.compactMap { o in (try? o.result.get()).map { (o.host, $0.contents) } }, uniquingKeysWith: { a, _ in a })
+        for i in inspected {
+            var h = PlanReport.HostChangesReport(host: i.hostName)
+            for f in i.changes.files {
+                let now = i.state.files[f.path]
+                let before = now == nil ? "" : old[i.hostName]?[f.path] ?? ""
+                let change = now == nil ? "create" : now!.sha256 == f.sha256 ? "ownership" : "update"
+                let diff = change == "ownership" ? "" : UnifiedDiff.diff(old: before, new: f.file.contents, from: now == nil ? "/dev/null" : f.path, to: f.path)
+                h.files.append(.init(change: change, path: f.path, ownershipBefore: now?.ownership, ownership: f.ownership, diff: diff))
+            }
+            h.directories = i.changes.directories.map(\.path)
+            for tier in i.plan.tiers {
+                for action in Activation.actions(tier: tier, plan: i.plan, changes: i.changes, state: i.state) {
+                    if case .commit = action { continue }
+                    h.actions.append("\(tier.rawValue): \(action.intent)")
+                }
+            }
+            for pool in manifest.pools where pool.hosts.contains(i.hostName) {
+                guard let id = releases[pool.name], i.state.releases[pool.name] != id else { continue }
+                h.releases.append(.init(pool: pool.name, from: i.state.releases[pool.name], to: id))
+            }
+            if let index = report.hosts.firstIndex(where: { $0.host == i.hostName }) { report.hosts[index] = h }
+        }
+        report.seconds = seconds(since: start)
+        return report
+    }
+
+    func failed(_ plan: PlanReport, _ run: DeployReport, since start: C.Instant) -> PlanReport {
+        var plan = plan
+        for h in run.hosts {
+            guard let index = plan.hosts.firstIndex(where: { $0.host == h.host }) else { continue }
+            plan.hosts[index].reachable = h.reachable
+            plan.hosts[index].error = h.error
+        }
+        plan.failure = run.failure
+        plan.failureStatus = run.exitCode
+        plan.seconds = seconds(since: start)
+        return plan
+    }
+}

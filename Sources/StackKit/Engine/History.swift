@@ -1,0 +1,74 @@
+import Foundation
+
+/// One line of a host's history (`BASE/history.jsonl`): a run that changed the host.
+public struct HistoryEntry: Sendable, JSONLine, Equatable {
+    /// The run's id (its lock token): the same on every host the run changed.
+    public var run: String
+    public var time: String
+    public var host: String
+    public var `operator`: String
+    public var command: String
+    /// `ok`, `failed` or `interrupted`.
+    public var outcome: String
+    public var exitCode: Int32
+    public var failure: String?
+    /// Pool to the release this run switched this host to.
+    public var releases: [String: String]
+    public var files: [String]
+    public var started: [String]
+    public var restarted: [String]
+    public var reloaded: [String]
+    public var stopped: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case run, time, host, `operator`, command, outcome, exitCode = "exit_code", failure, releases, files, started, restarted, reloaded, stopped
+    }
+
+    public init(run: String, time: String, host: DeployReport.HostReport, operator: String, command: String, report: DeployReport) {
+        self.run = run
+        self.time = time
+        self.host = host.host
+        self.operator = `operator`
+        self.command = command
+        outcome = report.ok ? "ok" : [ExitStatus.interrupted, .terminated].contains(report.exitCode) ? "interrupted" : "failed"
+        exitCode = report.exitCode.rawValue
+        failure = report.failure
+        releases = host.releases
+        files = host.uploaded
+        started = host.started
+        restarted = host.restarted
+        reloaded = host.reloaded
+        stopped = host.stopped
+    }
+
+    public var line: String { jsonLine }
+
+    /// Every host's lines merged into runs (a run changes several hosts), oldest first: the last `count`.
+    public static func merge(_ perHost: [[HistoryEntry]], last count: Int) -> [HistoryRun] {
+        var runs: [String: HistoryRun] = [:]
+        for e in perHost.joined() {
+            runs[e.run, default: HistoryRun(run: e.run, time: e.time, operator: e.operator, command: e.command, outcome: e.outcome,
+                                             exitCode: e.exitCode, failure: e.failure, hosts: [])].hosts.append(e)
+        }
+        let sorted = runs.values.map { r in
+            var r = r
+            r.hosts.sort { $0.host < $1.host }
+            return r
+        }.sorted { ($0.time, $0.run) < ($1.time, $1.run) }
+        return Array(sorted.suffix(count))
+    }
+}
+
+/// One run as the history tells it: what it did on each host it changed.
+public struct HistoryRun: Sendable, Codable, Equatable {
+    public var run: String
+    public var time: String
+    public var `operator`: String
+    public var command: String
+    public var outcome: String
+    public var exitCode: Int32
+    public var failure: String?
+    public var hosts: [HistoryEntry]
+
+    enum CodingKeys: String, CodingKey { case run, time, `operator`, command, outcome, exitCode = "exit_code", failure, hosts }
+}

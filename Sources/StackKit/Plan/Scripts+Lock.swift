@@ -1,0 +1,59 @@
+extension Scripts {
+    static func lockPath(_ t: Topology) -> String { "\(t.base)/.stackctl.lock" }
+    static func historyPath(_ t: Topology) -> String { "\(t.base)/history.jsonl" }
+
+    /// Takes the stack's lock on this host: the file is created only if it does not exist
+    /// (`set -C`: O_EXCL), so of two runs exactly one gets it. `staleToken`: a lock left by a
+    /// dead run of this machine, replaced if it is still that one.
+    public static func acquireLock(_ t: Topology, holder: LockHolder, staleToken: String? = nil) -> HostScript<LockReply> {
+        let lock = lockPath(t)
+        var s: ShellCode = "[ -d \(t.base) ] || mkdir -p \(t.base)\n"
+        s += "if ( set -C; printf '%s\\n' \(holder.json) > \(lock) ) 2>/dev/null; then \(ShellCode.emit(.acquired))\n"
+        if let staleToken {
+            s += "elif grep -qF \(staleToken) \(lock) 2>/dev/null && printf '%s\\n' \(holder.json) > \(lock + ".new") && mv -f \(lock + ".new") \(lock); then \(ShellCode.emit(.acquired))\n"
+        }
+        s += "else \(ShellCode.emit(.held, "\"$(head -c 4096 \(lock) 2>/dev/null | head -n 1)\"")); fi\n"
+        return HostScript(.lock, s, timeout: .seconds(30))
+    }
+
+    /// Appends the run's line to the host's history (when the run changed the host), then
+    /// removes the lock if it is still this run's.
+    public static func releaseLock(_ t: Topology, token: String, history: String?) -> HostScript<StepsReply> {
+        let lock = lockPath(t)
+        var s: ShellCode = ""
+        if let history { s += "[ -d \(t.base) ] && printf '%s\\n' \(history) >> \(historyPath(t))\n" }
+        s += "grep -qF \(token) \(lock) 2>/dev/null && rm -f \(lock)\n"
+        return HostScript(.unlock, s + "exit 0\n", timeout: .seconds(30))
+    }
+
+    /// The lock's holder on this host, if any; with `remove`, the lock is removed too.
+    public static func showLock(_ t: Topology, remove: Bool = false) -> HostScript<LockReply> {
+        let lock = lockPath(t)
+        var s: ShellCode = "[ -f \(lock) ] && \(ShellCode.emit(.held, "\"$(head -c 4096 \(lock) | head -n 1)\""))\n"
+        if remove { s += "rm -f \(lock)\n" }
+        return HostScript(.lock, s + "exit 0\n", timeout: .seconds(30))
+    }
+
+    /// The last `count` lines of the host's history.
+    public static func history(_ t: Topology, count: Int) -> HostScript<HistoryReply> {
+        let s: ShellCode = "[ -f \(historyPath(t)) ] && tail -n \(count) \(historyPath(t)) | while IFS= read -r line; do \(ShellCode.emit(.history, "\"$line\"")); done\nexit 0\n"
+        return HostScript(.history, s, timeout: .seconds(30))
+    }
+}
+
+/// The lock script's answer: taken, or the holder's line as the host has it.
+public struct LockReply: ScriptReply, Equatable {
+    public var acquired: Bool
+    public var held: String?
+
+    public init(_ output: ScriptOutput) {
+        acquired = output.has(.acquired)
+        held = output.first(.held)?.fields[0]
+    }
+}
+
+public struct HistoryReply: ScriptReply, Equatable {
+    public var lines: [String]
+
+    public init(_ output: ScriptOutput) { lines = output.all(.history).map { $0.fields[0] } }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Synchronization
+import Testing
+
+extension Lab {
+    /// plan, the deploy lock, history, and interrupts, on the lab's plain hosts with the real binary.
+    @Suite(.serialized) struct OperatorE2ETests {
+        static let kind = LabKind.plain
+
+        static func run(_ args: [String], _ manifest: String) throws -> CLITests.Result {
+            try CLITests.stackctl(args + ["-f", manifest, "-F", LabE2ETests.sshConfig])
+        }
+
+        /// The middle host's lighttpd.conf, as the lab host has it.
+        static var middleConfig: String { "\(kind.dir)2/srv/stackctl/shop/middle/lighttpd.conf" }
+
+        /// Files left staged on any lab host of this kind.
+        static func staged() -> [String] {
+            (1...6).flatMap { n -> [String] in
+                let root = "\(kind.dir)\(n)/srv/stackctl"
+                let all = FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String } ?? []
+                return all.filter { $0.hasSuffix(".stackctl-new") }.map { "lab\(n): \($0)" }
+            }
+        }
+
+        @Test func planShowsWhatUpWouldDoAndChangesNothing() throws {
+            guard LabE2ETests.lab != nil else {
+                #expect(CLITests.env["STACKCTL_REQUIRE_SERVERS"] != "1", "STACKCTL_LAB is not set; scripts/test starts the lab")
+                return
+            }
+            let dir = try CLITests.scratch()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let manifest = try LabE2ETests.manifest(server: "lighttpd", kind: Self.kind, in: dir)
+            defer { _ = try? Self.run(["down"], manifest) }
+            #expect(try Self.run(["up"], manifest).status == 0)
+            let clean = try Self.run(["plan"], manifest)
+            #expect(clean.status == 0 && clean.stdout.hasSuffix("plan: nothing to do\n"), "\(clean.stdout)")
+
+            // A hand edit on the middle host: plan shows the diff that would undo it, and leaves it.
+            let edited = try String(contentsOfFile: Self.middleConfig, encoding: .utf8) + "# hand edit\n"
+            try edited.write(toFile: Self.middleConfig, atomically: true, encoding: .utf8)
+            let drift = try Self.run(["up", "--dry-run", "--json"], manifest)
+            #expect(drift.status == 2)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(drift.stdout.utf8)) as? [String: Any])
+            let hosts = try #require(json["hosts"] as? [[String: Any]])
+            let middle = try #require(hosts.first { $0["host"] as? String == "middle1" })
+            let file = try #require((middle["files"] as? [[String: Any]])?.first)
+            #expect(file["change"] as? String == "update" && file["path"] as? String == "/srv/stackctl/shop/middle/lighttpd.conf")
+            #expect((file["diff"] as? String ?? "").contains("\n-# hand edit\n"), "\(file)")
+            #expect(middle["actions"] as? [String] == ["middle: reload shop-middle"])
+            #expect(hosts.filter { $0["host"] as? String != "middle1" }.allSatisfy { ($0["files"] as? [Any])?.isEmpty == true })
+            #expect(try String(contentsOfFile: Self.middleConfig, encoding: .utf8) == edited, "plan changed nothing")
+
+            // A manifest change: a third instance of pool main would start on both of its hosts.
+            let more = dir.appendingPathComponent("more.yml").path
+            try String(contentsOfFile: manifest, encoding: .utf8).replacingOccurrences(of: "instances: 2", with: "instances: 3").write(toFile: more, atomically: true, encoding: .utf8)
+            let grown = try Self.run(["plan"], more)
+            #expect(grown.status == 2)
+            #expect(grown.stdout.contains("workers: start shop-main:shop-main-2"), "\(grown.stdout)")
+            #expect(try Self.run(["up"], manifest).status == 0)
+            #expect(try Self.run(["plan"], manifest).status == 0)
+        }
+
+        @Test func aHeldLockStopsUpNamingItsHolderUntilReleasedAndHistoryRecordsRuns() throws {
+            guard LabE2ETests.lab != nil else { return }
+            let dir = try CLITests.scratch()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let manifest = try LabE2ETests.manifest(server: "lighttpd", kind: Self.kind, in: dir)
+            defer { _ = try? Self.run(["down"], manifest) }
+            #expect(try Self.run(["up"], manifest).status == 0)
+
+            // A lock left on one host by a run on another machine.
+            let lock = "\(Self.kind.dir)3/srv/stackctl/shop/.stackctl.lock"
+            try #"{"command":"rollout main","machine":"elsewhere","pid":99,"started":"2026-11-22T10:00:00Z","token":"t-x","user":"bob"}"#
+                .appending("\n").write(toFile: lock, atomically: true, encoding: .utf8)
+            let refused = try Self.run(["up"], manifest)
+            #expect(refused.status == 10)
+            #expect(refused.stdout.contains("the stack is locked by bob@elsewhere (rollout main, pid 99, since 2026-11-22T10:00:00Z) on app1"), "\(refused.stdout)")
+            let status = try Self.run(["lock", "status"], manifest)
+            #expect(status.status == 10 && status.stdout.contains("app1: locked by bob@elsewhere") && status.stdout.contains("front1: free"), "\(status.stdout)")
+            #expect(try Self.run(["lock", "release"], manifest).status == 0)
+            #expect(!FileManager.default.fileExists(atPath: lock))
+            #expect(try Self.run(["lock", "status"], manifest).status == 0)
+
+            // A change (the admin pool's greeting) is recorded on the host it changed, by run.
+            let changed = dir.appendingPathComponent("changed.yml").path
+            try String(contentsOfFile: manifest, encoding: .utf8).replacingOccurrences(of: "hello from admin", with: "hi from admin").write(toFile: changed, atomically: true, encoding: .utf8)
+            #expect(try Self.run(["up"], changed).status == 0)
+            let history = try Self.run(["history", "-n", "1", "--json"], changed)
+            #expect(history.status == 0)
+            let runs = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
+            let last = try #require(runs.last)
+            #expect(last["command"] as? String == "up" && last["outcome"] as? String == "ok")
+            let hosts = (last["hosts"] as? [[String: Any]] ?? []).compactMap { $0["host"] as? String }
+            #expect(hosts == ["admin1"], "only the host the run changed: \(hosts)")
+            #expect(try Self.run(["history", "--host", "nope"], changed).status == 64)
+        }
+
+        /// A run stopped at each phase boundary (SIGINT, SIGTERM, or SIGKILL) leaves the stack
+        /// repairable: no staged file after a clean stop, the lock free, and the next `up`
+        /// brings everything up healthy.
+        @Test func stoppedAtEachPhaseTheNextUpRepairsEverything() throws {
+            guard LabE2ETests.lab != nil else { return }
+            let dir = try CLITests.scratch()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let manifest = try LabE2ETests.manifest(server: "lighttpd", kind: Self.kind, in: dir)
+            defer { _ = try? Self.run(["down"], manifest) }
+            var figures: [String] = []
+            let original = try String(contentsOfFile: manifest, encoding: .utf8)
+            for (n, (boundary, signal)) in [("inspecting", SIGINT), ("uploading and validating", SIGTERM), ("workers: activating", SIGINT),
+                                            ("middle: activating", SIGKILL), ("front: activating", SIGINT), ("uploading and validating", SIGKILL)].enumerated() {
+                // Every tier stopped, and a changed pool.json to upload: each boundary comes.
+                #expect(try Self.run(["down"], manifest).status == 0)
+                try original.replacingOccurrences(of: "hello from main", with: "hello from main \(n)").write(toFile: manifest, atomically: true, encoding: .utf8)
+                let status = try Self.upStopped(manifest, at: boundary, with: signal)
+                if signal != SIGKILL {
+                    // Stopped at the next safe point (or finished, if the signal came after the last one).
+                    #expect(status == 128 + signal || status == 0, "\(boundary): up exited \(status)")
+                    #expect(Self.staged().isEmpty, "\(boundary): staged files left: \(Self.staged())")
+                    #expect(try Self.run(["lock", "status"], manifest).status == 0, "\(boundary): the lock was left")
+                }
+                let again = try Self.run(["up"], manifest)
+                #expect(again.status == 0, "after \(boundary) + signal \(signal): \(again.stdout)\(again.stderr)")
+                #expect(try StatusE2ETests.status(manifest).status == 0, "after \(boundary) + signal \(signal)")
+                figures.append("\(boundary) + \(signal == SIGKILL ? "SIGKILL" : signal == SIGTERM ? "SIGTERM" : "SIGINT"): exit \(status)")
+            }
+            print("up stopped at each phase:\n  " + figures.joined(separator: "\n  "))
+        }
+
+        /// Runs `up`, sends `signal` when its progress first shows `boundary`, and returns its exit status.
+        static func upStopped(_ manifest: String, at boundary: String, with signal: Int32) throws -> Int32 {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: CLITests.binary)
+            p.arguments = ["up", "-f", manifest, "-F", LabE2ETests.sshConfig]
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = FileHandle.nullDevice
+            let seen = Mutex("")
+            let sent = Mutex(false)
+            err.fileHandleForReading.readabilityHandler = { h in
+                let chunk = String(decoding: h.availableData, as: UTF8.self)
+                let text = seen.withLock { $0 += chunk; return $0 }
+                if text.contains(boundary), sent.withLock({ s in defer { s = true }; return !s }) { kill(p.processIdentifier, signal) }
+            }
+            try p.run()
+            let done = CLITests.waitFor(120) { !p.isRunning }
+            if !done { p.terminate() }
+            p.waitUntilExit()
+            err.fileHandleForReading.readabilityHandler = nil
+            #expect(sent.withLock { $0 }, "'\(boundary)' never showed: \(seen.withLock { $0 })")
+            return p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
+        }
+    }
+}
