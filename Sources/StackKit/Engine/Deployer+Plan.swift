@@ -14,17 +14,25 @@ extension Deployer {
             guard let release = await buildRelease(pool, &run) else { return failed(report, run, since: start) }
             releases[pool.name] = release.id
         }
-        let fetched = await runner.run(inspected.filter { !$0.changes.files.isEmpty }) { i in
-            Scripts.fetch(i.changes.files.filter { i.state.files[$0.path] != nil }.map(\.path))
+        // Only files the host has and whose contents differ are read back (new ones diff against nothing).
+        let updated: @Sendable (Inspected) -> [String] = { i in i.changes.files.filter { f in i.state.files[f.path].map { $0.sha256 != f.sha256 } ?? false }.map(\.path) }
+        let fetched = await runner.run(inspected.filter { !updated($0).isEmpty }) { Scripts.fetch(updated($0)) }
+        var old: [String: [String: String]] = [:], unread: [String: String] = [:]
+        for o in fetched {
+            switch o.result {
+            case .success(let reply): old[o.host] = reply.contents
+            case .failure(let failure): unread[o.host] = "its files could not be read to diff them: \(failure.message)"
+            }
         }
-        let old = Dictionary(fetched.compactMap { o in (try? o.result.get()).map { (o.host, $0.contents) } }, uniquingKeysWith: { a, _ in a })
         for i in inspected {
             var h = PlanReport.HostChangesReport(host: i.hostName)
+            h.error = unread[i.hostName]
             for f in i.changes.files {
                 let now = i.state.files[f.path]
-                let before = now == nil ? "" : old[i.hostName]?[f.path] ?? ""
                 let change = now == nil ? "create" : now!.sha256 == f.sha256 ? "ownership" : "update"
-                let diff = change == "ownership" ? "" : UnifiedDiff.diff(old: before, new: f.file.contents, from: now == nil ? "/dev/null" : f.path, to: f.path)
+                // A file that could not be read is named as changing, with no made-up diff.
+                let before = now == nil ? "" : old[i.hostName]?[f.path]
+                let diff = change == "ownership" ? "" : before.map { UnifiedDiff.diff(old: $0, new: f.file.contents, from: now == nil ? "/dev/null" : f.path, to: f.path) } ?? ""
                 h.files.append(.init(change: change, path: f.path, ownershipBefore: now?.ownership, ownership: f.ownership, diff: diff))
             }
             h.directories = i.changes.directories.map(\.path)

@@ -2,6 +2,11 @@ extension Scripts {
     static func lockPath(_ t: Topology) -> String { "\(t.base)/.stackctl.lock" }
     static func historyPath(_ t: Topology) -> String { "\(t.base)/history.jsonl" }
 
+    /// Prints the lock's holder line (its first line, at most 4 KiB) as `@held`.
+    static func heldLine(_ lock: String) -> ShellCode {
+        ShellCode.emit(.held, "\"$(head -c 4096 \(lock) 2>/dev/null | head -n 1)\"")
+    }
+
     /// Takes the stack's lock on this host: the file is created only if it does not exist
     /// (`set -C`: O_EXCL), so of two runs exactly one gets it. `staleToken`: a lock left by a
     /// dead run of this machine, replaced if it is still that one.
@@ -12,7 +17,7 @@ extension Scripts {
         if let staleToken {
             s += "elif grep -qF \(staleToken) \(lock) 2>/dev/null && printf '%s\\n' \(holder.json) > \(lock + ".new") && mv -f \(lock + ".new") \(lock); then \(ShellCode.emit(.acquired))\n"
         }
-        s += "else \(ShellCode.emit(.held, "\"$(head -c 4096 \(lock) 2>/dev/null | head -n 1)\"")); fi\n"
+        s += "else \(heldLine(lock)); fi\n"
         return HostScript(.lock, s, timeout: .seconds(30))
     }
 
@@ -29,7 +34,7 @@ extension Scripts {
     /// The lock's holder on this host, if any; with `remove`, the lock is removed too.
     public static func showLock(_ t: Topology, remove: Bool = false) -> HostScript<LockReply> {
         let lock = lockPath(t)
-        var s: ShellCode = "[ -f \(lock) ] && \(ShellCode.emit(.held, "\"$(head -c 4096 \(lock) | head -n 1)\""))\n"
+        var s: ShellCode = "[ -f \(lock) ] && \(heldLine(lock))\n"
         if remove { s += "rm -f \(lock)\n" }
         return HostScript(.lock, s + "exit 0\n", timeout: .seconds(30))
     }
