@@ -41,7 +41,11 @@ public enum FakeHost {
         case .probe: return .success(CommandOutput(status: 0, stdout: relayAnswers(command, fastcgiStatus: 200)))
         case .down: text = "@stopped\n"
         case .lock: text = "@acquired\n"
-        case .status, .cleanup, .prune, .fetch, .unlock, .history, .command: text = ""
+        case .status, .states:
+            // Every systemd unit the script asks about is running.
+            let script = String(decoding: command.stdin, as: UTF8.self)
+            text = script.split(separator: "\n").filter { $0.hasPrefix("unitproc ") }.map { "@proc \($0.dropFirst(9)) running 100 10\n" }.joined()
+        case .cleanup, .prune, .fetch, .unlock, .history, .command: text = ""
         }
         return .success(CommandOutput(status: 0, stdout: Array(text.utf8)))
     }

@@ -48,8 +48,11 @@ struct Output: Sendable {
             if h.unchanged && h.reachable && h.error == nil { parts.append("unchanged") }
             if h.error != nil && h.reachable { parts.append(paint("failed", "31")) }
             print("\(h.host): \(parts.joined(separator: "; "))")
+            for r in h.repaired { print("  repaired \(r)") }
+            for s in h.slow { print("  " + paint("slow", "33") + " \(s)") }
         }
-        let verdict = report.ok ? paint("done", "32;1") : paint("FAILED", "31;1")
-        print("\(report.command) \(verdict) in \(String(format: "%.2f", report.seconds)) s\(report.failure.map { ": \($0)" } ?? "")")
+        let verdict = !report.ok ? paint("FAILED", "31;1") : report.warning != nil ? paint("done, degraded", "33;1") : paint("done", "32;1")
+        let why = report.failure ?? report.warning
+        print("\(report.command) \(verdict) in \(String(format: "%.2f", report.seconds)) s\(why.map { ": \($0)" } ?? "")")
     }
 }

@@ -42,6 +42,6 @@ import Testing
             #expect(help.contains("Exit status:\n   0  done; valid; every instance healthy"), "\(command)")
         }
         let status = try CLITests.stackctl(["status", "--help"]).stdout
-        #expect(status.contains("   8  status: some instances are unhealthy") && status.contains("   5  unhealthy:") && !status.contains("   4  "))
+        #expect(status.contains("   8  degraded: status finds some instances unhealthy") && status.contains("   5  unhealthy:") && !status.contains("   4  "))
     }
 }

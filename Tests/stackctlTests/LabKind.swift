@@ -54,3 +54,19 @@ enum LabKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         }
     }
 }
+
+extension Lab.LabE2ETests {
+    /// Runs `body` with a lab manifest in a scratch directory, and brings its stack down after.
+    /// Without a lab it does nothing (and fails when the run requires servers).
+    static func withStack(server: String, kind: LabKind, _ body: (URL, String) throws -> Void) throws {
+        guard lab != nil else {
+            #expect(CLITests.env["STACKCTL_REQUIRE_SERVERS"] != "1", "STACKCTL_LAB is not set; scripts/test starts the lab")
+            return
+        }
+        let dir = try CLITests.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let manifest = try manifest(server: server, kind: kind, in: dir)
+        defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", sshConfig]) }
+        try body(dir, manifest)
+    }
+}

@@ -1,13 +1,16 @@
 """A small WSGI app for the demo and the end-to-end tests.
 
 /health answers "ok"; every other path answers with what the app saw, so a test
-can check SCRIPT_NAME and PATH_INFO through every tier."""
+can check SCRIPT_NAME and PATH_INFO through every tier. With APP_DELAY set, every
+answer waits that many seconds first: a slow worker, for the tests."""
 import json
 import os
+import time
 
 
 def application(environ, start_response):
     path = environ.get("PATH_INFO", "")
+    time.sleep(float(os.environ.get("APP_DELAY", "0")))
     if path == "/health":
         body = b"ok\n"
         start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])

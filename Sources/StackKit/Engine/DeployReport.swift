@@ -11,11 +11,15 @@ public struct DeployReport: Sendable, Codable, Equatable {
         public var stopped: [String] = []
         /// Pool to the release this run switched the host to.
         public var releases: [String: String] = [:]
+        /// `PROGRAM: why`: instances restarted (or started) to repair them, nothing having changed.
+        public var repaired: [String] = []
+        /// `PROBE answered in N ms, over its M ms threshold`: healthy but slow.
+        public var slow: [String] = []
         public var error: String?
         /// Nothing uploaded, started, restarted, reloaded or stopped.
-        public var unchanged: Bool { uploaded.isEmpty && started.isEmpty && restarted.isEmpty && reloaded.isEmpty && stopped.isEmpty && releases.isEmpty }
+        public var unchanged: Bool { uploaded.isEmpty && started.isEmpty && restarted.isEmpty && reloaded.isEmpty && stopped.isEmpty && releases.isEmpty && repaired.isEmpty }
 
-        enum CodingKeys: String, CodingKey { case host, reachable, uploaded, validated, started, restarted, reloaded, stopped, releases, error, unchanged }
+        enum CodingKeys: String, CodingKey { case host, reachable, uploaded, validated, started, restarted, reloaded, stopped, releases, repaired, slow, error, unchanged }
 
         public init(host: String) { self.host = host }
 
@@ -30,6 +34,8 @@ public struct DeployReport: Sendable, Codable, Equatable {
             reloaded = try c.decode([String].self, forKey: .reloaded)
             stopped = try c.decode([String].self, forKey: .stopped)
             releases = try c.decodeIfPresent([String: String].self, forKey: .releases) ?? [:]
+            repaired = try c.decodeIfPresent([String].self, forKey: .repaired) ?? []
+            slow = try c.decodeIfPresent([String].self, forKey: .slow) ?? []
             error = try c.decodeIfPresent(String.self, forKey: .error)
         }
 
@@ -44,6 +50,8 @@ public struct DeployReport: Sendable, Codable, Equatable {
             try c.encode(reloaded, forKey: .reloaded)
             try c.encode(stopped, forKey: .stopped)
             try c.encode(releases, forKey: .releases)
+            try c.encode(repaired, forKey: .repaired)
+            try c.encode(slow, forKey: .slow)
             try c.encode(error, forKey: .error)
             try c.encode(unchanged, forKey: .unchanged)
         }
@@ -72,11 +80,13 @@ public struct DeployReport: Sendable, Codable, Equatable {
     public var ok = true
     public var exitCode: ExitStatus = .ok
     public var failure: String?
+    /// Done, but not as it should be (an instance answers slower than its threshold): exit 8.
+    public var warning: String?
     public var seconds: Double = 0
     public var hosts: [HostReport]
     public var tiers: [TierReport] = []
 
-    enum CodingKeys: String, CodingKey { case stack, command, ok, exitCode = "exit_code", failure, seconds, hosts, tiers }
+    enum CodingKeys: String, CodingKey { case stack, command, ok, exitCode = "exit_code", failure, warning, seconds, hosts, tiers }
 
     public init(stack: String, command: String, hosts: [String]) {
         self.stack = stack
@@ -88,10 +98,18 @@ public struct DeployReport: Sendable, Codable, Equatable {
         if let i = hosts.firstIndex(where: { $0.host == host }) { change(&hosts[i]) }
     }
 
+    /// A run that did its work but leaves the stack degraded; a failure still wins.
+    mutating func degrade(_ message: String) {
+        guard ok, warning == nil else { return }
+        exitCode = .degraded
+        warning = message
+    }
+
     /// The first failure decides the run's exit status and message.
     mutating func fail(_ code: ExitStatus, _ message: String) {
         guard ok else { return }
         ok = false
+        warning = nil
         exitCode = code
         failure = message
     }

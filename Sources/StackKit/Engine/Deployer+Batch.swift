@@ -11,7 +11,7 @@ extension Deployer {
             }
         }
         let switched = await switchHosts(pool, group, targets, &report)
-        let healthy = await gate([.workers], group.filter { switched.contains($0.hostName) }, &report, pool: pool.name)
+        let healthy = await gate([.workers], group.filter { switched.contains($0.hostName) }, &report, GatePolicy(pool: pool.name)).ok
         let ok = switched.count == group.count && healthy
         if !ok {
             await explainFailure(pool, group, &report)
@@ -43,7 +43,7 @@ extension Deployer {
         let returning = group.filter { back[$0.hostName] != nil }
         let judged = await phase(returning, &scratch) { Scripts.switchRelease(pool, to: back[$0.hostName]!, $0.plan, previous: .some($0.state.previousReleases[pool.name])) }
         let restored = judged.done.map(\.item)
-        _ = await gate([.workers], restored, &scratch, pool: pool.name)
+        _ = await gate([.workers], restored, &scratch, GatePolicy(pool: pool.name))
         for i in restored {
             report.update(i.hostName) { r in
                 r.restarted.append("\(pool.name) back to \(back[i.hostName]!)")

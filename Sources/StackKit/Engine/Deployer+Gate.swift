@@ -1,40 +1,92 @@
 extension Deployer {
-    /// Health-checks tiers on every host that runs them; the next tier starts only if all are healthy.
-    /// `pool` limits worker probes to one pool (a rollout gates only what it restarted).
-    func gate(_ tiers: [Tier], _ hosts: [Inspected], _ report: inout DeployReport, pool: String? = nil) async -> Bool {
+    /// What a gate found: whether every probe passed, and the pools with a failing instance.
+    struct GateVerdict {
+        var ok: Bool
+        var failedPools: Set<String> = []
+        /// Every host answered (a failure is an instance's, not a host's).
+        var reachable = true
+    }
+
+    /// Health-checks tiers on every host that runs them; the next tier starts only if all are
+    /// healthy. The wait ends early once every failing instance's program has exited.
+    func gate(_ tiers: [Tier], _ hosts: [Inspected], _ report: inout DeployReport, _ policy: GatePolicy = GatePolicy()) async -> GateVerdict {
+        await record(tiers, await probe(tiers, hosts, policy), &report)
+    }
+
+    /// Every host's gate, run in parallel; nothing recorded yet.
+    func probe(_ tiers: [Tier], _ hosts: [Inspected], _ policy: GatePolicy) async -> [HostOutcome<Inspected, HostGate>] {
         let t = topology
         let prober = Prober(clock: clock, python: platform.python)
-        let outcomes = await runner.run(hosts) { i, transport -> Result<[ProbeResult], HostFailure> in
-            let probes = tiers.filter(i.plan.tiers.contains).flatMap { Probes.of($0, t, host: i.hostName) }.filter { pool == nil || $0.pool == pool }
+        return await runner.run(hosts) { i, transport -> Result<HostGate, HostFailure> in
+            let probes = tiers.filter(i.plan.tiers.contains).flatMap { Probes.of($0, t, host: i.hostName) }.filter { policy.pool == nil || $0.pool == policy.pool }
+            let checker = GateChecker(plan: i.plan, prober: prober, transport: transport)
             do throws(TransportError) {
-                return .success(try await prober.check(probes, over: transport))
+                return .success(try await checker.run(probes, policy))
             } catch {
                 return .failure(.transport(error))
             }
         }
+    }
+
+    /// Records what the gates found on the report and says it; the first failure (lowest tier
+    /// first) carries status's why.
+    func record(_ tiers: [Tier], _ outcomes: [HostOutcome<Inspected, HostGate>], _ report: inout DeployReport) async -> GateVerdict {
         let judged = judge(outcomes, &report)
         var tierReports = tiers.map { DeployReport.TierReport(tier: $0, healthy: true, probes: []) }
+        var verdict = GateVerdict(ok: judged.ok, reachable: judged.ok)
+        var bad: [(host: String, result: ProbeResult)] = []
         var firstBad = judged.failed.first.map { "\($0.item.hostName): could not be probed: \($0.failure.message)" }
         if !judged.ok { for k in tierReports.indices { tierReports[k].healthy = false } }
-        for (i, results) in judged.done {
+        for (i, gate) in judged.done {
             let host = i.hostName
-            for r in results {
+            for r in gate.repaired {
+                report.update(host) { $0.repaired.append("\(r.program): \(r.why)"); $0.restarted.append(r.program) }
+                emit(.info, host, "restarted \(r.program) once: \(r.why)")
+            }
+            if let error = gate.repairError { emit(.failed, host, "could not restart to repair: \(error)") }
+            for p in gate.skipped { emit(.info, host, "\(p.label) not judged: pool \(p.through ?? "") behind it is unhealthy") }
+            for r in gate.results {
                 let k = tiers.firstIndex(of: r.probe.tier)!
                 tierReports[k].probes.append(.init(host: host, target: r.probe.label, healthy: r.healthy, status: r.status, latencyMs: r.milliseconds, answer: r.answer, stderr: r.stderr))
+                if r.isSlow {
+                    report.update(host) { $0.slow.append("\(r.probe.label) \(r.slowness)") }
+                    report.degrade("\(host): \(r.probe.label) is slow: \(r.slowness)")
+                    emit(.info, host, "slow: \(r.probe.label) \(r.slowness)")
+                }
                 guard !r.healthy else { continue }
                 tierReports[k].healthy = false
+                verdict.ok = false
+                if let pool = r.probe.pool { verdict.failedPools.insert(pool) }
+                bad.append((host, r))
                 let stderr = r.stderr.isEmpty ? "" : "; worker stderr: \(Probe.snippet(r.stderr))"
-                firstBad = firstBad ?? "\(host): \(r.probe.tier.rawValue) unhealthy: \(r.probe.label): \(r.answer)\(stderr)"
                 emit(.failed, host, "\(r.probe.label): \(r.answer)\(stderr)")
             }
-            if !results.isEmpty && results.allSatisfy(\.healthy) {
-                let ms = results.map(\.milliseconds).max() ?? 0
-                let what = Set(results.map(\.probe.tier)).count == 1 ? results[0].probe.tier.rawValue : "all tiers"
-                emit(.done, host, "\(what) healthy (\(results.count) probe\(results.count == 1 ? "" : "s"), slowest \(ms) ms)")
+            if !gate.results.isEmpty && gate.results.allSatisfy(\.healthy) {
+                let ms = gate.results.map(\.milliseconds).max() ?? 0
+                let what = Set(gate.results.map(\.probe.tier)).count == 1 ? gate.results[0].probe.tier.rawValue : "all tiers"
+                emit(.done, host, "\(what) healthy (\(gate.results.count) probe\(gate.results.count == 1 ? "" : "s"), slowest \(ms) ms)")
             }
         }
         report.tiers += tierReports.filter { !$0.probes.isEmpty || !$0.healthy }
+        if firstBad == nil, let (host, r) = bad.min(by: { $0.result.probe.tier < $1.result.probe.tier }) {
+            firstBad = "\(host): \(r.probe.tier.rawValue) unhealthy: \(r.probe.label): \(await why(r, on: host))"
+        }
         if let firstBad { report.fail(.unhealthy, firstBad) }
-        return firstBad == nil
+        return verdict
+    }
+
+    /// Why a probe failed, as `status` would say it (the program's state, the process manager's
+    /// own words, the error log); the probe's answer when status finds nothing more.
+    func why(_ r: ProbeResult, on host: String) async -> String {
+        var checker = StatusChecker(manifest: manifest, connections: connections, parallel: 1, clock: clock)
+        checker.platform = platform
+        let report = await checker.check(only: [host])
+        let name = r.probe.tier == .workers ? "\(r.probe.pool ?? "")/\(r.probe.instance ?? 0)" : nil
+        let instance = report.tiers.first { $0.tier == r.probe.tier }?.instances.first { $0.host == host && (name == nil || $0.name == name) }
+        guard let why = instance?.why, !instance!.healthy else {
+            let stderr = r.stderr.isEmpty ? "" : "; worker stderr: \(Probe.snippet(r.stderr))"
+            return r.answer + stderr
+        }
+        return why
     }
 }

@@ -13,25 +13,7 @@ extension Deployer {
             report.seconds = seconds(since: start)
             return report
         }
-        let idle = stale.isEmpty && inspected.allSatisfy { i in
-            Tier.allCases.allSatisfy { Activation.actions(tier: $0, plan: i.plan, changes: i.changes, state: i.state).isEmpty }
-        }
-        if idle {
-            // Nothing to start or change: verify every tier at once, one round trip per host.
-            _ = await gate(Tier.allCases, inspected, &report)
-        } else {
-            var done: [Tier] = []
-            for tier in Tier.allCases {
-                let hosts = inspected.filter { $0.plan.tiers.contains(tier) }
-                guard !hosts.isEmpty else { continue }
-                if stopRequested(&report, done.isEmpty ? "before activating (nothing went live)" : "after \(done.map(\.rawValue).joined(separator: " and ")) went live and passed") {
-                    await removeStaged(inspected, &report)
-                    break
-                }
-                guard await activate(tier, hosts, &report), await gate([tier], hosts, &report) else { break }
-                done.append(tier)
-            }
-        }
+        await bringUp(inspected, changedPools: changedPools(inspected, report), &report)
         // Hosts running an older release move to the new one without dropping a request.
         for (pool, stale) in stale.sorted(by: { $0.key < $1.key }) where report.ok && !stopRequested(&report, "before rolling \(pool) to its new release") {
             guard let p = manifest.pool(named: pool) else { continue }
@@ -123,26 +105,40 @@ extension Deployer {
         var hostName: String { inspected.hostName }
     }
 
-    func activate(_ tier: Tier, _ hosts: [Inspected], _ report: inout DeployReport) async -> Bool {
+    /// Runs each host's actions for `tier`; returns, per host, the programs it started,
+    /// restarted or reloaded (nil when a host failed).
+    func activate(_ tier: Tier, _ hosts: [Inspected], _ report: inout DeployReport) async -> [String: Set<String>]? {
         let work = hosts.map { Activating(inspected: $0, actions: Activation.actions(tier: tier, plan: $0.plan, changes: $0.changes, state: $0.state)) }
             .filter { !$0.actions.isEmpty }
-        guard !work.isEmpty else { return true }
+        guard !work.isEmpty else { return [:] }
         emit(.step, nil, "\(tier.rawValue): activating on \(work.map(\.hostName).joined(separator: ", "))")
         let judged = await phase(work, &report) { Scripts.activate($0.actions, $0.inspected.plan, $0.inspected.changes) }
+        var touched: [String: Set<String>] = [:]
         for (job, _) in judged.done {
+            // Nothing of this tier changed: whatever it starts was not running, and is repaired.
+            let repair = !job.actions.contains { if case .commit = $0 { true } else { false } }
             report.update(job.hostName) { r in
                 for action in job.actions {
                     switch action {
-                    case .start(let names): r.started += names
+                    case .start(let names):
+                        r.started += names
+                        if repair { r.repaired += names.map { "\($0): it was not running" } }
                     case .restart(let names): r.restarted += names
                     case .reload(let name): r.reloaded.append(name)
                     default: break
                     }
                 }
             }
-            emit(.done, job.hostName, job.actions.map(\.summary).joined(separator: "; "))
+            for action in job.actions {
+                switch action {
+                case .start(let names), .restart(let names): touched[job.hostName, default: []].formUnion(names)
+                case .reload(let name): touched[job.hostName, default: []].insert(name)
+                default: break
+                }
+            }
+            emit(.done, job.hostName, (repair ? "not running, so " : "") + job.actions.map(\.summary).joined(separator: "; "))
         }
         if !judged.ok { report.fail(judged.failureStatus, "\(tier.rawValue) could not be started on \(judged.failedHosts.joined(separator: ", "))") }
-        return judged.ok
+        return judged.ok ? touched : nil
     }
 }

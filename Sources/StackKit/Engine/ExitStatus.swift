@@ -28,7 +28,7 @@ public enum ExitStatus: Int32, Sendable, Codable, CaseIterable {
         case .unhealthy: "unhealthy: a health gate failed (a rolled-out host is switched back), or status finds a tier with no healthy instance"
         case .hostCommandFailed: "a command failed on a host"
         case .releaseFailed: "a release could not be built or prepared (no traffic moved)"
-        case .degraded: "status: some instances are unhealthy, every tier still serves"
+        case .degraded: "degraded: status finds some instances unhealthy or slow, every tier still serving; up finished but an instance answers slower than its `health.slow`"
         case .noPreviousRelease: "rollback: a host has no previous release to go back to"
         case .locked: "another run holds the stack's deploy lock (its holder is named; nothing was changed)"
         case .usage: "usage: a bad option, or a pool or host the manifest does not have"

@@ -1,4 +1,4 @@
-/// Reads every host in parallel (status script, then every probe of the host: two round trips
+/// Reads every host in parallel (every probe of the host, then the status script: two round trips
 /// over one connection) and judges each instance.
 public struct StatusChecker<C: Clock>: Sendable where C.Duration == Duration {
     public let manifest: Manifest
@@ -21,24 +21,26 @@ public struct StatusChecker<C: Clock>: Sendable where C.Duration == Duration {
         var error: HostFailure?
     }
 
-    public func check() async -> StatusReport {
+    /// Every host, or only the hosts named in `only`.
+    public func check(only: Set<String>? = nil) async -> StatusReport {
         let start = clock.now
-        let plans = HostPlan.all(manifest, platform: platform)
+        let plans = HostPlan.all(manifest, platform: platform).filter { only?.contains($0.host.name) ?? true }
         let prober = Prober(clock: clock, python: platform.python)
         let t = Topology(manifest)
         let runner = HostRunner(connections: connections, parallel: parallel)
         let outcomes = await runner.run(plans) { plan, transport -> Result<Seen, HostFailure> in
+            // Probes first, one try each (status reports what is, it does not wait for it to get
+            // better); then the script, so the error logs it reads hold what the probes caused.
+            let probes = plan.tiers.flatMap { Probes.of($0, t, host: plan.host.name) }
+            let results: [ProbeResult]
+            do throws(TransportError) {
+                results = try await prober.check(probes, over: transport, retrying: false)
+            } catch {
+                return .failure(.transport(error))
+            }
             switch await HostRunner.execute(Scripts.status(plan), on: transport) {
-            case .failure(let failure):
-                return .failure(failure)
-            case .success(let facts):
-                // One try per probe: status reports what is, it does not wait for it to get better.
-                let probes = plan.tiers.flatMap { Probes.of($0, t, host: plan.host.name) }
-                do throws(TransportError) {
-                    return .success(Seen(plan: plan, facts: facts, probes: try await prober.check(probes, over: transport, retrying: false)))
-                } catch {
-                    return .failure(.transport(error))
-                }
+            case .failure(let failure): return .failure(failure)
+            case .success(let facts): return .success(Seen(plan: plan, facts: facts, probes: results))
             }
         }
         let seen = outcomes.map { o in

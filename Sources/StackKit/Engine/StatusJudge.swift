@@ -44,15 +44,20 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
         let healthy = !probes.isEmpty && probes.allSatisfy(\.healthy)
         let worst = probes.first { !$0.healthy } ?? probes.first
         let health = worst.map { StatusReport.Health(healthy: healthy, status: $0.status, latencyMs: probes.map(\.milliseconds).max() ?? 0, answer: $0.answer) }
-        var why: String? = healthy ? nil : reason(tier, worst, process, endpoint, facts, log: managerName.flatMap { facts.lastLogLine[$0] })
+        var why: String? = healthy ? nil : reason(tier, worst, process, endpoint, facts, program: program)
         var ok = healthy
         // The probe runs as root; the middle server does not. A socket it cannot open is down for it.
         if healthy, case .unix(let path)? = endpoint, let problem = socketPermission(path, facts) {
             ok = false
             why = problem
         }
-        return StatusReport.Instance(tier: tier, host: host, name: name, listen: listen, process: process, health: health, drift: drift,
-                                     driftFiles: driftFiles, release: pool.flatMap { facts.releases[$0] }, healthy: ok, why: why)
+        var instance = StatusReport.Instance(tier: tier, host: host, name: name, listen: listen, process: process, health: health, drift: drift,
+                                             driftFiles: driftFiles, release: pool.flatMap { facts.releases[$0] }, healthy: ok, why: why)
+        if ok, let slow = probes.first(where: \.isSlow) {
+            instance.slow = true
+            instance.why = "slow: \(slow.probe.label) \(slow.slowness)"
+        }
+        return instance
     }
 
     /// Drift of the files this instance runs from: what stackctl would render against the host.
@@ -65,10 +70,23 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
         return ("in sync", [])
     }
 
-    func reason(_ tier: Tier, _ probe: ProbeResult?, _ process: StatusReport.Process, _ endpoint: Endpoint?, _ facts: HostStatusFacts, log: String?) -> String {
+    func reason(_ tier: Tier, _ probe: ProbeResult?, _ process: StatusReport.Process, _ endpoint: Endpoint?, _ facts: HostStatusFacts, program: Program?) -> String {
         if process.state != "running" {
-            let last = log.map { "; last log line: \(Probe.snippet($0))" } ?? ""
-            return "\(plan.host.processManager.rawValue) reports it \(process.state)\(last)"
+            let manager = plan.host.processManager.rawValue
+            let name = program.map { ServiceControl.name($0, plan) }
+            let log = name.flatMap { facts.lastLogLine[$0] }
+            // What explains it: supervisord's spawn error (a missing command), else the
+            // program's last line (its child's "couldn't chdir"); a generic spawn error
+            // ("Exited too quickly") only when the log has nothing. A program stopped on purpose
+            // has no why: its last line is an earlier run's.
+            let spawn = name.flatMap { facts.spawnError[$0] }
+            let last = ["stopped", "not started"].contains(process.state) ? nil : log
+            let candidates = [spawn, last].compactMap { $0 }
+            if let program, let explained = candidates.lazy.compactMap({ line in SpawnWhy.explain(line, program).map { (line, $0) } }).first {
+                return "\(manager) reports it \(process.state): \(explained.1) (\(Probe.snippet(explained.0)))"
+            }
+            guard let said = last ?? spawn else { return "\(manager) reports it \(process.state)" }
+            return "\(manager) reports it \(process.state); last log line: \(Probe.snippet(said))"
         }
         if let probe, !probe.stderr.isEmpty {
             let last = probe.stderr.split(whereSeparator: \.isNewline).last.map(String.init) ?? probe.stderr
@@ -77,10 +95,36 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
         if case .unix(let path)? = endpoint, let probe, probe.answer.hasPrefix("connection refused") {
             return "stale socket: \(path) exists but nothing listens on it"
         }
-        if tier != .workers, let line = facts.logs[tier.rawValue]?.last {
-            return "\(probe?.answer ?? "no answer"); error log: \(Probe.snippet(line))"
+        if tier != .workers, let probe, let line = ErrorLog.pick(facts.logs[tier.rawValue] ?? [], clock: facts.clock, mentioning: needles(probe)) {
+            return "\(probe.answer); error log: \(Probe.snippet(line))"
         }
         return probe?.answer ?? "no probe answer"
+    }
+
+    /// What an error-log line about this probe names: its path, or a peer it goes through
+    /// (the pool's workers behind the middle, the middle hosts behind the front).
+    func needles(_ probe: ProbeResult) -> [String] {
+        var needles: [String] = []
+        if case .http(let path, _, _) = probe.probe.kind {
+            // `/` alone would match every line: then only a logged request line for it.
+            needles.append("GET \(path) ")
+            let bare = path.split(separator: "?").first.map(String.init) ?? path
+            if bare.count > 1 { needles.append(bare) }
+        }
+        if probe.probe.tier == .front {
+            let m = topology.manifest.middle
+            needles += m.hosts.map { Topology.hostPort(topology.middleConnectAddress(of: $0), m.port) }
+        } else if let pool = probe.probe.through, let p = topology.manifest.pool(named: pool) {
+            for host in p.hosts {
+                for w in topology.workers(on: host) where w.pool == pool {
+                    switch w.endpoint {
+                    case .tcp(let address, let port): needles.append(Topology.hostPort(address, port))
+                    case .unix(let path): needles.append(path)
+                    }
+                }
+            }
+        }
+        return needles
     }
 
     /// Whether the middle server's user can connect to a unix socket (it needs write permission).

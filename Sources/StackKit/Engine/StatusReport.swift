@@ -30,9 +30,11 @@ public struct StatusReport: Sendable, Codable, Equatable {
         public var driftFiles: [String]
         public var release: String?
         public var healthy: Bool
-        /// Why it is unhealthy, in one line.
+        /// Healthy, but answering slower than its threshold: the tier counts as degraded.
+        public var slow = false
+        /// Why it is unhealthy or slow, in one line.
         public var why: String?
-        enum CodingKeys: String, CodingKey { case tier, host, name, listen, process, health, drift, driftFiles = "drift_files", release, healthy, why }
+        enum CodingKeys: String, CodingKey { case tier, host, name, listen, process, health, drift, driftFiles = "drift_files", release, healthy, slow, why }
     }
 
     public struct TierEntry: Sendable, Codable, Equatable {
@@ -68,6 +70,7 @@ public struct StatusReport: Sendable, Codable, Equatable {
 
     static func tierState(_ instances: [Instance]) -> State {
         let healthy = instances.filter(\.healthy).count
-        return healthy == instances.count ? .healthy : healthy == 0 ? .down : .degraded
+        if healthy == 0 { return .down }
+        return healthy == instances.count && !instances.contains(where: \.slow) ? .healthy : .degraded
     }
 }

@@ -16,13 +16,21 @@ public struct Probe: Sendable, Equatable {
     public var timeout: Double
     /// The pool a worker probe checks.
     public var pool: String? = nil
+    /// The worker instance it checks.
+    public var instance: Int? = nil
+    /// The pool a server's probe is answered by (its path is one of the pool's routes): while
+    /// that pool is down, the probe says nothing about the server.
+    public var through: String? = nil
+    /// Answers slower than this many seconds are slow (healthy, but the instance counts as degraded).
+    public var slow: Double = 1
 
     public var exchange: Relay.Exchange {
         let payload: [UInt8] = switch kind {
         case .fastcgi(let path, let scriptName): FastCGI.request(params: FastCGI.getParams(path: path, scriptName: scriptName))
         case .http(let path, let host, _): HTTPMessage.request(path: path, host: host)
         }
-        return Relay.Exchange(endpoint: endpoint, payload: payload, timeout: min(5, timeout))
+        // Long enough to tell a slow answer (over `slow`) from none at all.
+        return Relay.Exchange(endpoint: endpoint, payload: payload, timeout: min(timeout, max(6, slow * 3)))
     }
 }
 
@@ -35,6 +43,11 @@ public struct ProbeResult: Sendable, Equatable {
     public var answer: String
     /// A worker's FastCGI stderr, where it wrote any.
     public var stderr: String
+
+    /// Healthy, but slower than the probe's threshold.
+    public var isSlow: Bool { healthy && Double(milliseconds) > probe.slow * 1000 }
+    /// `answered in 5012 ms, over its 1000 ms threshold`.
+    public var slowness: String { "answered in \(milliseconds) ms, over its \(Int(probe.slow * 1000)) ms threshold" }
 }
 
 extension Probe {

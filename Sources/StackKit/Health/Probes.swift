@@ -7,7 +7,8 @@ public enum Probes {
             let mount = t.manifest.middle.routes.first { $0.pool == pool.name }
             let scriptName = mount.map { $0.isRoot ? "" : $0.prefix } ?? ""
             return Probe(tier: .workers, host: host, endpoint: w.endpoint, kind: .fastcgi(path: pool.health.path, scriptName: scriptName),
-                         label: "pool \(pool.name) instance \(w.index) (\(w.endpoint))", timeout: pool.health.timeout, pool: pool.name)
+                         label: "pool \(pool.name) instance \(w.index) (\(w.endpoint))", timeout: pool.health.timeout, pool: pool.name,
+                         instance: w.index, slow: pool.health.slow)
         }
     }
 
@@ -20,10 +21,10 @@ public enum Probes {
             let ext = m.staticHealth.path.split(separator: "/").last?.split(separator: ".").last.map { String($0).lowercased() } ?? ""
             let type = MimeTypes.merged(with: m.mimeTypes).first { $0.ext == ext }.map { String($0.type.split(separator: ";")[0]) }
             probes.append(Probe(tier: .middle, host: host, endpoint: endpoint, kind: .http(path: m.staticHealth.path, hostHeader: hostHeader, contentType: type),
-                                label: "static \(m.staticHealth.path)", timeout: m.staticHealth.timeout))
+                                label: "static \(m.staticHealth.path)", timeout: m.staticHealth.timeout, slow: m.staticHealth.slow))
         }
         probes.append(Probe(tier: .middle, host: host, endpoint: endpoint, kind: .http(path: appPath(t), hostHeader: hostHeader, contentType: nil),
-                            label: "app \(appPath(t))", timeout: m.appHealth.timeout))
+                            label: "app \(appPath(t))", timeout: m.appHealth.timeout, through: pool(serving: appPath(t), t), slow: m.appHealth.slow))
         return probes
     }
 
@@ -35,13 +36,19 @@ public enum Probes {
         return route.isRoot ? pool.health.path : route.prefix + pool.health.path
     }
 
+    /// The pool whose route answers `path` (the longest matching prefix), if any does.
+    static func pool(serving path: String, _ t: Topology) -> String? {
+        let routes = t.manifest.middle.routes.filter { $0.isRoot || path == $0.prefix || path.hasPrefix($0.prefix + "/") }
+        return routes.max { $0.prefix.count < $1.prefix.count }?.pool
+    }
+
     public static func front(_ t: Topology, host: String) -> [Probe] {
         let f = t.manifest.front
         let listen = t.frontListenAddress(on: host)
         let address = Topology.isWildcard(listen) ? t.hostAddress(host) : listen
         return [Probe(tier: .front, host: host, endpoint: .tcp(address: address, port: f.port),
                       kind: .http(path: f.health.path, hostHeader: t.serverName(or: address), contentType: nil),
-                      label: "front \(f.health.path)", timeout: f.health.timeout)]
+                      label: "front \(f.health.path)", timeout: f.health.timeout, through: pool(serving: f.health.path, t), slow: f.health.slow)]
     }
 
     public static func of(_ tier: Tier, _ t: Topology, host: String) -> [Probe] {
@@ -64,7 +71,10 @@ public struct Prober<C: Clock>: Sendable where C.Duration == Duration {
         self.python = python
     }
 
-    public func check(_ probes: [Probe], over transport: any Transport, retrying: Bool = true) async throws(TransportError) -> [ProbeResult] {
+    /// `giveUp` is asked after each failed round with the probes still failing: when it says
+    /// nothing will change (their programs have exited), the wait ends before the time is up.
+    public func check(_ probes: [Probe], over transport: any Transport, retrying: Bool = true,
+                      giveUp: (@Sendable ([Probe]) async -> Bool)? = nil) async throws(TransportError) -> [ProbeResult] {
         guard !probes.isEmpty else { return [] }
         let limit = Duration.milliseconds(Int64((probes.map(\.timeout).max() ?? 30) * 1000))
         let start = clock.now
@@ -81,6 +91,7 @@ public struct Prober<C: Clock>: Sendable where C.Duration == Duration {
             }
             pending = pending.filter { results[$0]?.healthy == false }
             if !retrying || pending.isEmpty || start.duration(to: clock.now) + backoff > limit { break }
+            if let giveUp, await giveUp(pending.map { probes[$0] }) { break }
             try? await clock.sleep(for: backoff)
             backoff = min(backoff * 2, .seconds(1))
         }

@@ -71,14 +71,17 @@ public struct Host: Sendable, Equatable {
     }
 }
 
-/// A health probe: the path to ask and how long a tier may take to become healthy.
+/// A health probe: the path to ask, how long a tier may take to become healthy, and the answer
+/// time over which a healthy instance counts as slow (degraded).
 public struct HealthCheck: Sendable, Equatable {
     public var path: String
     public var timeout: Double
+    public var slow: Double
 
-    public init(path: String = "/", timeout: Double = 30) {
+    public init(path: String = "/", timeout: Double = 30, slow: Double = 1) {
         self.path = path
         self.timeout = timeout
+        self.slow = slow
     }
 }
 

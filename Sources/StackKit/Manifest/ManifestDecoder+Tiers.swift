@@ -27,7 +27,7 @@ extension ManifestDecoder {
 
     static let middleKeys = ["server", "hosts", "address", "port", "user", "group", "static", "mime_types", "routes", "max_connections", "health"]
     static let staticKeys = ["root", "aliases"]
-    static let middleHealthKeys = ["static", "app", "timeout"]
+    static let middleHealthKeys = ["static", "app", "timeout", "slow"]
 
     func decodeMiddle(_ node: Node) -> Middle {
         var middle = Middle()
@@ -61,8 +61,9 @@ extension ManifestDecoder {
         if let routes = m["routes"] { middle.routes = decodeRoutes(routes) }
         if let h = m["health"], let fields = r.mapping(h, "middle.health", known: Self.middleHealthKeys) {
             let timeout = r.duration(fields["timeout"], "middle.health.timeout") ?? middle.staticHealth.timeout
-            middle.staticHealth = HealthCheck(path: r.string(fields["static"], "middle.health.static", rule: .urlPath) ?? "", timeout: timeout)
-            middle.appHealth = HealthCheck(path: r.string(fields["app"], "middle.health.app", rule: .urlPath) ?? "", timeout: timeout)
+            let slow = slowThreshold(fields["slow"], "middle.health.slow", timeout: timeout)
+            middle.staticHealth = HealthCheck(path: r.string(fields["static"], "middle.health.static", rule: .urlPath) ?? "", timeout: timeout, slow: slow)
+            middle.appHealth = HealthCheck(path: r.string(fields["app"], "middle.health.app", rule: .urlPath) ?? "", timeout: timeout, slow: slow)
         }
         return middle
     }

@@ -68,14 +68,28 @@ struct ManifestDecoder {
         return hosts
     }
 
-    static let healthKeys = ["path", "timeout"]
+    static let healthKeys = ["path", "timeout", "slow"]
 
     func decodeHealth(_ node: Node?, _ path: String, defaultPath: String) -> HealthCheck {
         var check = HealthCheck(path: defaultPath)
         guard let node, let fields = r.mapping(node, path, known: Self.healthKeys) else { return check }
         check.path = r.string(fields["path"], "\(path).path", rule: .urlPath) ?? check.path
         check.timeout = r.duration(fields["timeout"], "\(path).timeout") ?? check.timeout
+        check.slow = slowThreshold(fields["slow"], "\(path).slow", timeout: check.timeout)
         return check
+    }
+
+    /// `slow`: a duration under the timeout (an answer slower than the timeout is a failure).
+    func slowThreshold(_ node: Node?, _ path: String, timeout: Double) -> Double {
+        guard let node, let slow = r.duration(node, path) else { return min(1, timeout) }
+        if slow >= timeout {
+            r.fail(node.mark, path, "a slow threshold of \(Self.seconds(slow)) s must be under the health timeout (\(Self.seconds(timeout)) s)")
+        }
+        return slow
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
     }
 
     func hostList(_ node: Node?, _ path: String) -> [String] {

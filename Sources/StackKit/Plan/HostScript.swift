@@ -15,6 +15,8 @@ public enum HostPhase: String, Sendable, CaseIterable {
     case down
     /// Everything `status` reads from a host: `HostStatusFacts`.
     case status
+    /// The state of the host's programs, while a health gate waits: `HostStatusFacts`.
+    case states
     /// A release unpacked with its virtualenv: `PrepareReply`.
     case prepare
     /// A pool's `current` link switched and its workers restarted: `SwitchReply`.
@@ -58,7 +60,8 @@ public enum HostPhase: String, Sendable, CaseIterable {
         case .reloadMiddle: [.ok, .fail, .valid, .invalid, .activated]
         case .cleanup: []
         case .down: [.ok, .fail, .stopped]
-        case .status: [.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .proc, .sock, .nosock, .groups, .log, .plog]
+        case .status: [.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .proc, .spawnerr, .sock, .nosock, .groups, .clock, .log, .plog]
+        case .states: [.proc, .spawnerr]
         case .prepare: [.ok, .fail, .prepared]
         case .switchRelease: [.ok, .fail, .switched]
         case .drainWait: [.drained, .drainTimeout]

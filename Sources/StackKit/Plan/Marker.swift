@@ -25,8 +25,9 @@ public struct Marker: Sendable, Equatable {
         /// The end of a stage, activate or down script.
         case staged, activated, stopped
         /// Status: `NAME STATE PID UPTIME`; `MODE:OWNER:GROUP PATH` of a socket; `PATH` of a missing
-        /// one; `USER GROUPS...`; `TIER LINE` of a server's error log; `NAME LINE`, a program's last line.
-        case proc, sock, nosock, groups, log, plog
+        /// one; `USER GROUPS...`; `TIER LINE` of a server's error log; `NAME LINE`, a program's last line;
+        /// `NAME TEXT`, why supervisord could not spawn a program; `EPOCH LOCALTIME`, the host's clock.
+        case proc, sock, nosock, groups, log, plog, spawnerr, clock
         /// Releases: `ID [already]`; `OLD NEW`; `TICKS` until drained; `OPEN` connections left; `KIND NAME`.
         case prepared, switched, drained, drainTimeout = "drain-timeout", pruned
 
@@ -36,7 +37,7 @@ public struct Marker: Sendable, Equatable {
             case .staged, .activated, .stopped, .acquired: 0...0
             case .ok, .fail, .valid, .invalid, .content, .held, .history, .manager, .running, .initSystem, .enabled, .nosock, .drained, .drainTimeout: 1...1
             case .prepared: 1...2
-            case .dir, .release, .previous, .resolved, .sock, .groups, .log, .plog, .switched, .pruned: 2...2
+            case .dir, .release, .previous, .resolved, .sock, .groups, .log, .plog, .spawnerr, .clock, .switched, .pruned: 2...2
             case .file: 3...3
             case .proc: 4...4
             }

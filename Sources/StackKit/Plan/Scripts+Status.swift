@@ -5,10 +5,38 @@ extension Scripts {
     public static func status(_ plan: HostPlan) -> HostScript<HostStatusFacts> {
         var s = inspectBody(plan)
         let t = plan.topology
+        s += processes(plan)
+        s += lastLines(plan.programs, plan)
+        for w in t.workers(on: plan.host.name) {
+            guard case .unix(let path) = w.endpoint else { continue }
+            s += "if [ -S \(path) ]; then \(ShellCode.emit(.sock, "\"$(stat -c '%a:%U:%G' \(path))\"", "\(path)")); else \(ShellCode.emit(.nosock, "\(path)")); fi\n"
+        }
+        let middle = t.manifest.middle
+        if plan.programs.contains(where: { $0.tier == .middle }) || !t.workers(on: plan.host.name).isEmpty {
+            s += ShellCode.emit(.groups, "\(middle.user)", "\"$(id -nG \(middle.user) 2>/dev/null)\"") + "\n"
+        }
+        let logs: [(Tier, String)] = [
+            (.middle, "\(t.logDirectory)/\(middle.server == .nginx ? "nginx" : "lighttpd")-error.log"),
+            (.front, "\(t.logDirectory)/apache-error.log"),
+        ]
+        if plan.programs.contains(where: { $0.tier != .workers }) {
+            s += ShellCode.emit(.clock, "\"$(date +%s)\"", "\"$(date '+%Y-%m-%d %H:%M:%S')\"") + "\n"
+        }
+        for (tier, log) in logs where plan.programs.contains(where: { $0.tier == tier }) {
+            s += "[ -f \(log) ] && tail -n 40 \(log) | while IFS= read -r l; do \(ShellCode.emit(.log, "\(tier.rawValue)", #""$l""#)); done\n"
+        }
+        return HostScript(.status, s + "exit 0\n", timeout: .seconds(60))
+    }
+
+    /// `@proc NAME STATE PID UPTIME` for each of the host's programs (and `@spawnerr NAME TEXT`
+    /// where supervisord could not spawn one).
+    static func processes(_ plan: HostPlan) -> ShellCode {
+        var s: ShellCode = ""
+        let t = plan.topology
         switch plan.host.processManager {
         case .supervisord:
             s += "[ -S \(t.supervisorSocketPath) ] && \(ServiceControl.supervisor(plan, ["detail"])) 2>/dev/null\n"
-            s = s.printing(.proc)
+            s = s.printing(.proc, .spawnerr)
         case .systemd:
             // `systemctl show` prints properties in its own order, whatever order -p asks for.
             s += """
@@ -27,23 +55,12 @@ extension Scripts {
             """
             for p in plan.programs { s += "unitproc \(ServiceControl.name(p, plan))\n" }
         }
-        s += lastLines(plan.programs, plan)
-        for w in t.workers(on: plan.host.name) {
-            guard case .unix(let path) = w.endpoint else { continue }
-            s += "if [ -S \(path) ]; then \(ShellCode.emit(.sock, "\"$(stat -c '%a:%U:%G' \(path))\"", "\(path)")); else \(ShellCode.emit(.nosock, "\(path)")); fi\n"
-        }
-        let middle = t.manifest.middle
-        if plan.programs.contains(where: { $0.tier == .middle }) || !t.workers(on: plan.host.name).isEmpty {
-            s += ShellCode.emit(.groups, "\(middle.user)", "\"$(id -nG \(middle.user) 2>/dev/null)\"") + "\n"
-        }
-        let logs: [(Tier, String)] = [
-            (.middle, "\(t.logDirectory)/\(middle.server == .nginx ? "nginx" : "lighttpd")-error.log"),
-            (.front, "\(t.logDirectory)/apache-error.log"),
-        ]
-        for (tier, log) in logs where plan.programs.contains(where: { $0.tier == tier }) {
-            s += "[ -f \(log) ] && tail -n 3 \(log) | while IFS= read -r l; do \(ShellCode.emit(.log, "\(tier.rawValue)", #""$l""#)); done\n"
-        }
-        return HostScript(.status, s + "exit 0\n", timeout: .seconds(60))
+        return s
+    }
+
+    /// The state of every program on the host, for a health gate deciding whether to wait on.
+    public static func processStates(_ plan: HostPlan) -> HostScript<HostStatusFacts> {
+        HostScript(.states, processes(plan) + "exit 0\n", timeout: .seconds(30))
     }
 
     /// `@plog NAME LINE`: the last line each program wrote (supervisord's log file, or the
@@ -51,19 +68,25 @@ extension Scripts {
     static func lastLines(_ programs: [Program], _ plan: HostPlan) -> ShellCode {
         // The last line that says something: a traceback's frames are indented, and one still
         // being written ends in its "Traceback" header; the exception line of the last
-        // complete one is the why.
+        // complete one is the why. supervisord's child says why it did not spawn the program
+        // ("couldn't chdir to ...") on the line before its generic last word.
         var s: ShellCode = """
-        said() { grep -v -e '^[[:space:]]' -e '^Traceback (most recent call last):$' | tail -n 1; }
+        said() { grep -v -e '^[[:space:]]' -e '^Traceback (most recent call last):$' -e '^supervisor: child process was not spawned$' | tail -n 1; }
 
         """
         if plan.host.processManager == .systemd {
             // The program's own last line of its latest run (what it printed before it died),
             // else systemd's last error about that run (an executable it could not find), else
-            // the unit's last journal line. Never a line of an earlier run.
+            // the unit's last journal line. Never a line of an earlier run, but for why a spawn failed.
+            // First, systemd's own words on why it could not spawn the program in its latest
+            // attempt (the lines since its last "Starting"): a restarting unit's invocation
+            // may be another attempt's.
             s += """
+            spawnerr='step [A-Z]+ spawning|Changing to the requested working directory|Failed to locate executable|Failed to determine user credentials'
             unitlog() {
-              inv=$(systemctl show -p InvocationID --value "$1" 2>/dev/null); line=
-              if [ -n "$inv" ]; then
+              inv=$(systemctl show -p InvocationID --value "$1" 2>/dev/null)
+              line=$(journalctl -u "$1" -n 60 -o cat --no-pager 2>/dev/null | awk '/^Starting /{b=""} {b=b $0 "\\n"} END{printf "%s", b}' | grep -E "$spawnerr" | tail -n 1)
+              if [ -z "$line" ] && [ -n "$inv" ]; then
                 line=$(journalctl _SYSTEMD_INVOCATION_ID="$inv" -n 30 -o cat --no-pager 2>/dev/null | said)
                 [ -n "$line" ] || line=$(journalctl INVOCATION_ID="$inv" -p err -n 1 -o cat --no-pager 2>/dev/null)
               fi
@@ -104,6 +127,15 @@ public struct HostStatusFacts: ScriptReply, Equatable {
     public var releases: [String: String] { state.releases }
     /// The last line each program wrote to its log.
     public var lastLogLine: [String: String] = [:]
+    /// Why supervisord could not spawn a program (a missing command), from supervisord itself.
+    public var spawnError: [String: String] = [:]
+
+    /// The host's clock: seconds since the epoch, and how far its local time is ahead of UTC.
+    public struct HostClock: Sendable, Equatable {
+        public var epoch: Double
+        public var offset: Double
+    }
+    public var clock: HostClock?
 
     public init(state: HostState) { self.state = state }
 
@@ -117,6 +149,9 @@ public struct HostStatusFacts: ScriptReply, Equatable {
             case .groups: middleUserGroups = m.fields[1].split(separator: " ").map(String.init)
             case .log: logs[m.fields[0], default: []].append(m.fields[1])
             case .plog where !m.fields[1].isEmpty: lastLogLine[m.fields[0]] = m.fields[1]
+            case .spawnerr: spawnError[m.fields[0]] = m.fields[1]
+            case .clock:
+                if let epoch = Double(m.fields[0]), let local = ErrorLog.localTime(m.fields[1]) { clock = HostClock(epoch: epoch, offset: local - epoch) }
             default: continue
             }
         }

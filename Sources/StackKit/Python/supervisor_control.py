@@ -1,6 +1,9 @@
 import sys, time, xmlrpc.client
 from supervisor.xmlrpc import SupervisorTransport
-ALREADY_STARTED, NOT_RUNNING = 60, 70
+# A program that cannot be spawned (its command is missing) is left to the health gate, which
+# reads supervisord's spawn error for the why.
+NO_FILE, NOT_EXECUTABLE, SPAWN_ERROR, ALREADY_STARTED, NOT_RUNNING = 20, 21, 50, 60, 70
+UNSPAWNABLE = (NO_FILE, NOT_EXECUTABLE, SPAWN_ERROR)
 sock, command, names = sys.argv[1], sys.argv[2], sys.argv[3:]
 s = xmlrpc.client.ServerProxy("http://127.0.0.1", transport=SupervisorTransport(None, None, "unix://" + sock)).supervisor
 def call(f, *args, ok=()):
@@ -17,16 +20,28 @@ if command == "status":
         if p["statename"] in ("RUNNING", "STARTING"):
             print("@running " + name)
 elif command == "detail":
+    import os, shlex, shutil
+    commands = {}
+    for c in s.getAllConfigInfo():
+        commands[c["name"] if c["group"] == c["name"] else c["group"] + ":" + c["name"]] = c.get("command", "")
     for p in s.getAllProcessInfo():
         name = p["name"] if p["group"] == p["name"] else p["group"] + ":" + p["name"]
         up = p["now"] - p["start"] if p["statename"] == "RUNNING" else 0
         print("@proc %s %s %d %d" % (name, p["statename"].lower(), p["pid"], up))
+        spawnerr = p["spawnerr"] if p["statename"] in ("BACKOFF", "FATAL") else ""
+        if p["statename"] not in ("RUNNING", "STARTING"):
+            # A command that is gone says so before any run is tried (supervisord checks it first).
+            argv = shlex.split(commands.get(name, "") or "")
+            if argv and not (shutil.which(argv[0]) if "/" not in argv[0] else os.access(argv[0], os.X_OK)):
+                spawnerr = "can't find command '%s'" % argv[0]
+        if spawnerr:
+            print("@spawnerr %s %s" % (name, " ".join(spawnerr.split())))
 elif command == "start":
     for n in names:
         # A program in BACKOFF counts as started for supervisord; start it afresh.
         if call(s.getProcessInfo, n)["statename"] == "BACKOFF":
             call(s.stopProcess, n, True, ok=(NOT_RUNNING,))
-        call(s.startProcess, n, False, ok=(ALREADY_STARTED,))
+        call(s.startProcess, n, False, ok=(ALREADY_STARTED,) + UNSPAWNABLE)
 elif command == "restart":
     # Stop every instance at once, wait until all have exited, then start them.
     for n in names:
@@ -35,7 +50,7 @@ elif command == "restart":
     while time.time() < deadline and any(s.getProcessInfo(n)["statename"] in ("STOPPING", "RUNNING", "STARTING") for n in names):
         time.sleep(0.05)
     for n in names:
-        call(s.startProcess, n, False, ok=(ALREADY_STARTED,))
+        call(s.startProcess, n, False, ok=(ALREADY_STARTED,) + UNSPAWNABLE)
 elif command == "stop":
     for n in names:
         call(s.stopProcess, n, True, ok=(NOT_RUNNING,))

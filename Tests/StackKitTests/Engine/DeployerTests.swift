@@ -55,7 +55,7 @@ import StackKitTesting
         let (deployer, fakes) = try Self.deployer("full", ["app2": sick])
         let report = await deployer.up()
         #expect(report.exitCode == .unhealthy)
-        #expect(report.failure == "app2: workers unhealthy: pool main instance 0 (127.0.1.22:9000): 500 ok; worker stderr: ImportError: shop")
+        #expect(report.failure == "app2: workers unhealthy: pool main instance 0 (127.0.1.22:9000): worker stderr: ImportError: shop")
         #expect(fakes["web"]!.phases.filter { $0 == .activate }.count == 1, "web activated its workers only")
         #expect(fakes["edge"]!.phases == [.inspect, .stage])
     }

@@ -104,6 +104,7 @@ struct ManifestGenerator {
         key(indent, "health:")
         if chance(0.7) { key(indent + 1, "path: \(path)") }
         key(indent + 1, "timeout: \(duration())")
+        if chance(0.5) { key(indent + 1, "slow: \(pick(["250ms", "0.3", "0.4s"]))") }
     }
 
     mutating func frontSection(_ hosts: [String]) {
@@ -180,6 +181,7 @@ struct ManifestGenerator {
             else if rootPool == nil, chance(0.5) { key(2, "static: /robots.txt") }
             if chance(0.7) { key(2, "app: /app-0/health") }
             key(2, "timeout: \(duration())")
+            if chance(0.5) { key(2, "slow: 300ms") }
         }
     }
 

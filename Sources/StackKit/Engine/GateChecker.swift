@@ -1,0 +1,108 @@
+import Synchronization
+
+/// What one host's health gate found: each probe's last result, the programs it restarted to
+/// repair them (with why), and the probes it left out.
+struct HostGate: Sendable {
+    struct Repair: Sendable, Equatable {
+        var program: String
+        var why: String
+    }
+
+    var results: [ProbeResult] = []
+    var repaired: [Repair] = []
+    var repairError: String?
+    var skipped: [Probe] = []
+}
+
+/// One host's gate: probe, restart once what failed without having just been started, and
+/// wait for the rest until healthy, out of time, or every failing program has exited.
+struct GateChecker<C: Clock>: Sendable where C.Duration == Duration {
+    let plan: HostPlan
+    let prober: Prober<C>
+    let transport: any Transport
+
+    func run(_ probes: [Probe], _ policy: GatePolicy) async throws(TransportError) -> HostGate {
+        var gate = HostGate()
+        gate.skipped = probes.filter { $0.through.map(policy.broken.contains) ?? false }
+        let live = probes.filter { p in !gate.skipped.contains(p) }
+        guard let fresh = policy.fresh.map({ $0[plan.host.name] ?? [] }) else {
+            gate.results = try await prober.check(live, over: transport, retrying: !policy.quick, giveUp: giveUp)
+            return gate
+        }
+        var results = try await prober.check(live, over: transport, retrying: false)
+        let failing = results.indices.filter { !results[$0].healthy }
+        guard !failing.isEmpty else {
+            gate.results = results
+            return gate
+        }
+        // Just started or reloaded: it may need a moment. Not touched by this run: restarted
+        // once if a restart can mend it, else its answer stands (waiting would not change it).
+        var restart: [String] = [], wait: [Int] = []
+        for k in failing {
+            guard let name = program(of: results[k].probe) else { continue }
+            if fresh.contains(name) || restart.contains(name) {
+                wait.append(k)
+            } else if Self.repairable(results[k]) {
+                restart.append(name)
+                wait.append(k)
+                gate.repaired.append(.init(program: name, why: "it failed its probe (\(results[k].answer))"))
+            }
+        }
+        if !restart.isEmpty, case .failure(let failure) = await HostRunner.execute(Scripts.activate([.restart(restart)], plan, HostChanges(files: [])), on: transport) {
+            gate.repairError = failure.message
+        }
+        let again = try await prober.check(wait.map { results[$0].probe }, over: transport, giveUp: giveUp)
+        for (k, r) in zip(wait, again) { results[k] = r }
+        gate.results = results
+        return gate
+    }
+
+    /// A worker that fails is restarted; a server only when it gives no HTTP answer at all (a
+    /// 502 says its workers fail, a 404 its config: a restart mends neither).
+    static func repairable(_ r: ProbeResult) -> Bool {
+        r.probe.tier == .workers || r.status == nil
+    }
+
+    /// The program (supervisord name or systemd unit) behind a probe.
+    func program(of probe: Probe) -> String? {
+        let p = probe.tier == .workers
+            ? plan.programs.first { $0.pool == probe.pool && $0.instance == probe.instance }
+            : plan.programs(of: probe.tier).first
+        return p.map { ServiceControl.name($0, plan) }
+    }
+
+    /// True once every failing probe's program has been seen exited twice in a row (a restart
+    /// passes through a stopped state for an instant).
+    var giveUp: @Sendable ([Probe]) async -> Bool {
+        let strikes = Mutex<Set<String>>([])
+        let plan = plan, transport = transport
+        let names = { @Sendable (probes: [Probe]) in probes.map { self.program(of: $0) } }
+        return { pending in
+            let wanted = names(pending)
+            guard !wanted.contains(nil), case .success(let facts) = await HostRunner.execute(Scripts.processStates(plan), on: transport) else { return false }
+            let exited = Set(wanted.compactMap { $0 }.filter { facts.processes[$0].map { Self.hasExited($0.state) } ?? false })
+            return strikes.withLock { seen in
+                defer { seen = exited }
+                return !exited.isEmpty && exited.count == Set(wanted.compactMap { $0 }).count && exited.isSubset(of: seen)
+            }
+        }
+    }
+
+    /// A state the program will not leave by itself: supervisord's backoff (it died while
+    /// starting), fatal, exited and stopped; systemd's failed, inactive and auto-restart.
+    static func hasExited(_ state: String) -> Bool {
+        ["backoff", "fatal", "exited", "stopped"].contains(state) || state.hasPrefix("failed") || state.hasPrefix("inactive") || state == "activating/auto-restart"
+    }
+}
+
+/// How a gate treats its hosts. `fresh` (host to programs) turns repair on: an instance that is
+/// not fresh (not just started or restarted by this run) and fails its first probe is
+/// restarted once. `broken` pools are known to be down: probes answered through them say
+/// nothing about the server in front and are left out. `pool` limits worker probes to one pool.
+struct GatePolicy: Sendable {
+    /// One round, no retry and no repair: is everything healthy right now?
+    var quick = false
+    var pool: String? = nil
+    var fresh: [String: Set<String>]? = nil
+    var broken: Set<String> = []
+}

@@ -1,0 +1,127 @@
+import Synchronization
+import Testing
+@testable import StackKit
+import StackKitTesting
+
+/// `up` with nothing changed repairs what runs but fails, gives up as soon as a restarted
+/// program has exited, and lets the middle and front go ahead past a pool that was broken before.
+@Suite struct ConvergeTests {
+    typealias Respond = @Sendable (RemoteCommand) -> Result<CommandOutput, TransportError>
+
+    static let manifest = try! Fixtures.manifest("full")
+    static let plans = Dictionary(uniqueKeysWithValues: HostPlan.all(manifest).map { ($0.host.name, $0) })
+
+    /// The inspect answer of a host where everything is deployed and running, but for `changed` files.
+    static func deployed(_ host: String, changed: Set<String> = []) -> String {
+        let plan = plans[host]!
+        var lines = plan.files.filter { !changed.contains($0.path) && !$0.file.needsSystemdInit }.map { "@file \($0.sha256) \($0.ownership) \($0.path)" }
+        lines += plan.directories.map { "@dir \(String($0.mode, radix: 8)):\($0.owner):\($0.group) \($0.path)" }
+        lines.append("@manager up")
+        lines += plan.programs.map { "@running \(ServiceControl.name($0, plan))" }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Every program of the host in `state`, as the status and states scripts print it.
+    static func procs(_ host: String, _ state: String) -> String {
+        let plan = plans[host]!
+        return plan.programs.map { "@proc \(ServiceControl.name($0, plan)) \(state) 0 0\n" }.joined()
+    }
+
+    static func answer(_ text: String) -> Result<CommandOutput, TransportError> { .success(CommandOutput(status: 0, stdout: Array(text.utf8))) }
+
+    /// A host already deployed; its workers answer 500 (`sick`) and its programs have `state`.
+    static func host(_ name: String, changed: Set<String> = [], sick: @escaping @Sendable () -> Bool = { false }, state: String = "running") -> Respond {
+        { c in
+            switch c.phase {
+            case .inspect: answer(deployed(name, changed: changed))
+            case .status, .states: answer(procs(name, state))
+            case .probe: .success(CommandOutput(status: 0, stdout: FakeHost.relayAnswers(c, fastcgiStatus: sick() ? 500 : 200, stderr: sick() ? "OperationalError: no db" : "")))
+            default: FakeHost.healthy(c)
+            }
+        }
+    }
+
+    static func deployer(_ respond: [String: Respond]) -> (Deployer<ImmediateClock>, [String: FakeTransport]) {
+        var fakes: [String: FakeTransport] = [:]
+        for name in plans.keys { fakes[name] = FakeTransport(hostName: name, respond: respond[name] ?? host(name)) }
+        return (Deployer(manifest: manifest, connections: Connections(transports: fakes), parallel: 4, clock: ImmediateClock()), fakes)
+    }
+
+    @Test func aNoOpUpChecksEveryTierInOneRoundTripPerHost() async {
+        let (deployer, fakes) = Self.deployer([:])
+        let report = await deployer.up()
+        #expect(report.ok && report.exitCode == .ok && report.hosts.allSatisfy(\.unchanged))
+        for (name, fake) in fakes { #expect(fake.phases == [.inspect, .probe], "\(name)") }
+    }
+
+    @Test func aWorkerThatFailsWithNothingChangedIsRestartedOnceAndSaysSo() async {
+        let restarted = Mutex(false)
+        let app1 = Self.host("app1", sick: { !restarted.withLock { $0 } })
+        let (deployer, fakes) = Self.deployer(["app1": { c in
+            if c.phase == .activate { restarted.withLock { $0 = true } }
+            return app1(c)
+        }])
+        let report = await deployer.up()
+        #expect(report.ok, "\(report.failure ?? "")")
+        #expect(fakes["app1"]!.phases == [.inspect, .probe, .probe, .activate, .probe])
+        let script = String(decoding: fakes["app1"]!.commands[3].stdin, as: UTF8.self)
+        #expect(script.contains("systemctl restart --no-block shop-main@0.service shop-main@1.service"))
+        let r = report.hosts.first { $0.host == "app1" }!
+        #expect(r.repaired == ["shop-main@0.service: it failed its probe (500 ok)", "shop-main@1.service: it failed its probe (500 ok)"])
+        #expect(!r.unchanged && r.restarted.count == 2)
+        #expect(fakes["web"]!.phases == [.inspect, .probe, .probe, .probe], "everything else probed, nothing restarted")
+    }
+
+    @Test func aStoppedWorkerIsStartedAndCountedAsARepair() async {
+        let plan = Self.plans["app2"]!
+        let stopped = ServiceControl.name(plan.programs[0], plan)
+        let app2 = Self.host("app2")
+        let (deployer, fakes) = Self.deployer(["app2": { c in
+            c.phase == .inspect ? Self.answer(Self.deployed("app2").replacingOccurrences(of: "@running \(stopped)\n", with: "")) : app2(c)
+        }])
+        let report = await deployer.up()
+        #expect(report.ok)
+        #expect(fakes["app2"]!.phases == [.inspect, .activate, .probe])
+        #expect(report.hosts.first { $0.host == "app2" }?.repaired == ["\(stopped): it was not running"])
+    }
+
+    @Test func aRestartedWorkerThatExitsEndsTheWaitWithStatussWhy() async {
+        let (deployer, fakes) = Self.deployer(["app1": Self.host("app1", sick: { true }, state: "failed/failed")])
+        let report = await deployer.up()
+        #expect(report.exitCode == .unhealthy)
+        #expect(report.failure == "app1: workers unhealthy: pool main instance 0 (127.0.1.21:9000): systemd reports it failed/failed")
+        let phases = fakes["app1"]!.phases
+        // Seen exited twice in a row, then no more waiting: a 15 s timeout would take some 20 rounds.
+        #expect(phases.filter { $0 == .states }.count == 2)
+        // The quick check, the first round, two rounds of waiting, and status's own probe for the why.
+        #expect(phases.filter { $0 == .probe }.count == 5, "\(phases)")
+        #expect(phases.filter { $0 == .activate }.count == 1, "restarted once, not again")
+    }
+
+    @Test func aPoolBrokenBeforeThisRunLetsTheMiddlesRepairGoAhead() async {
+        let nginx = Self.plans["web"]!.files.first { $0.role == .middle && $0.path.hasSuffix("nginx.conf") }!.path
+        let sick: Respond = Self.host("app1", sick: { true }, state: "failed/failed")
+        let (deployer, fakes) = Self.deployer(["app1": sick, "app2": Self.host("app2", sick: { true }, state: "failed/failed"),
+                                               "web": Self.host("web", changed: [nginx])])
+        let report = await deployer.up()
+        #expect(report.exitCode == .unhealthy)
+        #expect(report.failure?.hasPrefix("app1: workers unhealthy: pool main instance 0") == true, "\(report.failure ?? "")")
+        let web = report.hosts.first { $0.host == "web" }!
+        #expect(web.reloaded == ["shop-middle"], "the hand-edited middle config is repaired")
+        let middle = report.tiers.first { $0.tier == .middle }!
+        #expect(middle.probes.map(\.target) == ["static /static/health.txt"], "its app probe passes through main: left out")
+        #expect(fakes["edge"]!.phases.contains(.probe) == false, "the front's only probe passes through main")
+    }
+
+    @Test func aPoolThisRunChangedKeepsEverythingAboveItUntouched() async {
+        let nginx = Self.plans["web"]!.files.first { $0.role == .middle && $0.path.hasSuffix("nginx.conf") }!.path
+        let pool = Self.plans["app1"]!.files.first { $0.role.pool == "main" }!.path
+        let (deployer, fakes) = Self.deployer(["app1": Self.host("app1", changed: [pool], sick: { true }, state: "failed/failed"),
+                                               "web": Self.host("web", changed: [nginx])])
+        let report = await deployer.up()
+        #expect(report.exitCode == .unhealthy)
+        #expect(report.hosts.first { $0.host == "web" }!.reloaded.isEmpty)
+        #expect(report.tiers.map(\.tier) == [.workers], "no gate above the pool")
+        #expect(!fakes["web"]!.commands.contains { $0.phase == .activate && String(decoding: $0.stdin, as: UTF8.self).contains("nginx.conf") })
+    }
+}
