@@ -37,7 +37,6 @@ public enum FakeHost {
         case .prepare: text = "@prepared x\n"
         case .switchRelease: text = "@switched a b\n"
         case .drainWait: text = "@drained 0\n"
-        case .logs: text = "@plog shop-main@0.service stackctl launcher[1]: cannot load the WSGI application of pool main: ImportError: boom\n"
         case .probe: return .success(CommandOutput(status: 0, stdout: relayAnswers(command, fastcgiStatus: 200)))
         case .down: text = "@stopped\n"
         case .lock: text = "@acquired\n"

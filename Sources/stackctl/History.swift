@@ -22,11 +22,7 @@ struct History: AsyncParsableCommand {
 
     func run() async throws {
         let m = try manifest.load()
-        let known = Topology(m).activeHosts.map(\.name)
-        if let unknown = host.first(where: { !known.contains($0) }) {
-            printError("unknown host '\(unknown)'; hosts in \(manifest.file): \(known.joined(separator: ", "))")
-            throw ExitCode(.usage)
-        }
+        try manifest.requireHosts(host, in: m)
         let connections = try connection.connections(for: m)
         let (runs, errors) = await Deployer(manifest: m, connections: connections, parallel: connection.parallel, clock: ContinuousClock())
             .history(hosts: host.isEmpty ? nil : host, count: n)

@@ -8,7 +8,9 @@ struct ManifestOptions: ParsableArguments {
     var file: String = "deploy.yml"
 
     /// The manifest, or every problem printed as FILE:LINE:COLUMN and exit 1.
-    func load() throws -> Manifest {
+    func load() throws -> Manifest { try Self.load(file) }
+
+    static func load(_ file: String) throws -> Manifest {
         guard FileManager.default.fileExists(atPath: file) else {
             printError("\(ValueRule.visible(file)): no such file; run 'stackctl init' to write an example manifest, or pass -f FILE")
             throw ExitCode(.cannotRead)
@@ -29,4 +31,22 @@ struct ManifestOptions: ParsableArguments {
 
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+extension ManifestOptions {
+    /// Prints a usage problem (a name the manifest does not have); exit 64.
+    static func usage(_ message: String) -> ExitCode {
+        printError(message)
+        return ExitCode(.usage)
+    }
+
+    /// Exit 64 naming the first of `names` that is not a host of the stack, with the hosts it has.
+    func requireHosts(_ names: [String], in m: Manifest) throws { try Self.requireHosts(names, in: m, file: file) }
+
+    static func requireHosts(_ names: [String], in m: Manifest, file: String) throws {
+        let known = Topology(m).activeHosts.map(\.name)
+        if let unknown = names.first(where: { !known.contains($0) }) {
+            throw usage("unknown host '\(unknown)'; hosts in \(file): \(known.joined(separator: ", "))")
+        }
+    }
 }

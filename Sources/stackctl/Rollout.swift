@@ -18,19 +18,11 @@ struct Rollout: AsyncParsableCommand {
     @Argument(help: "The pool to roll out (default: every pool with a source).")
     var pool: String?
 
-    @Option(help: "Hosts per batch.")
-    var batch = 1
-
-    @Option(help: "Only these hosts (comma-separated).", transform: { $0.split(separator: ",").map(String.init) })
-    var hosts: [String]?
-
-    func validate() throws {
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
-    }
+    @OptionGroup var rolling: BatchOptions
 
     func run() async throws {
         try await connection.deploy(manifest, (["rollout"] + (pool.map { [$0] } ?? [])).joined(separator: " ")) {
-            await $0.rollout(pool: pool, target: .newRelease, batch: batch, hosts: hosts)
+            await $0.rollout(pool: pool, target: .newRelease, batch: rolling.batch, hosts: rolling.hosts)
         }
     }
 }

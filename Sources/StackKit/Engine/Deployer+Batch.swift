@@ -13,24 +13,12 @@ extension Deployer {
         let switched = await switchHosts(pool, group, targets, &report)
         let healthy = await gate([.workers], group.filter { switched.contains($0.hostName) }, &report, GatePolicy(pool: pool.name)).ok
         let ok = switched.count == group.count && healthy
-        if !ok {
-            await explainFailure(pool, group, &report)
-            await switchBack(pool, group, &report)
-        }
+        if !ok { await switchBack(pool, group, &report) }
         if drain {
             emit(.step, nil, "\(pool.name): putting \(names.joined(separator: ", ")) back")
             if !(await reloadMiddle(drained: [], &report)) { return false }
         }
         return ok
-    }
-
-    /// Why the workers did not come up, from their own logs, added to the run's failure.
-    func explainFailure(_ pool: Pool, _ group: [Inspected], _ report: inout DeployReport) async {
-        var scratch = report
-        let logs = await phase(group, &scratch) { Scripts.lastLogLines(pool, $0.plan) }
-        let lines = logs.done.compactMap { i, reply in reply.lastLines.last.map { "\(i.hostName): \($0.line.prefix(300))" } }
-        for line in lines { emit(.info, nil, "last log line of \(line)") }
-        if let first = lines.first, let failure = report.failure { report.failure = failure + "; last log line of " + first }
     }
 
     /// Back to what each host ran before, restarted; the report says, per host, whether that worked.

@@ -83,14 +83,14 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
             let last = ["stopped", "not started"].contains(process.state) ? nil : log
             let candidates = [spawn, last].compactMap { $0 }
             if let program, let explained = candidates.lazy.compactMap({ line in SpawnWhy.explain(line, program).map { (line, $0) } }).first {
-                return "\(manager) reports it \(process.state): \(explained.1) (\(Probe.snippet(explained.0)))"
+                return "\(manager) reports it \(process.state): \(explained.1) (\(Probe.snippet(explained.0, limit: 300)))"
             }
             guard let said = last ?? spawn else { return "\(manager) reports it \(process.state)" }
-            return "\(manager) reports it \(process.state); last log line: \(Probe.snippet(said))"
+            return "\(manager) reports it \(process.state); last log line: \(Probe.snippet(said, limit: 300))"
         }
         if let probe, !probe.stderr.isEmpty {
             let last = probe.stderr.split(whereSeparator: \.isNewline).last.map(String.init) ?? probe.stderr
-            return "worker stderr: \(Probe.snippet(last))"
+            return "worker stderr: \(Probe.snippet(last, limit: 300))"
         }
         if case .unix(let path)? = endpoint, let probe, probe.answer.hasPrefix("connection refused") {
             return "stale socket: \(path) exists but nothing listens on it"

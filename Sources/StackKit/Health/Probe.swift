@@ -90,8 +90,8 @@ extension Probe {
         }
     }
 
-    static func snippet(_ s: String) -> String {
+    static func snippet(_ s: String, limit: Int = 120) -> String {
         let one = s.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return one.count > 120 ? String(one.prefix(117)) + "..." : one
+        return one.count > limit ? String(one.prefix(limit - 3)) + "..." : one
     }
 }

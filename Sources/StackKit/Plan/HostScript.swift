@@ -25,8 +25,6 @@ public enum HostPhase: String, Sendable, CaseIterable {
     case drainWait = "drain-wait"
     /// Old releases and virtualenvs removed: `PruneReply`.
     case prune
-    /// The last line each of a pool's programs wrote: `LogReply`.
-    case logs
     /// The contents of files `plan` would change: `ContentsReply`.
     case fetch
     /// The stack's deploy lock taken, or its holder shown: `LockReply`.
@@ -66,7 +64,6 @@ public enum HostPhase: String, Sendable, CaseIterable {
         case .switchRelease: [.ok, .fail, .switched]
         case .drainWait: [.drained, .drainTimeout]
         case .prune: [.pruned]
-        case .logs: [.plog]
         case .fetch: [.content]
         case .lock: [.acquired, .held]
         case .unlock: []

@@ -56,19 +56,6 @@ public struct PruneReply: ScriptReply, Equatable {
     public init(_ output: ScriptOutput) { pruned = output.all(.pruned).map { $0.fields.joined(separator: " ") } }
 }
 
-public struct LogReply: ScriptReply, Equatable {
-    /// Program name to the last line it wrote (empty lines left out).
-    public var lastLines: [(program: String, line: String)]
-
-    public init(_ output: ScriptOutput) {
-        lastLines = output.all(.plog).filter { !$0.fields[1].isEmpty }.map { ($0.fields[0], $0.fields[1]) }
-    }
-
-    public static func == (a: LogReply, b: LogReply) -> Bool {
-        a.lastLines.map(\.program) == b.lastLines.map(\.program) && a.lastLines.map(\.line) == b.lastLines.map(\.line)
-    }
-}
-
 public struct ContentsReply: ScriptReply, Equatable {
     /// Each file the host has, by path (a file that is not valid UTF-8 is shown with U+FFFD).
     public var contents: [String: String] = [:]

@@ -70,9 +70,4 @@ extension Scripts {
         case .some(.some(let id)): return "printf '%s\\n' \(id) > \(file)"
         }
     }
-
-    /// The last line each of a pool's programs wrote on this host: why workers did not come up.
-    public static func lastLogLines(_ pool: Pool, _ plan: HostPlan) -> HostScript<LogReply> {
-        HostScript(.logs, lastLines(plan.programs.filter { $0.pool == pool.name }, plan) + "exit 0\n")
-    }
 }

@@ -14,5 +14,13 @@ public struct LocalTransport: Transport {
         }
     }
 
+    public func follow(_ command: RemoteCommand, line: @escaping @Sendable (String) -> Void) async throws(TransportError) -> Int32 {
+        do {
+            return try await LineStream.run(command.argv, line: line)
+        } catch {
+            throw .cannotRun(host: hostName, command: ShellQuote.line(command.argv), message: "\(error)")
+        }
+    }
+
     public func shutdown() async {}
 }

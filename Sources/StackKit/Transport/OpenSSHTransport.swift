@@ -74,6 +74,18 @@ public struct OpenSSHTransport: Transport {
         return output
     }
 
+    public func follow(_ command: RemoteCommand, line: @escaping @Sendable (String) -> Void) async throws(TransportError) -> Int32 {
+        let argv = options.argv(for: host, command: command.argv)
+        let status: Int32
+        do {
+            status = try await LineStream.run(argv, line: line)
+        } catch {
+            throw .cannotRun(host: host.name, command: ShellQuote.line(argv), message: "\(error)")
+        }
+        if status == 255 { throw .unreachable(host: host.name, message: "ssh exited with 255") }
+        return status
+    }
+
     public func shutdown() async {
         _ = try? await ProcessRunner.run(options.exitArgv(for: host), stdin: [], timeout: .seconds(5))
     }

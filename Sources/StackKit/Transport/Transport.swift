@@ -41,6 +41,9 @@ public protocol Transport: Sendable {
     /// Runs a command; a non-zero exit is an output, not an error. Throws only when the host
     /// cannot be reached or the command outlives its timeout.
     func run(_ command: RemoteCommand) async throws(TransportError) -> CommandOutput
+    /// Runs a command that keeps printing (a log follow), handing over each line of its standard
+    /// output as it comes, until it ends or the task is cancelled (which ends it). Its exit status.
+    func follow(_ command: RemoteCommand, line: @escaping @Sendable (String) -> Void) async throws(TransportError) -> Int32
     /// Closes connections the transport keeps open.
     func shutdown() async
 }

@@ -1,0 +1,67 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import StackKit
+import StackKitTesting
+
+/// `stackctl logs` on a host: which logs, and the script run by a real shell, once and following.
+@Suite struct LogsScriptTests {
+    @Test func sourcesFollowTheProcessManagerAndTheScope() {
+        let plans = ConvergeTests.plans
+        let web = plans["web"]!, app1 = plans["app1"]!
+        #expect(Scripts.logSources(web, tier: nil, pool: nil).map(\.name) == ["shop-admin-0", "shop-middle", "nginx-error", "supervisord"])
+        #expect(Scripts.logSources(web, tier: .middle, pool: nil) == [
+            .file(name: "shop-middle", path: "/srv/stackctl/shop/log/shop-middle.log"), .file(name: "nginx-error", path: "/srv/stackctl/shop/log/nginx-error.log"),
+        ])
+        #expect(Scripts.logSources(app1, tier: .workers, pool: "main") == [.journal(unit: "shop-main@0.service"), .journal(unit: "shop-main@1.service")])
+        #expect(Scripts.logSources(app1, tier: .workers, pool: "admin").isEmpty)
+    }
+
+    @Test func aJournalFollowPassesItsFlagAsAWord() {
+        let text = Scripts.logs([.journal(unit: "shop-main@0.service")], lines: 5, follow: true).argv[2]
+        #expect(text.contains("journalctl -u shop-main@0.service -n 5 -o short-iso --no-pager --no-hostname -f 2>/dev/null"), "\(text)")
+    }
+
+    static func scratch() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("logs-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test func theLastLinesOfEachLogComePrefixedAndAMissingOneIsSkipped() async throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "one\ntwo\nthree\n".write(to: dir.appendingPathComponent("a.log"), atomically: true, encoding: .utf8)
+        let command = Scripts.logs([.file(name: "a", path: dir.appendingPathComponent("a.log").path), .file(name: "b", path: dir.appendingPathComponent("b.log").path)], lines: 2, follow: false)
+        let out = try await LocalTransport(hostName: "here").run(command)
+        #expect(out.stdoutText == "a two\na three\n")
+    }
+
+    @Test func aFollowHandsOverNewLinesAndEndsItsTailWhenCancelled() async throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("w.log")
+        try "old\n".write(to: log, atomically: true, encoding: .utf8)
+        let seen = Mutex<[String]>([])
+        let command = Scripts.logs([.file(name: "w", path: log.path)], lines: 1, follow: true)
+        let task = Task { try await LocalTransport(hostName: "here").follow(command) { l in seen.withLock { $0.append(l) } } }
+        #expect(Net.wait(10) { seen.withLock { $0 } == ["w old"] })
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        handle.write(Data("new line\n".utf8))
+        try handle.close()
+        #expect(Net.wait(10) { seen.withLock { $0 } == ["w old", "w new line"] })
+        task.cancel()
+        _ = try? await task.value
+        // The shell saw its stdin end and took its process group down: no tail of this file is left.
+        #expect(Net.wait(10) { !Self.tailing(log.path) }, "a tail of \(log.path) is still running")
+    }
+
+    static func tailing(_ path: String) -> Bool {
+        let procs = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return procs.contains { pid in
+            guard Int(pid) != nil, let cmd = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: cmd, as: UTF8.self).contains(path) && String(decoding: cmd, as: UTF8.self).hasPrefix("tail")
+        }
+    }
+}
