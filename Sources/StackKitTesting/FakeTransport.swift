@@ -44,6 +44,8 @@ public enum FakeHost {
             // Every systemd unit the script asks about is running.
             let script = String(decoding: command.stdin, as: UTF8.self)
             text = script.split(separator: "\n").filter { $0.hasPrefix("unitproc ") }.map { "@proc \($0.dropFirst(9)) running 100 10\n" }.joined()
+        case .check:
+            text = "@user root 0\n"
         case .cleanup, .prune, .fetch, .unlock, .history, .command: text = ""
         }
         return .success(CommandOutput(status: 0, stdout: Array(text.utf8)))

@@ -93,6 +93,20 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
             report.fail(.unreachable, "unreachable: \(judged.failedHosts.joined(separator: ", ")); nothing was changed")
             return nil
         }
+        // The check is the first step: a host without what its tiers need stops the run here.
+        let checks = inspected.map { HostCheck($0.state.requirements, $0.plan) }.filter { !$0.ok }
+        guard checks.isEmpty else {
+            for c in checks {
+                for p in c.problems { emit(.failed, c.host, "\(p.what): \(p.detail)") }
+                if let apt = c.aptLine { emit(.info, c.host, "fix: \(apt)") }
+                for f in c.fixes { emit(.info, c.host, "fix: \(f)") }
+                report.update(c.host) { $0.error = c.problems.map { "\($0.what): \($0.detail)" }.joined(separator: "; ") }
+            }
+            let first = checks[0]
+            let fix = first.aptLine.map { " (fix: \($0))" } ?? first.fixes.first.map { " (fix: \($0))" } ?? ""
+            report.fail(.notReady, "\(first.host) is not ready: \(first.problems[0].what): \(first.problems[0].detail)\(fix); nothing was changed")
+            return nil
+        }
         return inspected
     }
 }

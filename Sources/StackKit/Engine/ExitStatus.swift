@@ -11,6 +11,7 @@ public enum ExitStatus: Int32, Sendable, Codable, CaseIterable {
     case degraded = 8
     case noPreviousRelease = 9
     case locked = 10
+    case notReady = 11
     case usage = 64
     case cannotRead = 66
     case cannotWrite = 73
@@ -31,6 +32,7 @@ public enum ExitStatus: Int32, Sendable, Codable, CaseIterable {
         case .degraded: "degraded: status finds some instances unhealthy or slow, every tier still serving; up finished but an instance answers slower than its `health.slow`"
         case .noPreviousRelease: "rollback: a host has no previous release to go back to"
         case .locked: "another run holds the stack's deploy lock (its holder is named; nothing was changed)"
+        case .notReady: "a host lacks what the stack needs (each thing named, with the apt-get line that installs it; nothing was changed)"
         case .usage: "usage: a bad option, or a pool or host the manifest does not have"
         case .cannotRead: "the manifest cannot be read"
         case .cannotWrite: "an output cannot be written (render's directory; init will not overwrite a file)"

@@ -15,6 +15,8 @@ public enum HostPhase: String, Sendable, CaseIterable {
     case down
     /// Everything `status` reads from a host: `HostStatusFacts`.
     case status
+    /// What the host has of what its tiers need: `CheckReply`.
+    case check
     /// The state of the host's programs, while a health gate waits: `HostStatusFacts`.
     case states
     /// A release unpacked with its virtualenv: `PrepareReply`.
@@ -49,10 +51,13 @@ public enum HostPhase: String, Sendable, CaseIterable {
         }
     }
 
+    static let checkMarkers: Set<Marker.Tag> = [.user, .bin, .nobin, .nomod, .flup, .noflup, .venv, .port, .disk, .nofile]
+
     /// The marker tags the phase's script may print.
     public var markers: Set<Marker.Tag> {
         switch self {
-        case .inspect: [.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .resolved]
+        case .inspect: HostPhase.checkMarkers.union([.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .resolved])
+        case .check: HostPhase.checkMarkers
         case .stage: [.ok, .fail, .valid, .invalid, .staged]
         case .activate: [.ok, .fail, .activated]
         case .reloadMiddle: [.ok, .fail, .valid, .invalid, .activated]

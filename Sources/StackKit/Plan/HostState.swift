@@ -20,11 +20,14 @@ public struct HostState: ScriptReply, Equatable {
     public var previousReleases: [String: String] = [:]
     /// Directories the middle serves or must not serve, as this host resolves them (symlinks followed).
     public var resolved: [String: String] = [:]
+    /// What the host has of what its tiers need (`up`'s first step, judged by `HostCheck`).
+    public var requirements = CheckReply(ScriptOutput(""))
 
     public init() {}
 
     /// Reads the inspect script's markers: `@file`, `@dir`, `@manager`, `@running`, `@init`, `@enabled`, `@release`, `@previous`, `@resolved`.
     public init(_ output: ScriptOutput) {
+        requirements = CheckReply(output)
         for m in output.markers {
             switch m.tag {
             case .file: files[m.fields[2]] = FileState(sha256: m.fields[0], ownership: m.fields[1])

@@ -28,6 +28,11 @@ public struct Marker: Sendable, Equatable {
         /// one; `USER GROUPS...`; `TIER LINE` of a server's error log; `NAME LINE`, a program's last line;
         /// `NAME TEXT`, why supervisord could not spawn a program; `EPOCH LOCALTIME`, the host's clock.
         case proc, sock, nosock, groups, log, plog, spawnerr, clock
+        /// Check: `NAME UID` of the login; `PATH [VERSION]` of a binary found, `PATH` of one missing;
+        /// `FILE` of an Apache module missing; `POOL VERSION` of flup in a pool's interpreter, or
+        /// `POOL WHY` when it cannot be imported; `ok|missing` for python3's venv; `PORT PID COMMAND`
+        /// of a needed port already taken; `PATH KB` free; `LIMIT SOURCE` of open files.
+        case user, bin, nobin, nomod, flup, noflup, venv, port, disk, nofile
         /// Releases: `ID [already]`; `OLD NEW`; `TICKS` until drained; `OPEN` connections left; `KIND NAME`.
         case prepared, switched, drained, drainTimeout = "drain-timeout", pruned
 
@@ -36,6 +41,10 @@ public struct Marker: Sendable, Equatable {
             switch self {
             case .staged, .activated, .stopped, .acquired: 0...0
             case .ok, .fail, .valid, .invalid, .content, .held, .history, .manager, .running, .initSystem, .enabled, .nosock, .drained, .drainTimeout: 1...1
+            case .nobin, .nomod, .venv: 1...1
+            case .bin: 1...2
+            case .user, .flup, .noflup, .disk, .nofile: 2...2
+            case .port: 3...3
             case .prepared: 1...2
             case .dir, .release, .previous, .resolved, .sock, .groups, .log, .plog, .spawnerr, .clock, .switched, .pruned: 2...2
             case .file: 3...3

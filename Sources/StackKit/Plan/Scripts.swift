@@ -17,7 +17,7 @@ public enum Scripts {
 
     /// Hashes and ownership of every planned file and directory, and what is running.
     public static func inspect(_ plan: HostPlan) -> HostScript<HostState> {
-        HostScript(.inspect, inspectBody(plan) + resolvePaths(plan) + "exit 0\n", timeout: .seconds(60))
+        HostScript(.inspect, inspectBody(plan) + resolvePaths(plan) + checkBody(plan, full: false) + "exit 0\n", timeout: .seconds(60))
     }
 
     /// On a middle host: every served and protected directory as the host resolves it, so the

@@ -1,0 +1,99 @@
+/// Judges what a host has against what its tiers need: each requirement met or not (with the
+/// version found, or what is wrong), and the one `apt-get install` line that adds what is missing.
+public struct HostCheck: Sendable, Codable, Equatable {
+    public struct Item: Sendable, Codable, Equatable {
+        public var what: String
+        public var ok: Bool
+        public var detail: String
+    }
+
+    public var host: String
+    public var items: [Item] = []
+    /// Debian packages that provide what is missing.
+    public var packages: [String] = []
+    /// Other commands that mend what apt cannot (flup in a pool's virtualenv).
+    public var fixes: [String] = []
+
+    public var ok: Bool { items.allSatisfy(\.ok) }
+    public var problems: [Item] { items.filter { !$0.ok } }
+    public var aptLine: String? { packages.isEmpty ? nil : "apt-get install -y " + packages.joined(separator: " ") }
+
+    /// Free space a host needs under the stack's base, in KiB: releases and virtualenvs live there.
+    static let minimumFreeKiB = 256 * 1024
+
+    /// Each binary a host's tiers need, with the arguments that print its version, and its package.
+    static func binaries(_ plan: HostPlan) -> [(path: String, version: ShellCode, package: String)] {
+        let p = plan.platform, m = plan.topology.manifest
+        var out: [(String, ShellCode, String)] = [(p.python, "--version", "python3")]
+        if plan.tiers.contains(.front) { out.append((p.apache2, "-v", "apache2")) }
+        if plan.tiers.contains(.middle) {
+            out.append(m.middle.server == .nginx ? (p.nginx, "-v", "nginx") : (p.lighttpd, "-v", "lighttpd"))
+        }
+        switch plan.host.processManager {
+        case .supervisord: out += [(p.supervisord, "--version", "supervisor"), (p.supervisorPython, "--version", "python3")]
+        case .systemd: out += [("/usr/bin/systemctl", "--version", "systemd"), ("/usr/bin/systemd-analyze", "", "systemd")]
+        }
+        out.append(("/usr/bin/ss", "", "iproute2"))
+        var seen: Set<String> = []
+        return out.filter { seen.insert($0.0).inserted }
+    }
+
+    /// The TCP ports the host's programs listen on.
+    static func ports(_ plan: HostPlan) -> [Int] {
+        let t = plan.topology, m = t.manifest
+        var ports: [Int] = []
+        if plan.tiers.contains(.front) { ports.append(m.front.port) }
+        if plan.tiers.contains(.middle) { ports.append(m.middle.port) }
+        for w in t.workers(on: plan.host.name) { if case .tcp(_, let port) = w.endpoint { ports.append(port) } }
+        return ports
+    }
+
+    public init(host: String) { self.host = host }
+
+    public init(_ reply: CheckReply, _ plan: HostPlan) {
+        host = plan.host.name
+        let t = plan.topology
+        guard reply.uid >= 0 else { return }  // no check ran (a script without one)
+        func add(_ what: String, _ ok: Bool, _ detail: String, package: String? = nil) {
+            items.append(Item(what: what, ok: ok, detail: detail))
+            if !ok, let package, !packages.contains(package) { packages.append(package) }
+        }
+        add("root", reply.uid == 0, reply.uid == 0 ? "logged in as root" : "logged in as \(reply.user): stackctl runs its commands as root (set User root for this host in the ssh config)")
+        for (path, _, package) in Self.binaries(plan) {
+            let found = reply.binaries[path]
+            guard found != nil || reply.missing.contains(path) else { continue }
+            add(path, found != nil, found.map { $0.isEmpty ? "present" : $0 } ?? "missing", package: package)
+        }
+        for file in reply.modules { add("Apache \(file)", false, "missing from \(plan.platform.apacheModules)", package: "apache2") }
+        for pool in t.manifest.pools where pool.hosts.contains(host) {
+            if let version = reply.flup[pool.name] {
+                add("pool \(pool.name): flup", version == "1.0.3", version == "1.0.3" ? "flup \(version) in \(pool.python)" : "flup \(version) in \(pool.python); stackctl is tested with 1.0.3")
+            } else if let why = reply.noFlup[pool.name] {
+                add("pool \(pool.name): flup", false, "\(pool.python) cannot import flup: \(why)")
+                if pool.source == nil {
+                    let gone = why.contains("not found") || why.contains("No such file")
+                    let pip = pool.virtualenv.map { "\($0)/bin/pip install flup==1.0.3" } ?? "\(pool.python) -m pip install flup==1.0.3"
+                    if let venv = pool.virtualenv, gone {
+                        fixes.append("python3 -m venv \(venv) && \(pip)")
+                        if !packages.contains("python3-venv") { packages.append("python3-venv") }
+                    } else {
+                        fixes.append(pip)
+                    }
+                }
+            }
+        }
+        if let venv = reply.venv { add("python3 venv", venv, venv ? "present (releases get their virtualenv from it)" : "python3 cannot make a virtualenv", package: "python3-venv") }
+        for port in Self.ports(plan) {
+            guard let holder = reply.ports[port] else { continue }
+            let ours = holder.command.contains(t.base)
+            add("port \(port)", ours, ours ? "held by this stack" : "taken by pid \(holder.pid): \(Probe.snippet(holder.command, limit: 100))")
+        }
+        if let disk = reply.disk {
+            add("disk", disk.kb >= Self.minimumFreeKiB, "\(disk.kb / 1024) MiB free under \(disk.path)\(disk.kb >= Self.minimumFreeKiB ? "" : "; at least \(Self.minimumFreeKiB / 1024) MiB needed")")
+        }
+        if let files = reply.openFiles, plan.tiers.contains(.middle) {
+            let need = t.middleOpenFiles
+            add("open files", files.limit >= need, "\(files.limit) (\(files.source)) for max_connections \(t.manifest.middle.maxConnections), which needs \(need)")
+        }
+    }
+}

@@ -1,0 +1,102 @@
+extension Scripts {
+    /// `stackctl check` on a host: everything its tiers need, with versions.
+    public static func check(_ plan: HostPlan) -> HostScript<CheckReply> {
+        HostScript(.check, checkBody(plan, full: true) + "exit 0\n", timeout: .seconds(60))
+    }
+
+    /// The facts a check judges (`HostCheck`). `full: false` is `up`'s first step, inside its
+    /// inspect script: shell tests only, no version runs, and the costlier checks (ports, flup's
+    /// import) only for programs that are not running, so a no-op `up` pays almost nothing.
+    static func checkBody(_ plan: HostPlan, full: Bool) -> ShellCode {
+        let t = plan.topology, p = plan.platform
+        var s: ShellCode = ShellCode.emit(.user, "\"$(id -un)\"", "\"$(id -u)\"") + "\n"
+        s += """
+        bin() { if [ -x "$1" ]; then \(ShellCode.emit(.bin, #""$1""#, #""$2""#)); else \(ShellCode.emit(.nobin, #""$1""#)); fi; }
+        ver() { [ -x "$1" ] && "$@" 2>&1 | head -n 1; }
+
+        """
+        for (path, versionArgs, _) in HostCheck.binaries(plan) {
+            s += full && !versionArgs.text.isEmpty ? "bin \(path) \"$(ver \(path) \(versionArgs))\"\n" : "bin \(path) ''\n"
+        }
+        if plan.tiers.contains(.front) {
+            for (_, file) in ApacheRenderer.modules { s += "[ -f \(p.apacheModules + "/" + file) ] || \(ShellCode.emit(.nomod, "\(file)"))\n" }
+        }
+        // Only `up`'s quick check asks; under supervisord the inspect lines before it left
+        // supervisord's answer in $status (one python run, not one per program).
+        let running: ShellCode = plan.host.processManager == .systemd
+            ? "systemctl is-active --quiet \"$1\""
+            : "printf '%s\\n' \"${status:-}\" | grep -qx \"@running $1\""
+        s += "up() { \(running); }\n"
+        for pool in t.manifest.pools where pool.hosts.contains(plan.host.name) {
+            let names = plan.programs.filter { $0.pool == pool.name }.map { ServiceControl.name($0, plan) }
+            let py = "import importlib.metadata as m, flup.server.fcgi; print(m.version('flup'))"
+            let probe: ShellCode = """
+            if v=$(\([pool.python, "-c", py]) 2>&1); then \(ShellCode.emit(.flup, "\(pool.name)", #""$v""#)); else \(ShellCode.emit(.noflup, "\(pool.name)", "\"$(printf '%s' \"$v\" | tail -n 1)\"")); fi
+            """
+            // A pool shipped from `source` gets its virtualenv from stackctl: python3's venv must work.
+            let venv: ShellCode = pool.source == nil ? "" : "if \(p.python) -c 'import venv, ensurepip' 2>/dev/null; then \(ShellCode.emit(.venv, "ok")); else \(ShellCode.emit(.venv, "missing")); fi\n"
+            if full || pool.source != nil && names.isEmpty { s += probe + "\n" + venv; continue }
+            if pool.source == nil { s += "if ! up \(names[0]); then \(probe); fi\n" }
+        }
+        let ports = HostCheck.ports(plan)
+        if !ports.isEmpty {
+            let names = plan.programs.map { ServiceControl.name($0, plan) }
+            let needed: ShellCode = full ? "true" : "! { \(names.map { "up \($0)" }.joined(separator: " && ")); }"
+            s += """
+            if \(needed); then
+              for port in \(ports.map(String.init)); do
+                ss -Hltnp "sport = :$port" 2>/dev/null | head -n 1 | sed -n 's/.*pid=\\([0-9]*\\).*/\\1/p' | while read -r pid; do
+                  \(ShellCode.emit(.port, #""$port""#, #""$pid""#, "\"$(tr '\\0' ' ' < /proc/$pid/cmdline 2>/dev/null)\""))
+                done
+              done
+            fi
+
+            """
+        }
+        s += "d=\(t.base); while [ ! -d \"$d\" ]; do d=$(dirname \"$d\"); done\n"
+        s += ShellCode.emit(.disk, #""$d""#, "\"$(df -Pk \"$d\" | awk 'NR==2 {print $4}')\"") + "\n"
+        if plan.tiers.contains(.middle) {
+            s += plan.host.processManager == .systemd
+                ? ShellCode.emit(.nofile, "\"$(cat /proc/sys/fs/nr_open)\"", "fs.nr_open") + "\n"
+                : ShellCode.emit(.nofile, "\"$(ulimit -Hn)\"", "'ulimit -Hn'") + "\n"
+        }
+        return s
+    }
+}
+
+/// What the check script found on a host.
+public struct CheckReply: ScriptReply, Equatable {
+    public var user = "", uid = -1
+    public var binaries: [String: String] = [:]
+    public var missing: [String] = []
+    public var modules: [String] = []
+    public var flup: [String: String] = [:]
+    public var noFlup: [String: String] = [:]
+    public var venv: Bool?
+    public var ports: [Int: (pid: Int, command: String)] = [:]
+    public var disk: (path: String, kb: Int)?
+    public var openFiles: (limit: Int, source: String)?
+
+    public init(_ output: ScriptOutput) {
+        for m in output.markers {
+            switch m.tag {
+            case .user: (user, uid) = (m.fields[0], Int(m.fields[1]) ?? -1)
+            case .bin: binaries[m.fields[0]] = m.fields.count > 1 ? m.fields[1] : ""
+            case .nobin: missing.append(m.fields[0])
+            case .nomod: modules.append(m.fields[0])
+            case .flup: flup[m.fields[0]] = m.fields[1]
+            case .noflup: noFlup[m.fields[0]] = m.fields[1]
+            case .venv: venv = m.fields[0] == "ok"
+            case .port: ports[Int(m.fields[0]) ?? 0] = (Int(m.fields[1]) ?? 0, m.fields[2])
+            case .disk: disk = (m.fields[0], Int(m.fields[1]) ?? 0)
+            case .nofile: openFiles = (Int(m.fields[0]) ?? 0, m.fields[1])
+            default: continue
+            }
+        }
+    }
+
+    public static func == (a: CheckReply, b: CheckReply) -> Bool {
+        a.user == b.user && a.binaries == b.binaries && a.missing == b.missing && a.modules == b.modules && a.flup == b.flup
+            && a.noFlup == b.noFlup && a.venv == b.venv && a.ports.mapValues(\.pid) == b.ports.mapValues(\.pid) && a.disk?.kb == b.disk?.kb
+    }
+}

@@ -1,0 +1,83 @@
+import Testing
+@testable import StackKit
+import StackKitTesting
+
+/// `check` and `up`'s first step: the facts judged into what is missing and the line that fixes it.
+@Suite struct CheckTests {
+    static let plans = ConvergeTests.plans
+
+    static func judge(_ host: String, _ facts: String) -> HostCheck {
+        HostCheck(CheckReply(ScriptOutput(facts)), plans[host]!)
+    }
+
+    @Test func aReadyHostHasNoProblems() {
+        let c = Self.judge("web", """
+        @user root 0
+        @bin /usr/bin/python3 Python 3.13.5
+        @bin /usr/sbin/nginx nginx version: nginx/1.26.3
+        @bin /usr/bin/supervisord 4.2.5
+        @bin /usr/bin/ss
+        @flup admin 1.0.3
+        @port 8000 321 /usr/sbin/nginx -p /srv/stackctl/shop/middle -c /srv/stackctl/shop/middle/nginx.conf
+        @disk /srv 9000000
+        @nofile 1048576 ulimit -Hn
+
+        """)
+        #expect(c.ok, "\(c.problems)")
+        #expect(c.items.first { $0.what == "/usr/sbin/nginx" }?.detail == "nginx version: nginx/1.26.3")
+        #expect(c.items.first { $0.what == "port 8000" }?.detail == "held by this stack")
+        #expect(c.aptLine == nil)
+    }
+
+    @Test func whatIsMissingIsNamedWithTheLineThatInstallsIt() {
+        let c = Self.judge("web", """
+        @user deploy 1000
+        @bin /usr/bin/python3
+        @nobin /usr/sbin/nginx
+        @nobin /usr/bin/supervisord
+        @bin /usr/bin/ss
+        @noflup admin ModuleNotFoundError: No module named 'flup'
+        @port 8000 99 python3 -m http.server 8000
+        @disk /srv 1024
+        @nofile 1024 ulimit -Hn
+
+        """)
+        #expect(!c.ok)
+        #expect(c.problems.map(\.what) == ["root", "/usr/sbin/nginx", "/usr/bin/supervisord", "pool admin: flup", "port 8000", "disk", "open files"])
+        #expect(c.aptLine == "apt-get install -y nginx supervisor")
+        #expect(c.fixes == ["/usr/bin/python3 -m pip install flup==1.0.3"])
+        #expect(c.problems.first { $0.what == "port 8000" }?.detail == "taken by pid 99: python3 -m http.server 8000")
+        #expect(c.problems.first { $0.what == "open files" }?.detail == "1024 (ulimit -Hn) for max_connections 1024, which needs 2112")
+    }
+
+    @Test func aVirtualenvThatIsGoneGetsItsOwnFix() {
+        let c = Self.judge("app1", "@user root 0\n@noflup main sh: 1: /srv/shop/venv/bin/python: not found\n")
+        #expect(c.fixes == ["python3 -m venv /srv/shop/venv && /srv/shop/venv/bin/pip install flup==1.0.3"])
+        #expect(c.packages == ["python3-venv"])
+    }
+
+    @Test func aHostThatRanNoCheckIsNotJudged() {
+        #expect(Self.judge("web", "@manager down\n").items.isEmpty)
+    }
+
+    @Test func upStopsBeforeChangingAnythingOnAHostThatIsNotReady() async {
+        let web = ConvergeTests.host("web")
+        let (deployer, fakes) = ConvergeTests.deployer(["web": { c in
+            c.phase == .inspect ? ConvergeTests.answer(ConvergeTests.deployed("web") + "@user root 0\n@nobin /usr/sbin/nginx\n") : web(c)
+        }])
+        let report = await deployer.up()
+        #expect(report.exitCode == .notReady)
+        #expect(report.failure == "web is not ready: /usr/sbin/nginx: missing (fix: apt-get install -y nginx); nothing was changed")
+        #expect(fakes.values.allSatisfy { $0.phases == [.inspect] })
+    }
+
+    @Test func theCheckScriptRunsInARealShellHere() async throws {
+        for plan in HostPlan.all(try Fixtures.manifest("full")) {
+            let out = try await LocalTransport(hostName: "here").run(Scripts.check(plan).command)
+            let reply = CheckReply(ScriptOutput(out.stdoutText))
+            #expect(out.status == 0 && reply.uid >= 0 && reply.disk != nil, "\(plan.host.name): \(out.stdoutText) \(out.stderrText)")
+            #expect(reply.binaries["/usr/bin/python3"]?.hasPrefix("Python 3") == true, "\(reply.binaries)")
+            if plan.tiers.contains(.front) { #expect(reply.binaries["/usr/sbin/apache2"]?.hasPrefix("Server version: Apache/2.4") == true && reply.modules.isEmpty) }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+extension Lab {
+    /// `check` on the lab, and `up` refusing a host that is not ready before changing anything.
+    @Suite(.serialized) struct CheckE2ETests {
+        /// Every regular file under a directory with its modification time (directories change
+        /// as the run's lock comes and goes).
+        static func snapshot(_ root: String) -> [String: Date] {
+            var out: [String: Date] = [:]
+            for path in FileManager.default.enumerator(atPath: root)?.compactMap({ $0 as? String }) ?? [] {
+                let attributes = try? FileManager.default.attributesOfItem(atPath: root + "/" + path)
+                guard attributes?[.type] as? FileAttributeType == .typeRegular else { continue }
+                out[path] = attributes?[.modificationDate] as? Date
+            }
+            return out
+        }
+
+        @Test func checkNamesWhatIsMissingAndUpStopsBeforeAnyChange() throws {
+            let kind = LabKind.plain
+            try LabE2ETests.withStack(server: "nginx", kind: kind) { dir, manifest in
+                let cfg = LabE2ETests.sshConfig
+                let ready = try CLITests.stackctl(["check", "-f", manifest, "-F", cfg])
+                #expect(ready.status == 0, "\(ready.stdout)")
+                #expect(ready.stdout.contains("middle1: ready") && ready.stdout.contains("/usr/sbin/nginx: nginx version: nginx/"), "\(ready.stdout)")
+                #expect(ready.stdout.contains("pool main: flup: flup 1.0.3 in /srv/shop/venv/bin/python"))
+
+                // Another program on the middle's port, before the stack is up.
+                let started = try StatusE2ETests.ssh(kind.address(2), "nohup /usr/bin/python3 -m http.server 8000 --bind \(kind.address(2)) >/dev/null 2>&1 & echo $!")
+                let squatter = try #require(Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+                defer { kill(squatter, SIGTERM) }
+                #expect(CLITests.waitFor(10) { (try? CLITests.capture(["/usr/bin/curl", "-s", "-o", "/dev/null", "http://\(kind.address(2)):8000/"]).status) == 0 })
+                let taken = try CLITests.stackctl(["check", "-f", manifest, "-F", cfg, "--json"])
+                #expect(taken.status == 11)
+                #expect(taken.stdout.contains("taken by pid \(squatter): /usr/bin/python3 -m http.server 8000"), "\(taken.stdout)")
+                let before = Self.snapshot("\(kind.dir)2/srv/stackctl")
+                let refused = try LabE2ETests.up(manifest)
+                #expect(refused.status == 11)
+                #expect((refused.report["failure"] as? String)?.hasPrefix("middle1 is not ready: port 8000: taken by pid \(squatter)") == true, "\(refused.report)")
+                #expect(Self.snapshot("\(kind.dir)2/srv/stackctl") == before, "nothing was written")
+                kill(squatter, SIGTERM)
+                #expect(CLITests.waitFor(10) { (try? CLITests.capture(["/usr/bin/curl", "-s", "-o", "/dev/null", "http://\(kind.address(2)):8000/"]).status) != 0 })
+                #expect(try LabE2ETests.up(manifest).status == 0)
+                #expect(try CLITests.stackctl(["check", "-f", manifest, "-F", cfg]).status == 0, "ports held by this stack are fine")
+
+                // A pool's virtualenv gone: named, with the commands that make it again.
+                _ = try StatusE2ETests.ssh(kind.address(3), "mv /srv/shop/venv /srv/shop/venv.away")
+                defer { _ = try? StatusE2ETests.ssh(kind.address(3), "mv /srv/shop/venv.away /srv/shop/venv") }
+                let gone = try CLITests.stackctl(["check", "-f", manifest, "-F", cfg])
+                #expect(gone.status == 11)
+                #expect(gone.stdout.contains("app1: NOT READY") && gone.stdout.contains("fix: python3 -m venv /srv/shop/venv && /srv/shop/venv/bin/pip install flup==1.0.3"), "\(gone.stdout)")
+                #expect(gone.stdout.contains("fix: apt-get install -y python3-venv"))
+            }
+        }
+    }
+}
