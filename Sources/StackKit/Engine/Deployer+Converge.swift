@@ -31,7 +31,10 @@ extension Deployer {
                 await removeStaged(inspected, &report)
                 return
             }
-            guard let touched = await activate(tier, hosts, &report) else { return }
+            guard let touched = await activate(tier, hosts, &report) else {
+                await removeStaged(inspected, &report)
+                return
+            }
             fresh.merge(touched) { $0.union($1) }
             let verdict = await gate([tier], hosts, &report, GatePolicy(fresh: fresh, broken: broken))
             if verdict.ok {
@@ -39,7 +42,11 @@ extension Deployer {
                 continue
             }
             let pools = verdict.failedPools
-            guard tier == .workers, verdict.reachable, !pools.isEmpty, pools.isDisjoint(with: changedPools) else { return }
+            guard tier == .workers, verdict.reachable, !pools.isEmpty, pools.isDisjoint(with: changedPools), interruption() == nil else {
+                // What the tiers above would have taken stays where it was: staged files go.
+                await removeStaged(inspected, &report)
+                return
+            }
             broken = pools
             emit(.info, nil, "pool\(pools.count == 1 ? "" : "s") \(pools.sorted().joined(separator: ", ")) still unhealthy; nothing of \(pools.count == 1 ? "it" : "theirs") changed in this run, so the middle and front go ahead")
         }

@@ -10,7 +10,10 @@ extension Deployer {
     /// Health-checks tiers on every host that runs them; the next tier starts only if all are
     /// healthy. The wait ends early once every failing instance's program has exited.
     func gate(_ tiers: [Tier], _ hosts: [Inspected], _ report: inout DeployReport, _ policy: GatePolicy = GatePolicy()) async -> GateVerdict {
-        await record(tiers, await probe(tiers, hosts, policy), &report)
+        var policy = policy
+        let interruption = interruption
+        policy.stop = { interruption() != nil }
+        return await record(tiers, await probe(tiers, hosts, policy), &report)
     }
 
     /// Every host's gate, run in parallel; nothing recorded yet.
@@ -71,7 +74,10 @@ extension Deployer {
         if firstBad == nil, let (host, r) = bad.min(by: { $0.result.probe.tier < $1.result.probe.tier }) {
             firstBad = "\(host): \(r.probe.tier.rawValue) unhealthy: \(r.probe.label): \(await why(r, on: host))"
         }
-        if let firstBad { report.fail(.unhealthy, firstBad) }
+        // A signal cut the wait short: the run stops here, saying what the gate had seen.
+        if let firstBad, !stopRequested(&report, "during the \(tiers.map(\.rawValue).joined(separator: " and ")) health check (\(firstBad))") {
+            report.fail(.unhealthy, firstBad)
+        }
         return verdict
     }
 

@@ -86,7 +86,11 @@ extension Deployer {
         let restarted = judged.done.map(\.item)
         let healthy = await gate([tier], restarted, &report, GatePolicy(pool: pool?.name)).ok
         guard judged.ok && healthy else {
-            if drain { emit(.info, nil, "\(names.joined(separator: ", ")) stay\(names.count == 1 ? "s" : "") drained: the others keep serving; `stackctl up` puts \(names.count == 1 ? "it" : "them") back once healthy") }
+            // Stopped by a signal: the batch goes back into service, as a stop always leaves it.
+            if drain, interruption() != nil {
+                emit(.step, nil, "\(pool!.name): putting \(names.joined(separator: ", ")) back")
+                _ = await reloadMiddle(drained: [], &report)
+            } else if drain { emit(.info, nil, "\(names.joined(separator: ", ")) stay\(names.count == 1 ? "s" : "") drained: the others keep serving; `stackctl up` puts \(names.count == 1 ? "it" : "them") back once healthy") }
             return false
         }
         if drain {

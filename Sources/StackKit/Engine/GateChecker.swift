@@ -26,7 +26,7 @@ struct GateChecker<C: Clock>: Sendable where C.Duration == Duration {
         gate.skipped = probes.filter { $0.through.map(policy.broken.contains) ?? false }
         let live = probes.filter { p in !gate.skipped.contains(p) }
         guard let fresh = policy.fresh.map({ $0[plan.host.name] ?? [] }) else {
-            gate.results = try await prober.check(live, over: transport, retrying: !policy.quick, giveUp: giveUp)
+            gate.results = try await prober.check(live, over: transport, retrying: !policy.quick, giveUp: giveUp(policy))
             return gate
         }
         var results = try await prober.check(live, over: transport, retrying: false)
@@ -51,7 +51,7 @@ struct GateChecker<C: Clock>: Sendable where C.Duration == Duration {
         if !restart.isEmpty, case .failure(let failure) = await HostRunner.execute(Scripts.activate([.restart(restart)], plan, HostChanges(files: [])), on: transport) {
             gate.repairError = failure.message
         }
-        let again = try await prober.check(wait.map { results[$0].probe }, over: transport, giveUp: giveUp)
+        let again = try await prober.check(wait.map { results[$0].probe }, over: transport, giveUp: giveUp(policy))
         for (k, r) in zip(wait, again) { results[k] = r }
         gate.results = results
         return gate
@@ -72,12 +72,13 @@ struct GateChecker<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     /// True once every failing probe's program has been seen exited twice in a row (a restart
-    /// passes through a stopped state for an instant).
-    var giveUp: @Sendable ([Probe]) async -> Bool {
+    /// passes through a stopped state for an instant), or when the run is asked to stop.
+    func giveUp(_ policy: GatePolicy) -> @Sendable ([Probe]) async -> Bool {
         let strikes = Mutex<Set<String>>([])
         let plan = plan, transport = transport
         let names = { @Sendable (probes: [Probe]) in probes.map { self.program(of: $0) } }
         return { pending in
+            if policy.stop?() == true { return true }
             let wanted = names(pending)
             guard !wanted.contains(nil), case .success(let facts) = await HostRunner.execute(Scripts.processStates(plan), on: transport) else { return false }
             let exited = Set(wanted.compactMap { $0 }.filter { facts.processes[$0].map { Self.hasExited($0.state) } ?? false })
@@ -105,4 +106,6 @@ struct GatePolicy: Sendable {
     var pool: String? = nil
     var fresh: [String: Set<String>]? = nil
     var broken: Set<String> = []
+    /// Asked while waiting: true ends the wait (a signal asked the run to stop).
+    var stop: (@Sendable () -> Bool)? = nil
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import Testing
 @testable import StackKit
@@ -123,5 +124,22 @@ import StackKitTesting
         #expect(report.hosts.first { $0.host == "web" }!.reloaded.isEmpty)
         #expect(report.tiers.map(\.tier) == [.workers], "no gate above the pool")
         #expect(!fakes["web"]!.commands.contains { $0.phase == .activate && String(decoding: $0.stdin, as: UTF8.self).contains("nginx.conf") })
+    }
+
+    @Test func aSignalDuringAGateEndsTheWaitAndRemovesWhatWasStaged() async {
+        let signalled = Mutex(false)
+        let nginx = Self.plans["web"]!.files.first { $0.role == .middle && $0.path.hasSuffix("nginx.conf") }!.path
+        let pool = Self.plans["app1"]!.files.first { $0.role.pool == "main" }!.path
+        let app1 = Self.host("app1", changed: [pool], sick: { true })
+        var (deployer, fakes) = Self.deployer(["app1": { c in
+            if c.phase == .probe { signalled.withLock { $0 = true } }
+            return app1(c)
+        }, "web": Self.host("web", changed: [nginx])])
+        deployer.interruption = { signalled.withLock { $0 } ? SIGINT : nil }
+        let report = await deployer.up()
+        #expect(report.exitCode == .interrupted)
+        #expect(report.failure?.hasPrefix("stopped by SIGINT during the workers health check (app1: workers unhealthy") == true, "\(report.failure ?? "")")
+        #expect(fakes["app1"]!.phases.filter { $0 == .probe }.count <= 3, "the wait ends at once")
+        #expect(fakes["web"]!.phases.last == .cleanup, "the middle's staged config is removed")
     }
 }

@@ -57,7 +57,7 @@ import StackKitTesting
         #expect(report.exitCode == .unhealthy)
         #expect(report.failure == "app2: workers unhealthy: pool main instance 0 (127.0.1.22:9000): worker stderr: ImportError: shop")
         #expect(fakes["web"]!.phases.filter { $0 == .activate }.count == 1, "web activated its workers only")
-        #expect(fakes["edge"]!.phases == [.inspect, .stage])
+        #expect(fakes["edge"]!.phases == [.inspect, .stage, .cleanup], "staged, never activated, its staged files removed")
     }
 
     @Test func aNoOpRunOnlyInspectsAndProbes() async throws {
