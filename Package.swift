@@ -47,6 +47,6 @@ let package = Package(
         ),
         .testTarget(name: "StackKitTests", dependencies: ["StackKit", "StackKitTesting"]),
         // Runs the built binary as a user would; depending on it makes `swift test` build it.
-        .testTarget(name: "stackctlTests", dependencies: ["stackctl"]),
+        .testTarget(name: "stackctlTests", dependencies: ["stackctl", "StackKit"]),
     ]
 )

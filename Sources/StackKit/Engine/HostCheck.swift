@@ -86,7 +86,8 @@ public struct HostCheck: Sendable, Codable, Equatable {
         for port in Self.ports(plan) {
             guard let holder = reply.ports[port] else { continue }
             let ours = holder.command.contains(t.base)
-            add("port \(port)", ours, ours ? "held by this stack" : "taken by pid \(holder.pid): \(Probe.snippet(holder.command, limit: 100))")
+            let own = holder.command.components(separatedBy: "| ").first ?? holder.command
+            add("port \(port)", ours, ours ? "held by this stack" : "taken by pid \(holder.pid): \(Probe.snippet(own.trimmingCharacters(in: .whitespaces), limit: 100))")
         }
         if let disk = reply.disk {
             add("disk", disk.kb >= Self.minimumFreeKiB, "\(disk.kb / 1024) MiB free under \(disk.path)\(disk.kb >= Self.minimumFreeKiB ? "" : "; at least \(Self.minimumFreeKiB / 1024) MiB needed")")

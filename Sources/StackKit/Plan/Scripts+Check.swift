@@ -38,6 +38,8 @@ extension Scripts {
             if full || pool.source != nil && names.isEmpty { s += probe + "\n" + venv; continue }
             if pool.source == nil { s += "if ! up \(names[0]); then \(probe); fi\n" }
         }
+        // The holder's command line, and its parent's: an nginx worker calls itself "nginx: worker
+        // process", its master names the stack's config.
         let ports = HostCheck.ports(plan)
         if !ports.isEmpty {
             let names = plan.programs.map { ServiceControl.name($0, plan) }
@@ -46,7 +48,8 @@ extension Scripts {
             if \(needed); then
               for port in \(ports.map(String.init)); do
                 ss -Hltnp "sport = :$port" 2>/dev/null | head -n 1 | sed -n 's/.*pid=\\([0-9]*\\).*/\\1/p' | while read -r pid; do
-                  \(ShellCode.emit(.port, #""$port""#, #""$pid""#, "\"$(tr '\\0' ' ' < /proc/$pid/cmdline 2>/dev/null)\""))
+                  ppid=$(awk '{print $4}' /proc/$pid/stat 2>/dev/null)
+                  \(ShellCode.emit(.port, #""$port""#, #""$pid""#, "\"$(tr '\\0' ' ' < /proc/$pid/cmdline 2>/dev/null)| $(tr '\\0' ' ' < /proc/${ppid:-0}/cmdline 2>/dev/null)\""))
                 done
               done
             fi

@@ -77,7 +77,8 @@ extension Scripts {
         if plan.host.processManager == .systemd {
             // The program's own last line of its latest run (what it printed before it died),
             // else systemd's last error about that run (an executable it could not find), else
-            // the unit's last journal line. Never a line of an earlier run, but for why a spawn failed.
+            // the program's last words of an earlier attempt (a unit restarting after a crash has
+            // a new invocation with nothing in it yet), else the unit's last journal line.
             // First, systemd's own words on why it could not spawn the program in its latest
             // attempt (the lines since its last "Starting"): a restarting unit's invocation
             // may be another attempt's.
@@ -90,6 +91,7 @@ extension Scripts {
                 line=$(journalctl _SYSTEMD_INVOCATION_ID="$inv" -n 30 -o cat --no-pager 2>/dev/null | said)
                 [ -n "$line" ] || line=$(journalctl INVOCATION_ID="$inv" -p err -n 1 -o cat --no-pager 2>/dev/null)
               fi
+              [ -n "$line" ] || line=$(journalctl _SYSTEMD_UNIT="$1" -n 30 -o cat --no-pager 2>/dev/null | said)
               [ -n "$line" ] || line=$(journalctl -u "$1" -n 1 -o cat --no-pager 2>/dev/null)
               \(ShellCode.emit(.plog, #""$1""#, #""$line""#))
             }
