@@ -41,26 +41,26 @@ struct Logs: AsyncParsableCommand {
     func run() async throws {
         let m = try ManifestOptions.load(file)
         try ManifestOptions.requireHosts(host, in: m, file: file)
-        var tier: Tier?, pool: String?
+        var scope: ProgramScope?
         if let target {
-            if m.pool(named: target) != nil { (tier, pool) = (.workers, target) }
-            else if target == "middle" { tier = .middle }
-            else if target == "front" { tier = .front }
-            else { throw ManifestOptions.usage("no pool named '\(target)', and it is not 'middle' or 'front'") }
+            guard let s = ProgramScope.named(target, in: m) else {
+                throw ManifestOptions.usage("no pool named '\(target)', and it is not 'middle' or 'front'")
+            }
+            scope = s
         }
         let connections = try connection.connections(for: m)
-        let output = Output(json: connection.json)
         let color = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         let paint = { @Sendable (text: String, code: String) in color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
         let printing = Mutex(())
         let logs = StackLogs(manifest: m, connections: connections)
-        let width = logs.sources(tier: tier, pool: pool, hosts: host.isEmpty ? nil : host).map(\.host.count).max() ?? 0
+        let work = logs.sources(scope, hosts: host.isEmpty ? nil : host)
+        let width = work.map(\.host.count).max() ?? 0
         let json = connection.json
         let reading = Task {
-            await logs.read(tier: tier, pool: pool, hosts: host.isEmpty ? nil : host, lines: n, follow: follow) { line in
+            await logs.read(work, lines: n, follow: follow) { line in
                 // One line at a time from every host's reader, each out at once (a follow piped to a file too).
                 let text = json
-                    ? output.jsonLine(["host": line.host, "source": line.source, "line": line.text])
+                    ? line.jsonLine
                     : paint(line.host.padding(toLength: width, withPad: " ", startingAt: 0), "1") + " " + paint(line.source + ":", "2") + " " + line.text
                 printing.withLock { _ in FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
             }

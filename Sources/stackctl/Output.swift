@@ -34,13 +34,6 @@ struct Output: Sendable {
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
-    /// One compact JSON object on one line (a stream of them: JSON lines).
-    func jsonLine(_ value: some Encodable) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self)
-    }
-
     func summary(_ report: DeployReport) throws {
         if json { return try printJSON(report) }
         for h in report.hosts {

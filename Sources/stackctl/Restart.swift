@@ -23,9 +23,9 @@ struct Restart: AsyncParsableCommand {
 
     func run() async throws {
         let m = try manifest.load()
-        var what: Deployer<ContinuousClock>.RestartTarget?
+        var what: ProgramScope?
         if let target {
-            guard let t = Deployer<ContinuousClock>.RestartTarget.named(target, in: m) else {
+            guard let t = ProgramScope.named(target, in: m) else {
                 throw ManifestOptions.usage("no pool named '\(target)', and it is not 'middle' or 'front'")
             }
             what = t

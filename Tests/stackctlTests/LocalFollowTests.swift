@@ -8,14 +8,9 @@ extension Lab {
     /// lab's serialized tests: a follow's tasks need the concurrency pool's few threads, which
     /// the parallel unit suites can hold for a minute with their blocking waits.
     @Suite struct LocalFollowTests {
-        static func scratch() throws -> URL {
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("logs-\(UUID().uuidString.prefix(8))")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            return dir
-        }
 
     @Test func aFollowHandsOverNewLinesAndEndsItsTailWhenCancelled() async throws {
-        let dir = try Self.scratch()
+        let dir = try CLITests.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("w.log")
         try "old\n".write(to: log, atomically: true, encoding: .utf8)

@@ -1,24 +1,38 @@
 /// One batch of a rollout: drain, switch, gate, switch back on failure, put back.
 extension Deployer {
     func rollBatch(_ pool: Pool, _ group: [Inspected], _ targets: [String: String], drain: Bool, _ report: inout DeployReport) async -> Bool {
-        let names = group.map(\.hostName)
-        if drain {
-            emit(.step, nil, "\(pool.name): draining \(names.joined(separator: ", "))")
-            guard await reloadMiddle(drained: Set(names.map { Topology.drainKey(pool: pool.name, host: $0) }), &report) else { return false }
-            let waits = await phase(group, &report) { Scripts.waitDrained(pool, $0.plan, timeout: pool.drainTimeout) }
-            for (i, reply) in waits.done where reply.stillOpen > 0 {
-                emit(.info, i.hostName, "\(reply.stillOpen) in-flight request(s) still open after \(Int(pool.drainTimeout)) s; going on")
-            }
-        }
+        if drain { guard await self.drain(pool, group, &report) else { return false } }
         let switched = await switchHosts(pool, group, targets, &report)
         let healthy = await gate([.workers], group.filter { switched.contains($0.hostName) }, &report, GatePolicy(pool: pool.name)).ok
         let ok = switched.count == group.count && healthy
         if !ok { await switchBack(pool, group, &report) }
-        if drain {
-            emit(.step, nil, "\(pool.name): putting \(names.joined(separator: ", ")) back")
-            if !(await reloadMiddle(drained: [], &report)) { return false }
-        }
+        if drain, !(await putBack(pool, group, &report)) { return false }
         return ok
+    }
+
+    /// Takes a batch out of the middle's rotation for `pool` and waits for its in-flight requests.
+    func drain(_ pool: Pool, _ group: [Inspected], _ report: inout DeployReport) async -> Bool {
+        let names = group.map(\.hostName)
+        emit(.step, nil, "\(pool.name): draining \(names.joined(separator: ", "))")
+        guard await reloadMiddle(drained: Set(names.map { Topology.drainKey(pool: pool.name, host: $0) }), &report) else { return false }
+        let waits = await phase(group, &report) { Scripts.waitDrained(pool, $0.plan, timeout: pool.drainTimeout) }
+        for (i, reply) in waits.done where reply.stillOpen > 0 {
+            emit(.info, i.hostName, "\(reply.stillOpen) in-flight request(s) still open after \(Int(pool.drainTimeout)) s; going on")
+        }
+        return true
+    }
+
+    /// Puts drained hosts back into the middle's rotation.
+    func putBack(_ pool: Pool, _ group: [Inspected], _ report: inout DeployReport) async -> Bool {
+        emit(.step, nil, "\(pool.name): putting \(group.map(\.hostName).joined(separator: ", ")) back")
+        return await reloadMiddle(drained: [], &report)
+    }
+
+    /// `hosts` in batches of `batch`, at most all but one of the `total` hosts that serve (one
+    /// keeps serving while the others are drained or restarted).
+    func batches(_ hosts: [Inspected], batch: Int, of total: Int) -> [[Inspected]] {
+        let size = max(1, min(batch, total - 1))
+        return stride(from: 0, to: hosts.count, by: size).map { Array(hosts[$0..<min(hosts.count, $0 + size)]) }
     }
 
     /// Back to what each host ran before, restarted; the report says, per host, whether that worked.

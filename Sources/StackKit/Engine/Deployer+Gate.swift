@@ -61,8 +61,7 @@ extension Deployer {
                 verdict.ok = false
                 if let pool = r.probe.pool { verdict.failedPools.insert(pool) }
                 bad.append((host, r))
-                let stderr = r.stderr.isEmpty ? "" : "; worker stderr: \(Probe.snippet(r.stderr))"
-                emit(.failed, host, "\(r.probe.label): \(r.answer)\(stderr)")
+                emit(.failed, host, "\(r.probe.label): \(r.answerWithStderr)")
             }
             if !gate.results.isEmpty && gate.results.allSatisfy(\.healthy) {
                 let ms = gate.results.map(\.milliseconds).max() ?? 0
@@ -89,10 +88,7 @@ extension Deployer {
         let report = await checker.check(only: [host])
         let name = r.probe.tier == .workers ? "\(r.probe.pool ?? "")/\(r.probe.instance ?? 0)" : nil
         let instance = report.tiers.first { $0.tier == r.probe.tier }?.instances.first { $0.host == host && (name == nil || $0.name == name) }
-        guard let why = instance?.why, !instance!.healthy else {
-            let stderr = r.stderr.isEmpty ? "" : "; worker stderr: \(Probe.snippet(r.stderr))"
-            return r.answer + stderr
-        }
+        guard let why = instance?.why, !instance!.healthy else { return r.answerWithStderr }
         return why
     }
 }

@@ -73,12 +73,10 @@ extension Deployer {
             emit(.done, nil, "\(pool.name): every host already runs its release")
             return true
         }
-        // A pool needs a host left serving while another is drained.
-        let size = max(1, min(batch, pool.hosts.count - 1))
         if pool.hosts.count == 1 { emit(.info, nil, "\(pool.name) runs on one host: it cannot be drained, so requests may fail while it restarts") }
-        for start in stride(from: 0, to: moving.count, by: size) {
-            let group = Array(moving[start..<min(moving.count, start + size)])
-            let done = moving[..<start].map(\.hostName)
+        var done: [String] = []
+        for group in batches(moving, batch: batch, of: pool.hosts.count) {
+            defer { done += group.map(\.hostName) }
             if stopRequested(&report, done.isEmpty ? "before \(pool.name) moved on any host" : "after \(pool.name) moved on \(done.joined(separator: ", ")) (each put back in service)") {
                 return false
             }

@@ -1,11 +1,16 @@
 /// `stackctl logs`: the last lines of the stack's logs on every host in scope, or with `follow`
 /// every new line as it is written, each with its host and source.
 public struct StackLogs: Sendable {
-    public struct Line: Sendable, Equatable {
+    public struct Line: Sendable, Equatable, JSONLine {
         public var host: String
         public var source: String
         public var text: String
+
+        enum CodingKeys: String, CodingKey { case host, source, text = "line" }
     }
+
+    /// A host with the logs to read there.
+    public typealias Work = (host: String, sources: [Scripts.LogSource])
 
     public let manifest: Manifest
     public let connections: Connections
@@ -17,19 +22,18 @@ public struct StackLogs: Sendable {
     }
 
     /// Hosts in manifest order that have something in scope, with their log sources.
-    public func sources(tier: Tier?, pool: String?, hosts only: [String]?) -> [(host: String, sources: [Scripts.LogSource])] {
+    public func sources(_ scope: ProgramScope?, hosts only: [String]?) -> [Work] {
         HostPlan.all(manifest, platform: platform).compactMap { plan in
             guard only?.contains(plan.host.name) ?? true else { return nil }
-            let sources = Scripts.logSources(plan, tier: tier, pool: pool)
+            let sources = Scripts.logSources(plan, tier: scope?.tier, pool: scope?.pool)
             return sources.isEmpty ? nil : (plan.host.name, sources)
         }
     }
 
     /// Reads every host in parallel; without `follow`, each host's lines come together, hosts in
     /// manifest order. Returns the hosts that could not be read, with why.
-    public func read(tier: Tier?, pool: String?, hosts only: [String]?, lines: Int, follow: Bool,
+    public func read(_ work: [Work], lines: Int, follow: Bool,
                      _ emit: @escaping @Sendable (Line) -> Void) async -> [(host: String, error: TransportError)] {
-        let work = sources(tier: tier, pool: pool, hosts: only)
         let transports = connections.transports
         let results = await withTaskGroup(of: (Int, [Line], TransportError?).self) { group in
             for (k, w) in work.enumerated() {

@@ -44,6 +44,9 @@ public struct ProbeResult: Sendable, Equatable {
     /// A worker's FastCGI stderr, where it wrote any.
     public var stderr: String
 
+    /// The answer, with the worker's stderr after it when it wrote any.
+    public var answerWithStderr: String { stderr.isEmpty ? answer : "\(answer); worker stderr: \(Probe.snippet(stderr))" }
+
     /// Healthy, but slower than the probe's threshold.
     public var isSlow: Bool { healthy && Double(milliseconds) > probe.slow * 1000 }
     /// `answered in 5012 ms, over its 1000 ms threshold`.

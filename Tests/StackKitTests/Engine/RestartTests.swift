@@ -52,9 +52,9 @@ import StackKitTesting
 
     @Test func targetsAreAPoolOrATier() throws {
         let m = ConvergeTests.manifest
-        #expect(Deployer<ImmediateClock>.RestartTarget.named("admin", in: m) == .pool("admin"))
-        #expect(Deployer<ImmediateClock>.RestartTarget.named("middle", in: m) == .middle)
-        #expect(Deployer<ImmediateClock>.RestartTarget.named("front", in: m) == .front)
-        #expect(Deployer<ImmediateClock>.RestartTarget.named("nope", in: m) == nil)
+        #expect(ProgramScope.named("admin", in: m) == .pool("admin"))
+        #expect(ProgramScope.named("middle", in: m) == .middle)
+        #expect(ProgramScope.named("front", in: m) == .front)
+        #expect(ProgramScope.named("nope", in: m) == nil)
     }
 }

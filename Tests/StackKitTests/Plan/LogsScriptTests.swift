@@ -22,14 +22,9 @@ import StackKitTesting
         #expect(text.contains("journalctl -u shop-main@0.service -n 5 -o short-iso --no-pager --no-hostname -f 2>/dev/null"), "\(text)")
     }
 
-    static func scratch() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("logs-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
 
     @Test func theLastLinesOfEachLogComePrefixedAndAMissingOneIsSkipped() async throws {
-        let dir = try Self.scratch()
+        let dir = try Fixtures.temporaryDirectory("logs")
         defer { try? FileManager.default.removeItem(at: dir) }
         try "one\ntwo\nthree\n".write(to: dir.appendingPathComponent("a.log"), atomically: true, encoding: .utf8)
         let command = Scripts.logs([.file(name: "a", path: dir.appendingPathComponent("a.log").path), .file(name: "b", path: dir.appendingPathComponent("b.log").path)], lines: 2, follow: false)
