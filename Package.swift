@@ -33,6 +33,7 @@ let package = Package(
             resources: [
                 .embedInCode("Python/launcher.py"),
                 .embedInCode("Python/relay.py"),
+                .embedInCode("Python/release_hook.py"),
                 .embedInCode("Python/supervisor_control.py"),
             ]
         ),

@@ -35,6 +35,7 @@ public enum FakeHost {
         case .stage: text = "@valid x\n@staged\n"
         case .activate, .reloadMiddle: text = "@activated\n"
         case .prepare: text = "@prepared x\n"
+        case .releaseHook: text = "| migrated\n@ok release_command\n"
         case .switchRelease: text = "@switched a b\n"
         case .drainWait: text = "@drained 0\n"
         case .probe: return .success(CommandOutput(status: 0, stdout: relayAnswers(command, fastcgiStatus: 200)))

@@ -62,7 +62,7 @@ struct Logs: AsyncParsableCommand {
                 let text = json
                     ? line.jsonLine
                     : paint(line.host.padding(toLength: width, withPad: " ", startingAt: 0), "1") + " " + paint(line.source + ":", "2") + " " + line.text
-                printing.withLock { _ in FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+                printing.withLock { _ in writeOut(text + "\n") }
             }
         }
         // Ctrl-C or SIGTERM ends a follow: every host's reader is stopped, the connections closed.

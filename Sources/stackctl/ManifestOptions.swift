@@ -16,7 +16,9 @@ struct ManifestOptions: ParsableArguments {
             throw ExitCode(.cannotRead)
         }
         do {
-            return try ManifestLoader.load(file: file)
+            let manifest = try ManifestLoader.load(file: file)
+            Redaction.install(manifest.redactor)
+            return manifest
         } catch let error as ManifestError {
             printError(error.formatted(file: file))
             let n = error.diagnostics.count
@@ -27,10 +29,6 @@ struct ManifestOptions: ParsableArguments {
             throw ExitCode(.cannotRead)
         }
     }
-}
-
-func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
 extension ManifestOptions {

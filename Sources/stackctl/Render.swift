@@ -57,7 +57,8 @@ struct RenderWriter {
         return try rendered.files.map { file in
             let url = hostDir.appendingPathComponent(String(file.path.drop { $0 == "/" }))
             try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            let data = Data(file.contents.utf8)
+            // A preview to read and diff: secrets stay out of it, as out of everything printed.
+            let data = Data(Redaction.apply(file.contents).utf8)
             try data.write(to: url)
             try fm.setAttributes([.posixPermissions: file.mode], ofItemAtPath: url.path)
             return (file, data.count)

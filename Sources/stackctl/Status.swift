@@ -40,7 +40,7 @@ struct Status: AsyncParsableCommand {
                 let text = try connection.json ? Self.json(report) : table.render(report)
                 let clear = isatty(STDOUT_FILENO) == 1 && !connection.json ? "\u{1B}[H\u{1B}[2J" : ""
                 let footer = connection.json ? "" : "refreshing every \(watch) s; Ctrl-C to stop\n"
-                FileHandle.standardOutput.write(Data((clear + text + footer).utf8))
+                writeOut(clear + text + footer)
                 try await Task.sleep(for: .milliseconds(Int(watch * 1000)))
             }
         }

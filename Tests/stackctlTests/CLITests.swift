@@ -19,11 +19,13 @@ import Testing
         var stderr: String
     }
 
-    static func stackctl(_ args: [String], in dir: URL? = nil) throws -> Result {
+    /// `environment`: variables added to the test's own (secrets for `from_env`).
+    static func stackctl(_ args: [String], in dir: URL? = nil, environment: [String: String] = [:]) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
         if let dir { p.currentDirectoryURL = dir }
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         return try collect(p)
     }
 
@@ -142,6 +144,24 @@ import Testing
         let unknown = try Self.stackctl(["render", "-f", manifest, "--host", "nope"], in: dir)
         #expect(unknown.status == 64)
         #expect(unknown.stderr == "unknown host 'nope'; hosts in \(manifest): front1, middle1, app1, app2, admin1\n")
+    }
+
+    @Test func secretsComeFromTheEnvironmentOrAFileAndRenderShowsNeither() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("secrets"), withIntermediateDirectories: true)
+        try "file-secret-value\n".write(to: dir.appendingPathComponent("secrets/key"), atomically: true, encoding: .utf8)
+        let text = try String(contentsOf: Self.repo.appendingPathComponent("examples/multi-host.yml"), encoding: .utf8)
+            .replacingOccurrences(of: "env: { APP_GREETING: hello from main }", with: "env: { DB: { from_env: CLI_TEST_DB }, KEY: { from_file: secrets/key } }")
+        try text.write(to: dir.appendingPathComponent("deploy.yml"), atomically: true, encoding: .utf8)
+        let unset = try Self.stackctl(["validate"], in: dir)
+        #expect(unset.status == 1)
+        #expect(unset.stderr.hasPrefix("deploy.yml:42:28: pools.main.env.DB.from_env: the environment variable CLI_TEST_DB is not set"), "\(unset.stderr)")
+        let rendered = try Self.stackctl(["render", "--out", "o", "--host", "app1"], in: dir, environment: ["CLI_TEST_DB": "env-secret-value"])
+        #expect(rendered.status == 0, "\(rendered.stderr)")
+        let json = try String(contentsOf: dir.appendingPathComponent("o/app1/srv/stackctl/shop/pools/main/pool.json"), encoding: .utf8)
+        #expect(json.contains("[secret main.DB]") && json.contains("[secret main.KEY]"))
+        #expect(!json.contains("secret-value"))
     }
 
     @Test func reRenderingRemovesFilesAHostNoLongerNeeds() throws {

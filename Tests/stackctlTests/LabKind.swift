@@ -69,4 +69,17 @@ extension Lab.LabE2ETests {
         defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", sshConfig]) }
         try body(dir, manifest)
     }
+
+    /// Runs `body` with a scratch directory holding a copy of examples/app (for `source:`
+    /// pools). Without a lab it does nothing (and fails when the run requires servers).
+    static func withApp(_ body: (URL) throws -> Void) throws {
+        guard lab != nil else {
+            #expect(CLITests.env["STACKCTL_REQUIRE_SERVERS"] != "1", "STACKCTL_LAB is not set; scripts/test starts the lab")
+            return
+        }
+        let dir = try CLITests.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: CLITests.repo.appendingPathComponent("examples/app"), to: dir.appendingPathComponent("app"))
+        try body(dir)
+    }
 }

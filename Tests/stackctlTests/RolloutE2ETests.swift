@@ -42,53 +42,48 @@ extension Lab {
 
         @Test(arguments: ["lighttpd", "nginx"], LabKind.allCases)
         func rolloutFailedReleaseAndRollbackDropNoRequest(server: String, kind: LabKind) throws {
-            guard LabE2ETests.lab != nil else {
-                #expect(CLITests.env["STACKCTL_REQUIRE_SERVERS"] != "1", "STACKCTL_LAB is not set; scripts/test starts the lab")
-                return
+            try LabE2ETests.withApp { dir in
+                let text = kind.adapt(try String(contentsOf: CLITests.repo.appendingPathComponent("examples/releases.yml"), encoding: .utf8))
+                    .replacingOccurrences(of: "  server: lighttpd", with: "  server: \(server)")
+                let manifest = dir.appendingPathComponent("releases.yml").path
+                try text.write(toFile: manifest, atomically: true, encoding: .utf8)
+                let cfg = LabE2ETests.sshConfig
+                defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", cfg]) }
+
+                #expect(try LabE2ETests.up(manifest).status == 0)
+                let first = try Self.releases(manifest)
+                #expect(first.count == 6 && Set(first.values).count == 1 && first.values.first != "-", "\(first)")
+
+                // A new release across three hosts under load: no error, no non-2xx.
+                try Self.edit(dir) { $0.replacingOccurrences(of: "\"greeting\": os.environ.get(\"APP_GREETING\", \"hello\")", with: "\"greeting\": os.environ.get(\"APP_GREETING\", \"hello\") + \" v2\"") }
+                var rollout = CLITests.Result(status: -1, stdout: "", stderr: "")
+                let load = try Self.underLoad(dir, front: kind.front) { rollout = try CLITests.stackctl(["rollout", "main", "-f", manifest, "-F", cfg, "--json"]) }
+                #expect(rollout.status == 0, "\(rollout.stderr)")
+                #expect(load["errors"] as? Int == 0 && load["non_2xx"] as? Int == 0 && (load["ok"] as? Int ?? 0) > 100, "\(server): \(load)")
+                let second = try Self.releases(manifest)
+                #expect(Set(second.values).count == 1 && second.values.first != first.values.first, "\(second)")
+                #expect((load["releases"] as? [String: Int])?.keys.sorted() == [first.values.first!, second.values.first!].sorted(), "both releases answered during the rollout")
+
+                // A release whose app fails to import: stops at the first host, which is back and serving.
+                try Self.edit(dir) { "import no_such_module_anywhere\n" + $0 }
+                var failed = CLITests.Result(status: -1, stdout: "", stderr: "")
+                let load2 = try Self.underLoad(dir, front: kind.front) { failed = try CLITests.stackctl(["rollout", "main", "-f", manifest, "-F", cfg, "--json"]) }
+                let report = (try? JSONSerialization.jsonObject(with: Data(failed.stdout.utf8))) as? [String: Any] ?? [:]
+                #expect(failed.status == 5)
+                let failure = report["failure"] as? String ?? ""
+                #expect(failure.hasPrefix("app1: workers unhealthy") && failure.contains("ModuleNotFoundError: No module named 'no_such_module_anywhere'"), "\(failure)")
+                #expect(load2["errors"] as? Int == 0 && load2["non_2xx"] as? Int == 0, "\(server): \(load2)")
+                #expect(try Self.releases(manifest) == second, "every host serves the release it ran")
+                let hosts = LabE2ETests.hosts(report)
+                #expect((hosts["app2"]?["restarted"] as? [String])?.isEmpty == true && (hosts["app3"]?["restarted"] as? [String])?.isEmpty == true)
+
+                // Rollback: every host to its previous release, the same way.
+                var back = CLITests.Result(status: -1, stdout: "", stderr: "")
+                let load3 = try Self.underLoad(dir, front: kind.front) { back = try CLITests.stackctl(["rollback", "main", "-f", manifest, "-F", cfg]) }
+                #expect(back.status == 0, "\(back.stderr)")
+                #expect(load3["errors"] as? Int == 0 && load3["non_2xx"] as? Int == 0, "\(server): \(load3)")
+                #expect(try Self.releases(manifest) == first)
             }
-            let dir = try CLITests.scratch()
-            defer { try? FileManager.default.removeItem(at: dir) }
-            try FileManager.default.copyItem(at: CLITests.repo.appendingPathComponent("examples/app"), to: dir.appendingPathComponent("app"))
-            let text = kind.adapt(try String(contentsOf: CLITests.repo.appendingPathComponent("examples/releases.yml"), encoding: .utf8))
-                .replacingOccurrences(of: "  server: lighttpd", with: "  server: \(server)")
-            let manifest = dir.appendingPathComponent("releases.yml").path
-            try text.write(toFile: manifest, atomically: true, encoding: .utf8)
-            let cfg = LabE2ETests.sshConfig
-            defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", cfg]) }
-
-            #expect(try LabE2ETests.up(manifest).status == 0)
-            let first = try Self.releases(manifest)
-            #expect(first.count == 6 && Set(first.values).count == 1 && first.values.first != "-", "\(first)")
-
-            // A new release across three hosts under load: no error, no non-2xx.
-            try Self.edit(dir) { $0.replacingOccurrences(of: "\"greeting\": os.environ.get(\"APP_GREETING\", \"hello\")", with: "\"greeting\": os.environ.get(\"APP_GREETING\", \"hello\") + \" v2\"") }
-            var rollout = CLITests.Result(status: -1, stdout: "", stderr: "")
-            let load = try Self.underLoad(dir, front: kind.front) { rollout = try CLITests.stackctl(["rollout", "main", "-f", manifest, "-F", cfg, "--json"]) }
-            #expect(rollout.status == 0, "\(rollout.stderr)")
-            #expect(load["errors"] as? Int == 0 && load["non_2xx"] as? Int == 0 && (load["ok"] as? Int ?? 0) > 100, "\(server): \(load)")
-            let second = try Self.releases(manifest)
-            #expect(Set(second.values).count == 1 && second.values.first != first.values.first, "\(second)")
-            #expect((load["releases"] as? [String: Int])?.keys.sorted() == [first.values.first!, second.values.first!].sorted(), "both releases answered during the rollout")
-
-            // A release whose app fails to import: stops at the first host, which is back and serving.
-            try Self.edit(dir) { "import no_such_module_anywhere\n" + $0 }
-            var failed = CLITests.Result(status: -1, stdout: "", stderr: "")
-            let load2 = try Self.underLoad(dir, front: kind.front) { failed = try CLITests.stackctl(["rollout", "main", "-f", manifest, "-F", cfg, "--json"]) }
-            let report = (try? JSONSerialization.jsonObject(with: Data(failed.stdout.utf8))) as? [String: Any] ?? [:]
-            #expect(failed.status == 5)
-            let failure = report["failure"] as? String ?? ""
-            #expect(failure.hasPrefix("app1: workers unhealthy") && failure.contains("ModuleNotFoundError: No module named 'no_such_module_anywhere'"), "\(failure)")
-            #expect(load2["errors"] as? Int == 0 && load2["non_2xx"] as? Int == 0, "\(server): \(load2)")
-            #expect(try Self.releases(manifest) == second, "every host serves the release it ran")
-            let hosts = LabE2ETests.hosts(report)
-            #expect((hosts["app2"]?["restarted"] as? [String])?.isEmpty == true && (hosts["app3"]?["restarted"] as? [String])?.isEmpty == true)
-
-            // Rollback: every host to its previous release, the same way.
-            var back = CLITests.Result(status: -1, stdout: "", stderr: "")
-            let load3 = try Self.underLoad(dir, front: kind.front) { back = try CLITests.stackctl(["rollback", "main", "-f", manifest, "-F", cfg]) }
-            #expect(back.status == 0, "\(back.stderr)")
-            #expect(load3["errors"] as? Int == 0 && load3["non_2xx"] as? Int == 0, "\(server): \(load3)")
-            #expect(try Self.releases(manifest) == first)
         }
     }
 }

@@ -31,8 +31,13 @@ extension Deployer {
                 let now = i.state.files[f.path]
                 let change = now == nil ? "create" : now!.sha256 == f.sha256 ? "ownership" : "update"
                 // A file that could not be read is named as changing, with no made-up diff.
-                let before = now == nil ? "" : old[i.hostName]?[f.path]
-                let diff = change == "ownership" ? "" : before.map { UnifiedDiff.diff(old: $0, new: f.file.contents, from: now == nil ? "/dev/null" : f.path, to: f.path) } ?? ""
+                var before = now == nil ? "" : old[i.hostName]?[f.path]
+                // A pool.json on a host may hold secrets the manifest no longer knows of.
+                if let name = f.role.pool, f.path == topology.poolConfigPath(name), let text = before, !text.isEmpty {
+                    let plain = manifest.pool(named: name).map { p in p.environment.filter { !p.secretKeys.contains($0.0) } } ?? []
+                    before = PoolRenderer.masked(text, plain: plain) ?? "(not shown: it may hold secrets)\n"
+                }
+                let diff = change == "ownership" ? "" : before.map { manifest.redactor(UnifiedDiff.diff(old: $0, new: f.file.contents, from: now == nil ? "/dev/null" : f.path, to: f.path)) } ?? ""
                 h.files.append(.init(change: change, path: f.path, ownershipBefore: now?.ownership, ownership: f.ownership, diff: diff))
             }
             h.directories = i.changes.directories.map(\.path)

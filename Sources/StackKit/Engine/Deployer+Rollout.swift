@@ -73,6 +73,10 @@ extension Deployer {
             emit(.done, nil, "\(pool.name): every host already runs its release")
             return true
         }
+        // A release `up` prepared had its hook run there; a rollback runs none.
+        if case .newRelease = target, prepared == nil, let id = targets.values.first {
+            guard await runReleaseHook(pool, release: id, on: hostsOfPool, &report) else { return false }
+        }
         if pool.hosts.count == 1 { emit(.info, nil, "\(pool.name) runs on one host: it cannot be drained, so requests may fail while it restarts") }
         var done: [String] = []
         for group in batches(moving, batch: batch, of: pool.hosts.count) {

@@ -34,7 +34,7 @@ extension Deployer {
             guard let release = await buildRelease(pool, &report) else { return nil }
             let behind = hosts.filter { $0.state.releases[pool.name] != release.id }
             guard !behind.isEmpty else { continue }
-            guard await prepare(pool, release, behind, &report) else { return nil }
+            guard await prepare(pool, release, behind, &report), await runReleaseHook(pool, release: release.id, on: behind, &report) else { return nil }
             let fresh = behind.filter { $0.state.releases[pool.name] == nil }
             let linked = await phase(fresh, &report) { Scripts.switchRelease(pool, to: release.id, $0.plan, restart: false) }
             for (i, _) in linked.done { report.update(i.hostName) { $0.releases[pool.name] = release.id } }

@@ -32,7 +32,7 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
 
     func plans() -> [HostPlan] { HostPlan.all(manifest, platform: platform) }
 
-    func emit(_ kind: DeployEvent.Kind, _ host: String?, _ text: String) { events(DeployEvent(kind: kind, host: host, text: text)) }
+    func emit(_ kind: DeployEvent.Kind, _ host: String?, _ text: String) { events(DeployEvent(kind: kind, host: host, text: manifest.redactor(text))) }
 
     func seconds(since start: C.Instant) -> Double { start.duration(to: clock.now).inSeconds }
 

@@ -23,6 +23,8 @@ public struct Probe: Sendable, Equatable {
     public var through: String? = nil
     /// Answers slower than this many seconds are slow (healthy, but the instance counts as degraded).
     public var slow: Double = 1
+    /// Applied to every answer before it is cut short and kept.
+    public var redactor = Redactor()
 
     public var exchange: Relay.Exchange {
         let payload: [UInt8] = switch kind {
@@ -77,18 +79,18 @@ extension Probe {
                 return result(false, nil, problem.description)
             case .success(let r):
                 let ok = (200..<400).contains(r.status)
-                return result(ok, r.status, "\(r.status) \(Self.snippet(r.bodyText))", stderr: r.stderr)
+                return result(ok, r.status, "\(r.status) \(Self.snippet(redactor(r.bodyText)))", stderr: redactor(r.stderr))
             }
         case .http(_, _, let contentType):
             let (status, headers, body) = HTTPMessage.splitHead(answer.bytes, statusFromHeader: false)
             let type = headers.first { $0.0.lowercased() == "content-type" }?.1 ?? ""
             var ok = (200..<400).contains(status)
-            var text = "\(status) \(Self.snippet(String(decoding: body, as: UTF8.self)))"
+            var text = "\(status) \(Self.snippet(redactor(String(decoding: body, as: UTF8.self))))"
             if ok, let contentType, !type.lowercased().hasPrefix(contentType.lowercased()) {
                 ok = false
                 text = "\(status) with Content-Type '\(type)', expected '\(contentType)'"
             }
-            if status == 0 { text = "not an HTTP answer: \(Self.snippet(String(decoding: answer.bytes, as: UTF8.self)))" }
+            if status == 0 { text = "not an HTTP answer: \(Self.snippet(redactor(String(decoding: answer.bytes, as: UTF8.self))))" }
             return result(ok, status == 0 ? nil : status, text)
         }
     }

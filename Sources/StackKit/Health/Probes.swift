@@ -51,12 +51,15 @@ public enum Probes {
                       label: "front \(f.health.path)", timeout: f.health.timeout, through: pool(serving: f.health.path, t), slow: f.health.slow)]
     }
 
+    /// A tier's probes on a host; their answers hide the stack's secrets (an app may echo one).
     public static func of(_ tier: Tier, _ t: Topology, host: String) -> [Probe] {
-        switch tier {
+        let probes = switch tier {
         case .workers: workers(t, host: host)
         case .middle: middle(t, host: host)
         case .front: front(t, host: host)
         }
+        let redactor = t.manifest.redactor
+        return redactor.isEmpty ? probes : probes.map { var p = $0; p.redactor = redactor; return p }
     }
 }
 

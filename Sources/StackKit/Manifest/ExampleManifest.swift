@@ -58,7 +58,12 @@ pools:                        # FastCGI workers: WSGI apps under flup
     virtualenv: /srv/demo/venv   # or python: /usr/bin/python3
     env:
       APP_GREETING: hello from main
-    user: www-data
+      # Secrets are never written here: taken at deploy time from your environment or a
+      # local file, never printed, and on the hosts only in the pool's pool.json (0440).
+      # DATABASE_PASSWORD: { from_env: DEMO_DB_PASSWORD }
+      # SECRET_KEY: { from_file: secrets/secret_key }
+    # user: demo-main         # default: the pool's own account STACK-POOL, made on its hosts
+    # group: demo-main
     server: threaded          # threaded or prefork
     threaded:
       min_spare: 1
@@ -75,7 +80,6 @@ pools:                        # FastCGI workers: WSGI apps under flup
     virtualenv: /srv/demo/venv
     env:
       APP_GREETING: hello from admin
-    user: www-data
     server: prefork
     prefork:
       min_spare: 1

@@ -214,6 +214,19 @@ public struct Pool: Sendable, Equatable {
     public var keepReleases: Int = 5
     /// Seconds to wait for in-flight requests after a host is drained.
     public var drainTimeout: Double = 30
+    /// A shell command run once per new release, in it and as the pool's user, before any
+    /// host switches to it (migrations).
+    public var releaseCommand: String?
+    /// Keys of `environment` whose values are secrets: never printed, kept only in pool.json.
+    public var secretKeys: [String] = []
+    /// The user and group are the pool's own (`STACK-POOL`), made by stackctl on its hosts.
+    public var ownUser = false
+    public var ownGroup = false
+
+    /// The values of this pool's secrets.
+    public var secretValues: [String] {
+        environment.filter { secretKeys.contains($0.0) }.map(\.1)
+    }
 
     public init(name: String, entry: WSGIEntry, directory: String, python: String = "/usr/bin/python3", virtualenv: String? = nil,
                 environment: [(String, String)] = [], user: String = "www-data", group: String = "www-data",
@@ -241,6 +254,6 @@ public struct Pool: Sendable, Equatable {
             && a.user == b.user && a.group == b.group && a.server == b.server && a.instances == b.instances
             && a.hosts == b.hosts && a.socket == b.socket && a.port == b.port && a.health == b.health
             && a.source == b.source && a.baseInterpreter == b.baseInterpreter && a.keepReleases == b.keepReleases
-            && a.drainTimeout == b.drainTimeout
+            && a.drainTimeout == b.drainTimeout && a.releaseCommand == b.releaseCommand && a.secretKeys == b.secretKeys && a.ownUser == b.ownUser && a.ownGroup == b.ownGroup
     }
 }

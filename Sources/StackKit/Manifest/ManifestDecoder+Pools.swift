@@ -3,13 +3,13 @@ import Foundation
 extension ManifestDecoder {
     static let poolKeys = ["wsgi", "paste", "directory", "python", "virtualenv", "env", "user", "group", "server",
                            "threaded", "prefork", "instances", "hosts", "socket", "port", "health",
-                           "source", "ref", "keep_releases", "drain_timeout"]
+                           "source", "ref", "keep_releases", "drain_timeout", "release_command"]
     static let threadedKeys = ["min_spare", "max_spare", "max_threads"]
     static let preforkKeys = ["min_spare", "max_spare", "max_children", "max_requests"]
 
     enum ServerKind: String, CaseIterable { case threaded, prefork }
 
-    func decodePools(_ node: Node, base: String) -> [Pool] {
+    func decodePools(_ node: Node, stack: String, base: String) -> [Pool] {
         let entries = r.entries(node, "pools")
         if entries.isEmpty, case .mapping = node { r.fail(node.mark, "pools", "define at least one pool") }
         return entries.enumerated().compactMap { index, entry in
@@ -18,12 +18,12 @@ extension ManifestDecoder {
                 r.fail(keyMark, "pools.\(name)", problem.message, hint: problem.hint)
                 return nil
             }
-            return decodePool(name, value, defaultPort: 9000 + 100 * index, base: base)
+            return decodePool(name, value, defaultPort: 9000 + 100 * index, stack: stack, base: base)
         }
     }
 
     /// Pools get distinct default ports (9000, 9100, ...) so two TCP pools never clash by default.
-    func decodePool(_ name: String, _ node: Node, defaultPort: Int, base: String) -> Pool? {
+    func decodePool(_ name: String, _ node: Node, defaultPort: Int, stack: String, base: String) -> Pool? {
         let path = "pools.\(name)"
         guard let p = r.mapping(node, path, known: Self.poolKeys) else { return nil }
         var pool = Pool(name: name, entry: .callable(module: "app", attribute: "application"), directory: "")
@@ -74,8 +74,12 @@ extension ManifestDecoder {
             pool.directory = current
             pool.virtualenv = current + "/venv"
             pool.python = current + "/venv/bin/python"
+            pool.releaseCommand = r.string(p["release_command"], "\(path).release_command", rule: .command)
         } else {
             if let ref = p["ref"] { r.fail(ref.mark, "\(path).ref", "'ref' needs 'source'") }
+            if let hook = p["release_command"] {
+                r.fail(hook.mark, "\(path).release_command", "'release_command' runs in a new release: it needs 'source'")
+            }
             r.require(p, "directory", in: path, at: node.mark, hint: "the application's working directory, or 'source' to ship releases")
             pool.directory = r.string(p["directory"], "\(path).directory", rule: .path).map(Self.trimSlash) ?? pool.directory
             if p["python"] != nil && p["virtualenv"] != nil {
@@ -89,17 +93,14 @@ extension ManifestDecoder {
         }
         pool.keepReleases = r.int(p["keep_releases"], "\(path).keep_releases", in: 2...100) ?? pool.keepReleases
         pool.drainTimeout = r.duration(p["drain_timeout"], "\(path).drain_timeout") ?? pool.drainTimeout
-        if let env = p["env"] {
-            for (key, keyMark, value) in r.entries(env, "\(path).env") {
-                if let problem = ValueRule.envKey.problem(in: key) {
-                    r.fail(keyMark, "\(path).env.\(key)", problem.message, hint: problem.hint)
-                } else if let text = r.string(value, "\(path).env.\(key)", rule: .envValue) {
-                    pool.environment.append((key, text))
-                }
-            }
-        }
-        pool.user = r.string(p["user"], "\(path).user", rule: .account) ?? pool.user
-        pool.group = r.string(p["group"], "\(path).group", rule: .account) ?? pool.group
+        if let env = p["env"] { decodeEnv(env, "\(path).env", into: &pool) }
+        // Without a user or group named, the pool gets its own account (made on its hosts), so
+        // its secrets and code are out of the middle server's reach.
+        let own = "\(stack)-\(name)"
+        pool.user = r.string(p["user"], "\(path).user", rule: .account) ?? own
+        pool.group = r.string(p["group"], "\(path).group", rule: .account) ?? own
+        pool.ownUser = p["user"] == nil
+        pool.ownGroup = p["group"] == nil
         pool.server = decodeServer(p, path)
         r.require(p, "hosts", in: path, at: node.mark, hint: "the hosts this pool's workers run on")
         pool.hosts = hostList(p["hosts"], "\(path).hosts")

@@ -8,6 +8,8 @@ struct ManifestDecoder {
     var sourceBase = FileManager.default.currentDirectoryPath
     /// Whether a `source` directory must exist here (off for text parsed without a file).
     var checkSources = true
+    /// Where `from_env` secrets are looked up: the operator's environment.
+    var secretEnvironment: [String: String]? = nil
 
     static let topKeys = ["name", "base", "process_manager", "hosts", "front", "middle", "pools"]
 
@@ -28,7 +30,7 @@ struct ManifestDecoder {
         let front = top["front"].map(decodeFront) ?? Front()
         let middle = top["middle"].map(decodeMiddle) ?? Middle()
         let trimmedBase = base.count > 1 && base.hasSuffix("/") ? String(base.dropLast()) : base
-        let pools = top["pools"].map { decodePools($0, base: trimmedBase) } ?? []
+        let pools = top["pools"].map { decodePools($0, stack: name, base: trimmedBase) } ?? []
         var manifest = Manifest(name: name, base: trimmedBase,
                                 hosts: hosts, front: front, middle: middle, pools: pools)
         manifest.marks = r.marks

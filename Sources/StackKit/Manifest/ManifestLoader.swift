@@ -3,13 +3,15 @@ import Foundation
 /// The entry point for reading a manifest: text or file in, a valid `Manifest` or every problem out.
 public enum ManifestLoader {
     /// `sourceBase` resolves relative `source` paths; without it they are not checked on disk.
-    public static func parse(_ text: String, sourceBase: String? = nil) throws(ManifestError) -> Manifest {
+    /// `environment` resolves `from_env` secrets (by default the process's own, when reading a file).
+    public static func parse(_ text: String, sourceBase: String? = nil, environment: [String: String]? = nil) throws(ManifestError) -> Manifest {
         guard let root = try YAMLLoader.load(text) else {
             throw ManifestError([Diagnostic(mark: Mark(line: 1, column: 1), path: "", message: "the manifest is empty")])
         }
         var decoder = ManifestDecoder()
         decoder.sourceBase = sourceBase ?? FileManager.default.currentDirectoryPath
         decoder.checkSources = sourceBase != nil
+        decoder.secretEnvironment = environment ?? (sourceBase != nil ? ProcessInfo.processInfo.environment : nil)
         let decoded = decoder.decode(root)
         var diagnostics = decoder.r.diagnostics
         if let decoded {

@@ -121,6 +121,13 @@ public struct ValueRule: Sendable {
         !c.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f }
     }, allowedText: "any text without control characters or newlines", shape: none)
 
+    /// A shell command line: any text on one line (it reaches the host as data, run by `sh -c`).
+    public static let command = ValueRule(what: "command", allowed: { c in
+        !c.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f }
+    }, allowedText: "one line of text without control characters") { text in
+        text.trimmingCharacters(in: .whitespaces).isEmpty ? Problem(message: "the command is empty") : nil
+    }
+
     public static let wsgi = ValueRule(what: "WSGI entry", allowed: { ascii($0, "_.:") }, allowedText: "module.path:callable") { text in
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         let identifiers = parts.flatMap { $0.split(separator: ".", omittingEmptySubsequences: false) }

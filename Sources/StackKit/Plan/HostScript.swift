@@ -21,6 +21,8 @@ public enum HostPhase: String, Sendable, CaseIterable {
     case states
     /// A release unpacked with its virtualenv: `PrepareReply`.
     case prepare
+    /// A pool's release_command run in a new release, its output streamed: `StepsReply`.
+    case releaseHook = "release-hook"
     /// A pool's `current` link switched and its workers restarted: `SwitchReply`.
     case switchRelease = "switch"
     /// Wait until no connection to drained workers is open: `DrainReply`.
@@ -66,6 +68,7 @@ public enum HostPhase: String, Sendable, CaseIterable {
         case .status: [.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .proc, .spawnerr, .sock, .nosock, .groups, .clock, .log, .plog]
         case .states: [.proc, .spawnerr]
         case .prepare: [.ok, .fail, .prepared]
+        case .releaseHook: [.ok, .fail]
         case .switchRelease: [.ok, .fail, .switched]
         case .drainWait: [.drained, .drainTimeout]
         case .prune: [.pruned]

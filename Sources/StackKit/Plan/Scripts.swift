@@ -87,7 +87,7 @@ public enum Scripts {
 
     /// Staging and checks; exits 1 (after cleaning up) when a check fails.
     static func stageBody(_ plan: HostPlan, _ changes: HostChanges) -> ShellCode {
-        var s: ShellCode = ""
+        var s: ShellCode = accounts(plan)
         for d in changes.directories {
             s += ShellCode.step("dir " + d.path, ["install", "-d", "-m", String(d.mode, radix: 8), "-o", d.owner, "-g", d.group, d.path]) + "\n"
         }

@@ -72,7 +72,8 @@ public struct ShellCode: Sendable, Equatable, ExpressibleByStringInterpolation, 
 
     /// `command <<'DELIMITER'` followed by `body` verbatim: the quoted delimiter turns off every
     /// expansion, and it is chosen so that no line of the body can end the document early.
-    public static func heredoc(_ command: ShellCode, _ body: String) -> ShellCode {
+    /// `fd`: the document goes to that descriptor (`3<<'DELIMITER'`) instead of standard input.
+    public static func heredoc(_ command: ShellCode, _ body: String, fd: Int? = nil) -> ShellCode {
         let lines = Set(body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
         var delimiter = "STACKCTL_EOF", n = 0
         while lines.contains(delimiter) {
@@ -80,7 +81,7 @@ public struct ShellCode: Sendable, Equatable, ExpressibleByStringInterpolation, 
             delimiter = "STACKCTL_EOF_\(n)"
         }
         var code = command
-        code.text += " <<'\(delimiter)'\n\(body)\n\(delimiter)\n"
+        code.text += " \(fd.map(String.init) ?? "")<<'\(delimiter)'\n\(body)\n\(delimiter)\n"
         return code
     }
 

@@ -7,13 +7,13 @@ struct PoolRenderer {
     let host: Host
     let pool: Pool
 
-    struct Config: Encodable {
-        struct Instance: Encodable {
+    struct Config: Codable {
+        struct Instance: Codable {
             var unix: String?
             var host: String?
             var port: Int?
         }
-        struct Server: Encodable {
+        struct Server: Codable {
             var kind: String
             var min_spare: Int
             var max_spare: Int
@@ -40,9 +40,9 @@ struct PoolRenderer {
             : .python(interpreter: pool.baseInterpreter, imports: [])
         return [
             RenderedFile(path: topology.launcherPath(pool.name), contents: launcher(), role: .workers(pool: pool.name), check: check, mode: 0o755),
-            // Environment values may be secrets: root and the pool's group only.
+            // Environment values may be secrets: the pool's own user and group only, read-only.
             RenderedFile(path: topology.poolConfigPath(pool.name), contents: config(), role: .workers(pool: pool.name), check: .none,
-                         mode: 0o640, group: pool.group),
+                         mode: 0o440, owner: pool.user, group: pool.group),
         ]
     }
 
@@ -70,9 +70,25 @@ struct PoolRenderer {
         let config = Config(stack: topology.manifest.name, pool: pool.name, host: host.name, directory: pool.directory,
                             entry: entry, environment: pool.environment.map { [$0.0, $0.1] }, server: server,
                             socket_group: topology.manifest.middle.group, stop_grace: 10, instances: instances)
+        return Self.encode(config)
+    }
+
+    static func encode(_ config: Config) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(config)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// A pool.json as found on a host, fit to show: every environment value that is not one of
+    /// the manifest's plain values is masked (it may be a secret, even one the manifest has
+    /// since dropped). Nil when the file is not a pool.json stackctl wrote.
+    static func masked(_ text: String, plain: [(String, String)]) -> String? {
+        guard var config = try? JSONDecoder().decode(Config.self, from: Data(text.utf8)) else { return nil }
+        config.environment = config.environment.map { pair in
+            guard pair.count == 2, !plain.contains(where: { $0.0 == pair[0] && $0.1 == pair[1] }) else { return pair }
+            return [pair[0], "[not shown]"]
+        }
+        return encode(config)
     }
 }

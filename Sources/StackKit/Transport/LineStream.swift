@@ -23,7 +23,9 @@ extension Transport {
 /// SIGTERM. The run itself is never cancelled (swift-subprocess 1.0.2 does not survive that):
 /// it ends when the program does.
 enum LineStream {
-    static func run(_ argv: [String], line: @escaping @Sendable (String) -> Void) async throws -> Int32 {
+    /// `input`, when given, is written to the program's standard input, which then closes (a
+    /// script for `sh -s` that streams its output).
+    static func run(_ argv: [String], input: [UInt8] = [], line: @escaping @Sendable (String) -> Void) async throws -> Int32 {
         _ = ProcessRunner.ignoreBrokenPipes
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw ProcessRunner.Failure.inputFile("cannot make a pipe: \(String(cString: strerror(errno)))") }
@@ -41,6 +43,21 @@ enum LineStream {
                 output: .sequence, error: .discarded
             ) { execution in
                 pid.withLock { $0 = execution.processIdentifier.value }
+                if !input.isEmpty, let out = writer.withLock({ $0 }) {
+                    // Written beside the reading, so a script longer than a pipe's buffer never blocks it.
+                    Task.detached {
+                        input.withUnsafeBytes { buffer in
+                            var offset = 0
+                            while offset < buffer.count {
+                                let n = write(out, buffer.baseAddress! + offset, buffer.count - offset)
+                                if n < 0 && errno == EINTR { continue }
+                                if n <= 0 { break }
+                                offset += n
+                            }
+                        }
+                        closeInput()
+                    }
+                }
                 var pending: [UInt8] = []
                 for try await chunk in execution.standardOutput {
                     chunk.withUnsafeBytes { pending += $0 }

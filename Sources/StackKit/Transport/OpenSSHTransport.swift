@@ -78,7 +78,7 @@ public struct OpenSSHTransport: Transport {
         let argv = options.argv(for: host, command: command.argv)
         let status: Int32
         do {
-            status = try await LineStream.run(argv, line: line)
+            status = try await LineStream.run(argv, input: command.stdin, line: line)
         } catch {
             throw .cannotRun(host: host.name, command: ShellQuote.line(argv), message: "\(error)")
         }

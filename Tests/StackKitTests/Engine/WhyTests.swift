@@ -23,7 +23,7 @@ import StackKitTesting
 
     @Test func aDirectoryTheUserCannotEnterIsNamedWithTheUser() throws {
         let w = try #require(try StatusTests.judge("@proc \(Self.admin) backoff 0 0\n@plog \(Self.admin) supervisor: couldn't chdir to /srv/shop/admin: EACCES\n", probes: Self.refused).first)
-        #expect(w.why == "supervisord reports it backoff: its user www-data cannot enter /srv/shop/admin (EACCES) (supervisor: couldn't chdir to /srv/shop/admin: EACCES)")
+        #expect(w.why == "supervisord reports it backoff: its user shop-admin cannot enter /srv/shop/admin (EACCES) (supervisor: couldn't chdir to /srv/shop/admin: EACCES)")
     }
 
     @Test func aProgramStoppedOnPurposeShowsNoEarlierRunsLine() throws {

@@ -106,7 +106,12 @@ import Testing
         let script = Scripts.stage(plan, HostChanges(plan: plan, state: HostState())).text
         #expect(script.contains("base64 -d > /srv/stackctl/shop/middle/.nginx.conf.stackctl-new <<'STACKCTL_EOF'"))
         #expect(script.contains("check /srv/stackctl/shop/middle/nginx.conf '' /usr/sbin/nginx -t -q -p /srv/stackctl/shop/middle -c /srv/stackctl/shop/middle/.nginx.conf.stackctl-new"))
-        #expect(script.contains("chown root:www-data /srv/stackctl/shop/pools/admin/.pool.json.stackctl-new && chmod 640"))
+        // Secrets are for the pool's own account only; that account is made before anything is given to it.
+        #expect(script.contains("chown shop-admin:shop-admin /srv/stackctl/shop/pools/admin/.pool.json.stackctl-new && chmod 440"))
+        let made = try #require(script.range(of: "account passwd shop-admin useradd --system --gid shop-admin --no-create-home"))
+        #expect(script.range(of: "account group shop-admin groupadd --system shop-admin")!.lowerBound < made.lowerBound)
+        #expect(made.lowerBound < script.range(of: "install -d")!.lowerBound)
+        #expect(!script.contains("account passwd shop "), "an account the manifest names is not made")
         #expect(script.contains("if [ $invalid -ne 0 ]; then cleanup; exit 1; fi"))
         #expect(!script.contains("mv -f"), "staging never touches live files")
         let edge = try Self.plan("full", host: "edge")

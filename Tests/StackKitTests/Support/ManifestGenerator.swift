@@ -200,6 +200,7 @@ struct ManifestGenerator {
                 if chance(0.5) { key(2, "keep_releases: \(int(2...100))") }
                 if chance(0.5) { key(2, "drain_timeout: \(duration())") }
                 if chance(0.3) { key(2, "python: /usr/bin/python3") }
+                if chance(0.5) { key(2, "release_command: \(pick(["python manage.py migrate --noinput", "./bin/migrate && echo 'done; ok'"]))") }
             } else {
                 key(2, "directory: \(root)/code\(index)" + (chance(0.3) ? "/" : ""))
                 switch int(0...2) {

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Hides secret values in any text that leaves stackctl: progress, summaries, `--json`, diffs,
+/// error messages, history. Each value (and its JSON-escaped forms, as it appears in `--json`,
+/// pool.json, or an app's JSON answer quoted in `--json`) becomes `[secret NAME]`, longest values first so none is half-replaced.
+public struct Redactor: Sendable, Equatable {
+    public private(set) var secrets: [(value: String, label: String)] = []
+
+    public init(_ secrets: [(name: String, value: String)] = []) {
+        var seen = Set<String>()
+        for s in secrets where !s.value.isEmpty && seen.insert(s.value).inserted {
+            self.secrets.append((s.value, "[secret \(s.name)]"))
+            // Escaped once (pool.json, --json) and twice (an app's JSON answer inside --json).
+            let once = Self.jsonEscaped(s.value), twice = Self.jsonEscaped(once)
+            for form in [once, twice] where seen.insert(form).inserted { self.secrets.append((form, "[secret \(s.name)]")) }
+        }
+        self.secrets.sort { $0.value.count > $1.value.count }
+    }
+
+    public var isEmpty: Bool { secrets.isEmpty }
+
+    public func callAsFunction(_ text: String) -> String {
+        guard !secrets.isEmpty else { return text }
+        var out = text
+        for s in secrets where out.contains(s.value) { out = out.replacingOccurrences(of: s.value, with: s.label) }
+        return out
+    }
+
+    /// The value as JSONEncoder writes it inside a string (slashes unescaped, as stackctl encodes).
+    static func jsonEscaped(_ value: String) -> String {
+        var out = ""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{8}": out += "\\b"
+            case "\u{c}": out += "\\f"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    public static func == (a: Redactor, b: Redactor) -> Bool {
+        a.secrets.elementsEqual(b.secrets) { $0.value == $1.value && $0.label == $1.label }
+    }
+}
+
+extension Manifest {
+    /// Every pool's secrets, named `POOL.KEY`.
+    public var redactor: Redactor {
+        Redactor(pools.flatMap { pool in pool.environment.filter { pool.secretKeys.contains($0.0) }.map { ("\(pool.name).\($0.0)", $0.1) } })
+    }
+}

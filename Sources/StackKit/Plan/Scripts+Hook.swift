@@ -1,0 +1,36 @@
+import Foundation
+
+extension Scripts {
+    /// `Python/release_hook.py`, embedded in the binary; run with the release's `python -c`.
+    public static let releaseHook = String(decoding: PackageResources.release_hook_py, as: UTF8.self)
+
+    struct HookConfig: Encodable {
+        var directory: String
+        var venv: String
+        var environment: [[String]]
+        var command: String
+    }
+
+    /// Runs the pool's `release_command` in prepared release `id`, as the pool's user (its own
+    /// account made first if need be), with the pool's environment. The settings, secrets
+    /// among them, reach the runner on file descriptor 3 from a here-document: never on a
+    /// command line, never in a file. Its output comes back line by line, each line `| `.
+    public static func releaseHook(_ pool: Pool, id: String, _ plan: HostPlan) -> HostScript<StepsReply> {
+        let dir = plan.topology.releasesDirectory(pool.name) + "/" + id
+        let config = HookConfig(directory: dir, venv: dir + "/venv", environment: pool.environment.map { [$0.0, $0.1] },
+                                command: pool.releaseCommand ?? "true")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let json = String(decoding: (try? encoder.encode(config)) ?? Data("{}".utf8), as: UTF8.self)
+        let argv = ["setpriv", "--reuid=" + pool.user, "--regid=" + pool.group, "--init-groups", "--",
+                    dir + "/venv/bin/python", "-c", releaseHook]
+        var s = accounts(plan)
+        s += """
+        [ -f \(dir + "/.stackctl-ready") ] || { \(ShellCode.emit(.fail, "\("release " + id + " is not prepared on this host")")); exit 1; }
+        \(ShellCode.heredoc("\(argv)", json, fd: 3))rc=$?
+        if [ $rc -eq 0 ]; then \(ShellCode.emit(.ok, "release_command")); else \(ShellCode.emit(.fail, #""release_command (exit $rc)""#)); exit 1; fi
+
+        """
+        return HostScript(.releaseHook, s, timeout: .seconds(86_400))
+    }
+}

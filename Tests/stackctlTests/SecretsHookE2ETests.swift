@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+extension Lab {
+    /// Secrets from the operator's environment and a release hook, deployed to the lab: the app
+    /// gets the secret, stackctl never prints it, the host keeps it for the pool's own account,
+    /// and a failing hook switches nothing.
+    @Suite(.serialized) struct SecretsHookE2ETests {
+        static let secret = "s3cr3t \"pw\" \(UUID().uuidString.prefix(6))"
+
+        @Test(arguments: LabKind.allCases)
+        func theAppGetsTheSecretNothingPrintsItAndAFailingHookSwitchesNothing(kind: LabKind) throws {
+            try LabE2ETests.withApp { dir in try Self.run(kind, dir) }
+        }
+
+        static func run(_ kind: LabKind, _ dir: URL) throws {
+            // A release no lab host has had: its hook runs.
+            try RolloutE2ETests.edit(dir) { $0 + "\n# \(UUID().uuidString)\n" }
+            let manifest = dir.appendingPathComponent("releases.yml").path
+            func write(hook: String) throws {
+                let text = kind.adapt(try String(contentsOf: CLITests.repo.appendingPathComponent("examples/releases.yml"), encoding: .utf8))
+                    .replacingOccurrences(of: "env: { APP_GREETING: hello from main }",
+                                          with: "env: { APP_GREETING: { from_env: STACKCTL_TEST_SECRET } }\n    release_command: \(hook)")
+                try text.write(toFile: manifest, atomically: true, encoding: .utf8)
+            }
+            try write(hook: #"echo "migrating with $APP_GREETING as $(id -un) in $(basename $(dirname $(pwd)))""#)
+            let cfg = LabE2ETests.sshConfig, env = ["STACKCTL_TEST_SECRET": Self.secret]
+            defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", cfg], environment: env) }
+
+            let missing = try CLITests.stackctl(["up", "-f", manifest, "-F", cfg])
+            #expect(missing.status == 1 && missing.stderr.contains("pools.main.env.APP_GREETING.from_env: the environment variable STACKCTL_TEST_SECRET is not set"), "\(missing.stderr)")
+
+            let up = try CLITests.stackctl(["up", "-f", manifest, "-F", cfg, "--json"], environment: env)
+            #expect(up.status == 0, "\(up.stderr)")
+            #expect(!up.stdout.contains("s3cr3t") && !up.stderr.contains("s3cr3t"), "never printed")
+            #expect(up.stderr.contains("migrating with [secret main.APP_GREETING] as shop-main in releases"), "the hook's output is streamed, redacted: \(up.stderr)")
+            let page = try LabE2ETests.get("\(kind.front)/hello")
+            #expect(page.json["greeting"] == Self.secret, "the app has the secret")
+
+            // On the host: pool.json for the pool's own account only; the middle's user cannot read it.
+            let app1 = kind.address(3), json = "/srv/stackctl/shop/pools/main/pool.json"
+            #expect(try StatusE2ETests.ssh(app1, "stat -c '%a %U %G' \(json)").stdout == "440 shop-main shop-main\n")
+            #expect(try StatusE2ETests.ssh(app1, "setpriv --reuid=www-data --regid=www-data --clear-groups cat \(json)").status != 0)
+
+            // A changed secret is drift, shown without either value.
+            let plan = try CLITests.stackctl(["plan", "-f", manifest, "-F", cfg], environment: ["STACKCTL_TEST_SECRET": "an0ther"])
+            #expect(plan.status == 2 && plan.stdout.contains("update \(json)"), "\(plan.stdout)")
+            #expect(plan.stdout.contains("-      \"[not shown]\"") && plan.stdout.contains("+      \"[secret main.APP_GREETING]\""))
+            #expect(!plan.stdout.contains("s3cr3t") && !plan.stdout.contains("an0ther"))
+
+            // A new release whose hook fails: exit 7, no host switched, the site still serving.
+            let before = try RolloutE2ETests.releases(manifest)
+            try RolloutE2ETests.edit(dir) { $0 + "\n# v2\n" }
+            try write(hook: "echo 'cannot reach the database'; exit 4")
+            let failed = try CLITests.stackctl(["up", "-f", manifest, "-F", cfg, "--json"], environment: env)
+            #expect(failed.status == 7, "\(failed.stderr)")
+            let report = (try? JSONSerialization.jsonObject(with: Data(failed.stdout.utf8))) as? [String: Any] ?? [:]
+            #expect((report["failure"] as? String)?.hasSuffix("(exit 4); its last line: cannot reach the database; nothing was switched") == true, "\(report)")
+            #expect(try RolloutE2ETests.releases(manifest) == before)
+            #expect(try LabE2ETests.get("\(kind.front)/hello").status == 200)
+        }
+    }
+}
