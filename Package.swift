@@ -48,6 +48,6 @@ let package = Package(
         ),
         .testTarget(name: "StackKitTests", dependencies: ["StackKit", "StackKitTesting"]),
         // Runs the built binary as a user would; depending on it makes `swift test` build it.
-        .testTarget(name: "stackctlTests", dependencies: ["stackctl", "StackKit"]),
+        .testTarget(name: "stackctlTests", dependencies: ["stackctl", "StackKit", "StackKitTesting"]),
     ]
 )

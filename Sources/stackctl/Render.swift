@@ -58,7 +58,7 @@ struct RenderWriter {
             let url = hostDir.appendingPathComponent(String(file.path.drop { $0 == "/" }))
             try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             // A preview to read and diff: secrets stay out of it, as out of everything printed.
-            let data = Data(Redaction.apply(file.contents).utf8)
+            let data = Data((file.secret ? "(not shown: a private key, shipped from the manifest's key file)\n" : Redaction.apply(file.contents)).utf8)
             try data.write(to: url)
             try fm.setAttributes([.posixPermissions: file.mode], ofItemAtPath: url.path)
             return (file, data.count)

@@ -29,7 +29,8 @@ struct StatusTable {
         for tier in report.tiers {
             out += "\n\(tier.tier.rawValue.uppercased())  \(paint(tier.state.rawValue, stateCode(tier.state)))\n"
             let rows = tier.instances.map { i -> [String] in
-                let health = i.health.map { ($0.healthy && i.healthy ? (i.slow ? "SLOW" : "ok") : "FAIL") + ($0.status.map { " \($0)" } ?? "") } ?? "-"
+                let health = (i.health.map { ($0.healthy && i.healthy ? (i.slow ? "SLOW" : "ok") : "FAIL") + ($0.status.map { " \($0)" } ?? "") } ?? "-")
+                    + (i.certificateDays.map { ", cert \($0) d" } ?? "")
                 return [i.host, i.name, i.listen, i.process?.state ?? "-", i.process?.pid.map(String.init) ?? "-",
                         Self.duration(i.process?.uptimeSeconds), health, i.health.map { "\($0.latencyMs) ms" } ?? "-", i.drift, i.release ?? "-"]
             }
@@ -40,7 +41,7 @@ struct StatusTable {
                     let padded = cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
                     switch (c, instance) {
                     case (3, _?): parts.append(paint(padded, cell == "running" ? "32" : "31"))
-                    case (6, let i?): parts.append(paint(padded, !i.healthy ? "31" : i.slow ? "33" : "32"))
+                    case (6, let i?): parts.append(paint(padded, !i.healthy ? "31" : i.slow || i.certificateBad || (i.certificateDays ?? 99) < Certificate.warningDays ? "33" : "32"))
                     case (8, _?): parts.append(paint(padded, cell == "in sync" ? "0" : "33"))
                     default: parts.append(padded)
                     }

@@ -1,10 +1,12 @@
 """The probe relay carries bytes to each endpoint and reports every outcome by name."""
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -49,6 +51,33 @@ class RelayTests(unittest.TestCase):
         self.assertEqual(answers[0][:2], ("ok", b"got ping"))
         self.assertEqual(answers[1][0], "refused")
         self.assertEqual(answers[2][0], "missing")
+
+    def test_a_tls_exchange_says_which_certificate_was_served(self):
+        d = tempfile.mkdtemp()
+        cert, key = os.path.join(d, "c.pem"), os.path.join(d, "k.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "30",
+                        "-subj", "/CN=shop.example.test", "-addext", "subjectAltName=DNS:shop.example.test,DNS:www.example.test"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        server = socket.socket()
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+
+        def serve():
+            conn, _ = server.accept()
+            with context.wrap_socket(conn, server_side=True) as tls:
+                tls.sendall(b"secure " + tls.recv(100))
+
+        threading.Thread(target=serve, daemon=True).start()
+        answers = run([("tls 127.0.0.1 %d shop.example.test 5" % port, b"ping")])
+        server.close()
+        outcome, got, message = answers[0]
+        self.assertEqual((outcome, got), ("ok", b"secure ping"))
+        kind, epoch, names = message.split(" ")
+        self.assertEqual((kind, names), ("tls", "shop.example.test,www.example.test"))
+        self.assertAlmostEqual(int(epoch), time.time() + 30 * 86400, delta=3600)
 
 
 if __name__ == "__main__":

@@ -56,6 +56,14 @@ extension Deployer {
                     report.degrade("\(host): \(r.probe.label) is slow: \(r.slowness)")
                     emit(.info, host, "slow: \(r.probe.label) \(r.slowness)")
                 }
+                if r.healthy, let certificate = r.certificate {
+                    if let problem = certificate.problem(now: now()) {
+                        if problem.degraded { report.degrade("\(host): \(r.probe.label): \(problem.text)") }
+                        emit(.info, host, "\(r.probe.label): \(problem.text)")
+                    } else {
+                        emit(.info, host, "\(r.probe.label): its certificate is valid for \(certificate.daysLeft(now: now())) more days")
+                    }
+                }
                 guard !r.healthy else { continue }
                 tierReports[k].healthy = false
                 verdict.ok = false

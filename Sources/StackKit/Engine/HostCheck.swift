@@ -42,7 +42,7 @@ public struct HostCheck: Sendable, Codable, Equatable {
     static func ports(_ plan: HostPlan) -> [Int] {
         let t = plan.topology, m = t.manifest
         var ports: [Int] = []
-        if plan.tiers.contains(.front) { ports.append(m.front.port) }
+        if plan.tiers.contains(.front) { ports.append(m.front.port); if let tls = m.front.tls { ports.append(tls.port) } }
         if plan.tiers.contains(.middle) { ports.append(m.middle.port) }
         for w in t.workers(on: plan.host.name) { if case .tcp(_, let port) = w.endpoint { ports.append(port) } }
         return ports

@@ -1,8 +1,12 @@
+import Foundation
+
 /// Judges the instances of one host: process state, probe answer, drift and the reason in one
 /// line when something is wrong.
 struct StatusJudge<C: Clock> where C.Duration == Duration {
     let seen: StatusChecker<C>.Seen
     let topology: Topology
+    /// Certificates' days are counted from here.
+    var now = Date()
 
     var plan: HostPlan { seen.plan }
     var host: String { plan.host.name }
@@ -25,6 +29,7 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
                 listen = Topology.hostPort(topology.middleListenAddress(on: host), topology.manifest.middle.port)
             } else {
                 listen = Topology.hostPort(topology.frontListenAddress(on: host), topology.manifest.front.port)
+                    + (topology.manifest.front.tls.map { ",\($0.port)" } ?? "")
             }
             let name = tier == .middle ? topology.manifest.middle.server.rawValue : "apache2"
             return [instance(tier, name: name, listen: listen, program: program, probes: probes, role: tier == .middle ? .middle : .front, endpoint: nil, pool: nil)]
@@ -56,6 +61,13 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
         if ok, let slow = probes.first(where: \.isSlow) {
             instance.slow = true
             instance.why = "slow: \(slow.probe.label) \(slow.slowness)"
+        }
+        if let certificate = probes.lazy.compactMap(\.certificate).first {
+            instance.certificateDays = certificate.daysLeft(now: now)
+            if ok, let problem = certificate.problem(now: now) {
+                instance.certificateBad = problem.degraded
+                instance.why = [instance.why, problem.text].compactMap { $0 }.joined(separator: "; ")
+            }
         }
         return instance
     }

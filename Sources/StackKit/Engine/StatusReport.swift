@@ -34,7 +34,14 @@ public struct StatusReport: Sendable, Codable, Equatable {
         public var slow = false
         /// Why it is unhealthy or slow, in one line.
         public var why: String?
-        enum CodingKeys: String, CodingKey { case tier, host, name, listen, process, health, drift, driftFiles = "drift_files", release, healthy, slow, why }
+        /// Days until the certificate a TLS front served expires (negative once it has).
+        public var certificateDays: Int?
+        /// Healthy, but its certificate has expired or is not for its server name: degraded.
+        public var certificateBad = false
+        enum CodingKeys: String, CodingKey {
+            case tier, host, name, listen, process, health, drift, driftFiles = "drift_files", release, healthy, slow, why
+            case certificateDays = "certificate_days", certificateBad = "certificate_bad"
+        }
     }
 
     public struct TierEntry: Sendable, Codable, Equatable {
@@ -71,6 +78,6 @@ public struct StatusReport: Sendable, Codable, Equatable {
     static func tierState(_ instances: [Instance]) -> State {
         let healthy = instances.filter(\.healthy).count
         if healthy == 0 { return .down }
-        return healthy == instances.count && !instances.contains(where: \.slow) ? .healthy : .degraded
+        return healthy == instances.count && !instances.contains(where: { $0.slow || $0.certificateBad }) ? .healthy : .degraded
     }
 }

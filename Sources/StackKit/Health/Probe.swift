@@ -25,6 +25,8 @@ public struct Probe: Sendable, Equatable {
     public var slow: Double = 1
     /// Applied to every answer before it is cut short and kept.
     public var redactor = Redactor()
+    /// Over TLS with this server name: the answer tells the certificate served.
+    public var tls: String? = nil
 
     public var exchange: Relay.Exchange {
         let payload: [UInt8] = switch kind {
@@ -32,7 +34,7 @@ public struct Probe: Sendable, Equatable {
         case .http(let path, let host, _): HTTPMessage.request(path: path, host: host)
         }
         // Long enough to tell a slow answer (over `slow`) from none at all.
-        return Relay.Exchange(endpoint: endpoint, payload: payload, timeout: min(timeout, max(6, slow * 3)))
+        return Relay.Exchange(endpoint: endpoint, payload: payload, timeout: min(timeout, max(6, slow * 3)), tls: tls)
     }
 }
 
@@ -49,6 +51,9 @@ public struct ProbeResult: Sendable, Equatable {
     /// The answer, with the worker's stderr after it when it wrote any.
     public var answerWithStderr: String { stderr.isEmpty ? answer : "\(answer); worker stderr: \(Probe.snippet(stderr))" }
 
+    /// The certificate a TLS probe was served.
+    public var certificate: Certificate? = nil
+
     /// Healthy, but slower than the probe's threshold.
     public var isSlow: Bool { healthy && Double(milliseconds) > probe.slow * 1000 }
     /// `answered in 5012 ms, over its 1000 ms threshold`.
@@ -59,7 +64,9 @@ extension Probe {
     /// Judges one relay answer: a 5xx or 4xx, a reset, a timeout or an incomplete answer is unhealthy.
     public func evaluate(_ answer: Relay.Answer) -> ProbeResult {
         func result(_ healthy: Bool, _ status: Int?, _ text: String, stderr: String = "") -> ProbeResult {
-            ProbeResult(probe: self, healthy: healthy, status: status, milliseconds: answer.milliseconds, answer: text, stderr: stderr)
+            var r = ProbeResult(probe: self, healthy: healthy, status: status, milliseconds: answer.milliseconds, answer: text, stderr: stderr)
+            if let tls { r.certificate = Certificate(relayMessage: answer.message, serverName: tls) }
+            return r
         }
         guard answer.outcome == .ok else {
             let what = switch answer.outcome {

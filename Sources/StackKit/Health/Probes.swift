@@ -46,9 +46,12 @@ public enum Probes {
         let f = t.manifest.front
         let listen = t.frontListenAddress(on: host)
         let address = Topology.isWildcard(listen) ? t.hostAddress(host) : listen
-        return [Probe(tier: .front, host: host, endpoint: .tcp(address: address, port: f.port),
-                      kind: .http(path: f.health.path, hostHeader: t.serverName(or: address), contentType: nil),
-                      label: "front \(f.health.path)", timeout: f.health.timeout, through: pool(serving: f.health.path, t), slow: f.health.slow)]
+        var probe = Probe(tier: .front, host: host, endpoint: .tcp(address: address, port: f.tls?.port ?? f.port),
+                          kind: .http(path: f.health.path, hostHeader: t.serverName(or: address), contentType: nil),
+                          label: "front \(f.tls == nil ? "" : "https ")\(f.health.path)", timeout: f.health.timeout, through: pool(serving: f.health.path, t), slow: f.health.slow)
+        // With HTTPS the front is probed over TLS (the plain port may only redirect).
+        if f.tls != nil { probe.tls = t.plainServerName ?? address }
+        return [probe]
     }
 
     /// A tier's probes on a host; their answers hide the stack's secrets (an app may echo one).

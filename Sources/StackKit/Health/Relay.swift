@@ -7,11 +7,15 @@ public enum Relay {
         public var endpoint: Endpoint
         public var payload: [UInt8]
         public var timeout: Double
+        /// Over TLS to a TCP endpoint, with this server name (SNI); the answer's message then
+        /// describes the certificate served (`tls NOT_AFTER_EPOCH NAME,...`).
+        public var tls: String?
 
-        public init(endpoint: Endpoint, payload: [UInt8], timeout: Double = 3) {
+        public init(endpoint: Endpoint, payload: [UInt8], timeout: Double = 3, tls: String? = nil) {
             self.endpoint = endpoint
             self.payload = payload
             self.timeout = timeout
+            self.tls = tls
         }
     }
 
@@ -35,7 +39,8 @@ public enum Relay {
         for e in exchanges {
             let head = switch e.endpoint {
             case .unix(let path): "unix \(path) \(e.timeout) \(e.payload.count)\n"
-            case .tcp(let address, let port): "tcp \(address) \(port) \(e.timeout) \(e.payload.count)\n"
+            case .tcp(let address, let port):
+                e.tls.map { "tls \(address) \(port) \($0) \(e.timeout) \(e.payload.count)\n" } ?? "tcp \(address) \(port) \(e.timeout) \(e.payload.count)\n"
             }
             out += Array(head.utf8) + e.payload
         }

@@ -100,6 +100,8 @@ public struct Front: Sendable, Equatable {
     /// Seconds a failed middle host stays out of the balancer.
     public var retry: Int = 5
     public var health = HealthCheck()
+    /// HTTPS on `tls.port`; nil serves plain HTTP only.
+    public var tls: FrontTLS? = nil
 
     public init() {}
 }

@@ -1,5 +1,5 @@
 extension ManifestDecoder {
-    static let frontKeys = ["hosts", "address", "port", "server_names", "user", "group", "scheme", "timeout", "retry", "health"]
+    static let frontKeys = ["hosts", "address", "port", "server_names", "user", "group", "scheme", "timeout", "retry", "health", "tls"]
 
     func decodeFront(_ node: Node) -> Front {
         var front = Front()
@@ -22,6 +22,7 @@ extension ManifestDecoder {
         front.timeout = r.int(f["timeout"], "front.timeout", in: 1...3600) ?? front.timeout
         front.retry = r.int(f["retry"], "front.retry", in: 0...3600) ?? front.retry
         front.health = decodeHealth(f["health"], "front.health", defaultPath: "/")
+        front.tls = f["tls"].flatMap(decodeTLS)
         return front
     }
 

@@ -40,6 +40,9 @@ extension ManifestValidator {
             var listeners: [Listener] = []
             if manifest.front.hosts.contains(host.name) {
                 listeners.append(Listener(address: topology.frontListenAddress(on: host.name), port: manifest.front.port, what: "the front", path: "front.port"))
+                if let tls = manifest.front.tls {
+                    listeners.append(Listener(address: topology.frontListenAddress(on: host.name), port: tls.port, what: "the front's HTTPS", path: "front.tls.port"))
+                }
             }
             if manifest.middle.hosts.contains(host.name) {
                 listeners.append(Listener(address: topology.middleListenAddress(on: host.name), port: manifest.middle.port, what: "the middle server", path: "middle.port"))

@@ -53,6 +53,7 @@ public struct Redactor: Sendable, Equatable {
 extension Manifest {
     /// Every pool's secrets, named `POOL.KEY`.
     public var redactor: Redactor {
-        Redactor(pools.flatMap { pool in pool.environment.filter { pool.secretKeys.contains($0.0) }.map { ("\(pool.name).\($0.0)", $0.1) } })
+        Redactor(pools.flatMap { pool in pool.environment.filter { pool.secretKeys.contains($0.0) }.map { ("\(pool.name).\($0.0)", $0.1) } }
+                 + (front.tls?.keyLines ?? []).map { ("front.tls.key", $0) })
     }
 }

@@ -54,6 +54,15 @@ public struct Topology: Sendable {
     public func socketDirectory(_ pool: String) -> String { "\(runDirectory)/\(pool)" }
 
     public var frontConfigPath: String { "\(frontDirectory)/apache2.conf" }
+    /// Where Apache finds the certificate chain and key: shipped under `front/tls/`, or as given.
+    public var tlsCertificatePath: String? { manifest.front.tls.map { tlsPath($0.certificate, "certificate.pem") } }
+    public var tlsKeyPath: String? { manifest.front.tls.map { tlsPath($0.key, "key.pem") } }
+    func tlsPath(_ source: FrontTLS.Source, _ name: String) -> String {
+        switch source {
+        case .shipped: "\(frontDirectory)/tls/\(name)"
+        case .onHost(let path): path
+        }
+    }
     public var middleConfigPath: String { "\(middleDirectory)/\(manifest.middle.server.rawValue).conf" }
     public func launcherPath(_ pool: String) -> String { "\(poolDirectory(pool))/launcher.py" }
     public func poolConfigPath(_ pool: String) -> String { "\(poolDirectory(pool))/pool.json" }
@@ -124,6 +133,11 @@ public struct Topology: Sendable {
     public static func hostLiteral(_ address: String) -> String { address.contains(":") ? "[\(address)]" : address }
 
     public static func isWildcard(_ address: String) -> Bool { address == "0.0.0.0" || address == "::" }
+
+    /// An IPv4 or (bracketed) IPv6 literal rather than a name.
+    public static func isAddressLiteral(_ text: String) -> Bool {
+        text.contains(":") || text.split(separator: ".").count == 4 && text.split(separator: ".").allSatisfy { Int($0) != nil }
+    }
 
     /// `host:port`, with brackets around IPv6 literals.
     public static func hostPort(_ address: String, _ port: Int) -> String {

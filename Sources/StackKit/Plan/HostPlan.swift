@@ -8,7 +8,9 @@ public struct PlannedFile: Sendable, Equatable {
 
     public var path: String { file.path }
     /// The new file waits here, in the same directory, until it is validated and committed.
-    public var stagedPath: String {
+    public var stagedPath: String { Self.staged(path) }
+
+    public static func staged(_ path: String) -> String {
         let slash = path.lastIndex(of: "/")!
         return String(path[...slash]) + "." + path[path.index(after: slash)...] + ".stackctl-new"
     }

@@ -94,11 +94,13 @@ public enum Scripts {
         for f in changes.files {
             let data = Data(f.file.contents.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
             s += "mkdir -p \((f.path as NSString).deletingLastPathComponent)\n"
-            s += ShellCode.heredoc("base64 -d > \(f.stagedPath)", data)
+            // Written under umask 077 and given its mode after: a key or a pool.json is never
+            // readable by others, not even for a moment.
+            s += ShellCode.heredoc("rm -f \(f.stagedPath) && (umask 077 && base64 -d > \(f.stagedPath))", data)
             s += "chown \(f.file.owner + ":" + f.file.group) \(f.stagedPath) && chmod \(octal: f.file.mode) \(f.stagedPath)\n"
         }
         s += "cleanup() { \(["rm", "-f"] + changes.files.map(\.stagedPath)); }\n" + checkFunction
-        for f in changes.files { s += validation(f, plan.host.processManager) }
+        for f in changes.files { s += validation(f, plan) }
         s += "if [ $invalid -ne 0 ]; then cleanup; exit 1; fi\n"
         return s
     }
@@ -129,13 +131,26 @@ public enum Scripts {
     """
 
     /// The server's own check of one staged file, as the renderer asked for it.
-    static func validation(_ f: PlannedFile, _ manager: ProcessManager = .systemd) -> ShellCode {
+    static func validation(_ f: PlannedFile, _ plan: HostPlan) -> ShellCode {
+        let manager = plan.host.processManager
         let staged = f.stagedPath, label = f.path
         switch f.file.check {
         case .none:
             return ""
-        case .apache(let binary, let serverRoot):
+        case .apache(let binary, let serverRoot, let swapped) where !swapped.isEmpty:
+            // A copy of the config that names the staged certificate files where they are staged.
+            let copy = staged + ".check"
+            let pairs = swapped.flatMap { [$0, PlannedFile.staged($0)] }
+            return """
+            \([plan.platform.python, "-c", swapStaged, staged, copy] + pairs)
+            check \(label) 'Syntax OK' \([binary, "-t", "-f", copy, "-d", serverRoot])
+            rm -f \(copy)
+
+            """
+        case .apache(let binary, let serverRoot, _):
             return "check \(label) 'Syntax OK' \([binary, "-t", "-f", staged, "-d", serverRoot])\n"
+        case .tlsPair(let python, let certificate, let key):
+            return "check \(label + " (its key is the certificate's)") '' \([python, "-c", tlsPair, certificate, PlannedFile.staged(certificate), key, PlannedFile.staged(key)])\n"
         case .lighttpd(let binary, let files):
             // lighttpd -tt exits 0 on unknown keys: any output at all is a failure.
             return openFiles(files, label, manager) + "check \(label) '' \([binary, "-tt", "-f", staged])\n"
@@ -156,4 +171,28 @@ public enum Scripts {
             """
         }
     }
+
+    /// `SOURCE COPY [FINAL STAGED]...`: COPY is SOURCE with each FINAL path replaced by its
+    /// STAGED copy, where one exists.
+    static let swapStaged = """
+    import os, sys
+    text = open(sys.argv[1]).read()
+    for final, staged in zip(sys.argv[3::2], sys.argv[4::2]):
+        if os.path.exists(staged):
+            text = text.replace(final, staged)
+    open(sys.argv[2], "w").write(text)
+    """
+
+    /// `CERT CERT_STAGED KEY KEY_STAGED`: silent when the chain and key load together.
+    static let tlsPair = """
+    import os, ssl, sys
+    cert = sys.argv[2] if os.path.exists(sys.argv[2]) else sys.argv[1]
+    key = sys.argv[4] if os.path.exists(sys.argv[4]) else sys.argv[3]
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(cert, key)
+    except ssl.SSLError as e:
+        print("the key %s does not match the certificate %s" % (sys.argv[3], sys.argv[1]) if "KEY_VALUES_MISMATCH" in str(e) else "%s: %s" % (sys.argv[1], e))
+    except OSError as e:
+        print(e)
+    """
 }

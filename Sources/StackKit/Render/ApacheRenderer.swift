@@ -11,7 +11,13 @@ struct ApacheRenderer {
     var front: Front { manifest.front }
     func q(_ s: String) -> String { Dialect.apache(s) }
 
-    static let modules = [
+    static func modules(_ front: Front) -> [(String, String)] {
+        guard let tls = front.tls else { return base }
+        return base + [("ssl_module", "mod_ssl.so"), ("socache_shmcb_module", "mod_socache_shmcb.so")]
+            + (tls.http2 ? [("http2_module", "mod_http2.so")] : []) + (tls.redirect ? [("rewrite_module", "mod_rewrite.so")] : [])
+    }
+
+    static let base = [
         ("mpm_event_module", "mod_mpm_event.so"), ("authz_core_module", "mod_authz_core.so"),
         ("authz_host_module", "mod_authz_host.so"), ("proxy_module", "mod_proxy.so"),
         ("proxy_http_module", "mod_proxy_http.so"), ("proxy_balancer_module", "mod_proxy_balancer.so"),
@@ -40,7 +46,7 @@ struct ApacheRenderer {
         LogLevel warn
 
         """
-        for (name, file) in Self.modules {
+        for (name, file) in Self.modules(front) {
             out += "LoadModule \(name) \(q(platform.apacheModules + "/" + file))\n"
         }
         // One server, no virtual hosts: it answers every name; the first is its own name.
@@ -52,6 +58,7 @@ struct ApacheRenderer {
         ServerName \(serverName)
 
         """
+        if let tls = front.tls { out += "Listen \(Topology.hostPort(topology.frontListenAddress(on: host.name), tls.port)) https\n" }
         out += """
         ServerTokens Prod
         ServerSignature Off
@@ -65,39 +72,40 @@ struct ApacheRenderer {
         ProxyTimeout \(front.timeout)
         # The front is the edge: a client's own X-Forwarded-For is dropped, mod_proxy adds the real one.
         RequestHeader unset X-Forwarded-For early
-        RequestHeader set X-Forwarded-Proto \(q(front.scheme))
 
-        \(proxy())
         """
-        return out
+        guard let tls = front.tls else {
+            return out + "RequestHeader set X-Forwarded-Proto \(q(front.scheme))\n\n" + proxy()
+        }
+        return out + balancer() + https(tls)
     }
 
     func member(_ middleHost: String) -> String {
         "http://" + Topology.hostPort(topology.middleConnectAddress(of: middleHost), manifest.middle.port)
     }
 
-    func proxy() -> String {
-        let hosts = manifest.middle.hosts
-        // No pooled connections to the middle: one that a graceful reload of the middle closes
-        // just as a request reuses it fails that request with 502 (AH01102), seen in rollouts.
-        let options = "connectiontimeout=5 timeout=\(front.timeout) retry=\(front.retry) disablereuse=On"
-        if hosts.count == 1 {
-            let url = member(hosts[0]) + "/"
-            return """
-            ProxyPass "/" \(q(url)) \(options)
-            ProxyPassReverse "/" \(q(url))
+    /// No pooled connections to the middle: one that a graceful reload of the middle closes
+    /// just as a request reuses it fails that request with 502 (AH01102), seen in rollouts.
+    var options: String { "connectiontimeout=5 timeout=\(front.timeout) retry=\(front.retry) disablereuse=On" }
 
-            """
-        }
+    /// The balancer across middle hosts (none for one host).
+    func balancer() -> String {
+        let hosts = manifest.middle.hosts
+        guard hosts.count > 1 else { return "" }
         var out = "<Proxy \(q(balancerName))>\n"
         for h in hosts { out += "    BalancerMember \(q(member(h))) \(options)\n" }
-        out += """
-            ProxySet lbmethod=byrequests
-        </Proxy>
-        ProxyPass "/" \(q(balancerName + "/"))
-        ProxyPassReverse "/" \(q(balancerName + "/"))
-
-        """
-        return out
+        return out + "    ProxySet lbmethod=byrequests\n</Proxy>\n"
     }
+
+    /// The ProxyPass lines, indented by `indent`.
+    func pass(_ indent: String = "") -> String {
+        let hosts = manifest.middle.hosts
+        if hosts.count == 1 {
+            let url = member(hosts[0]) + "/"
+            return "\(indent)ProxyPass \"/\" \(q(url)) \(options)\n\(indent)ProxyPassReverse \"/\" \(q(url))\n"
+        }
+        return "\(indent)ProxyPass \"/\" \(q(balancerName + "/"))\n\(indent)ProxyPassReverse \"/\" \(q(balancerName + "/"))\n"
+    }
+
+    func proxy() -> String { balancer() + pass() }
 }

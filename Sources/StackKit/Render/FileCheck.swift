@@ -3,8 +3,12 @@
 public enum FileCheck: Sendable, Equatable {
     /// Data with no checker of its own (pool.json).
     case none
-    /// `apache2 -t`, which must say `Syntax OK`.
-    case apache(binary: String, serverRoot: String)
+    /// `apache2 -t`, which must say `Syntax OK`. mod_ssl reads the certificate files named in
+    /// the config while checking: those in `staged` are checked as their staged copies.
+    case apache(binary: String, serverRoot: String, staged: [String] = [])
+    /// The certificate chain and the key load together (the key is the certificate's), each
+    /// as its staged copy when one is staged, with `python`'s ssl module.
+    case tlsPair(python: String, certificate: String, key: String)
     /// `lighttpd -tt`: it exits 0 on unknown keys, so any output at all fails the check. And
     /// the host can give the server `openFiles` descriptors (its max-fds).
     case lighttpd(binary: String, openFiles: Int)

@@ -11,6 +11,8 @@ public struct RenderedFile: Sendable, Equatable {
     /// Installed only on a host that boots with systemd (a supervisord stack's boot units);
     /// elsewhere the file is neither written nor expected.
     public var needsSystemdInit = false
+    /// A private key: its contents are never shown (plan's diff, render's copy).
+    public var secret = false
 
     public init(path: String, contents: String, role: FileRole, check: FileCheck, mode: Int = 0o644, owner: String = "root", group: String = "root",
                 needsSystemdInit: Bool = false) {

@@ -19,10 +19,7 @@ public struct StackRenderer: Sendable {
     public func render(_ host: Host) -> HostRender {
         let roles = topology.roles(of: host.name)
         var files: [RenderedFile] = []
-        if roles.contains(.front) {
-            files.append(RenderedFile(path: topology.frontConfigPath, contents: ApacheRenderer(topology: topology, host: host, platform: platform).render(),
-                                      role: .front, check: .apache(binary: platform.apache2, serverRoot: topology.frontDirectory)))
-        }
+        if roles.contains(.front) { files += frontFiles(host) }
         if roles.contains(.middle) {
             let (contents, check): (String, FileCheck) = switch manifest.middle.server {
             case .lighttpd: (LighttpdRenderer(topology: topology, host: host).render(), .lighttpd(binary: platform.lighttpd, openFiles: topology.middleOpenFiles))
@@ -72,5 +69,26 @@ public struct StackRenderer: Sendable {
         }
         if host.processManager == .supervisord { dirs.append(DirectorySpec(path: "\(topology.base)/supervisor")) }
         return dirs.reduce(into: []) { acc, d in if !acc.contains(where: { $0.path == d.path }) { acc.append(d) } }
+    }
+
+    /// apache2.conf, and with HTTPS the shipped certificate chain and key (0600 root). Every
+    /// one of them re-checks that the key is the certificate's.
+    func frontFiles(_ host: Host) -> [RenderedFile] {
+        let apache = ApacheRenderer(topology: topology, host: host, platform: platform).render()
+        guard let tls = manifest.front.tls, let certificate = topology.tlsCertificatePath, let key = topology.tlsKeyPath else {
+            return [RenderedFile(path: topology.frontConfigPath, contents: apache, role: .front, check: .apache(binary: platform.apache2, serverRoot: topology.frontDirectory))]
+        }
+        let pair = FileCheck.tlsPair(python: platform.python, certificate: certificate, key: key)
+        var files = [RenderedFile(path: topology.frontConfigPath, contents: apache, role: .front,
+                                  check: .apache(binary: platform.apache2, serverRoot: topology.frontDirectory, staged: [certificate, key]))]
+        if case .shipped(_, let contents) = tls.certificate {
+            files.append(RenderedFile(path: certificate, contents: contents, role: .front, check: pair))
+        }
+        if case .shipped(_, let contents) = tls.key {
+            var file = RenderedFile(path: key, contents: contents, role: .front, check: pair, mode: 0o600)
+            file.secret = true
+            files.append(file)
+        }
+        return files
     }
 }

@@ -104,7 +104,7 @@ import Testing
     @Test func theStageScriptValidatesEachConfigWithItsServerBeforeAnythingGoesLive() throws {
         let plan = try Self.plan("full", host: "web")
         let script = Scripts.stage(plan, HostChanges(plan: plan, state: HostState())).text
-        #expect(script.contains("base64 -d > /srv/stackctl/shop/middle/.nginx.conf.stackctl-new <<'STACKCTL_EOF'"))
+        #expect(script.contains("(umask 077 && base64 -d > /srv/stackctl/shop/middle/.nginx.conf.stackctl-new) <<'STACKCTL_EOF'"))
         #expect(script.contains("check /srv/stackctl/shop/middle/nginx.conf '' /usr/sbin/nginx -t -q -p /srv/stackctl/shop/middle -c /srv/stackctl/shop/middle/.nginx.conf.stackctl-new"))
         // Secrets are for the pool's own account only; that account is made before anything is given to it.
         #expect(script.contains("chown shop-admin:shop-admin /srv/stackctl/shop/pools/admin/.pool.json.stackctl-new && chmod 440"))

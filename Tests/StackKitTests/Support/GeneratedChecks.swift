@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import StackKit
+import StackKitTesting
 
 /// Collects every rendered file of many generated manifests, then runs each `FileCheck` with
 /// the real program: per file for Apache, lighttpd and nginx (two at a time), and in batches for
@@ -52,6 +53,12 @@ struct GeneratedChecks {
             try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
         }
         try fm.createDirectory(atPath: topology.middleDirectory + "/temp", withIntermediateDirectories: true)
+        if let certificate = topology.tlsCertificatePath, let key = topology.tlsKeyPath {
+            let dir = URL(fileURLWithPath: (certificate as NSString).deletingLastPathComponent)
+            try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+            let pair = try TestCertificates.make(in: dir, name: "made", host: "example.test")
+            for (from, to) in [(pair.certificate, certificate), (pair.key, key)] where !fm.fileExists(atPath: to) { try fm.copyItem(atPath: from, toPath: to) }
+        }
         for pool in m.pools { try link(pool.python) ; try link(pool.baseInterpreter) }
         // Units of one manifest are verified together; a unit name whose content differs by host
         // starts another set. A template is verified as instance 0.
@@ -70,7 +77,7 @@ struct GeneratedChecks {
                         counts["pool.json", default: 0] += 1
                         if (try? JSONSerialization.jsonObject(with: Data(file.contents.utf8))) == nil { fail(seed, "\(label): not JSON") }
                     }
-                case .apache(let binary, let serverRoot):
+                case .apache(let binary, let serverRoot, _):
                     jobs.append(Job(seed: seed, label: label, argv: [binary, "-t", "-f", copy, "-d", serverRoot], want: "Syntax OK"))
                 case .lighttpd(let binary, _):
                     jobs.append(Job(seed: seed, label: label, argv: [binary, "-tt", "-f", copy], want: ""))
@@ -80,6 +87,8 @@ struct GeneratedChecks {
                     supervisord.append((seed, copy, Programs.on(render.host, topology, Platform()).map(\.name)))
                 case .python:
                     pythonFiles.append((seed, copy))
+                case .tlsPair:
+                    break // generated manifests ship no certificates
                 case .systemdUnit(let unit):
                     let set = unitSets.firstIndex { $0[unit] == nil || $0[unit] == file.contents } ?? unitSets.count
                     if set == unitSets.count { unitSets.append([:]) }

@@ -111,7 +111,18 @@ struct ManifestGenerator {
         key(0, "front:")
         key(1, "hosts: [\(hosts.joined(separator: ", "))]")
         if chance(0.3) { key(1, "address: \"\(pick(["0.0.0.0", "::"]))\"") }
-        if chance(0.7) { key(1, "port: \(pick([80, 443, int(1024...4999)]))") }
+        let port = chance(0.7) ? pick([80, 443, int(1024...4999)]) : 80
+        if port != 80 || chance(0.5) { key(1, "port: \(port)") }
+        if chance(0.25) {
+            // Paths on the host: the checks put a real certificate and key there.
+            key(1, "tls:")
+            key(2, "certificate_path: \(root)/tls/cert.pem")
+            key(2, "key_path: \(root)/tls/key.pem")
+            if chance(0.5) { key(2, "port: \(port == 443 ? 8443 : 443)") } else if port == 443 { key(2, "port: 8443") }
+            if chance(0.4) { key(2, "redirect: \(pick(["true", "false"]))") }
+            if chance(0.4) { key(2, "hsts: \(pick([0, 300, 63072000]))") }
+            if chance(0.4) { key(2, "http2: \(pick(["true", "false"]))") }
+        }
         if chance(0.7) {
             let names = (0..<int(1...4)).map { _ in serverName() }
             key(1, "server_names: [\(names.joined(separator: ", "))]")

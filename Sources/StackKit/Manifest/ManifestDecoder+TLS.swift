@@ -1,0 +1,52 @@
+import Foundation
+
+extension ManifestDecoder {
+    static let tlsKeys = ["port", "certificate", "key", "certificate_path", "key_path", "redirect", "hsts", "http2"]
+
+    func decodeTLS(_ node: Node) -> FrontTLS? {
+        let path = "front.tls"
+        guard let t = r.mapping(node, path, known: Self.tlsKeys) else { return nil }
+        let certificate = tlsSource(t, "certificate", marker: "-----BEGIN CERTIFICATE-----", at: node.mark)
+        let key = tlsSource(t, "key", marker: "PRIVATE KEY-----", at: node.mark)
+        guard let certificate, let key else { return nil }
+        var tls = FrontTLS(certificate: certificate, key: key)
+        tls.port = r.int(t["port"], "\(path).port", in: 1...65535) ?? tls.port
+        tls.redirect = r.bool(t["redirect"], "\(path).redirect") ?? tls.redirect
+        tls.hsts = r.int(t["hsts"], "\(path).hsts", in: 0...315_360_000, what: "seconds (0: no HSTS)") ?? tls.hsts
+        tls.http2 = r.bool(t["http2"], "\(path).http2") ?? tls.http2
+        return tls
+    }
+
+    /// `NAME: local file` (shipped) or `NAME_path: path on the host`, exactly one.
+    func tlsSource(_ t: [String: Node], _ name: String, marker: String, at mark: Mark) -> FrontTLS.Source? {
+        let path = "front.tls.\(name)"
+        switch (t[name], t[name + "_path"]) {
+        case (nil, nil):
+            r.fail(mark, path, "HTTPS needs '\(name): LOCAL_FILE' (shipped) or '\(name)_path: PATH' (already on the front hosts)")
+            return nil
+        case (.some, .some):
+            r.fail(t[name + "_path"]!.mark, path + "_path", "give either '\(name)' or '\(name)_path', not both")
+            return nil
+        case (nil, let onHost?):
+            return r.string(onHost, path + "_path", rule: .path).map { .onHost(path: $0) }
+        case (let local?, nil):
+            guard let (text, fileMark) = r.scalar(local, path) else { return nil }
+            let file = URL(fileURLWithPath: text.hasPrefix("/") ? text : sourceBase + "/" + text).standardizedFileURL.path
+            if let problem = ValueRule.path.problem(in: file) {
+                r.fail(fileMark, path, problem.message, hint: problem.hint)
+                return nil
+            }
+            // Text parsed without a file (a snippet) reads nothing.
+            guard checkSources else { return .shipped(path: file, contents: "") }
+            guard !isDirectory(file), let data = FileManager.default.contents(atPath: file), let contents = String(data: data, encoding: .utf8) else {
+                r.fail(fileMark, path, "cannot read '\(file)'")
+                return nil
+            }
+            guard contents.contains(marker) else {
+                r.fail(fileMark, path, "'\(file)' is not a PEM \(name == "key" ? "private key" : "certificate") (no '\(marker)' line)")
+                return nil
+            }
+            return .shipped(path: file, contents: contents)
+        }
+    }
+}
