@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Steady HTTP load on a loopback URL, bounded in count and time, for rollout tests and the
 bench. It runs until STOP_FILE exists, MAX_REQUESTS are sent, or MAX_SECONDS pass, then
-prints one JSON line: requests, ok (2xx), non_2xx, errors, releases seen, seconds.
+prints one JSON line: requests, ok (2xx), non_2xx, errors, releases seen, seconds. A page that
+names an "asset" (a release's own static file) has it fetched too: assets, asset_errors.
 
     load.py URL STOP_FILE [--concurrency 4] [--max-requests 20000] [--max-seconds 120]
 """
@@ -19,12 +20,20 @@ if not (u.hostname or "").startswith("127."):
     raise SystemExit("load.py only sends traffic to 127.0.0.0/8")
 
 lock = threading.Lock()
-counts = {"requests": 0, "ok": 0, "non_2xx": 0, "errors": 0}
+counts = {"requests": 0, "ok": 0, "non_2xx": 0, "errors": 0, "assets": 0, "asset_errors": 0}
 releases, samples = {}, []
 start = time.monotonic()
 
 def done():
     return os.path.exists(a.stop_file) or counts["requests"] >= a.max_requests or time.monotonic() - start > a.max_seconds
+
+def get(path):
+    c = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=10)
+    c.request("GET", path)
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    return r.status, body
 
 def worker():
     while True:
@@ -33,22 +42,27 @@ def worker():
                 return
             counts["requests"] += 1
         try:
-            c = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=10)
-            c.request("GET", u.path or "/")
-            r = c.getresponse()
-            body = r.read()
-            c.close()
+            status, body = get(u.path or "/")
+            page = {}
             with lock:
-                if 200 <= r.status < 300:
+                if 200 <= status < 300:
                     counts["ok"] += 1
                     try:
-                        rel = json.loads(body).get("release")
+                        page = json.loads(body)
+                        rel = page.get("release")
                         releases[rel] = releases.get(rel, 0) + 1
                     except ValueError:
-                        pass
+                        page = {}
                 else:
                     counts["non_2xx"] += 1
-                    samples.append("%d %s" % (r.status, body[:80]))
+                    samples.append("%d %s" % (status, body[:80]))
+            if isinstance(page, dict) and page.get("asset"):
+                status, _ = get(page["asset"])
+                with lock:
+                    counts["assets"] += 1
+                    if not 200 <= status < 300:
+                        counts["asset_errors"] += 1
+                        samples.append("asset %d %s" % (status, page["asset"]))
         except Exception as e:
             with lock:
                 counts["errors"] += 1

@@ -36,7 +36,7 @@ public enum FakeHost {
         case .activate, .reloadMiddle: text = "@activated\n"
         case .prepare: text = "@prepared x\n"
         case .releaseHook: text = "| migrated\n@ok release_command\n"
-        case .switchRelease: text = "@switched a b\n"
+        case .switchRelease, .staticRelease: text = "@switched a b\n"
         case .drainWait: text = "@drained 0\n"
         case .probe: return .success(CommandOutput(status: 0, stdout: relayAnswers(command, fastcgiStatus: 200)))
         case .down: text = "@stopped\n"

@@ -7,6 +7,11 @@ import json
 import os
 import time
 
+# A release can name its own asset (as a collected, hashed static file would be named):
+# asset.txt next to this file holds its URL.
+_ASSET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "asset.txt")
+ASSET = open(_ASSET).read().strip() if os.path.exists(_ASSET) else None
+
 
 def application(environ, start_response):
     path = environ.get("PATH_INFO", "")
@@ -27,6 +32,8 @@ def application(environ, start_response):
         # Under `source:` the worker runs in releases/<id>: which release answered.
         "release": os.path.basename(os.getcwd()) if "/releases/" in os.getcwd() else None,
     }
+    if ASSET:
+        seen["asset"] = ASSET
     body = (json.dumps(seen, sort_keys=True) + "\n").encode()
     start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
     return [body]

@@ -14,6 +14,11 @@ extension Deployer {
             guard let release = await buildRelease(pool, &run) else { return failed(report, run, since: start) }
             releases[pool.name] = release.id
         }
+        var statics: [String: String] = [:]
+        for shipped in manifest.middle.shipped {
+            guard let release = await buildStatic(shipped, &run) else { return failed(report, run, since: start) }
+            statics["static/" + shipped.name] = release.id
+        }
         // Only files the host has and whose contents differ are read back (new ones diff against nothing).
         let updated: @Sendable (Inspected) -> [String] = { i in i.changes.files.filter { f in i.state.files[f.path].map { $0.sha256 != f.sha256 } ?? false }.map(\.path) }
         let fetched = await runner.run(inspected.filter { !updated($0).isEmpty }) { Scripts.fetch(updated($0)) }
@@ -50,6 +55,9 @@ extension Deployer {
             for pool in manifest.pools where pool.hosts.contains(i.hostName) {
                 guard let id = releases[pool.name], i.state.releases[pool.name] != id else { continue }
                 h.releases.append(.init(pool: pool.name, from: i.state.releases[pool.name], to: id))
+            }
+            for (key, id) in statics.sorted(by: { $0.key < $1.key }) where i.plan.tiers.contains(.middle) && i.state.releases[key] != id {
+                h.releases.append(.init(pool: key, from: i.state.releases[key], to: id))
             }
             if let index = report.hosts.firstIndex(where: { $0.host == i.hostName }) { report.hosts[index] = h }
         }

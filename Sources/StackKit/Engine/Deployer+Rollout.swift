@@ -14,13 +14,15 @@ extension Deployer {
         let start = clock.now
         let plans = plans()
         var report = DeployReport(stack: manifest.name, command: target == .previous ? "rollback" : "rollout", hosts: plans.map(\.host.name))
-        let pools = manifest.pools.filter { name == nil ? $0.source != nil : $0.name == name }
+        var pools = manifest.pools.filter { name == nil ? $0.source != nil : $0.name == name }
         if let name, let pool = pools.first, pool.source == nil {
             report.fail(.usage, "pool '\(name)' has no 'source': there is no release to roll out")
         } else if pools.isEmpty {
             report.fail(.usage, name.map { "no pool named '\($0)'" } ?? "no pool has a 'source' to roll out")
         }
         if report.ok, let inspected = await inspect(plans, &report), !stopRequested(&report, "before changing anything") {
+            // The new release's assets are live (with the old ones) before any worker switches.
+            if case .newRelease = target, !(await placeStatic(inspected, &report)) { pools = [] }
             for pool in pools {
                 guard await roll(pool, target: target, batch: batch, only: only, inspected, &report) else { break }
             }
@@ -31,13 +33,20 @@ extension Deployer {
 
     /// Builds a pool's release from its source; nil, with the failure recorded, when it cannot.
     func buildRelease(_ pool: Pool, _ report: inout DeployReport) async -> ReleaseArchive? {
-        emit(.step, nil, "\(pool.name): building the release from \(pool.source?.path ?? "?")\(pool.source?.ref.map { " at \($0)" } ?? "")")
+        guard let source = pool.source else { return nil }
+        return await build(pool.name, source, &report) { () async throws(ReleaseError) in try await ReleaseBuilder.build(pool) }
+    }
+
+    /// One release built (a pool's or a static directory's, named `label`), said as it goes.
+    func build(_ label: String, _ source: ReleaseSource, _ report: inout DeployReport,
+               _ make: () async throws(ReleaseError) -> ReleaseArchive) async -> ReleaseArchive? {
+        emit(.step, nil, "\(label): building the release from \(source.path)\(source.ref.map { " at \($0)" } ?? "")")
         do throws(ReleaseError) {
-            let release = try await ReleaseBuilder.build(pool)
-            emit(.done, nil, "\(pool.name): release \(release.id) (\(release.fileCount) files, \(release.tarGz.count / 1024) KiB)")
+            let release = try await make()
+            emit(.done, nil, "\(label): release \(release.id) (\(release.fileCount) files, \(release.tarGz.count / 1024) KiB)")
             return release
         } catch {
-            report.fail(.releaseFailed, "\(pool.name): \(error)")
+            report.fail(.releaseFailed, "\(label): \(error)")
             emit(.failed, nil, error.description)
             return nil
         }

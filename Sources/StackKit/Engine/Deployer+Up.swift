@@ -8,7 +8,7 @@ extension Deployer {
         // the release's virtualenv, exists). Nothing serves from them until activation.
         guard let inspected = await inspect(plans, &report), exposesNothing(inspected, &report),
               !stopRequested(&report, "before changing anything"),
-              let stale = await placeReleases(inspected, &report), !stopRequested(&report, "before staging (releases prepared, none live)"),
+              await placeStatic(inspected, &report), let stale = await placeReleases(inspected, &report), !stopRequested(&report, "before staging (releases prepared, none live)"),
               await stage(inspected, &report) else {
             report.seconds = seconds(since: start)
             return report

@@ -150,6 +150,10 @@ public struct Middle: Sendable, Equatable {
     public var routes: [Route] = []
     /// nginx worker processes / lighttpd max connections are sized from this.
     public var maxConnections: Int = 1024
+    /// Static directories shipped from a local `source` as releases (the root's or aliases').
+    public var shipped: [ShippedStatic] = []
+    /// Releases of each shipped static directory kept on each middle host.
+    public var staticKeepReleases = 5
     public var staticHealth = HealthCheck(path: "", timeout: 30)
     public var appHealth = HealthCheck(path: "", timeout: 30)
 

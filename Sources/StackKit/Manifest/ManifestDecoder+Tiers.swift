@@ -1,3 +1,5 @@
+import Foundation
+
 extension ManifestDecoder {
     static let frontKeys = ["hosts", "address", "port", "server_names", "user", "group", "scheme", "timeout", "retry", "health", "tls"]
 
@@ -27,10 +29,11 @@ extension ManifestDecoder {
     }
 
     static let middleKeys = ["server", "hosts", "address", "port", "user", "group", "static", "mime_types", "routes", "max_connections", "health"]
-    static let staticKeys = ["root", "aliases"]
+    static let staticKeys = ["root", "aliases", "keep_releases"]
+    static let shippedKeys = ["source", "ref"]
     static let middleHealthKeys = ["static", "app", "timeout", "slow"]
 
-    func decodeMiddle(_ node: Node) -> Middle {
+    func decodeMiddle(_ node: Node, base: String) -> Middle {
         var middle = Middle()
         guard let m = r.mapping(node, "middle", known: Self.middleKeys) else { return middle }
         for key in ["server", "hosts", "static", "routes"] {
@@ -45,8 +48,16 @@ extension ManifestDecoder {
         middle.maxConnections = r.int(m["max_connections"], "middle.max_connections", in: 16...65536) ?? middle.maxConnections
         if let s = m["static"], let fields = r.mapping(s, "middle.static", known: Self.staticKeys) {
             r.require(fields, "root", in: "middle.static", at: s.mark, hint: "a directory that holds only static files")
-            middle.staticRoot = r.string(fields["root"], "middle.static.root", rule: .path).map(Self.trimSlash) ?? ""
-            if let aliases = fields["aliases"] { middle.aliases = decodeAliases(aliases) }
+            if let root = fields["root"], case .mapping = root {
+                if let shipped = decodeShipped(root, "middle.static.root", name: "root") {
+                    middle.shipped.append(shipped)
+                    middle.staticRoot = "\(base)/static/root/current"
+                }
+            } else {
+                middle.staticRoot = r.string(fields["root"], "middle.static.root", rule: .path).map(Self.trimSlash) ?? ""
+            }
+            if let aliases = fields["aliases"] { middle.aliases = decodeAliases(aliases, base: base, shipped: &middle.shipped) }
+            middle.staticKeepReleases = r.int(fields["keep_releases"], "middle.static.keep_releases", in: 2...100) ?? middle.staticKeepReleases
         }
         if let types = m["mime_types"] {
             for (ext, keyMark, value) in r.entries(types, "middle.mime_types") {
@@ -73,7 +84,24 @@ extension ManifestDecoder {
         path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
     }
 
-    func decodeAliases(_ node: Node) -> [StaticAlias] {
+    /// `{ source: DIR, ref: REF }`: a static directory shipped as releases.
+    func decodeShipped(_ node: Node, _ path: String, name: String) -> ShippedStatic? {
+        guard let f = r.mapping(node, path, known: Self.shippedKeys) else { return nil }
+        r.require(f, "source", in: path, at: node.mark, hint: "a local directory of static files to ship")
+        guard let (text, mark) = r.scalar(f["source"], "\(path).source") else { return nil }
+        let normalized = URL(fileURLWithPath: text.hasPrefix("/") ? text : sourceBase + "/" + text).standardizedFileURL.path
+        if let problem = ValueRule.path.problem(in: normalized) {
+            r.fail(mark, "\(path).source", problem.message, hint: problem.hint)
+            return nil
+        }
+        if checkSources && !isDirectory(normalized) {
+            r.fail(mark, "\(path).source", "no directory at '\(normalized)'")
+            return nil
+        }
+        return ShippedStatic(key: path, name: name, source: ReleaseSource(path: normalized, ref: r.string(f["ref"], "\(path).ref", rule: .gitRef)))
+    }
+
+    func decodeAliases(_ node: Node, base: String, shipped: inout [ShippedStatic]) -> [StaticAlias] {
         var aliases: [StaticAlias] = []
         for (url, keyMark, value) in r.entries(node, "middle.static.aliases") {
             let path = "middle.static.aliases.\(url)"
@@ -83,6 +111,13 @@ extension ManifestDecoder {
             }
             if url == "/" {
                 r.fail(keyMark, path, "a static alias cannot be '/'", hint: "use middle.static.root for files served at the top level")
+                continue
+            }
+            if case .mapping = value {
+                let name = ShippedStatic.name(forAlias: url)
+                guard let ship = decodeShipped(value, path, name: name) else { continue }
+                shipped.append(ship)
+                aliases.append(StaticAlias(url: url.hasSuffix("/") ? url : url + "/", directory: "\(base)/static/\(name)/current/"))
                 continue
             }
             guard let dir = r.string(value, path, rule: .path) else { continue }

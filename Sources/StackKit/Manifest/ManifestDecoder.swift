@@ -28,8 +28,8 @@ struct ManifestDecoder {
         let defaultManager = r.choice(top["process_manager"], "process_manager", ProcessManager.self) ?? .systemd
         let hosts = top["hosts"].map { decodeHosts($0, defaultManager: defaultManager) } ?? []
         let front = top["front"].map(decodeFront) ?? Front()
-        let middle = top["middle"].map(decodeMiddle) ?? Middle()
         let trimmedBase = base.count > 1 && base.hasSuffix("/") ? String(base.dropLast()) : base
+        let middle = top["middle"].map { decodeMiddle($0, base: trimmedBase) } ?? Middle()
         let pools = top["pools"].map { decodePools($0, stack: name, base: trimmedBase) } ?? []
         var manifest = Manifest(name: name, base: trimmedBase,
                                 hosts: hosts, front: front, middle: middle, pools: pools)

@@ -9,6 +9,8 @@ public struct StaticExposure: Sendable, Equatable {
         /// `static root` or `static alias '/media/' directory`.
         public var what: String
         public var path: String
+        /// Shipped by stackctl under `BASE/static`: it lies inside base by design.
+        public var shipped = false
     }
 
     /// A directory that holds code, a pool's env or stackctl's own state.
@@ -34,10 +36,13 @@ public struct StaticExposure: Sendable, Equatable {
     /// Every directory the middle tier serves, as the manifest names it.
     public static func served(_ manifest: Manifest) -> [Served] {
         let middle = manifest.middle
-        var result = [Served(key: "middle.static.root", what: "static root", path: middle.staticRoot)]
+        let shipped = Set(middle.shipped.map(\.key))
+        var result = [Served(key: "middle.static.root", what: "static root", path: middle.staticRoot, shipped: shipped.contains("middle.static.root"))]
         for alias in middle.aliases {
             let dir = alias.directory == "/" ? "/" : String(alias.directory.dropLast())
-            result.append(Served(key: "middle.static.aliases.\(alias.url.dropLast())", what: "static alias '\(alias.url)' directory", path: dir))
+            let key = "middle.static.aliases.\(alias.url.dropLast())"
+            result.append(Served(key: key, what: "static alias '\(alias.url)' directory", path: dir,
+                                 shipped: shipped.contains(key) || shipped.contains("middle.static.aliases.\(alias.url)")))
         }
         return result.filter { !$0.path.isEmpty }
     }
@@ -70,7 +75,7 @@ public struct StaticExposure: Sendable, Equatable {
                 held.path = p
                 if within(p, s) {
                     found.append(StaticExposure(served: seen, protected: held, contains: true))
-                } else if within(s, p) && !protected.isFile {
+                } else if within(s, p) && !protected.isFile && !(served.shipped && protected.path == manifest.base) {
                     // Inside several (a release inside base): name only the innermost.
                     if let i = found.firstIndex(where: { !$0.contains && $0.served == seen }) {
                         if p.count > found[i].protected.path.count { found[i].protected = held }

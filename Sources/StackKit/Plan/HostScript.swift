@@ -21,6 +21,8 @@ public enum HostPhase: String, Sendable, CaseIterable {
     case states
     /// A release unpacked with its virtualenv: `PrepareReply`.
     case prepare
+    /// A shipped static directory's release unpacked, served together with the one before it: `SwitchReply`.
+    case staticRelease = "static"
     /// A pool's release_command run in a new release, its output streamed: `StepsReply`.
     case releaseHook = "release-hook"
     /// A pool's `current` link switched and its workers restarted: `SwitchReply`.
@@ -69,6 +71,7 @@ public enum HostPhase: String, Sendable, CaseIterable {
         case .states: [.proc, .spawnerr]
         case .prepare: [.ok, .fail, .prepared]
         case .releaseHook: [.ok, .fail]
+        case .staticRelease: [.ok, .fail, .switched]
         case .switchRelease: [.ok, .fail, .switched]
         case .drainWait: [.drained, .drainTimeout]
         case .prune: [.pruned]

@@ -46,6 +46,12 @@ public enum Scripts {
         for f in plan.files { s += "file \(f.path)\n" }
         for d in plan.directories { s += "dir \(d.path)\n" }
         let t = plan.topology
+        if plan.tiers.contains(.middle) {
+            for shipped in t.manifest.middle.shipped {
+                let current = t.staticCurrent(shipped.name)
+                s += "[ -L \(current) ] && \(ShellCode.emit(.release, "\("static/" + shipped.name)", "\"$(basename \"$(readlink \(current))\")\""))\n"
+            }
+        }
         for pool in t.manifest.pools where pool.source != nil && pool.hosts.contains(plan.host.name) {
             let current = t.currentLink(pool.name), previous = t.poolDirectory(pool.name) + "/previous"
             s += "[ -L \(current) ] && \(ShellCode.emit(.release, "\(pool.name)", "\"$(basename \"$(readlink \(current))\")\""))\n"

@@ -35,6 +35,15 @@ public enum ReleaseBuilder {
 
     public static func build(_ pool: Pool) async throws(ReleaseError) -> ReleaseArchive {
         guard let source = pool.source else { throw .unreadable(path: pool.name, reason: "the pool has no source") }
+        return try await build(source, pool: pool)
+    }
+
+    /// A shipped static directory's release: the same archive, no virtualenv.
+    public static func build(_ shipped: ShippedStatic) async throws(ReleaseError) -> ReleaseArchive {
+        try await build(shipped.source, pool: nil)
+    }
+
+    static func build(_ source: ReleaseSource, pool: Pool?) async throws(ReleaseError) -> ReleaseArchive {
         if let ref = source.ref { return try await fromGit(source.path, ref: ref, pool: pool) }
         let files = try listFiles(source.path)
         var digest = SHA256()
@@ -50,7 +59,7 @@ public enum ReleaseBuilder {
         return ReleaseArchive(id: String(id), tarGz: tar, requirementsHash: requirementsHash(requirements, pool), fileCount: files.count)
     }
 
-    static func fromGit(_ path: String, ref: String, pool: Pool) async throws(ReleaseError) -> ReleaseArchive {
+    static func fromGit(_ path: String, ref: String, pool: Pool?) async throws(ReleaseError) -> ReleaseArchive {
         do {
             let tree = try await run(["git", "-C", path, "rev-parse", "--verify", "\(ref)^{tree}"])
             let treeID = String(decoding: tree, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -64,8 +73,9 @@ public enum ReleaseBuilder {
         }
     }
 
-    static func requirementsHash(_ requirements: String, _ pool: Pool) -> String {
-        String(hex(SHA256.hash(data: Array("\(pool.baseInterpreter)\n\(flup)\n\(requirements)".utf8))).prefix(12))
+    static func requirementsHash(_ requirements: String, _ pool: Pool?) -> String {
+        guard let pool else { return "" }
+        return String(hex(SHA256.hash(data: Array("\(pool.baseInterpreter)\n\(flup)\n\(requirements)".utf8))).prefix(12))
     }
 
     static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {

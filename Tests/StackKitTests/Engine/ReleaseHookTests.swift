@@ -74,7 +74,8 @@ import StackKitTesting
     }
 }
 
-/// The events a deployer said, in order.
+/// The events a deployer said (and any lines a test notes), in order.
 final class Said: Sendable {
     let events = Mutex<[DeployEvent]>([])
+    let lines = Mutex<[String]>([])
 }

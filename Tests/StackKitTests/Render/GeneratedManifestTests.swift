@@ -79,7 +79,8 @@ import Testing
         }
         let keys = ManifestDecoder.topKeys + ManifestDecoder.hostKeys + ManifestDecoder.frontKeys + ManifestDecoder.middleKeys
             + ManifestDecoder.staticKeys + ManifestDecoder.middleHealthKeys + ManifestDecoder.poolKeys + ManifestDecoder.threadedKeys
-            + ManifestDecoder.preforkKeys + ManifestDecoder.healthKeys
+            + ManifestDecoder.preforkKeys + ManifestDecoder.healthKeys + ManifestDecoder.tlsKeys.filter { !$0.hasSuffix("certificate") && $0 != "key" }
+            + ManifestDecoder.shippedKeys
         for key in Set(keys) { #expect(text.contains(" \(key):") || text.contains("\n\(key):"), "never generated: \(key)") }
         for kind in ["server: nginx", "server: lighttpd", "process_manager: systemd", "process_manager: supervisord",
                      "socket: unix", "socket: tcp", "address: \"::1\"", "address: \"127.", "server: prefork"] {

@@ -165,9 +165,14 @@ struct ManifestGenerator {
         key(2, "root: \(pick(["\(root)/static", "\(root)//static/", "\(root)/./static", "\(root)/s/\(int(1...9))"]))")
         var aliases: [String] = []
         if chance(0.6) {
+            if chance(0.2) { key(2, "keep_releases: \(int(2...100))") }
             key(2, "aliases:")
             for (i, url) in subset(["/static", "/media/", "/assets/v2", "/favicon-dir", "/_s"], 1...3).enumerated() {
-                key(3, "\(url): \(root)/alias\(i)" + (chance(0.5) ? "/" : ""))
+                if chance(0.2) {
+                    key(3, "\(url): { source: ./assets\(i)\(chance(0.3) ? ", ref: main" : "") }")
+                } else {
+                    key(3, "\(url): \(root)/alias\(i)" + (chance(0.5) ? "/" : ""))
+                }
                 aliases.append(url.hasSuffix("/") ? url : url + "/")
             }
         }

@@ -1,0 +1,33 @@
+/// Shipped static directories: each one's release is built from its local source and put live
+/// on every middle host, served together with the release before it, before any worker
+/// switches (in `up` and in a rollout). A page of either release finds its assets until the
+/// next release of the directory.
+extension Deployer {
+    func buildStatic(_ shipped: ShippedStatic, _ report: inout DeployReport) async -> ReleaseArchive? {
+        await build("static \(shipped.name)", shipped.source, &report) { () async throws(ReleaseError) in try await ReleaseBuilder.build(shipped) }
+    }
+
+    /// False, with the failure recorded (exit 7), when a release could not be built or placed.
+    func placeStatic(_ inspected: [Inspected], _ report: inout DeployReport) async -> Bool {
+        let middles = inspected.filter { $0.plan.tiers.contains(.middle) }
+        for shipped in manifest.middle.shipped {
+            guard let release = await buildStatic(shipped, &report) else { return false }
+            let key = "static/" + shipped.name
+            let behind = middles.filter { $0.state.releases[key] != release.id }
+            guard !behind.isEmpty else { continue }
+            emit(.step, nil, "static \(shipped.name): release \(release.id) live on \(behind.map(\.hostName).joined(separator: ", ")), with the one before it")
+            let keep = manifest.middle.staticKeepReleases
+            let judged = await phase(behind, &report) { Scripts.placeStatic(shipped, release, keep: keep, $0.plan) }
+            for (i, reply) in judged.done {
+                report.update(i.hostName) { $0.releases[key] = release.id }
+                emit(.done, i.hostName, "static \(shipped.name): \(reply.from ?? "none") -> \(release.id)")
+            }
+            if !judged.ok {
+                report.fail(judged.failedHosts.count == behind.count && judged.failureStatus == .unreachable ? .unreachable : .releaseFailed,
+                            "static \(shipped.name): release \(release.id) could not be placed on \(judged.failedHosts.joined(separator: ", ")); no worker switched")
+                return false
+            }
+        }
+        return true
+    }
+}

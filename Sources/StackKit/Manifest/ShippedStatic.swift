@@ -1,0 +1,30 @@
+/// A static directory the middle serves from releases of a local directory: `root: { source:
+/// DIR }` or an alias `URL: { source: DIR }`. On each middle host it lives under
+/// `BASE/static/NAME`: `releases/ID` (content-addressed, as a pool's), `served/ID` (that
+/// release together with the one served before it, as hard links) and `current`, the link the
+/// middle serves, switched atomically.
+public struct ShippedStatic: Sendable, Equatable {
+    /// `middle.static.root` or `middle.static.aliases./static`.
+    public var key: String
+    /// The directory's name under `BASE/static`: `root`, or the alias URL as one word (`static`,
+    /// `media-img`).
+    public var name: String
+    public var source: ReleaseSource
+
+    public init(key: String, name: String, source: ReleaseSource) {
+        self.key = key
+        self.name = name
+        self.source = source
+    }
+
+    /// `/media/img/` as a directory name: `media-img`.
+    static func name(forAlias url: String) -> String {
+        url.split(separator: "/").joined(separator: "-")
+    }
+}
+
+extension Topology {
+    public func staticDirectory(_ name: String) -> String { "\(base)/static/\(name)" }
+    /// What the middle serves for a shipped static directory.
+    public func staticCurrent(_ name: String) -> String { "\(staticDirectory(name))/current" }
+}
