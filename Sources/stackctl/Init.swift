@@ -4,7 +4,7 @@ import StackKit
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write the example manifest (all tiers on this machine) to start from.",
+        abstract: "Write the example manifest (all tiers on this machine) to start from, and ./static, the static directory it ships.",
         discussion: ExitStatus.help([.usage, .cannotWrite]))
 
     @Option(name: [.short, .customLong("file")], help: "Where to write it.")
@@ -15,7 +15,18 @@ struct Init: ParsableCommand {
             printError("\(file) already exists; not overwriting it")
             throw ExitCode(.cannotWrite)
         }
-        try Data(ExampleManifest.text.utf8).write(to: URL(fileURLWithPath: file))
-        print("wrote \(file); check it with 'stackctl validate -f \(file)'")
+        // The repository's example ships examples/static; a new project ships ./static beside its manifest.
+        let text = ExampleManifest.text.replacingOccurrences(of: "{ source: examples/static }", with: "{ source: static }")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        let dir = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("static")
+        var wrote = [file]
+        if !FileManager.default.fileExists(atPath: dir.path) {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            for (name, contents) in ExampleManifest.staticFiles {
+                try Data((contents + "\n").utf8).write(to: dir.appendingPathComponent(name))
+            }
+            wrote.append(dir.lastPathComponent + "/")
+        }
+        print("wrote \(wrote.joined(separator: " and ")); check it with 'stackctl validate -f \(file)'")
     }
 }

@@ -105,7 +105,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(try Self.stackctl(["init"], in: dir).status == 0)
         let written = try String(contentsOf: dir.appendingPathComponent("deploy.yml"), encoding: .utf8)
-        #expect(written == (try String(contentsOf: Self.repo.appendingPathComponent("deploy.yml.example"), encoding: .utf8)))
+        let example = try String(contentsOf: Self.repo.appendingPathComponent("deploy.yml.example"), encoding: .utf8)
+        #expect(written == example.replacingOccurrences(of: "{ source: examples/static }", with: "{ source: static }"))
+        for name in ["health.txt", "site.css"] {
+            #expect(try Data(contentsOf: dir.appendingPathComponent("static/\(name)")) == Data(contentsOf: Self.repo.appendingPathComponent("examples/static/\(name)")))
+        }
         #expect(try Self.stackctl(["validate"], in: dir).status == 0)
         let again = try Self.stackctl(["init"], in: dir)
         #expect(again.status == 73 && again.stderr == "deploy.yml already exists; not overwriting it\n")

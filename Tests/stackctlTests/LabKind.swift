@@ -70,8 +70,8 @@ extension Lab.LabE2ETests {
         try body(dir, manifest)
     }
 
-    /// Runs `body` with a scratch directory holding a copy of examples/app (for `source:`
-    /// pools). Without a lab it does nothing (and fails when the run requires servers).
+    /// Runs `body` with a scratch directory holding copies of examples/app and examples/static
+    /// (what examples/releases.yml ships). Without a lab it does nothing (and fails when the run requires servers).
     static func withApp(_ body: (URL) throws -> Void) throws {
         guard lab != nil else {
             #expect(CLITests.env["STACKCTL_REQUIRE_SERVERS"] != "1", "STACKCTL_LAB is not set; scripts/test starts the lab")
@@ -79,7 +79,10 @@ extension Lab.LabE2ETests {
         }
         let dir = try CLITests.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
-        try FileManager.default.copyItem(at: CLITests.repo.appendingPathComponent("examples/app"), to: dir.appendingPathComponent("app"))
+        // What examples/releases.yml ships from beside it: ./app (pool main) and ./static.
+        for part in ["app", "static"] {
+            try FileManager.default.copyItem(at: CLITests.repo.appendingPathComponent("examples/\(part)"), to: dir.appendingPathComponent(part))
+        }
         try body(dir)
     }
 }

@@ -24,7 +24,6 @@ extension Lab {
                 try Self.write(dir, version: "v1")
                 let text = try String(contentsOf: CLITests.repo.appendingPathComponent("examples/releases.yml"), encoding: .utf8)
                     .replacingOccurrences(of: "  server: lighttpd", with: "  server: \(server)")
-                    .replacingOccurrences(of: "      /static/: /srv/shop/static/", with: "      /static/: { source: static }")
                 let manifest = dir.appendingPathComponent("releases.yml").path
                 try text.write(toFile: manifest, atomically: true, encoding: .utf8)
                 let cfg = LabE2ETests.sshConfig
@@ -39,7 +38,7 @@ extension Lab {
                 // v2 of both; the source no longer has v1's asset.
                 try Self.write(dir, version: "v2", dropping: "v1")
                 var up = CLITests.Result(status: -1, stdout: "", stderr: "")
-                let load = try RolloutE2ETests.underLoad(dir) { up = try CLITests.stackctl(["up", "-f", manifest, "-F", cfg]) }
+                let load = try RolloutE2ETests.underLoad(dir) { up = try CLITests.stackctl(["rollout", "main", "-f", manifest, "-F", cfg]) }
                 #expect(up.status == 0, "\(up.stderr)")
                 let placed = try #require(up.stderr.range(of: "static static: release"))
                 let switched = try #require(up.stderr.range(of: "main switched to release"))

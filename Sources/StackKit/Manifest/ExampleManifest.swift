@@ -3,7 +3,7 @@ public enum ExampleManifest {
     public static let text = #"""
 # stackctl manifest: a whole three-tier stack on this machine.
 #
-#   browser -> Apache (front, :8080) -> nginx or lighttpd (middle, :8000)
+#   browser -> Apache (front, https :8443) -> nginx or lighttpd (middle, :8000)
 #           -> flup FastCGI workers (pools main and admin, on unix sockets)
 #
 # Check it with `stackctl validate -f deploy.yml.example`; see every file it
@@ -26,6 +26,14 @@ front:                        # Apache 2.4 with mod_proxy
   scheme: http                # X-Forwarded-Proto sent to the middle: http or https
   timeout: 60                 # seconds to wait for the middle tier
   retry: 5                    # seconds a failed middle host stays out of the balancer
+  tls:                        # HTTPS (mod_ssl, HTTP/2); plain :8080 answers 301 to it
+    port: 8443
+    certificate_path: /etc/stackctl/demo/tls.pem   # on the host; scripts/demo makes a self-signed one
+    key_path: /etc/stackctl/demo/tls.key
+    # or local files, shipped by stackctl (the key 0600 root):
+    # certificate: certs/fullchain.pem
+    # key: certs/privkey.pem
+    hsts: 0                   # a real site: leave this out for two years of Strict-Transport-Security
   health:
     path: /health             # asked through the front after deploy
     timeout: 30s
@@ -40,7 +48,7 @@ middle:                       # serves static files itself, passes app URLs over
   static:
     root: /srv/demo/static    # dedicated static document root: never the project directory
     aliases:                  # URL prefix: directory; these never reach an app
-      /static/: /srv/demo/static/
+      /static/: { source: examples/static }   # a local directory, shipped to the middle as releases
   mime_types:                 # added to the built-in table
     webmanifest: application/manifest+json
   routes:                     # URL prefix: pool; '/' mounts a pool at the root
@@ -92,4 +100,14 @@ pools:                        # FastCGI workers: WSGI apps under flup
     port: 9100                # used when the socket is TCP: instance N listens on port+N
 
 """#
+
+    /// examples/static, which the example ships: `stackctl init` writes it as ./static.
+    public static let staticFiles: [(name: String, contents: String)] = [
+        ("health.txt", #"""
+ok
+"""#),
+        ("site.css", #"""
+body { font-family: sans-serif; }
+"""#),
+    ]
 }

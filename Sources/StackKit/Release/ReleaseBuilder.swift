@@ -54,8 +54,11 @@ public enum ReleaseBuilder {
             if relative == "requirements.txt" { requirements = String(decoding: data, as: UTF8.self) }
         }
         let id = hex(digest.finalize()).prefix(12)
-        let tar = try await run(["tar", "-C", source.path, "--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0",
-                                 "--format=gnu"] + skipped.sorted().flatMap { ["--exclude", $0] } + ["--exclude", "*.pyc", "-czf", "-", "."])
+        // Code gets one fixed time (the archive is the same for the same code). Static files keep
+        // their own: the middle's Last-Modified and ETag come from it, and a changed file of the
+        // same size must not look unchanged to a browser's cache.
+        let tar = try await run(["tar", "-C", source.path, "--sort=name", "--owner=0", "--group=0", "--numeric-owner"]
+                                + (pool == nil ? [] : ["--mtime=@0"]) + ["--format=gnu"] + skipped.sorted().flatMap { ["--exclude", $0] } + ["--exclude", "*.pyc", "-czf", "-", "."])
         return ReleaseArchive(id: String(id), tarGz: tar, requirementsHash: requirementsHash(requirements, pool), fileCount: files.count)
     }
 

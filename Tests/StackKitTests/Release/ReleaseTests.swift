@@ -34,6 +34,19 @@ import StackKitTesting
         #expect(listing.stdout.split(separator: "\n") == ["./", "./hello.py", "./requirements.txt"])
     }
 
+    /// The middle's Last-Modified and ETag come from a file's time: static files keep theirs.
+    @Test func staticFilesKeepTheirTimesCodeGetsAFixedOne() async throws {
+        let dir = try Self.source(["app.css": "a {}\n"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shipped = ShippedStatic(key: "middle.static.root", name: "root", source: ReleaseSource(path: dir.path))
+        let times = { (archive: ReleaseArchive) throws -> String in
+            try Run.run(["/bin/sh", "-c", "printf '%s' \"$0\" | base64 -d | tar -tvzf - ./app.css | awk '{print $4}'", Data(archive.tarGz).base64EncodedString()]).stdout
+        }
+        #expect(try times(try await ReleaseBuilder.build(shipped)) != "1970-01-01\n")
+        #expect(try times(try await ReleaseBuilder.build(Self.pool(dir))) == "1970-01-01\n")
+        #expect(try await ReleaseBuilder.build(shipped).requirementsHash == "", "no virtualenv for static files")
+    }
+
     @Test func aGitRefShipsThatRefAndItsIdIsItsTree() async throws {
         let dir = try Self.source(["hello.py": "v = 1\n"])
         defer { try? FileManager.default.removeItem(at: dir) }
