@@ -21,7 +21,7 @@ struct Check: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let m = try manifest.load()
+        let m = try manifest.load(secrets: false)
         let connections = try connection.connections(for: m)
         let output = Output(json: connection.json)
         let (checks, unreachable) = await Deployer(manifest: m, connections: connections, parallel: connection.parallel, clock: ContinuousClock()).check()

@@ -21,7 +21,7 @@ struct History: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let m = try manifest.load()
+        let m = try manifest.load(secrets: false)
         try manifest.requireHosts(host, in: m)
         let connections = try connection.connections(for: m)
         let (runs, errors) = await Deployer(manifest: m, connections: connections, parallel: connection.parallel, clock: ContinuousClock())

@@ -42,7 +42,7 @@ struct LockRelease: AsyncParsableCommand {
 
 extension ConnectionOptions {
     func locks(_ manifest: ManifestOptions, release: Bool) async throws -> [Deployer<ContinuousClock>.LockState] {
-        let m = try manifest.load()
+        let m = try manifest.load(secrets: false)
         let connections = try connections(for: m)
         let states = await Deployer(manifest: m, connections: connections, parallel: parallel, clock: ContinuousClock()).locks(release: release)
         await connections.close()

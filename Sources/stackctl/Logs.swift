@@ -39,7 +39,7 @@ struct Logs: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let m = try ManifestOptions.load(file)
+        let m = try ManifestOptions.load(file, secrets: false)
         try ManifestOptions.requireHosts(host, in: m, file: file)
         var scope: ProgramScope?
         if let target {

@@ -7,16 +7,17 @@ struct ManifestOptions: ParsableArguments {
     @Option(name: [.short, .customLong("file")], help: "The manifest to read.")
     var file: String = "deploy.yml"
 
-    /// The manifest, or every problem printed as FILE:LINE:COLUMN and exit 1.
-    func load() throws -> Manifest { try Self.load(file) }
+    /// The manifest, or every problem printed as FILE:LINE:COLUMN and exit 1. `secrets: false`
+    /// for commands that never write a pool.json: a secret not set here is no error for them.
+    func load(secrets: Bool = true) throws -> Manifest { try Self.load(file, secrets: secrets) }
 
-    static func load(_ file: String) throws -> Manifest {
+    static func load(_ file: String, secrets: Bool = true) throws -> Manifest {
         guard FileManager.default.fileExists(atPath: file) else {
             printError("\(ValueRule.visible(file)): no such file; run 'stackctl init' to write an example manifest, or pass -f FILE")
             throw ExitCode(.cannotRead)
         }
         do {
-            let manifest = try ManifestLoader.load(file: file)
+            let manifest = try ManifestLoader.load(file: file, requireSecrets: secrets)
             Redaction.install(manifest.redactor)
             return manifest
         } catch let error as ManifestError {

@@ -22,7 +22,7 @@ struct Restart: AsyncParsableCommand {
     @OptionGroup var rolling: BatchOptions
 
     func run() async throws {
-        let m = try manifest.load()
+        let m = try manifest.load(secrets: false)
         var what: ProgramScope?
         if let target {
             guard let t = ProgramScope.named(target, in: m) else {
@@ -31,7 +31,7 @@ struct Restart: AsyncParsableCommand {
             what = t
         }
         try manifest.requireHosts(rolling.hosts ?? [], in: m)
-        try await connection.deploy(manifest, (["restart"] + (target.map { [$0] } ?? [])).joined(separator: " ")) {
+        try await connection.deploy(manifest, (["restart"] + (target.map { [$0] } ?? [])).joined(separator: " "), secrets: false) {
             await $0.restart(what, batch: rolling.batch, hosts: rolling.hosts)
         }
     }

@@ -42,7 +42,7 @@ struct Rollback: AsyncParsableCommand {
     var batch = 1
 
     func run() async throws {
-        try await connection.deploy(manifest, (["rollback"] + (pool.map { [$0] } ?? [])).joined(separator: " ")) {
+        try await connection.deploy(manifest, (["rollback"] + (pool.map { [$0] } ?? [])).joined(separator: " "), secrets: false) {
             await $0.rollout(pool: pool, target: .previous, batch: batch)
         }
     }

@@ -19,7 +19,7 @@ struct Status: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let m = try manifest.load()
+        let m = try manifest.load(secrets: false)
         let connections = try connection.connections(for: m)
         let checker = StatusChecker(manifest: m, connections: connections, parallel: connection.parallel, clock: ContinuousClock())
         // The table goes to stdout: colour only when stdout is a terminal, never with NO_COLOR.

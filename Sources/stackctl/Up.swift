@@ -27,15 +27,17 @@ struct Down: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        try await connection.deploy(manifest, "down") { await $0.down() }
+        try await connection.deploy(manifest, "down", secrets: false) { await $0.down() }
     }
 }
 
 extension ConnectionOptions {
     /// Loads the manifest, connects, runs one engine operation under the stack's deploy lock,
     /// prints and exits with its code. SIGINT and SIGTERM stop it at its next safe point.
-    func deploy(_ manifest: ManifestOptions, _ command: String, _ operation: @escaping (Deployer<ContinuousClock>) async -> DeployReport) async throws {
-        let m = try manifest.load()
+    /// `secrets: false` for operations that write no pool.json (a secret not set is no error).
+    func deploy(_ manifest: ManifestOptions, _ command: String, secrets: Bool = true,
+                _ operation: @escaping (Deployer<ContinuousClock>) async -> DeployReport) async throws {
+        let m = try manifest.load(secrets: secrets)
         let output = Output(json: json)
         let connections = try connections(for: m)
         let interrupts = Interrupts()

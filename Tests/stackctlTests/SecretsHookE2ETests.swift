@@ -42,6 +42,10 @@ extension Lab {
             #expect(try StatusE2ETests.ssh(app1, "stat -c '%a %U %G' \(json)").stdout == "440 shop-main shop-main\n")
             #expect(try StatusE2ETests.ssh(app1, "setpriv --reuid=www-data --regid=www-data --clear-groups cat \(json)").status != 0)
 
+            // status needs no secret (it leaves that pool.json out of drift).
+            let status = try CLITests.stackctl(["status", "-f", manifest, "-F", cfg])
+            #expect(status.status == 0, "\(status.stdout)\(status.stderr)")
+
             // A changed secret is drift, shown without either value.
             let plan = try CLITests.stackctl(["plan", "-f", manifest, "-F", cfg], environment: ["STACKCTL_TEST_SECRET": "an0ther"])
             #expect(plan.status == 2 && plan.stdout.contains("update \(json)"), "\(plan.stdout)")

@@ -74,7 +74,9 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
 
     /// Drift of the files this instance runs from: what stackctl would render against the host.
     func drift(_ role: FileRole, _ state: HostState) -> (String, [String]) {
-        let files = plan.files.filter { $0.role == role }
+        // A pool.json whose secrets are not set here cannot be rendered as it is: not compared.
+        let unresolved = Set(topology.manifest.pools.filter { !$0.unresolvedSecrets.isEmpty }.map { topology.poolConfigPath($0.name) })
+        let files = plan.files.filter { $0.role == role && !unresolved.contains($0.path) }
         let missing = files.filter { state.files[$0.path] == nil }.map(\.path)
         let changed = files.filter { f in state.files[f.path].map { $0.sha256 != f.sha256 || $0.ownership != f.ownership } ?? false }.map(\.path)
         if !missing.isEmpty { return ("missing", missing) }

@@ -225,6 +225,9 @@ public struct Pool: Sendable, Equatable {
     public var releaseCommand: String?
     /// Keys of `environment` whose values are secrets: never printed, kept only in pool.json.
     public var secretKeys: [String] = []
+    /// Secrets this command did not need and could not have (their value is empty): pool.json
+    /// cannot be rendered as it is on the hosts.
+    public var unresolvedSecrets: [String] = []
     /// The user and group are the pool's own (`STACK-POOL`), made by stackctl on its hosts.
     public var ownUser = false
     public var ownGroup = false

@@ -13,9 +13,16 @@ extension ManifestDecoder {
             if let problem = ValueRule.envKey.problem(in: key) {
                 r.fail(keyMark, keyPath, problem.message, hint: problem.hint)
             } else if case .mapping = value {
+                let before = r.diagnostics.count
                 if let secret = decodeSecret(value, keyPath) {
                     pool.environment.append((key, secret))
                     pool.secretKeys.append(key)
+                } else if !requireSecrets, r.diagnostics.dropFirst(before).allSatisfy(\.unresolvedSecret) {
+                    // Not needed by this command: noted, not an error.
+                    r.diagnostics.removeLast(r.diagnostics.count - before)
+                    pool.environment.append((key, ""))
+                    pool.secretKeys.append(key)
+                    pool.unresolvedSecrets.append(key)
                 }
             } else if let text = r.string(value, keyPath, rule: .envValue) {
                 pool.environment.append((key, text))
@@ -41,7 +48,7 @@ extension ManifestDecoder {
             // Text parsed without a file and without an environment (a snippet) resolves nothing.
             guard let environment = secretEnvironment else { return "" }
             guard let found = environment[text] else {
-                r.fail(mark, sourcePath, "the environment variable \(text) is not set", hint: "export \(text) before running stackctl")
+                r.fail(mark, sourcePath, Self.unsetMessage(text), hint: "export \(text) before running stackctl")
                 return nil
             }
             value = found
@@ -53,7 +60,7 @@ extension ManifestDecoder {
             let file = URL(fileURLWithPath: text.hasPrefix("/") ? text : sourceBase + "/" + text).standardizedFileURL.path
             guard checkSources else { return "" }
             guard let data = FileManager.default.contents(atPath: file), !isDirectory(file) else {
-                r.fail(mark, sourcePath, "cannot read the secret file '\(file)'")
+                r.fail(mark, sourcePath, Self.unreadableMessage(file))
                 return nil
             }
             guard let text = String(data: data, encoding: .utf8) else {
@@ -72,5 +79,15 @@ extension ManifestDecoder {
     func isDirectory(_ path: String) -> Bool {
         var isDir: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
+
+    static func unsetMessage(_ variable: String) -> String { "the environment variable \(variable) is not set" }
+    static func unreadableMessage(_ file: String) -> String { "cannot read the secret file '\(file)'" }
+}
+
+extension Diagnostic {
+    /// A secret that is not set or not readable here (and nothing else wrong with it).
+    var unresolvedSecret: Bool {
+        message.hasPrefix("the environment variable ") && message.hasSuffix(" is not set") || message.hasPrefix("cannot read the secret file ")
     }
 }

@@ -10,6 +10,9 @@ struct ManifestDecoder {
     var checkSources = true
     /// Where `from_env` secrets are looked up: the operator's environment.
     var secretEnvironment: [String: String]? = nil
+    /// Whether a secret that cannot be had is an error; otherwise its pool records it as
+    /// unresolved (commands that never write pool.json: status, down, logs...).
+    var requireSecrets = true
 
     static let topKeys = ["name", "base", "process_manager", "hosts", "front", "middle", "pools"]
 

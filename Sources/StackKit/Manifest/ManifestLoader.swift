@@ -4,7 +4,9 @@ import Foundation
 public enum ManifestLoader {
     /// `sourceBase` resolves relative `source` paths; without it they are not checked on disk.
     /// `environment` resolves `from_env` secrets (by default the process's own, when reading a file).
-    public static func parse(_ text: String, sourceBase: String? = nil, environment: [String: String]? = nil) throws(ManifestError) -> Manifest {
+    /// `requireSecrets: false` lets a secret that cannot be had pass as unresolved.
+    public static func parse(_ text: String, sourceBase: String? = nil, environment: [String: String]? = nil,
+                             requireSecrets: Bool = true) throws(ManifestError) -> Manifest {
         guard let root = try YAMLLoader.load(text) else {
             throw ManifestError([Diagnostic(mark: Mark(line: 1, column: 1), path: "", message: "the manifest is empty")])
         }
@@ -12,6 +14,7 @@ public enum ManifestLoader {
         decoder.sourceBase = sourceBase ?? FileManager.default.currentDirectoryPath
         decoder.checkSources = sourceBase != nil
         decoder.secretEnvironment = environment ?? (sourceBase != nil ? ProcessInfo.processInfo.environment : nil)
+        decoder.requireSecrets = requireSecrets
         let decoded = decoder.decode(root)
         var diagnostics = decoder.r.diagnostics
         if let decoded {
@@ -37,7 +40,7 @@ public enum ManifestLoader {
     /// No manifest comes near this; a bigger file is a mistake (a log, an image, a disk).
     static let maxBytes = 4 << 20
 
-    public static func load(file: String) throws -> Manifest {
+    public static func load(file: String, requireSecrets: Bool = true) throws -> Manifest {
         let data: Data
         var st = stat()
         if stat(file, &st) == 0 {
@@ -55,7 +58,7 @@ public enum ManifestLoader {
             throw ManifestFileError.unreadable(file: file, reason: (error as NSError).localizedDescription)
         }
         guard let text = String(data: data, encoding: .utf8) else { throw ManifestFileError.notUTF8(file: file) }
-        return try parse(text, sourceBase: URL(fileURLWithPath: file).deletingLastPathComponent().standardizedFileURL.path)
+        return try parse(text, sourceBase: URL(fileURLWithPath: file).deletingLastPathComponent().standardizedFileURL.path, requireSecrets: requireSecrets)
     }
 }
 

@@ -103,3 +103,23 @@ import Testing
         #expect(Redactor([("p.E", "")]).isEmpty, "an empty value hides nothing")
     }
 }
+
+extension SecretsTests {
+    /// status, down, logs and the like write no pool.json: a secret not set is no error for them,
+    /// and status leaves that pool.json out of drift.
+    @Test func commandsThatWriteNoPoolJSONDoNotNeedTheSecrets() throws {
+        let yaml = """
+        name: shop
+        hosts: { web: { address: 127.0.0.1 } }
+        front: { hosts: [web] }
+        middle: { server: nginx, hosts: [web], static: { root: /srv/shop/static }, routes: { /: main } }
+        pools: { main: { wsgi: a:b, directory: /srv/app, hosts: [web], env: { DB: { from_env: NOT_SET_HERE }, K: { from_file: /nonexistent/key } } } }
+        """
+        #expect(throws: ManifestError.self) { try ManifestLoader.parse(yaml, sourceBase: "/tmp", environment: [:]) }
+        let m = try ManifestLoader.parse(yaml, sourceBase: "/tmp", environment: [:], requireSecrets: false)
+        #expect(m.pool(named: "main")?.unresolvedSecrets == ["DB", "K"])
+        // A problem of another kind is still one.
+        let broken = yaml.replacingOccurrences(of: "from_env: NOT_SET_HERE", with: "from_env: 'NOT SET'")
+        #expect(throws: ManifestError.self) { try ManifestLoader.parse(broken, environment: [:], requireSecrets: false) }
+    }
+}
