@@ -65,3 +65,29 @@ extension Lab {
         }
     }
 }
+
+extension Lab.SecretsHookE2ETests {
+    /// A pool on the middle's own host, on a unix socket, under its own account (not in the
+    /// middle's group): the middle still reaches it, and nobody else can.
+    @Test(arguments: ["lighttpd", "nginx"], LabKind.allCases)
+    func aPoolsOwnAccountKeepsItsUnixSocketReachableByTheMiddle(server: String, kind: LabKind) throws {
+        guard Lab.LabE2ETests.lab != nil else {
+            #expect(CLITests.env["STACKCTL_REQUIRE_SERVERS"] != "1", "STACKCTL_LAB is not set; scripts/test starts the lab")
+            return
+        }
+        let dir = try CLITests.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let manifest = try Lab.LabE2ETests.manifest(server: server, kind: kind, in: dir) {
+            $0.replacingOccurrences(of: "    hosts: [admin1]\n    port: 9100", with: "    hosts: [middle1]\n    port: 9100")
+        }
+        let cfg = Lab.LabE2ETests.sshConfig
+        defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", cfg]) }
+        let up = try Lab.LabE2ETests.up(manifest)
+        #expect(up.status == 0, "\(up.stderr)")
+        let page = try Lab.LabE2ETests.get("\(kind.front)/admin/x")
+        #expect(page.status == 200 && page.json["greeting"] == "hello from admin", "\(page.body)")
+        let run = "/srv/stackctl/shop/run/admin"
+        let seen = try Lab.StatusE2ETests.ssh(kind.address(2), "stat -c '%a %U %G' \(run) \(run)/0.sock; id -nG shop-admin").stdout
+        #expect(seen == "750 shop-admin www-data\n666 shop-admin shop-admin\nshop-admin\n", "\(seen)")
+    }
+}

@@ -23,6 +23,7 @@ extension Lab {
                                               ("expired", "shop.example.test", true), ("elsewhere", "other.example.test", false)] {
                     _ = try TestCertificates.make(in: certs, name: name, host: host, expired: expired)
                 }
+                _ = try TestCertificates.make(in: certs, name: "soon", host: "shop.example.test", days: 10)
                 let plain = try String(contentsOfFile: manifest, encoding: .utf8)
                 func use(_ certificate: String, _ key: String) throws {
                     try plain.replacingOccurrences(of: "  server_names: [shop.example.test]\n",
@@ -44,6 +45,13 @@ extension Lab {
                 let status = try StatusE2ETests.status(manifest)
                 #expect(status.status == 0)
                 #expect(StatusE2ETests.instance(status.report, host: "front1", name: "apache2")?["certificate_days"] as? Int == 89)
+
+                // Ten days left: a warning, still healthy.
+                try use("soon", "soon")
+                #expect(try LabE2ETests.up(manifest).status == 0)
+                let soon = try StatusE2ETests.status(manifest)
+                #expect(soon.status == 0)
+                #expect(StatusE2ETests.instance(soon.report, host: "front1", name: "apache2")?["why"] as? String == "its certificate expires in 9 days")
 
                 // A key that is not the certificate's: refused before activation, the site unchanged.
                 try use("good", "other")

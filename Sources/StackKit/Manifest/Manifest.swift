@@ -1,3 +1,6 @@
+import Crypto
+import Foundation
+
 /// The typed, validated form of deploy.yml. Every value carries its default;
 /// `ManifestDecoder` fills it from YAML and `ManifestValidator` checks it as a whole.
 public struct Manifest: Sendable, Equatable {
@@ -231,6 +234,17 @@ public struct Pool: Sendable, Equatable {
     /// The user and group are the pool's own (`STACK-POOL`), made by stackctl on its hosts.
     public var ownUser = false
     public var ownGroup = false
+
+    /// The pool's own account name: `stack-pool` in lowercase, as useradd and systemd's strict
+    /// rules take it (a leading `_` when it would start with a digit; over 31 characters, cut to
+    /// 22 and a hash of the whole).
+    public static func ownAccount(stack: String, pool: String) -> String {
+        var name = "\(stack)-\(pool)".lowercased()
+        if let first = name.first, !(first.isLetter || first == "_") { name = "_" + name }
+        guard name.count > 31 else { return name }
+        let hash = SHA256.hash(data: Array(name.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
+        return name.prefix(22) + "-" + hash
+    }
 
     /// The values of this pool's secrets.
     public var secretValues: [String] {

@@ -96,7 +96,7 @@ extension ManifestDecoder {
         if let env = p["env"] { decodeEnv(env, "\(path).env", into: &pool) }
         // Without a user or group named, the pool gets its own account (made on its hosts), so
         // its secrets and code are out of the middle server's reach.
-        let own = "\(stack)-\(name)"
+        let own = Pool.ownAccount(stack: stack, pool: name)
         pool.user = r.string(p["user"], "\(path).user", rule: .account) ?? own
         pool.group = r.string(p["group"], "\(path).group", rule: .account) ?? own
         pool.ownUser = p["user"] == nil

@@ -24,19 +24,9 @@ extension ManifestValidator {
         for pool in manifest.pools { checkPoolAccount(pool) }
     }
 
-    /// The pool's own account name must be one useradd takes; and a pool with secrets must not
-    /// share the middle server's account, which could then read them.
+    /// A pool with secrets must not share the middle server's account, which could then read them.
     mutating func checkPoolAccount(_ pool: Pool) {
         let path = "pools.\(pool.name)"
-        if pool.ownUser || pool.ownGroup {
-            let name = pool.ownUser ? pool.user : pool.group
-            let valid = name.count <= 32 && name.first.map { $0.isASCII && ($0.isLowercase || $0 == "_") } == true
-                && name.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") }
-            if !valid {
-                fail("\(path).user", "the pool's own account would be '\(name)', which is not a user name useradd takes (lowercase letters, digits, '_' and '-', at most 32)",
-                     hint: "name the accounts with 'user:' and 'group:'", at: path)
-            }
-        }
         guard let key = pool.secretKeys.first else { return }
         let middle = manifest.middle
         for (what, value, shared) in [("user", pool.user, middle.user), ("group", pool.group, middle.group)] where value == shared {

@@ -78,3 +78,37 @@ import StackKitTesting
         }
     }
 }
+
+extension StaticReleaseTests {
+    /// The script itself, run here on a base in a scratch directory: each release is served
+    /// with the one before it, and only the newest `keep_releases` stay.
+    @Test func releasesAreServedWithTheOneBeforeAndPrunedToKeepReleases() async throws {
+        let root = try Fixtures.temporaryDirectory("static-run")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let src = root.appendingPathComponent("src")
+        try FileManager.default.createDirectory(at: src, withIntermediateDirectories: true)
+        let text = try Fixtures.text("manifests/small.yml")
+        var m = try ManifestLoader.parse(text)
+        m.base = root.appendingPathComponent("base").path
+        m.middle.staticKeepReleases = 3
+        let shipped = ShippedStatic(key: "middle.static.root", name: "root", source: ReleaseSource(path: src.path))
+        let plan = try #require(HostPlan.all(m).first { $0.tiers.contains(.middle) })
+        var ids: [String] = []
+        for v in 1...5 {
+            try? FileManager.default.removeItem(at: src.appendingPathComponent("app-v\(v - 1).css"))
+            try "v\(v)".write(to: src.appendingPathComponent("app-v\(v).css"), atomically: true, encoding: .utf8)
+            let release = try await ReleaseBuilder.build(shipped)
+            ids.append(release.id)
+            let r = try Run.run(["/bin/sh", "-c", Scripts.placeStatic(shipped, release, keep: 3, plan).text])
+            #expect(r.status == 0 && r.stdout.contains("@switched \(v == 1 ? "" : ids[v - 2]) \(release.id)"), "\(r.stdout)\(r.stderr)")
+            let current = root.appendingPathComponent("base/static/root/current")
+            let served = try FileManager.default.contentsOfDirectory(atPath: current.path).sorted()
+            #expect(served == (v == 1 ? ["app-v1.css"] : ["app-v\(v - 1).css", "app-v\(v).css"]), "v\(v): \(served)")
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: current.path) == "served/\(release.id)")
+        }
+        let dir = root.appendingPathComponent("base/static/root")
+        let kept = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("releases").path).filter { !$0.hasSuffix(".ready") }
+        #expect(Set(kept) == Set(ids.suffix(3)), "the newest 3 of \(ids): \(kept)")
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("served").path)) == Set(ids.suffix(3)))
+    }
+}

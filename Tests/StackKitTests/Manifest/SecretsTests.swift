@@ -83,16 +83,11 @@ import Testing
         let m = try Self.manifest("      A: b", pool: "    group: shop")
         let pool = try #require(m.pool(named: "main"))
         #expect((pool.user, pool.ownUser, pool.group, pool.ownGroup) == ("shop-main", true, "shop", false))
-        let long = Self.problems("      A: b", pool: "    instances: 1").isEmpty
-        #expect(long)
-        let tooLong = (try? ManifestLoader.parse("""
-        name: a-very-long-stack-name-for-this
-        hosts: { web: { address: 127.0.0.1 } }
-        front: { hosts: [web] }
-        middle: { server: nginx, hosts: [web], static: { root: /srv/s }, routes: { /: main } }
-        pools: { main: { wsgi: a:b, directory: /srv/app, hosts: [web] } }
-        """)) == nil
-        #expect(tooLong, "a-very-long-stack-name-for-this-main is 36 characters")
+        // Always a name useradd takes.
+        #expect(Pool.ownAccount(stack: "Shop", pool: "Main") == "shop-main")
+        #expect(Pool.ownAccount(stack: "8ball", pool: "api") == "_8ball-api")
+        let long = Pool.ownAccount(stack: "a-very-long-stack-name-for-this", pool: "main")
+        #expect(long.count == 31 && long.hasPrefix("a-very-long-stack-name") && long != Pool.ownAccount(stack: "a-very-long-stack-name-for-that", pool: "main"))
     }
 
     @Test func jsonEscapedFormsAreRedactedToo() {
