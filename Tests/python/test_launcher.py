@@ -58,8 +58,8 @@ class Worker(object):
             json.dump(config, f)
         self.process = None
 
-    def start(self, wait=True):
-        self.process = subprocess.Popen([sys.executable, LAUNCHER, self.config, "0"],
+    def start(self, wait=True, prefix=()):
+        self.process = subprocess.Popen(list(prefix) + [sys.executable, LAUNCHER, self.config, "0"],
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         if wait:
             self.wait_listening()
@@ -141,6 +141,20 @@ class LauncherTests(unittest.TestCase):
         st = os.stat(w.sock)
         self.assertEqual(stat.S_IMODE(st.st_mode), 0o660)
         self.assertEqual(grp.getgrgid(st.st_gid).gr_name, group)
+
+    def test_a_worker_outside_the_middles_group_opens_its_socket_to_all_in_a_closed_directory(self):
+        group = next((g for g in ("www-data", "daemon") if g in [e.gr_name for e in grp.getgrall()]), None)
+        if group is None or os.geteuid() != 0:
+            self.skipTest("needs root and a group other than nogroup")
+        w = self.worker(socket_group=group)
+        os.chmod(w.dir, 0o777)
+        for name in os.listdir(w.dir):
+            os.chmod(os.path.join(w.dir, name), 0o755 if os.path.isdir(os.path.join(w.dir, name)) else 0o644)
+        # As nobody, in no group but nogroup: a chown would fail (or kill it under systemd).
+        w.start(prefix=["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"])
+        st = os.stat(w.sock)
+        self.assertEqual(stat.S_IMODE(st.st_mode), 0o666)
+        self.assertEqual(grp.getgrgid(st.st_gid).gr_name, "nogroup")
 
     def test_an_app_that_cannot_load_exits_1_naming_the_error(self):
         w = self.worker(module="nosuchmodule")

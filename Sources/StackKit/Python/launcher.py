@@ -115,13 +115,15 @@ def make_server_class(kind, instance, socket_group):
                 os.chmod(path, 0o660)
                 if socket_group:
                     gid = grp.getgrnam(socket_group).gr_gid
-                    if gid != os.getegid():
-                        try:
-                            os.chown(path, -1, gid)
-                        except PermissionError:
-                            # The worker's own account is not in the middle's group: the
-                            # socket's directory (0750, the middle's group) keeps others out.
-                            os.chmod(path, 0o666)
+                    if gid == os.getegid():
+                        pass
+                    elif gid in os.getgroups() or os.geteuid() == 0:
+                        os.chown(path, -1, gid)
+                    else:
+                        # The worker's own account is not in the middle's group (and systemd's
+                        # sandbox kills a chown): the socket's directory, 0750 with the
+                        # middle's group, keeps everyone else out.
+                        os.chmod(path, 0o666)
                 self.inode = os.stat(path).st_ino
             notify_ready()
             return sock
