@@ -36,13 +36,19 @@ public enum ServiceControl {
         // Workers are Type=notify: without --no-block systemctl would wait for them to be ready,
         // and a worker that cannot start would fail the command instead of its health gate
         // (which says why: the FastCGI answer, the program's last line).
+        // A unit that crash-looped (a missing virtualenv, say) may have hit its start limit:
+        // a deliberate start clears that first (`reset-failed` errs on a unit not loaded yet).
         case (.systemd, .start(let units)):
-            return [["systemctl", "enable", "--now", "--no-block"] + units]
+            return [resetFailed(units), ["systemctl", "enable", "--now", "--no-block"] + units]
         case (.systemd, .restart(let units)):
-            return [["systemctl", "restart", "--no-block"] + units]
+            return [resetFailed(units), ["systemctl", "restart", "--no-block"] + units]
         case (.systemd, .reload(let unit)):
             return [["systemctl", "reload", unit]]
         }
+    }
+
+    static func resetFailed(_ units: [String]) -> [String] {
+        ["sh", "-c", "systemctl reset-failed \"$@\" 2>/dev/null; exit 0", "sh"] + units
     }
 
     public static func stop(_ tier: Tier, _ plan: HostPlan) -> [[String]] {

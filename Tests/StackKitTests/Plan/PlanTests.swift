@@ -88,7 +88,7 @@ import Testing
         var state = Self.deployed(plan)
         state.running.remove("shop-main@1.service")
         #expect(Activation.actions(tier: .workers, plan: plan, changes: HostChanges(plan: plan, state: state), state: state) == [.start(["shop-main@1.service"])])
-        #expect(ServiceControl.argv(.start(["shop-main@1.service"]), plan) == [["systemctl", "enable", "--now", "--no-block", "shop-main@1.service"]])
+        #expect(ServiceControl.argv(.start(["shop-main@1.service"]), plan) == [ServiceControl.resetFailed(["shop-main@1.service"]), ["systemctl", "enable", "--now", "--no-block", "shop-main@1.service"]])
     }
 
     @Test func systemdUnitsReloadTheDaemonAndLighttpdReloadsBySignal() throws {
