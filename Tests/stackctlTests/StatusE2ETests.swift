@@ -83,7 +83,8 @@ extension Lab {
             #expect(hosts.first { $0["host"] as? String == "app2" }?["reachable"] as? Bool == false)
             #expect((hosts.first { $0["host"] as? String == "app2" }?["error"] as? String)?.contains("Connection refused") == true)
             #expect(Self.instance(cut.report, host: "app1", name: "main/0")?["healthy"] as? Bool == true)
-            #expect(Self.instance(cut.report, host: "app2", name: "main/0")?["why"] as? String == "host unreachable: ssh: connect to host \(kind.address(4)) port 22: Connection refused")
+            #expect(Self.instance(cut.report, host: "app2", name: "main/0")?["why"] as? String == "host unreachable: ssh: connect to host \(kind.address(4)) port 22: Connection refused (ssh \(kind.address(4)))")
+            #expect(hosts.first { $0["host"] as? String == "app2" }?["destination"] as? String == kind.address(4))
         }
     }
 }

@@ -46,7 +46,8 @@ public struct StatusChecker<C: Clock>: Sendable where C.Duration == Duration {
         let seen = outcomes.map { o in
             (try? o.result.get()) ?? Seen(plan: o.item, facts: nil, probes: [], error: o.result.failure)
         }
-        let hosts = seen.map { StatusReport.HostEntry(host: $0.plan.host.name, reachable: $0.error == nil, error: $0.error?.message) }
+        let hosts = seen.map { StatusReport.HostEntry(host: $0.plan.host.name, reachable: $0.error == nil, error: $0.error?.message,
+                                                            destination: $0.plan.host.local ? nil : $0.plan.host.destination) }
         var tiers: [StatusReport.TierEntry] = []
         for tier in Tier.allCases {
             let instances = seen.flatMap { StatusJudge(seen: $0, topology: t).instances(of: tier) }

@@ -54,6 +54,8 @@ public struct StatusReport: Sendable, Codable, Equatable {
         public var host: String
         public var reachable: Bool
         public var error: String?
+        /// What ssh is handed to reach it (nil for a local host).
+        public var destination: String? = nil
     }
 
     public var stack: String

@@ -56,17 +56,25 @@ public enum ProcessManager: String, Sendable, CaseIterable {
 }
 
 public struct Host: Sendable, Equatable {
+    /// What ssh connects to: `ssh:` if given, else the address.
+    public var destination: String { sshDestination ?? address }
+
     public var name: String
     /// SSH target and the address the other tiers use to reach this host. `127.0.0.1` for local hosts.
     public var address: String
+    /// What ssh is handed to reach the host (an alias of the ssh config, a host, `user@host`);
+    /// nil: the address. The other tiers always use `address`.
+    public var sshDestination: String?
     public var sshUser: String?
     public var sshPort: Int?
     public var local: Bool
     public var processManager: ProcessManager
 
-    public init(name: String, address: String, sshUser: String? = nil, sshPort: Int? = nil, local: Bool = false, processManager: ProcessManager = .systemd) {
+    public init(name: String, address: String, sshDestination: String? = nil, sshUser: String? = nil, sshPort: Int? = nil, local: Bool = false,
+                processManager: ProcessManager = .systemd) {
         self.name = name
         self.address = address
+        self.sshDestination = sshDestination
         self.sshUser = sshUser
         self.sshPort = sshPort
         self.local = local

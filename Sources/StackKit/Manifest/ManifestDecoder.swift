@@ -41,7 +41,7 @@ struct ManifestDecoder {
         return manifest
     }
 
-    static let hostKeys = ["address", "user", "port", "local", "process_manager"]
+    static let hostKeys = ["address", "ssh", "user", "port", "local", "process_manager"]
 
     func decodeHosts(_ node: Node, defaultManager: ProcessManager) -> [Host] {
         var hosts: [Host] = []
@@ -62,9 +62,12 @@ struct ManifestDecoder {
             if address == nil && !local && fields["address"] == nil {
                 r.fail(value.mark, path, "host '\(name)' needs an address or 'local: true'")
             }
+            let destination = r.string(fields["ssh"], "\(path).ssh", rule: .sshDestination)
+            if local, let ssh = fields["ssh"] { r.fail(ssh.mark, "\(path).ssh", "a local host is reached without ssh", hint: "leave out 'ssh' or 'local'") }
             hosts.append(Host(
                 name: name,
                 address: address ?? "127.0.0.1",
+                sshDestination: destination,
                 sshUser: r.string(fields["user"], "\(path).user", rule: .account),
                 sshPort: r.int(fields["port"], "\(path).port", in: 1...65535),
                 local: local,

@@ -81,6 +81,15 @@ public struct ValueRule: Sendable {
         return nil
     }
 
+    /// An SSH destination handed to ssh as given: an alias of the user's ssh config, a host, or
+    /// `user@host`. Never an option (`-...`), no spaces, quotes or control characters.
+    public static let sshDestination = ValueRule(what: "ssh destination", allowed: { ascii($0, "._-@:+=,~%[]") },
+                                                 allowedText: "letters, digits and ._-@:+=,~%[]") { text in
+        if text.hasPrefix("-") { return Problem(message: "ssh destination '\(text)' must not start with '-'", hint: "ssh would read it as an option") }
+        if text.hasSuffix("@") || text.hasPrefix("@") { return Problem(message: "ssh destination '\(text)' needs a host", hint: "write an alias of your ssh config, a host, or user@host") }
+        return nil
+    }
+
     /// Host names as nginx's server_name takes them: one wildcard, only as a whole first label
     /// (`*.example.com`) or last label (`www.example.*`), or a leading dot (`.example.com`).
     public static let serverName = ValueRule(what: "server name", allowed: { ascii($0, ".-*") }, allowedText: "letters, digits, '.', '-' and '*'") { text in

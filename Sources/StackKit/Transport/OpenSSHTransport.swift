@@ -37,11 +37,11 @@ public struct SSHOptions: Sendable, Equatable {
     /// `--` comes before the destination: ssh then reads neither it nor anything after it as an
     /// option (ssh otherwise accepts options after the destination too).
     public func argv(for host: Host, command: [String]) -> [String] {
-        baseArgv(for: host) + ["--", host.address, ShellQuote.line(command)]
+        baseArgv(for: host) + ["--", host.destination, ShellQuote.line(command)]
     }
 
     public func exitArgv(for host: Host) -> [String] {
-        baseArgv(for: host) + ["-O", "exit", "--", host.address]
+        baseArgv(for: host) + ["-O", "exit", "--", host.destination]
     }
 }
 
@@ -69,7 +69,8 @@ public struct OpenSSHTransport: Transport {
         // 255 is ssh's own failure: it could not connect or authenticate.
         if output.status == 255 {
             let message = output.stderrText.split(whereSeparator: \.isNewline).last.map(String.init) ?? "ssh exited with 255"
-            throw .unreachable(host: host.name, message: message.trimmingCharacters(in: .whitespaces))
+            // Named by the manifest's name (the error's host) and by what ssh was handed.
+            throw .unreachable(host: host.name, message: message.trimmingCharacters(in: .whitespaces) + " (ssh \(host.destination))")
         }
         return output
     }
@@ -82,7 +83,7 @@ public struct OpenSSHTransport: Transport {
         } catch {
             throw .cannotRun(host: host.name, command: ShellQuote.line(argv), message: "\(error)")
         }
-        if status == 255 { throw .unreachable(host: host.name, message: "ssh exited with 255") }
+        if status == 255 { throw .unreachable(host: host.name, message: "ssh exited with 255 (ssh \(host.destination))") }
         return status
     }
 

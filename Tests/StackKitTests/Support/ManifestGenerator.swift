@@ -87,6 +87,7 @@ struct ManifestGenerator {
                 } while !addresses.insert(address).inserted
                 key(2, "address: \"\(address)\"")
                 if chance(0.2) { key(2, "local: false") }
+                if chance(0.3) { key(2, "ssh: \(pick(["web-\(i)", "ops@bastion.example.test", "deploy@[::1]", "h\(i).internal"]))") }
             }
             if chance(0.2) { key(2, "user: \(pick(["deploy", "root", "ops_1"]))") }
             if chance(0.2) { key(2, "port: \(int(1...65535))") }
