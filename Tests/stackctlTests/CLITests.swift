@@ -160,7 +160,8 @@ import Testing
         try text.write(to: dir.appendingPathComponent("deploy.yml"), atomically: true, encoding: .utf8)
         let unset = try Self.stackctl(["validate"], in: dir)
         #expect(unset.status == 1)
-        #expect(unset.stderr.hasPrefix("deploy.yml:42:28: pools.main.env.DB.from_env: the environment variable CLI_TEST_DB is not set"), "\(unset.stderr)")
+        let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("from_env: CLI_TEST_DB") }! + 1
+        #expect(unset.stderr.hasPrefix("deploy.yml:\(line):28: pools.main.env.DB.from_env: the environment variable CLI_TEST_DB is not set"), "\(unset.stderr)")
         let rendered = try Self.stackctl(["render", "--out", "o", "--host", "app1"], in: dir, environment: ["CLI_TEST_DB": "env-secret-value"])
         #expect(rendered.status == 0, "\(rendered.stderr)")
         let json = try String(contentsOf: dir.appendingPathComponent("o/app1/srv/stackctl/shop/pools/main/pool.json"), encoding: .utf8)
