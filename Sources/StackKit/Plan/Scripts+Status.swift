@@ -79,6 +79,7 @@ extension Scripts {
             // else systemd's last error about that run (an executable it could not find), else
             // the program's last words of an earlier attempt (a unit restarting after a crash has
             // a new invocation with nothing in it yet), else the unit's last journal line.
+            // systemd's bare "Failed to start UNIT" says nothing the state does not: passed over.
             // First, systemd's own words on why it could not spawn the program in its latest
             // attempt (the lines since its last "Starting"): a restarting unit's invocation
             // may be another attempt's.
@@ -89,7 +90,7 @@ extension Scripts {
               line=$(journalctl -u "$1" -n 60 -o cat --no-pager 2>/dev/null | awk '/^Starting /{b=""} {b=b $0 "\\n"} END{printf "%s", b}' | grep -E "$spawnerr" | tail -n 1)
               if [ -z "$line" ] && [ -n "$inv" ]; then
                 line=$(journalctl _SYSTEMD_INVOCATION_ID="$inv" -n 30 -o cat --no-pager 2>/dev/null | said)
-                [ -n "$line" ] || line=$(journalctl INVOCATION_ID="$inv" -p err -n 1 -o cat --no-pager 2>/dev/null)
+                [ -n "$line" ] || line=$(journalctl INVOCATION_ID="$inv" -p err -n 5 -o cat --no-pager 2>/dev/null | grep -v '^Failed to start ' | tail -n 1)
               fi
               [ -n "$line" ] || line=$(journalctl _SYSTEMD_UNIT="$1" -n 30 -o cat --no-pager 2>/dev/null | said)
               [ -n "$line" ] || line=$(journalctl -u "$1" -n 1 -o cat --no-pager 2>/dev/null)
