@@ -28,19 +28,22 @@ def run(exchanges):
     return answers
 
 
+def serve_once(handle):
+    """A loopback listener whose first connection goes to handle(conn) on a thread."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    threading.Thread(target=lambda: handle(server.accept()[0]), daemon=True).start()
+    return server, server.getsockname()[1]
+
+
 class RelayTests(unittest.TestCase):
     def test_answers_come_back_in_order_with_their_outcomes(self):
-        server = socket.socket()
-        server.bind(("127.0.0.1", 0))
-        server.listen(1)
-        port = server.getsockname()[1]
-
-        def echo():
-            conn, _ = server.accept()
+        def echo(conn):
             conn.sendall(b"got " + conn.recv(100))
             conn.close()
 
-        threading.Thread(target=echo, daemon=True).start()
+        server, port = serve_once(echo)
         closed = socket.socket()
         closed.bind(("127.0.0.1", 0))
         dead_port = closed.getsockname()[1]
@@ -60,17 +63,11 @@ class RelayTests(unittest.TestCase):
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert, key)
-        server = socket.socket()
-        server.bind(("127.0.0.1", 0))
-        server.listen(1)
-        port = server.getsockname()[1]
-
-        def serve():
-            conn, _ = server.accept()
+        def secure(conn):
             with context.wrap_socket(conn, server_side=True) as tls:
                 tls.sendall(b"secure " + tls.recv(100))
 
-        threading.Thread(target=serve, daemon=True).start()
+        server, port = serve_once(secure)
         answers = run([("tls 127.0.0.1 %d shop.example.test 5" % port, b"ping")])
         server.close()
         outcome, got, message = answers[0]

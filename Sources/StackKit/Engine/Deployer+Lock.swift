@@ -60,7 +60,7 @@ extension Deployer {
         let time = LockHolder.format(now())
         var lines: [String: String] = [:]
         for h in report?.hosts ?? [] where !h.unchanged {
-            lines[h.host] = manifest.redactor(HistoryEntry(run: token, time: time, host: h, operator: identity.name, command: command, report: report!).line)
+            lines[h.host] = redactor(HistoryEntry(run: token, time: time, host: h, operator: identity.name, command: command, report: report!).line)
         }
         var scratch = DeployReport(stack: manifest.name, command: "unlock", hosts: plans.map(\.host.name))
         let t = topology, history = lines

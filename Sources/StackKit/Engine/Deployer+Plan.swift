@@ -42,7 +42,7 @@ extension Deployer {
                     let plain = manifest.pool(named: name).map { p in p.environment.filter { !p.secretKeys.contains($0.0) } } ?? []
                     before = PoolRenderer.masked(text, plain: plain) ?? "(not shown: it may hold secrets)\n"
                 }
-                let diff = change == "ownership" ? "" : f.file.secret ? "(contents not shown: a private key)\n" : before.map { manifest.redactor(UnifiedDiff.diff(old: $0, new: f.file.contents, from: now == nil ? "/dev/null" : f.path, to: f.path)) } ?? ""
+                let diff = change == "ownership" ? "" : f.file.secret ? "(contents not shown: a private key)\n" : before.map { redactor(UnifiedDiff.diff(old: $0, new: f.file.contents, from: now == nil ? "/dev/null" : f.path, to: f.path)) } ?? ""
                 h.files.append(.init(change: change, path: f.path, ownershipBefore: now?.ownership, ownership: f.ownership, diff: diff))
             }
             h.directories = i.changes.directories.map(\.path)

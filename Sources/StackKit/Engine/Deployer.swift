@@ -18,9 +18,12 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
     /// The signal that asked the run to stop (SIGINT, SIGTERM), if one did: checked at each
     /// safe point, where the run cleans up and stops.
     public var interruption: @Sendable () -> Int32? = { nil }
+    /// The manifest's secrets, hidden in everything the run says or records (made once).
+    let redactor: Redactor
 
     public init(manifest: Manifest, connections: Connections, parallel: Int = 8, clock: C, events: @escaping @Sendable (DeployEvent) -> Void = { _ in }) {
         self.manifest = manifest
+        redactor = manifest.redactor
         self.connections = connections
         self.parallel = parallel
         self.clock = clock
@@ -32,7 +35,7 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
 
     func plans() -> [HostPlan] { HostPlan.all(manifest, platform: platform) }
 
-    func emit(_ kind: DeployEvent.Kind, _ host: String?, _ text: String) { events(DeployEvent(kind: kind, host: host, text: manifest.redactor(text))) }
+    func emit(_ kind: DeployEvent.Kind, _ host: String?, _ text: String) { events(DeployEvent(kind: kind, host: host, text: redactor(text))) }
 
     func seconds(since start: C.Instant) -> Double { start.duration(to: clock.now).inSeconds }
 

@@ -13,16 +13,17 @@ extension ManifestDecoder {
             if let problem = ValueRule.envKey.problem(in: key) {
                 r.fail(keyMark, keyPath, problem.message, hint: problem.hint)
             } else if case .mapping = value {
-                let before = r.diagnostics.count
-                if let secret = decodeSecret(value, keyPath) {
+                switch decodeSecret(value, keyPath) {
+                case .value(let secret):
                     pool.environment.append((key, secret))
                     pool.secretKeys.append(key)
-                } else if !requireSecrets, r.diagnostics.dropFirst(before).allSatisfy(\.unresolvedSecret) {
-                    // Not needed by this command: noted, not an error.
-                    r.diagnostics.removeLast(r.diagnostics.count - before)
+                case .unavailable:
+                    // Not needed by this command: noted on the pool, not an error.
                     pool.environment.append((key, ""))
                     pool.secretKeys.append(key)
                     pool.unresolvedSecrets.append(key)
+                case .invalid:
+                    break
                 }
             } else if let text = r.string(value, keyPath, rule: .envValue) {
                 pool.environment.append((key, text))
@@ -30,50 +31,64 @@ extension ManifestDecoder {
         }
     }
 
-    /// The secret's value, or nil after reporting why it cannot be had.
-    func decodeSecret(_ node: Node, _ path: String) -> String? {
-        guard let fields = r.mapping(node, path, known: Self.secretKeys) else { return nil }
+    enum Secret {
+        case value(String)
+        /// Not set or not readable here, and this command does not need it (`requireSecrets` off).
+        case unavailable
+        /// Reported.
+        case invalid
+    }
+
+    /// A secret that is not set or not readable: an error at `mark`, unless this command does
+    /// without secrets.
+    func unavailable(_ mark: Mark, _ path: String, _ message: String, hint: String? = nil) -> Secret {
+        guard requireSecrets else { return .unavailable }
+        r.fail(mark, path, message, hint: hint)
+        return .invalid
+    }
+
+    /// The secret's value; or why it cannot be had, reported unless this command does without.
+    func decodeSecret(_ node: Node, _ path: String) -> Secret {
+        guard let fields = r.mapping(node, path, known: Self.secretKeys) else { return .invalid }
         guard fields.count == 1, let (kind, source) = fields.first else {
             r.fail(node.mark, path, fields.isEmpty ? "a secret needs 'from_env: NAME' or 'from_file: PATH'" : "give either 'from_env' or 'from_file', not both")
-            return nil
+            return .invalid
         }
         let sourcePath = "\(path).\(kind)"
-        guard let (text, mark) = r.scalar(source, sourcePath) else { return nil }
+        guard let (text, mark) = r.scalar(source, sourcePath) else { return .invalid }
         let value: String
         if kind == "from_env" {
             if let problem = ValueRule.envKey.problem(in: text) {
                 r.fail(mark, sourcePath, problem.message, hint: problem.hint)
-                return nil
+                return .invalid
             }
             // Text parsed without a file and without an environment (a snippet) resolves nothing.
-            guard let environment = secretEnvironment else { return "" }
+            guard let environment = secretEnvironment else { return .value("") }
             guard let found = environment[text] else {
-                r.fail(mark, sourcePath, Self.unsetMessage(text), hint: "export \(text) before running stackctl")
-                return nil
+                return unavailable(mark, sourcePath, "the environment variable \(text) is not set", hint: "export \(text) before running stackctl")
             }
             value = found
         } else {
             if let problem = ValueRule.path.problem(in: text.hasPrefix("/") ? text : "/" + text) {
                 r.fail(mark, sourcePath, problem.message, hint: problem.hint)
-                return nil
+                return .invalid
             }
-            let file = URL(fileURLWithPath: text.hasPrefix("/") ? text : sourceBase + "/" + text).standardizedFileURL.path
-            guard checkSources else { return "" }
+            let file = localPath(text)
+            guard checkSources else { return .value("") }
             guard let data = FileManager.default.contents(atPath: file), !isDirectory(file) else {
-                r.fail(mark, sourcePath, Self.unreadableMessage(file))
-                return nil
+                return unavailable(mark, sourcePath, "cannot read the secret file '\(file)'")
             }
             guard let text = String(data: data, encoding: .utf8) else {
                 r.fail(mark, sourcePath, "the secret file '\(file)' is not UTF-8 text")
-                return nil
+                return .invalid
             }
             value = text.hasSuffix("\r\n") ? String(text.dropLast(2)) : text.hasSuffix("\n") ? String(text.dropLast()) : text
         }
         if value.unicodeScalars.contains(where: { $0.value == 0 }) {
             r.fail(mark, sourcePath, "the secret from \(text) contains a NUL character, which no environment can hold")
-            return nil
+            return .invalid
         }
-        return value
+        return .value(value)
     }
 
     func isDirectory(_ path: String) -> Bool {
@@ -81,13 +96,8 @@ extension ManifestDecoder {
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
     }
 
-    static func unsetMessage(_ variable: String) -> String { "the environment variable \(variable) is not set" }
-    static func unreadableMessage(_ file: String) -> String { "cannot read the secret file '\(file)'" }
-}
-
-extension Diagnostic {
-    /// A secret that is not set or not readable here (and nothing else wrong with it).
-    var unresolvedSecret: Bool {
-        message.hasPrefix("the environment variable ") && message.hasSuffix(" is not set") || message.hasPrefix("cannot read the secret file ")
+    /// A local path as written in the manifest: absolute, or relative to the manifest's directory.
+    func localPath(_ text: String) -> String {
+        URL(fileURLWithPath: text.hasPrefix("/") ? text : sourceBase + "/" + text).standardizedFileURL.path
     }
 }

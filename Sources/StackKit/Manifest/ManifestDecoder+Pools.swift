@@ -58,8 +58,7 @@ extension ManifestDecoder {
                 r.fail(p[key]!.mark, "\(path).\(key)", "'\(key)' comes from the release when 'source' is given; leave it out")
             }
             if let (text, mark) = r.scalar(sourceNode, "\(path).source") {
-                let absolute = text.hasPrefix("/") ? text : sourceBase + "/" + text
-                let normalized = URL(fileURLWithPath: absolute).standardizedFileURL.path
+                let normalized = localPath(text)
                 var isDir: ObjCBool = false
                 if let problem = ValueRule.path.problem(in: normalized) {
                     r.fail(mark, "\(path).source", problem.message, hint: problem.hint)

@@ -31,7 +31,7 @@ extension ManifestDecoder {
             return r.string(onHost, path + "_path", rule: .path).map { .onHost(path: $0) }
         case (let local?, nil):
             guard let (text, fileMark) = r.scalar(local, path) else { return nil }
-            let file = URL(fileURLWithPath: text.hasPrefix("/") ? text : sourceBase + "/" + text).standardizedFileURL.path
+            let file = localPath(text)
             if let problem = ValueRule.path.problem(in: file) {
                 r.fail(fileMark, path, problem.message, hint: problem.hint)
                 return nil

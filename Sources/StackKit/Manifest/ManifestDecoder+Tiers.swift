@@ -51,7 +51,7 @@ extension ManifestDecoder {
             if let root = fields["root"], case .mapping = root {
                 if let shipped = decodeShipped(root, "middle.static.root", name: "root") {
                     middle.shipped.append(shipped)
-                    middle.staticRoot = "\(base)/static/root/current"
+                    middle.staticRoot = ShippedStatic.current(base: base, name: "root")
                 }
             } else {
                 middle.staticRoot = r.string(fields["root"], "middle.static.root", rule: .path).map(Self.trimSlash) ?? ""
@@ -89,7 +89,7 @@ extension ManifestDecoder {
         guard let f = r.mapping(node, path, known: Self.shippedKeys) else { return nil }
         r.require(f, "source", in: path, at: node.mark, hint: "a local directory of static files to ship")
         guard let (text, mark) = r.scalar(f["source"], "\(path).source") else { return nil }
-        let normalized = URL(fileURLWithPath: text.hasPrefix("/") ? text : sourceBase + "/" + text).standardizedFileURL.path
+        let normalized = localPath(text)
         if let problem = ValueRule.path.problem(in: normalized) {
             r.fail(mark, "\(path).source", problem.message, hint: problem.hint)
             return nil
@@ -117,7 +117,7 @@ extension ManifestDecoder {
                 let name = ShippedStatic.name(forAlias: url)
                 guard let ship = decodeShipped(value, path, name: name) else { continue }
                 shipped.append(ship)
-                aliases.append(StaticAlias(url: url.hasSuffix("/") ? url : url + "/", directory: "\(base)/static/\(name)/current/"))
+                aliases.append(StaticAlias(url: url.hasSuffix("/") ? url : url + "/", directory: ShippedStatic.current(base: base, name: name) + "/"))
                 continue
             }
             guard let dir = r.string(value, path, rule: .path) else { continue }

@@ -26,23 +26,12 @@ public struct Redactor: Sendable, Equatable {
         return out
     }
 
-    /// The value as JSONEncoder writes it inside a string (slashes unescaped, as stackctl encodes).
+    /// The value as stackctl's JSONEncoder writes it inside a string (slashes unescaped).
     static func jsonEscaped(_ value: String) -> String {
-        var out = ""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{8}": out += "\\b"
-            case "\u{c}": out += "\\f"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value) else { return value }
+        return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
     }
 
     public static func == (a: Redactor, b: Redactor) -> Bool {

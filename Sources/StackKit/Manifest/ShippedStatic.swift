@@ -17,6 +17,9 @@ public struct ShippedStatic: Sendable, Equatable {
         self.source = source
     }
 
+    /// What the middle serves for the shipped directory `name` of a stack under `base`.
+    static func current(base: String, name: String) -> String { "\(base)/static/\(name)/current" }
+
     /// `/media/img/` as a directory name: `media-img`.
     static func name(forAlias url: String) -> String {
         url.split(separator: "/").joined(separator: "-")
@@ -26,5 +29,5 @@ public struct ShippedStatic: Sendable, Equatable {
 extension Topology {
     public func staticDirectory(_ name: String) -> String { "\(base)/static/\(name)" }
     /// What the middle serves for a shipped static directory.
-    public func staticCurrent(_ name: String) -> String { "\(staticDirectory(name))/current" }
+    public func staticCurrent(_ name: String) -> String { ShippedStatic.current(base: base, name: name) }
 }

@@ -36,13 +36,12 @@ public struct StaticExposure: Sendable, Equatable {
     /// Every directory the middle tier serves, as the manifest names it.
     public static func served(_ manifest: Manifest) -> [Served] {
         let middle = manifest.middle
-        let shipped = Set(middle.shipped.map(\.key))
-        var result = [Served(key: "middle.static.root", what: "static root", path: middle.staticRoot, shipped: shipped.contains("middle.static.root"))]
+        let shipped = Set(middle.shipped.map { ShippedStatic.current(base: manifest.base, name: $0.name) })
+        var result = [Served(key: "middle.static.root", what: "static root", path: middle.staticRoot, shipped: shipped.contains(middle.staticRoot))]
         for alias in middle.aliases {
             let dir = alias.directory == "/" ? "/" : String(alias.directory.dropLast())
-            let key = "middle.static.aliases.\(alias.url.dropLast())"
-            result.append(Served(key: key, what: "static alias '\(alias.url)' directory", path: dir,
-                                 shipped: shipped.contains(key) || shipped.contains("middle.static.aliases.\(alias.url)")))
+            result.append(Served(key: "middle.static.aliases.\(alias.url.dropLast())", what: "static alias '\(alias.url)' directory", path: dir,
+                                 shipped: shipped.contains(dir)))
         }
         return result.filter { !$0.path.isEmpty }
     }

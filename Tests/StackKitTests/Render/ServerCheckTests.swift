@@ -71,10 +71,7 @@ import Testing
                     let r = try Run.run([nginx, "-t", "-q", "-p", t.middleDirectory, "-c", file.path])
                     #expect(r.status == 0 && r.stderr.isEmpty, "\(label) \(host.host.name): \(r.stderr)")
                 case "supervisord.conf":
-                    // On a host the pools' own accounts are made before this check; here root stands in.
-                    var text = file.contents
-                    for user in t.manifest.pools.filter(\.ownUser).map(\.user) { text = text.replacingOccurrences(of: "\nuser=\(user)\n", with: "\nuser=root\n") }
-                    try text.write(toFile: file.path, atomically: true, encoding: .utf8)
+                    try Fixtures.ownAccountsAsRoot(file.contents, t.manifest).write(toFile: file.path, atomically: true, encoding: .utf8)
                     try Self.checkSupervisord(file.path, expecting: Programs.on(host.host, t, Platform()).map(\.name), label)
                 case "launcher.py":
                     let r = try Run.run(["/usr/bin/python3", "-c", "import ast,sys; ast.parse(open(sys.argv[1]).read())", file.path])

@@ -32,6 +32,12 @@ enum Fixtures {
         }
     }
 
+    /// A supervisord.conf as its parser can check it here: on a host the pools' own accounts
+    /// are made before the check, so root stands in for them.
+    static func ownAccountsAsRoot(_ conf: String, _ manifest: Manifest) -> String {
+        manifest.pools.filter(\.ownUser).map(\.user).reduce(conf) { $0.replacingOccurrences(of: "\nuser=\($1)\n", with: "\nuser=root\n") }
+    }
+
     static func temporaryDirectory(_ label: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("stackctl-\(label)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

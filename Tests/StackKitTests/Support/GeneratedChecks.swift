@@ -69,11 +69,7 @@ struct GeneratedChecks {
                 guard seen.insert(key).inserted else { continue }
                 let copy = "\(dir)/h\(h)\(file.path)"
                 try fm.createDirectory(atPath: (copy as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                var contents = file.contents
-                if file.check == .supervisord {
-                    // On a host the pools' own accounts are made before this check; here root stands in.
-                    for user in m.pools.filter(\.ownUser).map(\.user) { contents = contents.replacingOccurrences(of: "\nuser=\(user)\n", with: "\nuser=root\n") }
-                }
+                let contents = file.check == .supervisord ? Fixtures.ownAccountsAsRoot(file.contents, m) : file.contents
                 try contents.write(toFile: copy, atomically: false, encoding: .utf8)
                 let label = "\(render.host.name): \(file.path)"
                 switch file.check {
