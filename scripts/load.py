@@ -3,8 +3,10 @@
 bench. It runs until STOP_FILE exists, MAX_REQUESTS are sent, or MAX_SECONDS pass, then
 prints one JSON line: requests, ok (2xx), non_2xx, errors, releases seen, seconds. A page that
 names an "asset" (a release's own static file) has it fetched too: assets, asset_errors.
+With --timeline it adds one entry per second since the start: answers that were 2xx, failed
+(non-2xx or error), and which worker pids answered (as the demo app names them).
 
-    load.py URL STOP_FILE [--concurrency 4] [--max-requests 20000] [--max-seconds 120]
+    load.py URL STOP_FILE [--concurrency 4] [--max-requests 20000] [--max-seconds 120] [--timeline]
 """
 import argparse, http.client, json, os, threading, time, urllib.parse
 
@@ -14,6 +16,7 @@ p.add_argument("stop_file")
 p.add_argument("--concurrency", type=int, default=4)
 p.add_argument("--max-requests", type=int, default=20000)
 p.add_argument("--max-seconds", type=float, default=120)
+p.add_argument("--timeline", action="store_true")
 a = p.parse_args()
 u = urllib.parse.urlsplit(a.url)
 if not (u.hostname or "").startswith("127."):
@@ -21,7 +24,7 @@ if not (u.hostname or "").startswith("127."):
 
 lock = threading.Lock()
 counts = {"requests": 0, "ok": 0, "non_2xx": 0, "errors": 0, "assets": 0, "asset_errors": 0}
-releases, samples = {}, []
+releases, samples, timeline = {}, [], []
 start = time.monotonic()
 
 def done():
@@ -34,6 +37,16 @@ def get(path):
     body = r.read()
     c.close()
     return r.status, body
+
+def mark(ok, pid=None):
+    """Counts one answer in the second it arrived (call with the lock held)."""
+    second = int(time.monotonic() - start)
+    while len(timeline) <= second:
+        timeline.append({"ok": 0, "failed": 0, "pids": {}})
+    entry = timeline[second]
+    entry["ok" if ok else "failed"] += 1
+    if pid is not None:
+        entry["pids"][str(pid)] = entry["pids"].get(str(pid), 0) + 1
 
 def worker():
     while True:
@@ -53,9 +66,11 @@ def worker():
                         releases[rel] = releases.get(rel, 0) + 1
                     except ValueError:
                         page = {}
+                    mark(True, page.get("pid") if isinstance(page, dict) else None)
                 else:
                     counts["non_2xx"] += 1
                     samples.append("%d %s" % (status, body[:80]))
+                    mark(False)
             if isinstance(page, dict) and page.get("asset"):
                 status, _ = get(page["asset"])
                 with lock:
@@ -67,6 +82,7 @@ def worker():
             with lock:
                 counts["errors"] += 1
                 samples.append(repr(e)[:120])
+                mark(False)
 
 threads = [threading.Thread(target=worker) for _ in range(a.concurrency)]
 for t in threads:
@@ -74,4 +90,6 @@ for t in threads:
 for t in threads:
     t.join()
 counts.update(releases=releases, seconds=round(time.monotonic() - start, 2), samples=samples[:5])
+if a.timeline:
+    counts["timeline"] = timeline
 print(json.dumps(counts, sort_keys=True))

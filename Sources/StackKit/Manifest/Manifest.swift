@@ -105,8 +105,12 @@ public struct Front: Sendable, Equatable {
     public var scheme: String = "http"
     /// Seconds Apache waits for the middle tier to answer.
     public var timeout: Int = 60
-    /// Seconds a failed middle host stays out of the balancer.
-    public var retry: Int = 5
+    /// Seconds a middle host that refused or stayed silent stays out of the balancer.
+    public var retry: Int = 10
+    /// Seconds Apache waits for a connection to a middle host before failing over to another.
+    public var connectTimeout: Int = 2
+    /// How the balancer spreads requests over several middle hosts.
+    public var balance: Balance = .roundRobin
     public var health = HealthCheck()
     /// HTTPS on `tls.port`; nil serves plain HTTP only.
     public var tls: FrontTLS? = nil
@@ -164,6 +168,12 @@ public struct Middle: Sendable, Equatable {
     public var staticKeepReleases = 5
     public var staticHealth = HealthCheck(path: "", timeout: 30)
     public var appHealth = HealthCheck(path: "", timeout: 30)
+    /// Seconds the server waits for a connection to a worker before passing the request on.
+    public var connectTimeout: Int = 2
+    /// Seconds a worker that failed (refused, or silent past `connectTimeout`) stays out.
+    public var retry: Int = 10
+    /// How the server spreads requests over a pool's workers.
+    public var balance: Balance = .roundRobin
 
     public init() {}
 }

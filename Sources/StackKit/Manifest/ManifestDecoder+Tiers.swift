@@ -1,7 +1,7 @@
 import Foundation
 
 extension ManifestDecoder {
-    static let frontKeys = ["hosts", "address", "port", "server_names", "user", "group", "scheme", "timeout", "retry", "health", "tls"]
+    static let frontKeys = ["hosts", "address", "port", "server_names", "user", "group", "scheme", "timeout", "connect_timeout", "retry", "balance", "health", "tls"]
 
     func decodeFront(_ node: Node) -> Front {
         var front = Front()
@@ -23,12 +23,14 @@ extension ManifestDecoder {
         front.scheme = r.string(f["scheme"], "front.scheme", rule: .scheme) ?? front.scheme
         front.timeout = r.int(f["timeout"], "front.timeout", in: 1...3600) ?? front.timeout
         front.retry = r.int(f["retry"], "front.retry", in: 0...3600) ?? front.retry
+        front.connectTimeout = r.int(f["connect_timeout"], "front.connect_timeout", in: 1...60) ?? front.connectTimeout
+        front.balance = balance(f["balance"], "front.balance", among: Balance.front, server: "Apache") ?? front.balance
         front.health = decodeHealth(f["health"], "front.health", defaultPath: "/")
         front.tls = f["tls"].flatMap(decodeTLS)
         return front
     }
 
-    static let middleKeys = ["server", "hosts", "address", "port", "user", "group", "static", "mime_types", "routes", "max_connections", "health"]
+    static let middleKeys = ["server", "hosts", "address", "port", "user", "group", "static", "mime_types", "routes", "max_connections", "connect_timeout", "retry", "balance", "health"]
     static let staticKeys = ["root", "aliases", "keep_releases"]
     static let shippedKeys = ["source", "ref"]
     static let middleHealthKeys = ["static", "app", "timeout", "slow"]
@@ -46,6 +48,9 @@ extension ManifestDecoder {
         middle.user = r.string(m["user"], "middle.user", rule: .account) ?? middle.user
         middle.group = r.string(m["group"], "middle.group", rule: .account) ?? middle.group
         middle.maxConnections = r.int(m["max_connections"], "middle.max_connections", in: 16...65536) ?? middle.maxConnections
+        middle.connectTimeout = r.int(m["connect_timeout"], "middle.connect_timeout", in: 1...60) ?? middle.connectTimeout
+        middle.retry = r.int(m["retry"], "middle.retry", in: 1...3600) ?? middle.retry
+        middle.balance = balance(m["balance"], "middle.balance", among: Balance.middle, server: middle.server.rawValue) ?? middle.balance
         if let s = m["static"], let fields = r.mapping(s, "middle.static", known: Self.staticKeys) {
             r.require(fields, "root", in: "middle.static", at: s.mark, hint: "a directory that holds only static files")
             if let root = fields["root"], case .mapping = root {
@@ -78,6 +83,16 @@ extension ManifestDecoder {
             middle.appHealth = HealthCheck(path: r.string(fields["app"], "middle.health.app", rule: .urlPath) ?? "", timeout: timeout, slow: slow)
         }
         return middle
+    }
+
+    /// A balancing method, one of those the tier's server offers.
+    func balance(_ node: Node?, _ path: String, among offered: [Balance], server: String) -> Balance? {
+        guard let value = r.choice(node, path, Balance.self) else { return nil }
+        guard offered.contains(value) else {
+            r.fail(node!.mark, path, "\(server) does not balance by '\(value.rawValue)'", hint: "one of: \(offered.map(\.rawValue).joined(separator: ", "))")
+            return nil
+        }
+        return value
     }
 
     static func trimSlash(_ path: String) -> String {

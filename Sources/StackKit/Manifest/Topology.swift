@@ -37,8 +37,12 @@ public struct Topology: Sendable {
     public static func drainKey(pool: String, host: String) -> String { "\(pool)@\(host)" }
 
     /// The workers the middle tier sends requests to: all but the drained.
+    /// Interleaved by host (instance 0 of every host, then instance 1, ...): round robin's next
+    /// pick, and lighttpd's one retry after a connect timeout, go to another host, not to the
+    /// silent host's next instance.
     public func upstreamWorkers(of pool: Pool) -> [WorkerInstance] {
-        workers(of: pool).filter { !drained.contains(Self.drainKey(pool: pool.name, host: $0.host)) }
+        let serving = workers(of: pool).filter { !drained.contains(Self.drainKey(pool: pool.name, host: $0.host)) }
+        return serving.enumerated().sorted { ($0.element.index, $0.offset) < ($1.element.index, $1.offset) }.map(\.element)
     }
 
     public func releasesDirectory(_ pool: String) -> String { "\(poolDirectory(pool))/releases" }

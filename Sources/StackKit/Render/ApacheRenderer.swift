@@ -12,8 +12,9 @@ struct ApacheRenderer {
     func q(_ s: String) -> String { Dialect.apache(s) }
 
     static func modules(_ front: Front) -> [(String, String)] {
-        guard let tls = front.tls else { return base }
-        return base + [("ssl_module", "mod_ssl.so"), ("socache_shmcb_module", "mod_socache_shmcb.so")]
+        let plain = base + [front.balance.apache.module]
+        guard let tls = front.tls else { return plain }
+        return plain + [("ssl_module", "mod_ssl.so"), ("socache_shmcb_module", "mod_socache_shmcb.so")]
             + (tls.http2 ? [("http2_module", "mod_http2.so")] : []) + (tls.redirect ? [("rewrite_module", "mod_rewrite.so")] : [])
     }
 
@@ -21,8 +22,7 @@ struct ApacheRenderer {
         ("mpm_event_module", "mod_mpm_event.so"), ("authz_core_module", "mod_authz_core.so"),
         ("authz_host_module", "mod_authz_host.so"), ("proxy_module", "mod_proxy.so"),
         ("proxy_http_module", "mod_proxy_http.so"), ("proxy_balancer_module", "mod_proxy_balancer.so"),
-        ("lbmethod_byrequests_module", "mod_lbmethod_byrequests.so"), ("slotmem_shm_module", "mod_slotmem_shm.so"),
-        ("headers_module", "mod_headers.so"),
+        ("slotmem_shm_module", "mod_slotmem_shm.so"), ("headers_module", "mod_headers.so"),
     ]
 
     /// Apache takes no wildcard here, and no IPv6 literal either (its brackets read as a
@@ -86,7 +86,14 @@ struct ApacheRenderer {
 
     /// No pooled connections to the middle: one that a graceful reload of the middle closes
     /// just as a request reuses it fails that request with 502 (AH01102), seen in rollouts.
-    var options: String { "connectiontimeout=5 timeout=\(front.timeout) retry=\(front.retry) disablereuse=On" }
+    /// A member that refuses or stays silent past `connectiontimeout` is out for `retry`
+    /// seconds, and the balancer passes the request to another member.
+    /// A lone middle host is never left out (retry=0): there is no other to pass requests to,
+    /// and one that refused during a restart would answer 503 for `retry` seconds after.
+    var options: String {
+        let retry = manifest.middle.hosts.count > 1 ? front.retry : 0
+        return "connectiontimeout=\(front.connectTimeout) timeout=\(front.timeout) retry=\(retry) disablereuse=On"
+    }
 
     /// The balancer across middle hosts (none for one host).
     func balancer() -> String {
@@ -94,7 +101,7 @@ struct ApacheRenderer {
         guard hosts.count > 1 else { return "" }
         var out = "<Proxy \(q(balancerName))>\n"
         for h in hosts { out += "    BalancerMember \(q(member(h))) \(options)\n" }
-        return out + "    ProxySet lbmethod=byrequests\n</Proxy>\n"
+        return out + "    ProxySet lbmethod=\(front.balance.apache.method)\n</Proxy>\n"
     }
 
     /// The ProxyPass lines, indented by `indent`.

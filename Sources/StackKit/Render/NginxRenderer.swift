@@ -36,6 +36,9 @@ struct NginxRenderer {
             server_tokens off;
             absolute_redirect off;
             fastcgi_read_timeout \(manifest.front.timeout)s;
+            # A worker silent past the connect timeout is skipped like one that refuses.
+            fastcgi_connect_timeout \(middle.connectTimeout)s;
+            fastcgi_next_upstream error timeout;
 
         \(mimeTable())
         \(forwarding())
@@ -106,9 +109,10 @@ struct NginxRenderer {
                 case .unix(let path): "unix:\(path)"
                 case .tcp(let a, let p): Topology.hostPort(a, p)
                 }
-                return "        server \(q(address)) max_fails=1 fail_timeout=10s;\n"
+                return "        server \(q(address)) max_fails=1 fail_timeout=\(middle.retry)s;\n"
             }
-            return "    upstream \(upstreamName(pool.name)) {\n" + servers.joined() + "    }\n"
+            let method = middle.balance.nginx.map { "        \($0)\n" } ?? ""
+            return "    upstream \(upstreamName(pool.name)) {\n" + method + servers.joined() + "    }\n"
         }.joined()
     }
 }

@@ -137,6 +137,16 @@ enum BadManifestCases {
         ("two local hosts", replacing(4, with: "  b: { local: true }\n  c: { local: true }"), [
             "5:15: hosts.c.local: only one host can be local; 'b' already is",
         ]),
+        ("front balance Apache lacks", replacing(6, with: "  hosts: [a]\n  balance: client_address"), [
+            "7:12: front.balance: Apache does not balance by 'client_address' (one of: round_robin, least_connections, traffic)",
+        ]),
+        ("middle balance unknown", replacing(9, with: "  hosts: [a]\n  balance: round-robin"), [
+            "10:12: middle.balance: unknown value 'round-robin' (did you mean 'round_robin'?)",
+        ]),
+        ("middle connect timeout out of range", replacing(9, with: "  hosts: [a]\n  connect_timeout: 0\n  retry: 0"), [
+            "10:20: middle.connect_timeout: 0 is out of range (allowed: 1...60)",
+            "11:10: middle.retry: 0 is out of range (allowed: 1...3600)",
+        ]),
         ("not a mapping", "- just\n- a list", [
             "1:1: a manifest must be a mapping with the keys name, base, process_manager, hosts, front, middle, pools, found a list",
         ]),

@@ -200,8 +200,8 @@ import Testing
 
     @Test func apacheBalancesAcrossEveryMiddleHost() throws {
         let conf = try Self.file("ha", .lighttpd, host: "f1", suffix: "apache2.conf")
-        #expect(conf.contains("BalancerMember \"http://127.0.2.11:8000\" connectiontimeout=5 timeout=60 retry=10 disablereuse=On"))
-        #expect(conf.contains("BalancerMember \"http://127.0.2.12:8000\" connectiontimeout=5 timeout=60 retry=10 disablereuse=On"))
+        #expect(conf.contains("BalancerMember \"http://127.0.2.11:8000\" connectiontimeout=2 timeout=60 retry=10 disablereuse=On"))
+        #expect(conf.contains("BalancerMember \"http://127.0.2.12:8000\" connectiontimeout=2 timeout=60 retry=10 disablereuse=On"))
         #expect(conf.contains("ProxyPass \"/\" \"balancer://ha-middle/\"\nProxyPassReverse \"/\" \"balancer://ha-middle/\""))
     }
 

@@ -133,6 +133,8 @@ struct ManifestGenerator {
         if chance(0.3) { key(1, "scheme: \(pick(["http", "https"]))") }
         if chance(0.3) { key(1, "timeout: \(int(1...3600))") }
         if chance(0.3) { key(1, "retry: \(int(0...3600))") }
+        if chance(0.3) { key(1, "connect_timeout: \(int(1...60))") }
+        if chance(0.3) { key(1, "balance: \(pick(Balance.front).rawValue)") }
         if chance(0.5) { healthKeys(1, path: pick(["/", "/health", "/ping?full=1"])) }
     }
 
@@ -161,6 +163,9 @@ struct ManifestGenerator {
         // it lighttpd -tt fails here, as the deploy's own open-files check would on a host.
         let most = min(65536, (Self.openFileLimit - 64) / 2)
         if chance(0.5) { key(1, "max_connections: \(pick([16, 1024, int(16...most), most]))") }
+        if chance(0.3) { key(1, "connect_timeout: \(int(1...60))") }
+        if chance(0.3) { key(1, "retry: \(int(1...3600))") }
+        if chance(0.3) { key(1, "balance: \(pick(Balance.middle).rawValue)") }
         key(1, "static:")
         // Spelled with `.`, `//` and a trailing `/` now and then: the validator normalises them.
         key(2, "root: \(pick(["\(root)/static", "\(root)//static/", "\(root)/./static", "\(root)/s/\(int(1...9))"]))")

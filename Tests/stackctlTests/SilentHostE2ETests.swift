@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+extension Lab {
+    /// A host that vanishes without a word (its packets dropped for 22 s) under steady load
+    /// through the front: every hop waits a bounded time for a connection, passes the request
+    /// on, leaves the host out, and takes it back after its `retry`. Network faults do not depend
+    /// on the process manager, so these run on the plain hosts only.
+    @Suite struct SilentHostE2ETests {
+        /// The load keeps 4 requests in flight: a silent host can hold no more than that.
+        static let inFlight = 4
+
+        /// `status` while a host is silent: the host is named unreachable by ssh's own connect
+        /// timeout (not by a command that ran out of time), and the tiers above it answer.
+        static func statusNamesTheSilentHost(_ manifest: String, host: String, answering tier: String) throws {
+            let r = try CLITests.stackctl(["status", "-f", manifest, "-F", LabE2ETests.sshConfig, "--connect-timeout", "3", "--json"])
+            let report = (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [String: Any] ?? [:]
+            #expect(r.status == 3, "\(r.stderr)")
+            let entry = (report["hosts"] as? [[String: Any]] ?? []).first { $0["host"] as? String == host } ?? [:]
+            #expect(entry["reachable"] as? Bool == false && (entry["error"] as? String ?? "").contains("Connection timed out"), "\(entry)")
+            let answering = StatusE2ETests.instances(report).filter { $0["tier"] as? String == tier && $0["host"] as? String != host }
+            #expect(!answering.isEmpty && answering.allSatisfy { $0["healthy"] as? Bool == true }, "\(answering)")
+            print("status with \(host) silent: \(report["seconds"] ?? "?") s (--connect-timeout 3)")
+        }
+
+        /// Fewer failures than the host held in flight, at least half the throughput, and the
+        /// host back within the documented time.
+        static func expectRideThrough(_ run: SilencedLoad, label: String) {
+            let before = run.okRate(from: 1, to: run.silencedAt), during = run.okRate(from: run.silencedAt, to: run.liftedAt)
+            print("\(label): \(run.counts["ok"] ?? 0) ok, \(run.failed) failed; \(Int(before))/s before, \(Int(during))/s silent (\(Int(100 * during / max(before, 1)))%)")
+            #expect(run.failed <= inFlight, "\(label): \(run.failed) failed: \(run.counts["samples"] ?? [])")
+            #expect(before > 50 && during >= 0.5 * before, "\(label): \(during)/s while silent, \(before)/s before")
+            #expect(Silence.remaining() == 0, "the test's rule is gone")
+        }
+
+        @Test(arguments: ["lighttpd", "nginx"])
+        func aSilentWorkerHostCostsAtMostItsInFlightRequests(server: String) throws {
+            try LabE2ETests.withStack(server: server, kind: .plain) { dir, manifest in
+                #expect(try LabE2ETests.up(manifest).status == 0)
+                let report = try StatusE2ETests.status(manifest).report
+                let pids = Set(StatusE2ETests.instances(report).filter { $0["host"] as? String == "app1" }
+                    .compactMap { (($0["process"] as? [String: Any])?["pid"] as? Int).map(String.init) })
+                #expect(pids.count == 2, "\(pids)")
+                // Documented: back within retry (10) + connect_timeout (2) + 2 s.
+                let back = 14.0
+                let run = try SilencedLoad.run(LabKind.plain.address(3), front: LabKind.plain.front, dir: dir, back: back, during: {
+                    try Self.statusNamesTheSilentHost(manifest, host: "app1", answering: "middle")
+                })
+                Self.expectRideThrough(run, label: "\(server), app1 silent")
+                #expect(run.answers(by: pids, from: run.silencedAt + 1, to: run.liftedAt - 1) == 0, "app1 really was silent")
+                let returned = run.answers(by: pids, from: run.liftedAt, to: run.liftedAt + back)
+                #expect(returned > 50, "\(server): app1 answered \(returned) requests in the \(back) s after its packets flowed again")
+            }
+        }
+
+        @Test func aSilentMiddleHostIsSkippedByTheFront() throws {
+            // nginx: it writes each access log line as the request ends (lighttpd buffers them).
+            try LabE2ETests.withStack(server: "nginx", kind: .plain) { dir, _ in
+                // Two middle hosts: lab2 and lab6.
+                let manifest = try LabE2ETests.manifest(server: "nginx", kind: .plain, in: dir) {
+                    $0.replacingOccurrences(of: "  admin1:  { address: 127.0.0.15 }", with: "  admin1:  { address: 127.0.0.15 }\n  middle2: { address: 127.0.0.16 }")
+                        .replacingOccurrences(of: "  hosts: [middle1]", with: "  hosts: [middle1, middle2]")
+                }
+                defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", LabE2ETests.sshConfig]) }
+                #expect(try LabE2ETests.up(manifest).status == 0)
+                // middle1's access log, in lines: what reached it.
+                let log = "\(LabKind.plain.dir)2/srv/stackctl/shop/log/nginx-access.log"
+                let lines = { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").reduce(0) { $1 == "\n" ? $0 + 1 : $0 } }
+                // Documented: back within retry (10) + connect_timeout (2) + 2 s.
+                let back = 14.0
+                let run = try SilencedLoad.run(LabKind.plain.address(2), front: LabKind.plain.front, dir: dir, back: back, sample: lines, during: {
+                    try Self.statusNamesTheSilentHost(manifest, host: "middle1", answering: "front")
+                })
+                Self.expectRideThrough(run, label: "front, middle1 silent")
+                #expect(run.samples.count == 3)
+                #expect(run.samples[1] - run.samples[0] <= Self.inFlight, "middle1 really was silent: \(run.samples)")
+                #expect(run.samples[2] - run.samples[1] > 50, "middle1 back within \(back) s: \(run.samples)")
+            }
+        }
+    }
+}
