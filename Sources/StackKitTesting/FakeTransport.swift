@@ -99,4 +99,9 @@ public final class ImmediateClock: Clock, @unchecked Sendable {
     public func sleep(until deadline: Instant, tolerance: Duration?) async throws {
         current.withLock { if $0 < deadline { $0 = deadline } }
     }
+
+    /// Moves time on, as a fake host's slow command would.
+    public func advance(by duration: Duration) {
+        current.withLock { $0 = $0.advanced(by: duration) }
+    }
 }

@@ -1,14 +1,15 @@
 import ArgumentParser
+import StackKit
 
-/// `--batch N` and `--hosts a,b`: how a rolling command moves through hosts (rollout, restart).
+extension BatchSize: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
+/// `--batch N|P%` and `--hosts a,b`: how a rolling command moves through hosts (rollout, restart).
 struct BatchOptions: ParsableArguments {
-    @Option(help: "Hosts per batch (at most all hosts but one of a pool that runs on several).")
-    var batch = 1
+    @Option(help: ArgumentHelp("Hosts per batch: a count, or a share of the pool's hosts such as 25% (at least 1; at most all but one of a pool that runs on several).", valueName: "n|p%"))
+    var batch = BatchSize.one
 
     @Option(help: "Only these hosts (comma-separated).", transform: { $0.split(separator: ",").map(String.init) })
     var hosts: [String]?
-
-    func validate() throws {
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
-    }
 }

@@ -38,8 +38,8 @@ struct Rollback: AsyncParsableCommand {
     @Argument(help: "The pool to roll back (default: every pool with a source).")
     var pool: String?
 
-    @Option(help: "Hosts per batch.")
-    var batch = 1
+    @Option(help: ArgumentHelp("Hosts per batch: a count, or a share of the pool's hosts such as 25%.", valueName: "n|p%"))
+    var batch = BatchSize.one
 
     func run() async throws {
         try await connection.deploy(manifest, (["rollback"] + (pool.map { [$0] } ?? [])).joined(separator: " "), secrets: false) {

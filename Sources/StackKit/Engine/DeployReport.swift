@@ -16,10 +16,12 @@ public struct DeployReport: Sendable, Codable, Equatable {
         /// `PROBE answered in N ms, over its M ms threshold`: healthy but slow.
         public var slow: [String] = []
         public var error: String?
+        /// Seconds the host spent in each phase of the run (summed when a phase ran twice).
+        public var timings: [String: Double] = [:]
         /// Nothing uploaded, started, restarted, reloaded or stopped.
         public var unchanged: Bool { uploaded.isEmpty && started.isEmpty && restarted.isEmpty && reloaded.isEmpty && stopped.isEmpty && releases.isEmpty && repaired.isEmpty }
 
-        enum CodingKeys: String, CodingKey { case host, reachable, uploaded, validated, started, restarted, reloaded, stopped, releases, repaired, slow, error, unchanged }
+        enum CodingKeys: String, CodingKey { case host, reachable, uploaded, validated, started, restarted, reloaded, stopped, releases, repaired, slow, error, unchanged, timings }
 
         public init(host: String) { self.host = host }
 
@@ -37,6 +39,7 @@ public struct DeployReport: Sendable, Codable, Equatable {
             repaired = try c.decodeIfPresent([String].self, forKey: .repaired) ?? []
             slow = try c.decodeIfPresent([String].self, forKey: .slow) ?? []
             error = try c.decodeIfPresent(String.self, forKey: .error)
+            timings = try c.decodeIfPresent([String: Double].self, forKey: .timings) ?? [:]
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -54,6 +57,7 @@ public struct DeployReport: Sendable, Codable, Equatable {
             try c.encode(slow, forKey: .slow)
             try c.encode(error, forKey: .error)
             try c.encode(unchanged, forKey: .unchanged)
+            try c.encode(timings.mapValues(DeployReport.rounded), forKey: .timings)
         }
     }
 
@@ -85,8 +89,30 @@ public struct DeployReport: Sendable, Codable, Equatable {
     public var seconds: Double = 0
     public var hosts: [HostReport]
     public var tiers: [TierReport] = []
+    /// Each phase's wall time across its hosts, in the order they ran (a phase that ran again
+    /// is listed again): with `seconds`, where a slow run spent its time.
+    public var phases: [PhaseTiming] = []
 
-    enum CodingKeys: String, CodingKey { case stack, command, ok, exitCode = "exit_code", failure, warning, seconds, hosts, tiers }
+    public struct PhaseTiming: Sendable, Codable, Equatable {
+        public var phase: String
+        public var seconds: Double
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(phase, forKey: .phase)
+            try c.encode(DeployReport.rounded(seconds), forKey: .seconds)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case stack, command, ok, exitCode = "exit_code", failure, warning, seconds, hosts, tiers, phases }
+
+    /// Timings to the millisecond: finer is noise.
+    static func rounded(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
+
+    mutating func timePhase(_ phase: String?, seconds: Double) {
+        guard let phase, !phase.isEmpty else { return }
+        phases.append(PhaseTiming(phase: phase, seconds: seconds))
+    }
 
     public init(stack: String, command: String, hosts: [String]) {
         self.stack = stack

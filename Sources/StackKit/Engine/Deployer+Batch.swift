@@ -30,8 +30,8 @@ extension Deployer {
 
     /// `hosts` in batches of `batch`, at most all but one of the `total` hosts that serve (one
     /// keeps serving while the others are drained or restarted).
-    func batches(_ hosts: [Inspected], batch: Int, of total: Int) -> [[Inspected]] {
-        let size = max(1, min(batch, total - 1))
+    func batches(_ hosts: [Inspected], batch: BatchSize, of total: Int) -> [[Inspected]] {
+        let size = batch.size(of: total)
         return stride(from: 0, to: hosts.count, by: size).map { Array(hosts[$0..<min(hosts.count, $0 + size)]) }
     }
 

@@ -13,14 +13,16 @@ extension Deployer {
         var policy = policy
         let interruption = interruption
         policy.stop = { interruption() != nil }
-        return await record(tiers, await probe(tiers, hosts, policy), &report)
+        let (outcomes, seconds) = await stopwatch.time { await probe(tiers, hosts, policy) }
+        report.timePhase(outcomes.first?.phase, seconds: seconds)
+        return await record(tiers, outcomes, &report)
     }
 
     /// Every host's gate, run in parallel; nothing recorded yet.
     func probe(_ tiers: [Tier], _ hosts: [Inspected], _ policy: GatePolicy) async -> [HostOutcome<Inspected, HostGate>] {
         let t = topology
         let prober = Prober(clock: clock, python: platform.python)
-        return await runner.run(hosts) { i, transport -> Result<HostGate, HostFailure> in
+        return await runner.run(hosts, phase: "gate") { i, transport -> Result<HostGate, HostFailure> in
             let probes = tiers.filter(i.plan.tiers.contains).flatMap { Probes.of($0, t, host: i.hostName) }.filter { policy.pool == nil || $0.pool == policy.pool }
             let checker = GateChecker(plan: i.plan, prober: prober, transport: transport)
             do throws(TransportError) {

@@ -49,14 +49,20 @@ extension Deployer {
             return report
         }
         var result = await body()
-        await release(taken, token: holder.token, report: result, command: command)
+        let unlock = await release(taken, token: holder.token, report: result, command: command)
+        // The lock's round trips are part of the run's time.
+        result.phases = report.phases + result.phases + (unlock?.phases ?? [])
+        for host in report.hosts + (unlock?.hosts ?? []) {
+            result.update(host.host) { $0.timings.merge(host.timings, uniquingKeysWith: +) }
+        }
         result.seconds = seconds(since: start)
         return result
     }
 
     /// Appends each changed host's history line, then lets the lock go on every host taken.
-    func release(_ plans: [HostPlan], token: String, report: DeployReport?, command: String = "") async {
-        guard !plans.isEmpty else { return }
+    @discardableResult
+    func release(_ plans: [HostPlan], token: String, report: DeployReport?, command: String = "") async -> DeployReport? {
+        guard !plans.isEmpty else { return nil }
         let time = LockHolder.format(now())
         var lines: [String: String] = [:]
         for h in report?.hosts ?? [] where !h.unchanged {
@@ -66,5 +72,6 @@ extension Deployer {
         let t = topology, history = lines
         let judged = await phase(plans, &scratch) { Scripts.releaseLock(t, token: token, history: history[$0.host.name]) }
         for host in judged.failedHosts { emit(.failed, host, "the deploy lock could not be released here; 'stackctl lock release' breaks it") }
+        return scratch
     }
 }

@@ -5,7 +5,7 @@
 /// keep serving) until `up` puts it back.
 extension Deployer {
     /// Every pool (manifest order), then the middle, then the front, when `what` is nil.
-    public func restart(_ what: ProgramScope?, batch: Int = 1, hosts only: [String]? = nil) async -> DeployReport {
+    public func restart(_ what: ProgramScope?, batch: BatchSize = .one, hosts only: [String]? = nil) async -> DeployReport {
         let start = clock.now
         let plans = plans()
         var report = DeployReport(stack: manifest.name, command: "restart", hosts: plans.map(\.host.name))
@@ -19,7 +19,7 @@ extension Deployer {
         return report
     }
 
-    func restart(_ target: ProgramScope, batch: Int, only: [String]?, _ inspected: [Inspected], _ report: inout DeployReport) async -> Bool {
+    func restart(_ target: ProgramScope, batch: BatchSize, only: [String]?, _ inspected: [Inspected], _ report: inout DeployReport) async -> Bool {
         let tier = target.tier, pool = target.pool.flatMap(manifest.pool(named:))
         let all = inspected.filter { i in pool.map { $0.hosts.contains(i.hostName) } ?? i.plan.tiers.contains(tier) }
         let hosts = all.filter { only?.contains($0.hostName) ?? true }

@@ -10,7 +10,7 @@ extension Deployer {
         case previous
     }
 
-    public func rollout(pool name: String?, target: Target, batch: Int = 1, hosts only: [String]? = nil) async -> DeployReport {
+    public func rollout(pool name: String?, target: Target, batch: BatchSize = .one, hosts only: [String]? = nil) async -> DeployReport {
         let start = clock.now
         let plans = plans()
         var report = DeployReport(stack: manifest.name, command: target == .previous ? "rollback" : "rollout", hosts: plans.map(\.host.name))
@@ -42,7 +42,9 @@ extension Deployer {
                _ make: () async throws(ReleaseError) -> ReleaseArchive) async -> ReleaseArchive? {
         emit(.step, nil, "\(label): building the release from \(source.path)\(source.ref.map { " at \($0)" } ?? "")")
         do throws(ReleaseError) {
+            let start = stopwatch.elapsed()
             let release = try await make()
+            report.timePhase("build", seconds: (stopwatch.elapsed() - start).inSeconds)
             emit(.done, nil, "\(label): release \(release.id) (\(release.fileCount) files, \(release.tarGz.count / 1024) KiB)")
             return release
         } catch {
@@ -54,7 +56,7 @@ extension Deployer {
 
     /// One pool; true when it finished (or had nothing to do). `prepared`: a release already
     /// built and prepared on the pool's hosts (by `up`), rolled out without doing that again.
-    func roll(_ pool: Pool, target: Target, batch: Int, only: [String]?, _ inspected: [Inspected], _ report: inout DeployReport,
+    func roll(_ pool: Pool, target: Target, batch: BatchSize, only: [String]?, _ inspected: [Inspected], _ report: inout DeployReport,
               prepared: ReleaseArchive? = nil) async -> Bool {
         let hostsOfPool = inspected.filter { pool.hosts.contains($0.hostName) }
         var targets: [String: String] = [:]

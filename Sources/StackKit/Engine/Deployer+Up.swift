@@ -17,7 +17,7 @@ extension Deployer {
         // Hosts running an older release move to the new one without dropping a request.
         for (pool, stale) in stale.sorted(by: { $0.key < $1.key }) where report.ok && !stopRequested(&report, "before rolling \(pool) to its new release") {
             guard let p = manifest.pool(named: pool) else { continue }
-            _ = await roll(p, target: .newRelease, batch: 1, only: stale.hosts, inspected, &report, prepared: stale.release)
+            _ = await roll(p, target: .newRelease, batch: .one, only: stale.hosts, inspected, &report, prepared: stale.release)
         }
         report.seconds = seconds(since: start)
         return report

@@ -28,10 +28,13 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
         self.parallel = parallel
         self.clock = clock
         self.events = events
+        stopwatch = Stopwatch(clock)
     }
 
     var topology: Topology { Topology(manifest) }
-    var runner: HostRunner { HostRunner(connections: connections, parallel: parallel) }
+    var runner: HostRunner { HostRunner(connections: connections, parallel: parallel, stopwatch: stopwatch) }
+    /// The run's durations (its hosts' phases), on `clock`.
+    let stopwatch: Stopwatch
 
     func plans() -> [HostPlan] { HostPlan.all(manifest, platform: platform) }
 
@@ -55,12 +58,17 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
     /// its policy to what failed.
     func phase<Item: OnHost, Reply: ScriptReply>(_ items: [Item], _ report: inout DeployReport,
                                                  _ script: @escaping @Sendable (Item) -> HostScript<Reply>) async -> Judged<Item, Reply> {
-        judge(await runner.run(items, script), &report)
+        let (outcomes, seconds) = await stopwatch.time { await runner.run(items, script) }
+        report.timePhase(outcomes.first?.phase, seconds: seconds)
+        return judge(outcomes, &report)
     }
 
     /// Sorts outcomes into done and failed; a failure is recorded on its host's report and said.
     func judge<Item: OnHost, Reply: Sendable>(_ outcomes: [HostOutcome<Item, Reply>], _ report: inout DeployReport) -> Judged<Item, Reply> {
         var judged = Judged<Item, Reply>()
+        for outcome in outcomes where !outcome.phase.isEmpty {
+            report.update(outcome.host) { $0.timings[outcome.phase, default: 0] += outcome.seconds }
+        }
         for outcome in outcomes {
             switch outcome.result {
             case .success(let reply):

@@ -22,11 +22,32 @@ public enum HostFailure: Error, Sendable, Equatable {
     public var exitStatus: ExitStatus { isUnreachable ? .unreachable : .hostCommandFailed }
 }
 
-/// One host's part of a phase: what its script printed back, or why it failed.
+/// One host's part of a phase: what its script printed back, or why it failed, and how long
+/// the host took over it.
 struct HostOutcome<Item: Sendable, Reply: Sendable>: Sendable {
     var item: Item
     var host: String
     var result: Result<Reply, HostFailure>
+    var phase: String = ""
+    var seconds: Double = 0
+}
+
+/// Time since a fixed start on an injected clock: the runner's durations follow the clock the
+/// engine runs on (a test clock in the fakes).
+public struct Stopwatch: Sendable {
+    let elapsed: @Sendable () -> Duration
+
+    public init<C: Clock>(_ clock: C) where C.Duration == Duration {
+        let origin = clock.now
+        elapsed = { origin.duration(to: clock.now) }
+    }
+
+    /// Runs `work` and returns its value with the seconds it took.
+    func time<R>(_ work: () async -> R) async -> (R, Double) {
+        let start = elapsed()
+        let value = await work()
+        return (value, (elapsed() - start).inSeconds)
+    }
 }
 
 /// Something that belongs to one host: the unit of work of a phase.
@@ -43,17 +64,21 @@ extension HostPlan: OnHost {
 struct HostRunner: Sendable {
     let connections: Connections
     let parallel: Int
+    let stopwatch: Stopwatch
 
-    func run<Item: OnHost, Reply: Sendable>(_ items: [Item], _ work: @escaping @Sendable (Item, any Transport) async -> Result<Reply, HostFailure>)
+    /// Runs `work` on every item's host; `phase` names it in the timings.
+    func run<Item: OnHost, Reply: Sendable>(_ items: [Item], phase: String, _ work: @escaping @Sendable (Item, any Transport) async -> Result<Reply, HostFailure>)
         async -> [HostOutcome<Item, Reply>] {
-        let transports = connections.transports
+        let transports = connections.transports, stopwatch = stopwatch
         return await FanOut.map(items, limit: parallel) { item in
-            HostOutcome(item: item, host: item.hostName, result: await work(item, transports[item.hostName]!))
+            let (result, seconds) = await stopwatch.time { await work(item, transports[item.hostName]!) }
+            return HostOutcome(item: item, host: item.hostName, result: result, phase: phase, seconds: seconds)
         }
     }
 
     func run<Item: OnHost, Reply: ScriptReply>(_ items: [Item], _ script: @escaping @Sendable (Item) -> HostScript<Reply>) async -> [HostOutcome<Item, Reply>] {
-        await run(items) { item, transport in await Self.execute(script(item), on: transport) }
+        let phase = items.first.map { script($0).phase.rawValue } ?? ""
+        return await run(items, phase: phase) { item, transport in await Self.execute(script(item), on: transport) }
     }
 
     /// Runs a script: its reply when it exits 0, else why it failed.

@@ -27,8 +27,8 @@ public struct StatusChecker<C: Clock>: Sendable where C.Duration == Duration {
         let plans = HostPlan.all(manifest, platform: platform).filter { only?.contains($0.host.name) ?? true }
         let prober = Prober(clock: clock, python: platform.python)
         let t = Topology(manifest)
-        let runner = HostRunner(connections: connections, parallel: parallel)
-        let outcomes = await runner.run(plans) { plan, transport -> Result<Seen, HostFailure> in
+        let runner = HostRunner(connections: connections, parallel: parallel, stopwatch: Stopwatch(clock))
+        let outcomes = await runner.run(plans, phase: "status") { plan, transport -> Result<Seen, HostFailure> in
             // Probes first, one try each (status reports what is, it does not wait for it to get
             // better); then the script, so the error logs it reads hold what the probes caused.
             let probes = plan.tiers.flatMap { Probes.of($0, t, host: plan.host.name) }

@@ -111,11 +111,20 @@ import StackKitTesting
         #expect(fakes["app1"]!.phases == [.inspect, .prepare] && fakes["web"]!.phases == [.inspect])
     }
 
+    @Test func aBatchIsACountOrAShareAndAlwaysLeavesOneHostServing() {
+        #expect(BatchSize("25%") == .percent(25) && BatchSize("3") == .hosts(3))
+        for bad in ["0", "-1", "0%", "101%", "x", "%", "2.5"] { #expect(BatchSize(bad) == nil, "\(bad)") }
+        // 28 hosts at 25%: 7 at a time, four batches; a share never rounds to nothing.
+        #expect(BatchSize.percent(25).size(of: 28) == 7 && BatchSize.percent(25).size(of: 3) == 1)
+        #expect(BatchSize.percent(100).size(of: 4) == 3 && BatchSize.hosts(9).size(of: 4) == 3, "one host always serves")
+        #expect(BatchSize.hosts(2).size(of: 1) == 1)
+    }
+
     @Test func batchesAndHostFiltersChooseWhatMoves() async throws {
         let (deployer, fakes, src) = try Self.setup()
         defer { try? FileManager.default.removeItem(at: src) }
         // Two hosts, batch 5: capped at one host so one always serves.
-        #expect(await deployer.rollout(pool: "main", target: .newRelease, batch: 5).ok)
+        #expect(await deployer.rollout(pool: "main", target: .newRelease, batch: .hosts(5)).ok)
         #expect(fakes["web"]!.phases.filter { $0 == .reloadMiddle }.count == 4, "two batches of one")
         let (only, onlyFakes, src2) = try Self.setup()
         defer { try? FileManager.default.removeItem(at: src2) }
