@@ -13,15 +13,19 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Hosts to work on at once.")
     var parallel: Int = 8
 
+    @Option(help: ArgumentHelp("Seconds each host's SSH connection stays open after the run for the next one (0: close them at the end).", valueName: "seconds"))
+    var sshPersist: Int = 60
+
     @Flag(help: "Print the summary as JSON on standard output.")
     var json = false
 
     func validate() throws {
         guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
         guard connectTimeout >= 1 else { throw ValidationError("--connect-timeout must be at least 1") }
+        guard (0...86400).contains(sshPersist) else { throw ValidationError("--ssh-persist must be 0 to 86400 seconds") }
     }
 
     func connections(for manifest: Manifest) throws -> Connections {
-        try Connections(hosts: Topology(manifest).activeHosts, sshConfig: sshConfig, connectTimeout: connectTimeout)
+        try Connections(hosts: Topology(manifest).activeHosts, sshConfig: sshConfig, connectTimeout: connectTimeout, persist: sshPersist)
     }
 }

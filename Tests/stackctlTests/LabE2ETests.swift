@@ -29,8 +29,8 @@ extension Lab {
         return Reply(status: Int(meta.first ?? "") ?? 0, contentType: meta.count > 1 ? String(meta[1]) : "", body: lines.joined(separator: "\n"))
     }
 
-    static func up(_ manifest: String, json: Bool = true) throws -> (status: Int32, report: [String: Any], stderr: String) {
-        let r = try CLITests.stackctl(["up", "-f", manifest, "-F", sshConfig] + (json ? ["--json"] : []))
+    static func up(_ manifest: String, json: Bool = true, _ extra: [String] = []) throws -> (status: Int32, report: [String: Any], stderr: String) {
+        let r = try CLITests.stackctl(["up", "-f", manifest, "-F", sshConfig] + (json ? ["--json"] : []) + extra)
         let report = (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [String: Any] ?? [:]
         return (r.status, report, r.stderr)
     }
@@ -78,14 +78,19 @@ extension Lab {
             #expect(css.status == 200 && css.contentType.hasPrefix("text/css") && css.body.contains("font-family"), "\(server) \(base): \(css)")
         }
 
-        // No-op: nothing uploaded or restarted, one SSH connection per host.
+        // No-op: nothing uploaded or restarted, and no new SSH connection: each host's, kept
+        // open by the run before, carries it.
         let before = kind.connections()
         let again = try Self.up(manifest)
         #expect(again.status == 0)
         for (name, host) in Self.hosts(again.report) {
             #expect(host["unchanged"] as? Bool == true && (host["uploaded"] as? [String])?.isEmpty == true, "\(name): \(host)")
         }
-        #expect(zip(kind.connections(), before).map { $0 - $1 } == [1, 1, 1, 1, 1])
+        #expect(zip(kind.connections(), before).map { $0 - $1 } == [0, 0, 0, 0, 0])
+        // Without kept connections, one per host.
+        let closing = kind.connections()
+        #expect(try Self.up(manifest, ["--ssh-persist", "0"]).status == 0)
+        #expect(zip(kind.connections(), closing).map { $0 - $1 } == [1, 1, 1, 1, 1])
 
         // A middle config the host's own server refuses: up fails, names the host, the old config serves.
         let broken = try Self.manifest(server: server, kind: kind, in: dir) { $0.replacingOccurrences(of: "  port: 8000\n", with: "  port: 8000\n  user: nosuchuser\n") }
@@ -98,7 +103,7 @@ extension Lab {
 
         // A worker host that is down: up fails with that host named, and changes nothing.
         let restore = try kind.stopSSH(4)
-        let dead = try Self.up(manifest)
+        let dead = try Self.up(manifest, ["--ssh-persist", "0"])
         #expect(dead.status == 3)
         #expect(Self.hosts(dead.report)["app2"]?["reachable"] as? Bool == false)
         #expect((dead.report["failure"] as? String)?.contains("app2") == true)

@@ -4,8 +4,8 @@ import Testing
 /// `stackctl status` against a stack deployed on the lab, run as a user runs it.
 extension Lab {
 @Suite struct StatusE2ETests {
-    static func status(_ manifest: String) throws -> (status: Int32, report: [String: Any], text: String) {
-        let json = try CLITests.stackctl(["status", "-f", manifest, "-F", LabE2ETests.sshConfig, "--json"])
+    static func status(_ manifest: String, _ extra: [String] = []) throws -> (status: Int32, report: [String: Any], text: String) {
+        let json = try CLITests.stackctl(["status", "-f", manifest, "-F", LabE2ETests.sshConfig, "--json"] + extra)
         let report = (try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) as? [String: Any] ?? [:]
         return (json.status, report, json.stdout)
     }
@@ -56,8 +56,14 @@ extension Lab {
             defer { _ = try? Self.ssh(kind.address(3), "mv /srv/shop/app/hello.py.away /srv/shop/app/hello.py") }
             let pid = try #require((Self.instance(healthy.report, host: "app1", name: "main/1")?["process"] as? [String: Any])?["pid"] as? Int)
             #expect(try Self.ssh(kind.address(3), "kill -KILL \(pid)").status == 0)
-            #expect(CLITests.waitFor(10) { (try? Self.status(manifest).status) == 8 }, "degraded")
-            let degraded = try Self.status(manifest)
+            // Degraded, and named by its cause once its restart has failed (until then the last
+            // log line is still the one before the kill).
+            var degraded = (status: Int32(-1), report: [String: Any](), text: "")
+            #expect(CLITests.waitFor(15) {
+                degraded = (try? Self.status(manifest)) ?? degraded
+                let why = Self.instance(degraded.report, host: "app1", name: "main/1")?["why"] as? String ?? ""
+                return degraded.status == 8 && why.contains("ModuleNotFoundError")
+            }, "degraded, with the why")
             #expect(degraded.report["state"] as? String == "degraded")
             let dead = try #require(Self.instance(degraded.report, host: "app1", name: "main/1"))
             #expect(dead["healthy"] as? Bool == false)
@@ -75,9 +81,10 @@ extension Lab {
             #expect(drifted.status == 0)
 
             // A host whose sshd is stopped: unreachable, exit 3, everything else still reported.
+            // Its own connection: one kept open by an earlier run would still reach it.
             let restore = try kind.stopSSH(4)
             defer { restore() }
-            let cut = try Self.status(manifest)
+            let cut = try Self.status(manifest, ["--ssh-persist", "0"])
             #expect(cut.status == 3 && cut.report["state"] as? String == "unreachable")
             let hosts = cut.report["hosts"] as? [[String: Any]] ?? []
             #expect(hosts.first { $0["host"] as? String == "app2" }?["reachable"] as? Bool == false)

@@ -3,15 +3,19 @@ public struct Connections: Sendable {
     public let transports: [String: any Transport]
     let control: ControlDirectory?
 
-    public init(hosts: [Host], sshConfig: String?, connectTimeout: Int) throws {
+    /// `persist` > 0 keeps each host's master connection that many idle seconds after the run,
+    /// in the user's shared control directory, for the next run to use.
+    public init(hosts: [Host], sshConfig: String?, connectTimeout: Int, persist: Int = 0) throws {
         let needsSSH = hosts.contains { !$0.local }
-        control = needsSSH ? try ControlDirectory() : nil
+        let shared = needsSSH && persist > 0 ? ControlDirectory.shared() : nil
+        control = needsSSH && shared == nil ? try ControlDirectory() : nil
+        let directory = shared ?? control?.path ?? ""
         var transports: [String: any Transport] = [:]
         for host in hosts {
             if host.local {
                 transports[host.name] = LocalTransport(hostName: host.name)
             } else {
-                let options = SSHOptions(configFile: sshConfig, connectTimeout: connectTimeout, controlDirectory: control!.path)
+                let options = SSHOptions(configFile: sshConfig, connectTimeout: connectTimeout, controlDirectory: directory, persist: shared == nil ? 0 : persist)
                 transports[host.name] = OpenSSHTransport(host: host, options: options)
             }
         }

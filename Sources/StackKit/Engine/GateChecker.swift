@@ -90,7 +90,9 @@ struct GateChecker<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     /// A state the program will not leave by itself: supervisord's backoff (it died while
-    /// starting), fatal, exited and stopped; systemd's failed, inactive and auto-restart.
+    /// starting), fatal, exited and stopped; systemd's failed, inactive and auto-restart after
+    /// an attempt of its own failed (`restart-pending`, before the first, is not: the unit will
+    /// try again, and that attempt says why).
     static func hasExited(_ state: String) -> Bool {
         ["backoff", "fatal", "exited", "stopped"].contains(state) || state.hasPrefix("failed") || state.hasPrefix("inactive") || state == "activating/auto-restart"
     }

@@ -43,7 +43,9 @@ extension Scripts {
         let ports = HostCheck.ports(plan)
         if !ports.isEmpty {
             let names = plan.programs.map { ServiceControl.name($0, plan) }
-            let needed: ShellCode = full ? "true" : "! { \(names.map { "up \($0)" }.joined(separator: " && ")); }"
+            // Each name a word of its own: `! { up A && up B; }`.
+            let allUp = names.map { name -> ShellCode in "up \(name)" }.reduce(nil) { (sum: ShellCode?, next) in sum.map { $0 + " && " + next } ?? next }
+            let needed: ShellCode = full ? "true" : "! { \(allUp ?? "false"); }"
             s += """
             if \(needed); then
               for port in \(ports.map(String.init)); do

@@ -37,14 +37,28 @@ public enum Scripts {
 
     /// The inspect lines without the exit, so `status` can extend them.
     static func inspectBody(_ plan: HostPlan) -> ShellCode {
-        let sha: ShellCode = #""$(sha256sum < "$1" | cut -d' ' -f1)""#, owner: ShellCode = #""$(stat -c '%a:%U:%G' "$1")""#
-        var s: ShellCode = """
-        file() { if [ -f "$1" ]; then \(ShellCode.emit(.file, sha, owner, #""$1""#)); fi; }
-        dir() { if [ -d "$1" ]; then \(ShellCode.emit(.dir, owner, #""$1""#)); fi; }
+        // One stat and one sha256sum for all the files there are (not three programs per file):
+        // this runs on every host in every `up`. Manifest paths hold no spaces (ValueRule.path).
+        var s: ShellCode = ""
+        if !plan.files.isEmpty {
+            s += """
+            present=""; for f in \(plan.files.map(\.path)); do [ -f "$f" ] && present="$present $f"; done
+            if [ -n "$present" ]; then
+              { stat -c 'o %n %a:%U:%G' $present; sha256sum $present; } |
+                awk '$1 == "o" { o[$2] = $3; next } { sub(/^\\\\/, "", $1); h[$2] = $1 } END { for (f in h) printf "@file %s %s %s\\n", h[f], o[f], f }'
+            fi
 
-        """
-        for f in plan.files { s += "file \(f.path)\n" }
-        for d in plan.directories { s += "dir \(d.path)\n" }
+            """
+            s = s.printing(.file)
+        }
+        if !plan.directories.isEmpty {
+            s += """
+            present=""; for d in \(plan.directories.map(\.path)); do [ -d "$d" ] && present="$present $d"; done
+            [ -n "$present" ] && stat -c '@dir %a:%U:%G %n' $present
+
+            """
+            s = s.printing(.dir)
+        }
         let t = plan.topology
         if plan.tiers.contains(.middle) {
             for shipped in t.manifest.middle.shipped {

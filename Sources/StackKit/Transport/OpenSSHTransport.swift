@@ -5,15 +5,23 @@ import Foundation
 public struct SSHOptions: Sendable, Equatable {
     public var configFile: String?
     public var connectTimeout: Int = 10
-    /// Directory for ControlMaster sockets; one master connection per host per run.
+    /// Directory for ControlMaster sockets: one master connection per host.
     public var controlDirectory: String
+    /// Seconds an idle master connection stays open after the run for the next one (a no-op
+    /// then opens no connection at all); 0: each run opens its own and closes them at its end.
+    public var persist: Int = 0
     public var ssh = "ssh"
 
-    public init(configFile: String? = nil, connectTimeout: Int = 10, controlDirectory: String) {
+    public init(configFile: String? = nil, connectTimeout: Int = 10, controlDirectory: String, persist: Int = 0) {
         self.configFile = configFile
         self.connectTimeout = connectTimeout
         self.controlDirectory = controlDirectory
+        self.persist = persist
     }
+
+    /// A master whose host went silent gives up after 3 unanswered keepalives, about
+    /// `connectTimeout` seconds: a command on it then fails as fast as a new connection would.
+    var aliveInterval: Int { max(1, connectTimeout / 3) }
 
     /// ssh's options, as an argv prefix (decisions are data: tested with ==).
     func baseArgv(for host: Host) -> [String] {
@@ -23,9 +31,11 @@ public struct SSHOptions: Sendable, Equatable {
             "-o", "BatchMode=yes",
             "-o", "ConnectTimeout=\(connectTimeout)",
             "-o", "ControlMaster=auto",
-            "-o", "ControlPath=\(controlDirectory)/%C",
-            "-o", "ControlPersist=60",
-            "-o", "ServerAliveInterval=5",
+            // Per connect timeout: a master's keepalives are set when it opens, so a run only
+            // shares one that gives up on a silent host as soon as it would itself.
+            "-o", "ControlPath=\(controlDirectory)/%C-\(connectTimeout)",
+            "-o", "ControlPersist=\(persist > 0 ? persist : 60)",
+            "-o", "ServerAliveInterval=\(aliveInterval)",
             "-o", "ServerAliveCountMax=3",
         ]
         if let user = host.sshUser { argv += ["-l", user] }
@@ -87,7 +97,9 @@ public struct OpenSSHTransport: Transport {
         return status
     }
 
+    /// Closes the master, unless it is kept for the next run.
     public func shutdown() async {
+        guard options.persist == 0 else { return }
         _ = try? await ProcessRunner.run(options.exitArgv(for: host), stdin: [], timeout: .seconds(5))
     }
 }
@@ -102,6 +114,21 @@ public final class ControlDirectory: Sendable {
         guard mkdtemp(&template) != nil else { throw TransportError.cannotRun(host: "localhost", command: "mkdtemp", message: String(cString: strerror(errno))) }
         path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         chmod(path, 0o700)
+    }
+
+    /// The user's own directory that keeps master connections between runs:
+    /// `$XDG_RUNTIME_DIR/stackctl-ssh`, else `/tmp/stackctl-ssh-UID`. Nil (use a private one)
+    /// unless it is a directory of this user's that no one else can enter, not a link.
+    public static func shared(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        let uid = getuid()
+        let base = environment["XDG_RUNTIME_DIR"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+        let path = base.map { $0 + "/stackctl-ssh" } ?? "/tmp/stackctl-ssh-\(uid)"
+        // A socket path (with %C's 40 characters) must fit in 107 bytes.
+        guard path.utf8.count <= 60 else { return nil }
+        _ = mkdir(path, 0o700)
+        var st = stat()
+        guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, st.st_uid == uid, st.st_mode & 0o077 == 0 else { return nil }
+        return path
     }
 
     public func remove() { try? FileManager.default.removeItem(atPath: path) }

@@ -33,4 +33,23 @@ import Testing
         #expect(worker.state == "running" && worker.pid == 673 && worker.uptime > 0, "\(worker)")
         #expect(facts.lastLogLine["tiny-web@0.service"] == "ModuleNotFoundError: No module named 'hello'")
     }
+
+    /// Killed, waiting out RestartSec before its first attempt: pending, which a gate does not
+    /// take for an exit (the attempt's words are the why); after a failed attempt, auto-restart.
+    @Test(arguments: [("0", "activating/restart-pending", false), ("1", "activating/auto-restart", true)])
+    func anAutoRestartIsAnExitOnlyAfterAnAttemptOfItsOwn(restarts: String, state: String, exited: Bool) throws {
+        let bin = try Fixtures.temporaryDirectory("fakebin")
+        defer { try? FileManager.default.removeItem(at: bin) }
+        try Self.fake(bin, "systemctl", """
+        case "$*" in
+          show*) printf 'MainPID=0\nActiveState=activating\nSubState=auto-restart\nNRestarts=\(restarts)\nActiveEnterTimestampMonotonic=1000000\n' ;;
+        esac
+        """)
+        try Self.fake(bin, "journalctl", "exit 0\n")
+        let plan = try #require(HostPlan.all(try Fixtures.manifest("small")).first)
+        let r = try Run.run(["/bin/sh", "-c", Scripts.status(plan).text], environment: ["PATH": bin.path + ":/usr/bin:/bin"])
+        let worker = try #require(HostStatusFacts(ScriptOutput(r.stdout)).processes["tiny-web@0.service"], "\(r.stdout)")
+        #expect(worker.state == state)
+        #expect(GateChecker<ContinuousClock>.hasExited(worker.state) == exited)
+    }
 }

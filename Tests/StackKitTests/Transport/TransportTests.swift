@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import StackKit
 
@@ -18,8 +19,8 @@ import Testing
         #expect(options.argv(for: host, command: ["sh", "-s"]) == [
             "ssh", "-F", "/lab/ssh_config",
             "-o", "BatchMode=yes", "-o", "ConnectTimeout=7",
-            "-o", "ControlMaster=auto", "-o", "ControlPath=/tmp/stackctl-abc/%C", "-o", "ControlPersist=60",
-            "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3",
+            "-o", "ControlMaster=auto", "-o", "ControlPath=/tmp/stackctl-abc/%C-7", "-o", "ControlPersist=60",
+            "-o", "ServerAliveInterval=2", "-o", "ServerAliveCountMax=3",
             "-l", "deploy", "-p", "2222", "--", "127.0.0.13", "sh -s",
         ])
         // The user's ssh config decides user and port when the manifest does not.
@@ -27,6 +28,27 @@ import Testing
         #expect(!plain.contains("-l") && !plain.contains("-p") && !plain.contains("-F"))
         #expect(!plain.joined(separator: " ").contains("StrictHostKeyChecking"))
         #expect(SSHOptions(controlDirectory: "/tmp/c").exitArgv(for: Host(name: "a", address: "web1")).suffix(4) == ["-O", "exit", "--", "web1"])
+        // Kept for the next run: ControlPersist says how long; keepalives give up in about the connect timeout.
+        let kept = SSHOptions(connectTimeout: 10, controlDirectory: "/tmp/k", persist: 120).argv(for: Host(name: "a", address: "web1"), command: ["true"])
+        #expect(kept.contains("ControlPersist=120") && kept.contains("ServerAliveInterval=3") && kept.contains("ServerAliveCountMax=3"))
+    }
+
+    @Test func theSharedControlDirectoryIsOnlyEverAPrivateOneOfThisUsers() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("cm-\(UInt32.random(in: 0...UInt32.max))").path
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let dir = ControlDirectory.shared(environment: ["XDG_RUNTIME_DIR": base])
+        #expect(dir == base + "/stackctl-ssh")
+        var st = stat()
+        #expect(lstat(base + "/stackctl-ssh", &st) == 0 && st.st_mode & 0o777 == 0o700)
+        // Opened up to others, or a link: not used.
+        chmod(base + "/stackctl-ssh", 0o755)
+        #expect(ControlDirectory.shared(environment: ["XDG_RUNTIME_DIR": base]) == nil)
+        try FileManager.default.removeItem(atPath: base + "/stackctl-ssh")
+        try FileManager.default.createSymbolicLink(atPath: base + "/stackctl-ssh", withDestinationPath: "/tmp")
+        #expect(ControlDirectory.shared(environment: ["XDG_RUNTIME_DIR": base]) == nil)
+        // A relative runtime directory is not trusted.
+        #expect(ControlDirectory.shared(environment: ["XDG_RUNTIME_DIR": "run"]) != "run/stackctl-ssh")
     }
 
     @Test func localTransportRunsArgvWithStdinAndReportsTheStatus() async throws {
