@@ -6,7 +6,9 @@ extension Scripts {
         var ports: [String] = [], sockets: [String] = []
         for w in workers {
             switch w.endpoint {
-            case .tcp(_, let port): ports.append("sport = :\(port)")
+            // By address too: a host with several addresses (or the lab's hosts, which share
+            // one network) has other sockets on the same port that are not this worker's.
+            case .tcp(let address, let port): ports.append("src \(Topology.hostPort(address, port))")
             case .unix(let path): sockets.append(path)
             }
         }

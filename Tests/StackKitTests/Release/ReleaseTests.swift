@@ -100,6 +100,6 @@ import StackKitTesting
         #expect(s.contains("printf '%s\\n' \"$old\" > /srv/stackctl/ha/pools/api/previous"))
         #expect(Scripts.switchRelease(pool, to: "a", plan, previous: .some(nil)).text.contains("rm -f /srv/stackctl/ha/pools/api/previous"))
         #expect(Scripts.switchRelease(pool, to: "a", plan, previous: .some("b")).text.contains("printf '%s\\n' b > /srv/stackctl/ha/pools/api/previous"))
-        #expect(Scripts.waitDrained(pool, plan, timeout: 2).text.contains("ss -Htn state established '( sport = :9500 or sport = :9501 or sport = :9502 )'"))
+        #expect(Scripts.waitDrained(pool, plan, timeout: 2).text.contains("ss -Htn state established '( src 127.0.2.21:9500 or src 127.0.2.21:9501 or src 127.0.2.21:9502 )'"))
     }
 }
