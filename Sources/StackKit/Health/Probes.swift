@@ -86,9 +86,7 @@ public struct Prober<C: Clock>: Sendable where C.Duration == Duration {
         let start = clock.now
         var results = [ProbeResult?](repeating: nil, count: probes.count)
         var pending = Array(probes.indices)
-        // A restarted worker answers within a few hundred milliseconds: ask again soon, then
-        // less often (50, 75, 112 ms ... up to 1 s).
-        var backoff = Duration.milliseconds(50)
+        var backoff = Duration.milliseconds(100)
         while true {
             let batch = pending.map { probes[$0] }
             let output = try await transport.run(Relay.command(batch.map(\.exchange), python: python))
@@ -101,7 +99,7 @@ public struct Prober<C: Clock>: Sendable where C.Duration == Duration {
             if !retrying || pending.isEmpty || start.duration(to: clock.now) + backoff > limit { break }
             if let giveUp, await giveUp(pending.map { probes[$0] }) { break }
             try? await clock.sleep(for: backoff)
-            backoff = min(backoff * 1.5, .seconds(1))
+            backoff = min(backoff * 2, .seconds(1))
         }
         return results.compactMap { $0 }
     }
