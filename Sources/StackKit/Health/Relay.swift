@@ -31,7 +31,8 @@ public enum Relay {
     }
 
     public static func command(_ exchanges: [Exchange], python: String = "python3") -> RemoteCommand {
-        RemoteCommand([python, "-c", script], stdin: encode(exchanges), timeout: .seconds(Int64((exchanges.map(\.timeout).max() ?? 3) + 30)), phase: .probe)
+        // -I -S: the standard library only, no site packages or environment to read first.
+        RemoteCommand([python, "-I", "-S", "-c", script], stdin: encode(exchanges), timeout: .seconds(Int64((exchanges.map(\.timeout).max() ?? 3) + 30)), phase: .probe)
     }
 
     static func encode(_ exchanges: [Exchange]) -> [UInt8] {

@@ -98,7 +98,7 @@ import Testing
         #expect(actions.dropFirst().first == .reloadManager)
         #expect(ServiceControl.argv(.reloadManager, plan) == [["systemctl", "daemon-reload"], ["systemctl", "enable", "shop.target"]])
         let m1 = try Self.plan("ha", host: "m1")
-        #expect(ServiceControl.argv(.reload("ha-middle"), m1) == [["/usr/bin/python3", "-c", SupervisorControl.script, "/srv/stackctl/ha/run/supervisor.sock", "signal", "USR1", "ha-middle"]])
+        #expect(ServiceControl.argv(.reload("ha-middle"), m1) == [["/usr/bin/python3", "-I", "-S", "-c", SupervisorControl.script, "/srv/stackctl/ha/run/supervisor.sock", "signal", "USR1", "ha-middle"]])
     }
 
     @Test func theStageScriptValidatesEachConfigWithItsServerBeforeAnythingGoesLive() throws {
@@ -124,6 +124,6 @@ import Testing
         let script = Scripts.activate([.commit(["/srv/stackctl/shop/middle/nginx.conf"]), .start(["shop-middle"])], plan, changes).text
         let start = ShellQuote.line(SupervisorControl.argv(plan, ["start", "shop-middle"]))
         #expect(script.contains("run 'commit /srv/stackctl/shop/middle/nginx.conf' mv -f /srv/stackctl/shop/middle/.nginx.conf.stackctl-new /srv/stackctl/shop/middle/nginx.conf\nrun 'started shop-middle' \(start)\n"))
-        #expect(start.hasPrefix("/usr/bin/python3 -c 'import http.client, socket, sys, time, xmlrpc.client") && start.hasSuffix("' /srv/stackctl/shop/run/supervisor.sock start shop-middle"))
+        #expect(start.hasPrefix("/usr/bin/python3 -I -S -c 'import http.client, socket, sys, time, xmlrpc.client") && start.hasSuffix("' /srv/stackctl/shop/run/supervisor.sock start shop-middle"))
     }
 }
