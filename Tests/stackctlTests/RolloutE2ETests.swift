@@ -4,14 +4,16 @@ import Testing
 extension Lab {
     /// Rollouts on the lab under steady load through the front, as a user runs them.
     @Suite struct RolloutE2ETests {
-        /// Runs `body` while scripts/load.py sends requests to the front; returns its counts.
-        static func underLoad(_ dir: URL, front: String = LabKind.plain.front, _ body: () throws -> Void) throws -> [String: Any] {
+        /// Runs `body` while scripts/load.py sends requests to `path` through the front (with its
+        /// `options`, e.g. --timeline); returns its counts.
+        static func underLoad(_ dir: URL, front: String = LabKind.plain.front, path: String = "/shop", options: [String] = [],
+                              _ body: () throws -> Void) throws -> [String: Any] {
             let stop = dir.appendingPathComponent("stop"), out = dir.appendingPathComponent("load.json")
             try? FileManager.default.removeItem(at: stop)
             let load = Process()
             load.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            load.arguments = [CLITests.repo.appendingPathComponent("scripts/load.py").path, front + "/shop", stop.path,
-                              "--max-requests", "300000", "--max-seconds", "180"]
+            load.arguments = [CLITests.repo.appendingPathComponent("scripts/load.py").path, front + path, stop.path,
+                              "--max-requests", "300000", "--max-seconds", "180"] + options
             FileManager.default.createFile(atPath: out.path, contents: nil)
             load.standardOutput = try FileHandle(forWritingTo: out)
             try load.run()

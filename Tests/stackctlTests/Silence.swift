@@ -76,41 +76,28 @@ struct SilencedLoad {
     static func run(_ address: String, front: String, dir: URL, seconds: Double = 22, back: Double,
                     sample: () -> Int = { 0 }, during: () throws -> Void = {}) throws -> SilencedLoad {
         Silence.sweep()
-        let stop = dir.appendingPathComponent("stop-silence"), out = dir.appendingPathComponent("silence-load.json")
-        try? FileManager.default.removeItem(at: stop)
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        let load = Process()
-        load.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        load.arguments = [CLITests.repo.appendingPathComponent("scripts/load.py").path, front + "/", stop.path,
-                          "--max-requests", "500000", "--max-seconds", "120", "--timeline"]
-        load.standardOutput = try FileHandle(forWritingTo: out)
+        var silence: Silence?
+        defer { silence?.lift() }
+        var silencedAt = 0.0, liftedAt = 0.0, samples: [Int] = []
         let start = Date()
         func now() -> Double { Date().timeIntervalSince(start) }
         func wait(until t: Double) { let d = t - now(); if d > 0 { Thread.sleep(forTimeInterval: d) } }
-        try load.run()
-        var silence: Silence?
-        defer {
+        let counts = try Lab.RolloutE2ETests.underLoad(dir, front: front, path: "/", options: ["--timeline"]) {
+            wait(until: 6)
+            silence = try Silence.on(address)
+            silencedAt = now()
+            wait(until: silencedAt + 1)
+            samples.append(sample())
+            try during()
+            wait(until: silencedAt + seconds)
             silence?.lift()
-            FileManager.default.createFile(atPath: stop.path, contents: nil)
-            load.waitUntilExit()
+            silence = nil
+            liftedAt = now()
+            samples.append(sample())
+            wait(until: liftedAt + back)
+            samples.append(sample())
+            wait(until: liftedAt + back + 2)
         }
-        wait(until: 6)
-        silence = try Silence.on(address)
-        let silencedAt = now()
-        wait(until: silencedAt + 1)
-        var samples = [sample()]
-        try during()
-        wait(until: silencedAt + seconds)
-        silence?.lift()
-        silence = nil
-        let liftedAt = now()
-        samples.append(sample())
-        wait(until: liftedAt + back)
-        samples.append(sample())
-        wait(until: liftedAt + back + 2)
-        FileManager.default.createFile(atPath: stop.path, contents: nil)
-        load.waitUntilExit()
-        let counts = (try? JSONSerialization.jsonObject(with: Data(contentsOf: out))) as? [String: Any] ?? [:]
         return SilencedLoad(counts: counts, timeline: counts["timeline"] as? [[String: Any]] ?? [], silencedAt: silencedAt, liftedAt: liftedAt, samples: samples)
     }
 }

@@ -13,9 +13,8 @@ extension Lab {
         /// `status` while a host is silent: the host is named unreachable by ssh's own connect
         /// timeout (not by a command that ran out of time), and the tiers above it answer.
         static func statusNamesTheSilentHost(_ manifest: String, host: String, answering tier: String) throws {
-            let r = try CLITests.stackctl(["status", "-f", manifest, "-F", LabE2ETests.sshConfig, "--connect-timeout", "3", "--json"])
-            let report = (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [String: Any] ?? [:]
-            #expect(r.status == 3, "\(r.stderr)")
+            let (status, report, text) = try StatusE2ETests.status(manifest, ["--connect-timeout", "3"])
+            #expect(status == 3, "\(text)")
             let entry = (report["hosts"] as? [[String: Any]] ?? []).first { $0["host"] as? String == host } ?? [:]
             #expect(entry["reachable"] as? Bool == false && (entry["error"] as? String ?? "").contains("Connection timed out"), "\(entry)")
             let answering = StatusE2ETests.instances(report).filter { $0["tier"] as? String == tier && $0["host"] as? String != host }

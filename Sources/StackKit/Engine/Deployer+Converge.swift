@@ -17,8 +17,7 @@ extension Deployer {
         }
         if idle {
             // Nothing to start or change: one round trip per host checks every tier at once.
-            let (outcomes, seconds) = await stopwatch.time { await probe(Tier.allCases, inspected, GatePolicy(quick: true)) }
-            report.timePhase("gate", seconds: seconds)
+            let outcomes = await timedPhase(&report) { await probe(Tier.allCases, inspected, GatePolicy(quick: true)) }
             if outcomes.allSatisfy({ (try? $0.result.get())?.results.allSatisfy(\.healthy) ?? false }) {
                 _ = await record(Tier.allCases, outcomes, &report)
                 return

@@ -13,8 +13,7 @@ extension Deployer {
         var policy = policy
         let interruption = interruption
         policy.stop = { interruption() != nil }
-        let (outcomes, seconds) = await stopwatch.time { await probe(tiers, hosts, policy) }
-        report.timePhase(outcomes.first?.phase, seconds: seconds)
+        let outcomes = await timedPhase(&report) { await probe(tiers, hosts, policy) }
         return await record(tiers, outcomes, &report)
     }
 

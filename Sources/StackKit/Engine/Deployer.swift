@@ -58,9 +58,14 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
     /// its policy to what failed.
     func phase<Item: OnHost, Reply: ScriptReply>(_ items: [Item], _ report: inout DeployReport,
                                                  _ script: @escaping @Sendable (Item) -> HostScript<Reply>) async -> Judged<Item, Reply> {
-        let (outcomes, seconds) = await stopwatch.time { await runner.run(items, script) }
+        judge(await timedPhase(&report) { await runner.run(items, script) }, &report)
+    }
+
+    /// Runs a phase on its hosts and records its wall time under the phase its outcomes name.
+    func timedPhase<Item: OnHost, Reply: Sendable>(_ report: inout DeployReport, _ run: () async -> [HostOutcome<Item, Reply>]) async -> [HostOutcome<Item, Reply>] {
+        let (outcomes, seconds) = await stopwatch.time(run)
         report.timePhase(outcomes.first?.phase, seconds: seconds)
-        return judge(outcomes, &report)
+        return outcomes
     }
 
     /// Sorts outcomes into done and failed; a failure is recorded on its host's report and said.

@@ -69,16 +69,24 @@ struct HostRunner: Sendable {
     /// Runs `work` on every item's host; `phase` names it in the timings.
     func run<Item: OnHost, Reply: Sendable>(_ items: [Item], phase: String, _ work: @escaping @Sendable (Item, any Transport) async -> Result<Reply, HostFailure>)
         async -> [HostOutcome<Item, Reply>] {
-        let transports = connections.transports, stopwatch = stopwatch
-        return await FanOut.map(items, limit: parallel) { item in
-            let (result, seconds) = await stopwatch.time { await work(item, transports[item.hostName]!) }
-            return HostOutcome(item: item, host: item.hostName, result: result, phase: phase, seconds: seconds)
-        }
+        await timed(items) { item, transport in (phase, await work(item, transport)) }
     }
 
     func run<Item: OnHost, Reply: ScriptReply>(_ items: [Item], _ script: @escaping @Sendable (Item) -> HostScript<Reply>) async -> [HostOutcome<Item, Reply>] {
-        let phase = items.first.map { script($0).phase.rawValue } ?? ""
-        return await run(items, phase: phase) { item, transport in await Self.execute(script(item), on: transport) }
+        await timed(items) { item, transport in
+            let s = script(item)
+            return (s.phase.rawValue, await Self.execute(s, on: transport))
+        }
+    }
+
+    /// Each item's work on its host, timed: the phase it names and how long the host took.
+    private func timed<Item: OnHost, Reply: Sendable>(_ items: [Item], _ work: @escaping @Sendable (Item, any Transport) async -> (String, Result<Reply, HostFailure>))
+        async -> [HostOutcome<Item, Reply>] {
+        let transports = connections.transports, stopwatch = stopwatch
+        return await FanOut.map(items, limit: parallel) { item in
+            let ((phase, result), seconds) = await stopwatch.time { await work(item, transports[item.hostName]!) }
+            return HostOutcome(item: item, host: item.hostName, result: result, phase: phase, seconds: seconds)
+        }
     }
 
     /// Runs a script: its reply when it exits 0, else why it failed.

@@ -63,7 +63,8 @@ public struct Platform: Sendable, Equatable {
     public var nginx = "/usr/sbin/nginx"
     public var supervisord = "/usr/bin/supervisord"
     public var supervisorctl = "/usr/bin/supervisorctl"
-    /// The interpreter supervisord runs on (it provides `supervisor.xmlrpc`).
+    /// The interpreter supervisord runs on; stackctl's supervisord client runs on it too (the
+    /// standard library alone).
     public var supervisorPython = "/usr/bin/python3"
     /// The interpreter for the probe relay: the distribution's, by path, so no shim or
     /// PATH lookup of the remote login shell costs time on every probe.

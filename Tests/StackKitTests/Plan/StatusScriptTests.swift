@@ -12,24 +12,28 @@ import Testing
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
     }
 
-    @Test func systemdStateComesByNameAndTheWhyIsTheLastCompleteLine() throws {
+    /// The status script of fixture `small`'s systemd host, run against these two programs.
+    static func run(systemctl: String, journalctl: String) throws -> (facts: HostStatusFacts, stdout: String) {
         let bin = try Fixtures.temporaryDirectory("fakebin")
         defer { try? FileManager.default.removeItem(at: bin) }
-        try Self.fake(bin, "systemctl", """
+        try fake(bin, "systemctl", systemctl)
+        try fake(bin, "journalctl", journalctl)
+        let plan = try #require(HostPlan.all(try Fixtures.manifest("small")).first)
+        #expect(plan.host.processManager == .systemd)
+        let r = try Run.run(["/bin/sh", "-c", Scripts.status(plan).text], environment: ["PATH": bin.path + ":/usr/bin:/bin"])
+        return (HostStatusFacts(ScriptOutput(r.stdout)), r.stdout)
+    }
+
+    @Test func systemdStateComesByNameAndTheWhyIsTheLastCompleteLine() throws {
+        let (facts, stdout) = try Self.run(systemctl: """
         case "$*" in
           *InvocationID*) echo 0f1e2d3c ;;
           show*) printf 'MainPID=673\\nActiveState=active\\nSubState=running\\nActiveEnterTimestampMonotonic=1000000\\n' ;;
         esac
-        """)
-        try Self.fake(bin, "journalctl", """
+        """, journalctl: """
         printf '%s\\n' 'pool web instance 0 starting' "ModuleNotFoundError: No module named 'hello'" 'Traceback (most recent call last):' '  File "/srv/app/hello.py", line 1'
         """)
-        let manifest = try Fixtures.manifest("small")
-        let plan = try #require(HostPlan.all(manifest).first)
-        #expect(plan.host.processManager == .systemd)
-        let r = try Run.run(["/bin/sh", "-c", Scripts.status(plan).text], environment: ["PATH": bin.path + ":/usr/bin:/bin"])
-        let facts = HostStatusFacts(ScriptOutput(r.stdout))
-        let worker = try #require(facts.processes["tiny-web@0.service"], "\(r.stdout)")
+        let worker = try #require(facts.processes["tiny-web@0.service"], "\(stdout)")
         #expect(worker.state == "running" && worker.pid == 673 && worker.uptime > 0, "\(worker)")
         #expect(facts.lastLogLine["tiny-web@0.service"] == "ModuleNotFoundError: No module named 'hello'")
     }
@@ -38,17 +42,12 @@ import Testing
     /// take for an exit (the attempt's words are the why); after a failed attempt, auto-restart.
     @Test(arguments: [("0", "activating/restart-pending", false), ("1", "activating/auto-restart", true)])
     func anAutoRestartIsAnExitOnlyAfterAnAttemptOfItsOwn(restarts: String, state: String, exited: Bool) throws {
-        let bin = try Fixtures.temporaryDirectory("fakebin")
-        defer { try? FileManager.default.removeItem(at: bin) }
-        try Self.fake(bin, "systemctl", """
+        let (facts, stdout) = try Self.run(systemctl: """
         case "$*" in
-          show*) printf 'MainPID=0\nActiveState=activating\nSubState=auto-restart\nNRestarts=\(restarts)\nActiveEnterTimestampMonotonic=1000000\n' ;;
+          show*) printf 'MainPID=0\\nActiveState=activating\\nSubState=auto-restart\\nNRestarts=\(restarts)\\nActiveEnterTimestampMonotonic=1000000\\n' ;;
         esac
-        """)
-        try Self.fake(bin, "journalctl", "exit 0\n")
-        let plan = try #require(HostPlan.all(try Fixtures.manifest("small")).first)
-        let r = try Run.run(["/bin/sh", "-c", Scripts.status(plan).text], environment: ["PATH": bin.path + ":/usr/bin:/bin"])
-        let worker = try #require(HostStatusFacts(ScriptOutput(r.stdout)).processes["tiny-web@0.service"], "\(r.stdout)")
+        """, journalctl: "exit 0\n")
+        let worker = try #require(facts.processes["tiny-web@0.service"], "\(stdout)")
         #expect(worker.state == state)
         #expect(GateChecker<ContinuousClock>.hasExited(worker.state) == exited)
     }
