@@ -46,6 +46,8 @@ struct SilencedLoad {
     var liftedAt: Double
     /// What `sample` returned 1 s into the silence, as it was lifted, and `back` seconds later.
     var samples: [Int]
+    /// Seconds from the lift until `sample` had grown by more than the requests in flight.
+    var sampleReturnedAfter: Double?
 
     var failed: Int { (counts["errors"] as? Int ?? 0) + (counts["non_2xx"] as? Int ?? 0) }
 
@@ -59,6 +61,20 @@ struct SilencedLoad {
     func okRate(from: Double, to: Double) -> Double {
         let s = seconds(from: from, to: to)
         return s.isEmpty ? 0 : Double(s.map { timeline[$0]["ok"] as? Int ?? 0 }.reduce(0, +)) / Double(s.count)
+    }
+
+    /// Answers from the given worker pids in the timeline's seconds that lie wholly inside
+    /// [from, to] (as `seconds` picks them).
+    func answers(by pids: Set<String>, inside from: Double, _ to: Double) -> Int {
+        seconds(from: from, to: to).map { answers(by: pids, from: Double($0), to: Double($0)) }.reduce(0, +)
+    }
+
+    /// Seconds from the lift to the start of the first timeline second in which these pids
+    /// answered again (to the timeline's one-second grain).
+    func returnedAfter(_ pids: Set<String>) -> Double? {
+        let first = Int(liftedAt.rounded(.down))
+        guard first < timeline.count else { return nil }
+        return (first..<timeline.count).first { answers(by: pids, from: Double($0), to: Double($0)) > 0 }.map { max(0, Double($0) - liftedAt) }
     }
 
     /// Answers from the given worker pids in the timeline's seconds from `from` to `to`.
@@ -78,7 +94,7 @@ struct SilencedLoad {
         Silence.sweep()
         var silence: Silence?
         defer { silence?.lift() }
-        var silencedAt = 0.0, liftedAt = 0.0, samples: [Int] = []
+        var silencedAt = 0.0, liftedAt = 0.0, samples: [Int] = [], returned: Double?
         let start = Date()
         func now() -> Double { Date().timeIntervalSince(start) }
         func wait(until t: Double) { let d = t - now(); if d > 0 { Thread.sleep(forTimeInterval: d) } }
@@ -93,11 +109,16 @@ struct SilencedLoad {
             silence?.lift()
             silence = nil
             liftedAt = now()
-            samples.append(sample())
-            wait(until: liftedAt + back)
+            let atLift = sample()
+            samples.append(atLift)
+            while now() < liftedAt + back {
+                if returned == nil, sample() - atLift > Lab.SilentHostE2ETests.inFlight { returned = now() - liftedAt }
+                Thread.sleep(forTimeInterval: 0.25)
+            }
             samples.append(sample())
             wait(until: liftedAt + back + 2)
         }
-        return SilencedLoad(counts: counts, timeline: counts["timeline"] as? [[String: Any]] ?? [], silencedAt: silencedAt, liftedAt: liftedAt, samples: samples)
+        return SilencedLoad(counts: counts, timeline: counts["timeline"] as? [[String: Any]] ?? [], silencedAt: silencedAt, liftedAt: liftedAt,
+                            samples: samples, sampleReturnedAfter: returned)
     }
 }

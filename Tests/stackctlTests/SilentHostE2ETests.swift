@@ -40,13 +40,14 @@ extension Lab {
                 let pids = Set(StatusE2ETests.instances(report).filter { $0["host"] as? String == "app1" }
                     .compactMap { (($0["process"] as? [String: Any])?["pid"] as? Int).map(String.init) })
                 #expect(pids.count == 2, "\(pids)")
-                // Documented: back within retry (10) + connect_timeout (2) + 2 s.
-                let back = 14.0
+                // Documented: back within retry (20) + connect_timeout (2) + 2 s.
+                let back = 24.0
                 let run = try SilencedLoad.run(LabKind.plain.address(3), front: LabKind.plain.front, dir: dir, back: back, during: {
                     try Self.statusNamesTheSilentHost(manifest, host: "app1", answering: "middle")
                 })
                 Self.expectRideThrough(run, label: "\(server), app1 silent")
-                #expect(run.answers(by: pids, from: run.silencedAt + 1, to: run.liftedAt - 1) == 0, "app1 really was silent")
+                #expect(run.answers(by: pids, inside: run.silencedAt + 1, run.liftedAt) == 0, "app1 really was silent")
+                print("\(server): app1 answered again \(run.returnedAfter(pids).map { String(format: "%.1f", $0) } ?? "never") s after its packets flowed (documented: within \(back) s)")
                 let returned = run.answers(by: pids, from: run.liftedAt, to: run.liftedAt + back)
                 #expect(returned > 50, "\(server): app1 answered \(returned) requests in the \(back) s after its packets flowed again")
             }
@@ -64,7 +65,9 @@ extension Lab {
                 #expect(try LabE2ETests.up(manifest).status == 0)
                 // middle1's access log, in lines: what reached it.
                 let log = "\(LabKind.plain.dir)2/srv/stackctl/shop/log/nginx-access.log"
-                let lines = { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").reduce(0) { $1 == "\n" ? $0 + 1 : $0 } }
+                // Counted by wc: it is sampled every quarter second after the lift, and the log grows
+                // by megabytes under the load.
+                let lines = { Int(((try? CLITests.capture(["/usr/bin/wc", "-l", log]))?.stdout ?? "").split(separator: " ").first ?? "") ?? 0 }
                 // Documented: back within retry (10) + connect_timeout (2) + 2 s.
                 let back = 14.0
                 let run = try SilencedLoad.run(LabKind.plain.address(2), front: LabKind.plain.front, dir: dir, back: back, sample: lines, during: {
@@ -73,6 +76,7 @@ extension Lab {
                 Self.expectRideThrough(run, label: "front, middle1 silent")
                 #expect(run.samples.count == 3)
                 #expect(run.samples[1] - run.samples[0] <= Self.inFlight, "middle1 really was silent: \(run.samples)")
+                print("front: middle1 served again \(run.sampleReturnedAfter.map { String(format: "%.2f", $0) } ?? "never") s after its packets flowed (documented: within \(back) s)")
                 #expect(run.samples[2] - run.samples[1] > 50, "middle1 back within \(back) s: \(run.samples)")
             }
         }

@@ -15,7 +15,7 @@ import Testing
     @Test func nginxBoundsTheConnectAndPassesASilentWorkersRequestOn() throws {
         let conf = try Self.conf(.nginx, suffix: "nginx.conf")
         #expect(conf.contains("    fastcgi_connect_timeout 2s;\n    fastcgi_next_upstream error timeout;\n"))
-        #expect(conf.contains("server \"127.0.2.21:9500\" max_fails=1 fail_timeout=10s;"))
+        #expect(conf.contains("server \"127.0.2.21:9500\" max_fails=1 fail_timeout=20s;"))
         #expect(!conf.contains("least_conn") && !conf.contains("ip_hash"), "round robin is nginx's own default")
         let tuned = try Self.conf(.nginx, suffix: "nginx.conf") { $0.middle.connectTimeout = 5; $0.middle.retry = 30; $0.middle.balance = .leastConnections }
         #expect(tuned.contains("fastcgi_connect_timeout 5s;"))
@@ -28,7 +28,7 @@ import Testing
         let conf = try Self.conf(.lighttpd, suffix: "lighttpd.conf")
         #expect(conf.contains("fastcgi.balance = \"round-robin\"\n"))
         // lighttpd waits 2 s past its own setting: 2 s in the manifest is its 1 (its shortest).
-        #expect(conf.contains(#""api-w1-0" => ( "host" => "127.0.2.21", "port" => 9500, "check-local" => "disable", "connect-timeout" => 1, "disable-time" => 10 )"#))
+        #expect(conf.contains(#""api-w1-0" => ( "host" => "127.0.2.21", "port" => 9500, "check-local" => "disable", "connect-timeout" => 1, "disable-time" => 20 )"#))
         let tuned = try Self.conf(.lighttpd, suffix: "lighttpd.conf") { $0.middle.connectTimeout = 5; $0.middle.retry = 30; $0.middle.balance = .clientAddress }
         #expect(tuned.contains("fastcgi.balance = \"sticky\"\n"))
         #expect(tuned.contains(#""connect-timeout" => 3, "disable-time" => 30"#))
