@@ -32,6 +32,7 @@ let package = Package(
             // is compiled into the binary as byte arrays: stackctl stays one self-contained file.
             resources: [
                 .embedInCode("Python/launcher.py"),
+                .embedInCode("Python/pool_exec.py"),
                 .embedInCode("Python/relay.py"),
                 .embedInCode("Python/release_hook.py"),
                 .embedInCode("Python/supervisor_control.py"),

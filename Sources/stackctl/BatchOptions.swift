@@ -10,6 +10,6 @@ struct BatchOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Hosts per batch: a count, or a share of the pool's hosts such as 25% (at least 1; at most all but one of a pool that runs on several).", valueName: "n|p%"))
     var batch = BatchSize.one
 
-    @Option(help: "Only these hosts (comma-separated).", transform: { $0.split(separator: ",").map(String.init) })
+    @Option(help: "Only these hosts (comma-separated).", completion: Complete.hostList, transform: { $0.split(separator: ",").map(String.init) })
     var hosts: [String]?
 }

@@ -4,7 +4,7 @@ import StackKit
 
 /// How to reach the hosts, shared by every command that talks to them.
 struct ConnectionOptions: ParsableArguments {
-    @Option(name: [.customShort("F"), .customLong("ssh-config")], help: "An ssh config file to use instead of ~/.ssh/config.")
+    @Option(name: [.customShort("F"), .customLong("ssh-config")], help: "An ssh config file to use instead of ~/.ssh/config.", completion: .file())
     var sshConfig: String?
 
     @Option(help: "Seconds to wait for an SSH connection.")

@@ -10,7 +10,7 @@ struct History: AsyncParsableCommand {
     @OptionGroup var manifest: ManifestOptions
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(help: "Only this host (repeatable).")
+    @Option(help: "Only this host (repeatable).", completion: Complete.hosts)
     var host: [String] = []
 
     @Option(name: .short, help: "How many entries to show.")

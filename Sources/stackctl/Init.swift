@@ -7,7 +7,7 @@ struct Init: ParsableCommand {
         abstract: "Write the example manifest (all tiers on this machine) to start from, and ./static, the static directory it ships.",
         discussion: ExitStatus.help([.usage, .cannotWrite]))
 
-    @Option(name: [.short, .customLong("file")], help: "Where to write it.")
+    @Option(name: [.short, .customLong("file")], help: "Where to write it.", completion: .file(extensions: ["yml", "yaml"]))
     var file: String = "deploy.yml"
 
     func run() throws {
@@ -15,8 +15,9 @@ struct Init: ParsableCommand {
             printError("\(file) already exists; not overwriting it")
             throw ExitCode(.cannotWrite)
         }
-        // The repository's example ships examples/static; a new project ships ./static beside its manifest.
-        let text = ExampleManifest.text.replacingOccurrences(of: "{ source: examples/static }", with: "{ source: static }")
+        // The repository's example ships examples/static; a new project ships ./static beside
+        // its manifest, and finds the schema where `scripts/install` put it, if it did.
+        let text = ExampleManifest.forProject(schema: Installed.schema)
         try Data(text.utf8).write(to: URL(fileURLWithPath: file))
         let dir = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("static")
         var wrote = [file]

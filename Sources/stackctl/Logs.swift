@@ -17,15 +17,15 @@ struct Logs: AsyncParsableCommand {
         """ + ExitStatus.help(ExitStatus.manifest + [.unreachable]))
 
     // -f is --follow here, as in tail: the manifest is --file only.
-    @Option(name: .customLong("file"), help: "The manifest to read.")
+    @Option(name: .customLong("file"), help: "The manifest to read.", completion: Complete.manifest)
     var file = "deploy.yml"
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Argument(help: "A pool, `middle` or `front` (default: everything).")
+    @Argument(help: "A pool, `middle` or `front` (default: everything).", completion: Complete.poolsAndTiersLongFile)
     var target: String?
 
-    @Option(name: .customLong("host"), help: "Only this host (repeat for more).")
+    @Option(name: .customLong("host"), help: "Only this host (repeat for more).", completion: Complete.hostsLongFile)
     var host: [String] = []
 
     @Option(name: .short, help: "Lines of each log to show first.")
@@ -44,7 +44,7 @@ struct Logs: AsyncParsableCommand {
         var scope: ProgramScope?
         if let target {
             guard let s = ProgramScope.named(target, in: m) else {
-                throw ManifestOptions.usage("no pool named '\(target)', and it is not 'middle' or 'front'")
+                throw ManifestOptions.usage(ProgramScope.unknown(target, in: m))
             }
             scope = s
         }

@@ -4,7 +4,7 @@ import StackKit
 
 /// `-f FILE`, shared by every command that reads a manifest.
 struct ManifestOptions: ParsableArguments {
-    @Option(name: [.short, .customLong("file")], help: "The manifest to read.")
+    @Option(name: [.short, .customLong("file")], help: "The manifest to read.", completion: Complete.manifest)
     var file: String = "deploy.yml"
 
     /// The manifest, or every problem printed as FILE:LINE:COLUMN and exit 1. `secrets: false`

@@ -12,7 +12,7 @@ struct Render: ParsableCommand {
     @Option(name: .long, help: "Directory to write into.")
     var out: String = "rendered"
 
-    @Option(name: .long, help: "Render only this host.")
+    @Option(name: .long, help: "Render only this host.", completion: Complete.hosts)
     var host: String?
 
     func run() throws {

@@ -16,7 +16,7 @@ struct Restart: AsyncParsableCommand {
     @OptionGroup var manifest: ManifestOptions
     @OptionGroup var connection: ConnectionOptions
 
-    @Argument(help: "A pool, `middle` or `front` (default: all of them, bottom-up).")
+    @Argument(help: "A pool, `middle` or `front` (default: all of them, bottom-up).", completion: Complete.poolsAndTiers)
     var target: String?
 
     @OptionGroup var rolling: BatchOptions
@@ -26,7 +26,7 @@ struct Restart: AsyncParsableCommand {
         var what: ProgramScope?
         if let target {
             guard let t = ProgramScope.named(target, in: m) else {
-                throw ManifestOptions.usage("no pool named '\(target)', and it is not 'middle' or 'front'")
+                throw ManifestOptions.usage(ProgramScope.unknown(target, in: m))
             }
             what = t
         }

@@ -15,7 +15,7 @@ struct Rollout: AsyncParsableCommand {
     @OptionGroup var manifest: ManifestOptions
     @OptionGroup var connection: ConnectionOptions
 
-    @Argument(help: "The pool to roll out (default: every pool with a source).")
+    @Argument(help: "The pool to roll out (default: every pool with a source).", completion: Complete.pools)
     var pool: String?
 
     @OptionGroup var rolling: BatchOptions
@@ -35,7 +35,7 @@ struct Rollback: AsyncParsableCommand {
     @OptionGroup var manifest: ManifestOptions
     @OptionGroup var connection: ConnectionOptions
 
-    @Argument(help: "The pool to roll back (default: every pool with a source).")
+    @Argument(help: "The pool to roll back (default: every pool with a source).", completion: Complete.pools)
     var pool: String?
 
     @Option(help: ArgumentHelp("Hosts per batch: a count, or a share of the pool's hosts such as 25%.", valueName: "n|p%"))

@@ -42,7 +42,7 @@ def other_group():
 class Worker(object):
     """One launcher process, started by pid and ended by pid."""
 
-    def __init__(self, kind="threaded", socket_group=None, module="app"):
+    def __init__(self, kind="threaded", socket_group=None, module="app", protocol=None):
         self.dir = tempfile.mkdtemp(prefix="stackctl-launcher-")
         self.sock = os.path.join(self.dir, "0.sock")
         with open(os.path.join(self.dir, "app.py"), "w") as f:
@@ -53,6 +53,8 @@ class Worker(object):
         config = {"stack": "t", "pool": "main", "host": "h", "directory": self.dir,
                   "entry": {"module": module, "callable": "application"}, "environment": [["GREETING", "hello"]],
                   "server": server, "socket_group": socket_group, "stop_grace": 5, "instances": [{"unix": self.sock}]}
+        if protocol:
+            config["protocol"] = protocol
         self.config = os.path.join(self.dir, "pool.json")
         with open(self.config, "w") as f:
             json.dump(config, f)
@@ -90,6 +92,28 @@ class Worker(object):
         if self.process and self.process.stdout:
             self.process.stdout.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def scgi_request(path, sock_path, timeout=10):
+    """One SCGI request (netstring headers, CONTENT_LENGTH first): (status, body)."""
+    headers = [("CONTENT_LENGTH", "0"), ("SCGI", "1"), ("REQUEST_METHOD", "GET"), ("SCRIPT_NAME", ""),
+               ("PATH_INFO", path), ("QUERY_STRING", ""), ("REQUEST_URI", path), ("SERVER_NAME", "t"),
+               ("SERVER_PORT", "80"), ("SERVER_PROTOCOL", "HTTP/1.0")]
+    block = b"".join(k.encode() + b"\0" + v.encode() + b"\0" for k, v in headers)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.connect(sock_path)
+    s.sendall(str(len(block)).encode() + b":" + block + b",")
+    out = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        out += b
+    s.close()
+    head, _, body = out.partition(b"\r\n\r\n")
+    status = int(head.split(b"Status:", 1)[1].split()[0]) if b"Status:" in head else 0
+    return status, body
 
 
 class LauncherTests(unittest.TestCase):
@@ -199,6 +223,40 @@ class LauncherTests(unittest.TestCase):
         self.assertEqual(sorted(a[0] for a in answers), [200] * 4)
         pids = {a[1].split()[1] for a in answers}
         self.assertGreater(len(pids), 2, "4 concurrent requests were served by more than max_spare=2 children")
+
+
+
+class SCGILauncherTests(unittest.TestCase):
+    """`protocol: scgi`: flup's SCGI servers, with the same socket and stop behaviours."""
+
+    def worker(self, **kwargs):
+        w = Worker(protocol="scgi", **kwargs)
+        self.addCleanup(w.stop)
+        return w
+
+    def test_threaded_and_prefork_serve_the_app_over_scgi(self):
+        for kind in ("threaded", "prefork"):
+            w = self.worker(kind=kind).start()
+            status, body = scgi_request("/", w.sock)
+            self.assertEqual(status, 200, kind)
+            self.assertTrue(body.endswith(b"hello"), body)
+            self.assertEqual(stat.S_IMODE(os.stat(w.sock).st_mode), 0o660)
+
+    def test_a_live_scgi_socket_is_never_stolen(self):
+        w = self.worker().start()
+        thief = Worker(protocol="scgi")
+        self.addCleanup(thief.stop)
+        thief.config = w.config
+        thief.start(wait=False)
+        self.assertEqual(thief.process.wait(timeout=15), 2)
+        self.assertEqual(scgi_request("/", w.sock)[0], 200)
+
+    def test_scgi_workers_stop_on_sigterm_and_remove_their_socket(self):
+        for kind in ("threaded", "prefork"):
+            w = self.worker(kind=kind).start()
+            w.process.send_signal(signal.SIGTERM)
+            self.assertEqual(w.process.wait(timeout=8), 0, kind)
+            self.assertFalse(os.path.exists(w.sock), kind)
 
 
 if __name__ == "__main__":

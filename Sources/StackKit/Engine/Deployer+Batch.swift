@@ -75,21 +75,24 @@ extension Deployer {
         return Set(judged.done.map(\.item.hostName))
     }
 
-    /// Re-renders the middle tier's config with `drained` left out, checks it, and reloads gracefully.
+    /// Re-renders the router's config (the middle tier's, or Apache's without one) with
+    /// `drained` left out, checks it, and reloads gracefully.
     func reloadMiddle(drained: Set<String>, _ report: inout DeployReport) async -> Bool {
         let renderer = StackRenderer(manifest, platform: platform, drained: drained)
-        let plans = renderer.topology.activeHosts.filter { manifest.middle.hosts.contains($0.name) }
-            .map { HostPlan(renderer.render($0), topology: renderer.topology, platform: platform) }
+        let t = renderer.topology, tier = t.routerTier
+        let plans = t.activeHosts.filter { t.routerHosts.contains($0.name) }
+            .map { HostPlan(renderer.render($0), topology: t, platform: platform) }
         let judged = await phase(plans, &report) { plan in
-            let changes = HostChanges(files: plan.files.filter { $0.role == .middle && !$0.file.check.isSystemdUnit })
-            let reload = plan.programs(of: .middle).map { Action.reload(ServiceControl.name($0, plan)) }
+            let changes = HostChanges(files: plan.files.filter { $0.role == t.routerRole && !$0.file.check.isSystemdUnit })
+            let reload = plan.programs(of: tier).map { Action.reload(ServiceControl.name($0, plan)) }
             return Scripts.reloadMiddle([.commit(changes.files.map(\.path))] + reload, plan, changes)
         }
+        let unit = tier == .front ? t.frontUnit : t.middleUnit
         for (plan, _) in judged.done {
-            report.update(plan.host.name) { r in if !r.reloaded.contains(plan.topology.middleUnit) { r.reloaded.append(plan.topology.middleUnit) } }
+            report.update(plan.host.name) { r in if !r.reloaded.contains(unit) { r.reloaded.append(unit) } }
         }
         for (plan, failure) in judged.failed {
-            report.fail(failure.exitStatus, "\(plan.host.name): the middle tier could not be reloaded: \(failure.message)")
+            report.fail(failure.exitStatus, "\(plan.host.name): the \(tier == .front ? "front" : "middle tier") could not be reloaded: \(failure.message)")
         }
         return judged.ok
     }

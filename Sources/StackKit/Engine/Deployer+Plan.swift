@@ -56,7 +56,7 @@ extension Deployer {
                 guard let id = releases[pool.name], i.state.releases[pool.name] != id else { continue }
                 h.releases.append(.init(pool: pool.name, from: i.state.releases[pool.name], to: id))
             }
-            for (key, id) in statics.sorted(by: { $0.key < $1.key }) where i.plan.tiers.contains(.middle) && i.state.releases[key] != id {
+            for (key, id) in statics.sorted(by: { $0.key < $1.key }) where i.plan.routes && i.state.releases[key] != id {
                 h.releases.append(.init(pool: key, from: i.state.releases[key], to: id))
             }
             if let index = report.hosts.firstIndex(where: { $0.host == i.hostName }) { report.hosts[index] = h }

@@ -9,7 +9,7 @@ extension Deployer {
 
     /// False, with the failure recorded (exit 7), when a release could not be built or placed.
     func placeStatic(_ inspected: [Inspected], _ report: inout DeployReport) async -> Bool {
-        let middles = inspected.filter { $0.plan.tiers.contains(.middle) }
+        let middles = inspected.filter { $0.plan.routes }
         for shipped in manifest.middle.shipped {
             guard let release = await buildStatic(shipped, &report) else { return false }
             let key = "static/" + shipped.name

@@ -54,7 +54,7 @@ extension Deployer {
     func exposesNothing(_ inspected: [Inspected], _ report: inout DeployReport) -> Bool {
         var problems: [String] = []
         let written = Dictionary(StaticExposure.served(manifest).map { ($0.key, $0.path) }, uniquingKeysWith: { a, _ in a })
-        for i in inspected where i.plan.tiers.contains(.middle) {
+        for i in inspected where i.plan.routes {
             for e in StaticExposure.find(manifest, resolve: { i.state.resolved[$0] }) {
                 let verb = e.contains ? "would serve" : "lies inside"
                 problems.append("\(e.served.what) '\(written[e.served.key] ?? "")' resolves on \(i.hostName) to '\(e.served.path)', which \(verb) \(e.protected.what) (\(e.protected.path))")

@@ -4,10 +4,18 @@ public enum ProgramScope: Sendable, Equatable {
     case middle
     case front
 
-    /// A pool's name, or `middle` or `front`; nil when the manifest has no such thing.
+    /// A pool's name, or `middle` or `front`; nil when the manifest has no such thing (no
+    /// `middle` in a stack without a middle tier).
     public static func named(_ name: String, in manifest: Manifest) -> ProgramScope? {
         if manifest.pool(named: name) != nil { return .pool(name) }
-        return name == "middle" ? .middle : name == "front" ? .front : nil
+        if name == "middle" { return manifest.middle.byFront ? nil : .middle }
+        return name == "front" ? .front : nil
+    }
+
+    /// Why `name` names nothing `restart` and `logs` can act on.
+    public static func unknown(_ name: String, in manifest: Manifest) -> String {
+        name == "middle" && manifest.middle.byFront ? "this stack has no middle tier: the front serves it"
+            : "no pool named '\(name)', and it is not 'middle' or 'front'"
     }
 
     public var tier: Tier {

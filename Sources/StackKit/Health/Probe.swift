@@ -3,6 +3,8 @@ public struct Probe: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         /// A FastCGI request straight to a worker.
         case fastcgi(path: String, scriptName: String)
+        /// An SCGI request straight to a worker (`protocol: scgi`).
+        case scgi(path: String, scriptName: String)
         /// An HTTP GET; `contentType` is the type a static file must come back with.
         case http(path: String, hostHeader: String, contentType: String?)
     }
@@ -31,6 +33,7 @@ public struct Probe: Sendable, Equatable {
     public var exchange: Relay.Exchange {
         let payload: [UInt8] = switch kind {
         case .fastcgi(let path, let scriptName): FastCGI.request(params: FastCGI.getParams(path: path, scriptName: scriptName))
+        case .scgi(let path, let scriptName): SCGI.request(headers: FastCGI.getParams(path: path, scriptName: scriptName))
         case .http(let path, let host, _): HTTPMessage.request(path: path, host: host)
         }
         // Long enough to tell a slow answer (over `slow`) from none at all.
@@ -87,6 +90,13 @@ extension Probe {
             case .success(let r):
                 let ok = (200..<400).contains(r.status)
                 return result(ok, r.status, "\(r.status) \(Self.snippet(redactor(r.bodyText)))", stderr: redactor(r.stderr))
+            }
+        case .scgi:
+            switch SCGI.parse(answer.bytes) {
+            case .invalid(let problem):
+                return result(false, nil, problem)
+            case .response(let status, _, let body):
+                return result((200..<400).contains(status), status, "\(status) \(Self.snippet(redactor(String(decoding: body, as: UTF8.self))))")
             }
         case .http(_, _, let contentType):
             let (status, headers, body) = HTTPMessage.splitHead(answer.bytes, statusFromHeader: false)

@@ -6,8 +6,9 @@ public enum Probes {
             // The app sees what the middle would send for its first mount.
             let mount = t.manifest.middle.routes.first { $0.pool == pool.name }
             let scriptName = mount.map { $0.isRoot ? "" : $0.prefix } ?? ""
-            return Probe(tier: .workers, host: host, endpoint: w.endpoint, kind: .fastcgi(path: pool.health.path, scriptName: scriptName),
-                         label: "pool \(pool.name) instance \(w.index) (\(w.endpoint))", timeout: pool.health.timeout, pool: pool.name,
+            let kind: Probe.Kind = pool.gateway == .scgi ? .scgi(path: pool.health.path, scriptName: scriptName) : .fastcgi(path: pool.health.path, scriptName: scriptName)
+            return Probe(tier: .workers, host: host, endpoint: w.endpoint, kind: kind,
+                         label: "pool \(pool.name) instance \(w.index) (\(w.endpoint)\(pool.gateway == .scgi ? ", SCGI" : ""))", timeout: pool.health.timeout, pool: pool.name,
                          instance: w.index, slow: pool.health.slow)
         }
     }

@@ -1,6 +1,7 @@
 /// The manifest `stackctl init` writes: a copy of deploy.yml.example (a test keeps them equal).
 public enum ExampleManifest {
     public static let text = #"""
+# yaml-language-server: $schema=schema/deploy.schema.json
 # stackctl manifest: a whole three-tier stack on this machine.
 #
 #   browser -> Apache (front, https :8443) -> nginx or lighttpd (middle, :8000)

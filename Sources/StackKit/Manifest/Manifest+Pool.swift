@@ -5,6 +5,13 @@ public enum SocketKind: String, Sendable, CaseIterable {
     case auto, unix, tcp
 }
 
+/// The protocol between the router and a pool's workers (the manifest's `protocol`): flup
+/// serves either, and lighttpd (mod_scgi), nginx (`scgi_pass`) and Apache (mod_proxy_scgi)
+/// speak both.
+public enum Gateway: String, Sendable, CaseIterable {
+    case fastcgi, scgi
+}
+
 public enum WSGIEntry: Sendable, Equatable {
     /// `module:callable`
     case callable(module: String, attribute: String)
@@ -38,6 +45,7 @@ public struct Pool: Sendable, Equatable {
     public var instances: Int
     public var hosts: [String]
     public var socket: SocketKind
+    public var gateway: Gateway = .fastcgi
     /// First TCP port; instance i listens on `port + i`.
     public var port: Int
     public var health: HealthCheck
@@ -101,7 +109,7 @@ public struct Pool: Sendable, Equatable {
         a.name == b.name && a.entry == b.entry && a.directory == b.directory && a.python == b.python
             && a.virtualenv == b.virtualenv && a.environment.elementsEqual(b.environment, by: ==)
             && a.user == b.user && a.group == b.group && a.server == b.server && a.instances == b.instances
-            && a.hosts == b.hosts && a.socket == b.socket && a.port == b.port && a.health == b.health
+            && a.hosts == b.hosts && a.socket == b.socket && a.gateway == b.gateway && a.port == b.port && a.health == b.health
             && a.source == b.source && a.baseInterpreter == b.baseInterpreter && a.keepReleases == b.keepReleases
             && a.drainTimeout == b.drainTimeout && a.releaseCommand == b.releaseCommand && a.secretKeys == b.secretKeys && a.ownUser == b.ownUser && a.ownGroup == b.ownGroup
     }

@@ -148,6 +148,10 @@ public struct StaticAlias: Sendable, Equatable {
 }
 
 public struct Middle: Sendable, Equatable {
+    /// No middle tier: the front's Apache serves the static files itself and speaks FastCGI
+    /// to the pools (the manifest's `front.static` and `front.routes`, kept here; `hosts` is
+    /// empty, and the front's connect timeout, retry and balance apply to the workers).
+    public var byFront = false
     public var server: MiddleServer = .nginx
     public var hosts: [String] = []
     public var address: String? = nil

@@ -5,8 +5,6 @@ import Foundation
 /// the manifest's directory, one trailing newline dropped). A secret's value is never part of a
 /// message: errors name where it comes from instead.
 extension ManifestDecoder {
-    static let secretKeys = ["from_env", "from_file"]
-
     func decodeEnv(_ node: Node, _ path: String, into pool: inout Pool) {
         for (key, keyMark, value) in r.entries(node, path) {
             let keyPath = "\(path).\(key)"
@@ -49,7 +47,7 @@ extension ManifestDecoder {
 
     /// The secret's value; or why it cannot be had, reported unless this command does without.
     func decodeSecret(_ node: Node, _ path: String) -> Secret {
-        guard let fields = r.mapping(node, path, known: Self.secretKeys) else { return .invalid }
+        guard let fields = r.object(node, path, ManifestShape.secret)?.nodes else { return .invalid }
         guard fields.count == 1, let (kind, source) = fields.first else {
             r.fail(node.mark, path, fields.isEmpty ? "a secret needs 'from_env: NAME' or 'from_file: PATH'" : "give either 'from_env' or 'from_file', not both")
             return .invalid

@@ -1,12 +1,6 @@
 import Foundation
 
 extension ManifestDecoder {
-    static let poolKeys = ["wsgi", "paste", "directory", "python", "virtualenv", "env", "user", "group", "server",
-                           "threaded", "prefork", "instances", "hosts", "socket", "port", "health",
-                           "source", "ref", "keep_releases", "drain_timeout", "release_command"]
-    static let threadedKeys = ["min_spare", "max_spare", "max_threads"]
-    static let preforkKeys = ["min_spare", "max_spare", "max_children", "max_requests"]
-
     enum ServerKind: String, CaseIterable { case threaded, prefork }
 
     func decodePools(_ node: Node, stack: String, base: String) -> [Pool] {
@@ -25,7 +19,7 @@ extension ManifestDecoder {
     /// Pools get distinct default ports (9000, 9100, ...) so two TCP pools never clash by default.
     func decodePool(_ name: String, _ node: Node, defaultPort: Int, stack: String, base: String) -> Pool? {
         let path = "pools.\(name)"
-        guard let p = r.mapping(node, path, known: Self.poolKeys) else { return nil }
+        guard let p = r.object(node, path, ManifestShape.pool, hints: ["hosts": "the hosts this pool's workers run on"]) else { return nil }
         var pool = Pool(name: name, entry: .callable(module: "app", attribute: "application"), directory: "")
 
         switch (p["wsgi"], p["paste"]) {
@@ -42,14 +36,9 @@ extension ManifestDecoder {
             }
         case (nil, let paste?):
             // `file.ini` or `file.ini#appname`, as Paste Deploy writes it.
-            if let (text, mark) = r.scalar(paste, "\(path).paste") {
+            if let text = r.string(paste, "\(path).paste", rule: .paste) {
                 let parts = text.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-                let appName = parts.count == 2 ? parts[1] : "main"
-                if let problem = ValueRule.path.problem(in: parts[0]) ?? ValueRule.name.problem(in: appName) {
-                    r.fail(mark, "\(path).paste", problem.message, hint: problem.hint)
-                } else {
-                    pool.entry = .paste(path: parts[0], name: appName)
-                }
+                pool.entry = .paste(path: parts[0], name: parts.count == 2 ? parts[1] : "main")
             }
         }
         if let sourceNode = p["source"] {
@@ -65,53 +54,53 @@ extension ManifestDecoder {
                 } else if checkSources && !(FileManager.default.fileExists(atPath: normalized, isDirectory: &isDir) && isDir.boolValue) {
                     r.fail(mark, "\(path).source", "no directory at '\(normalized)'")
                 } else {
-                    pool.source = ReleaseSource(path: normalized, ref: r.string(p["ref"], "\(path).ref", rule: .gitRef))
+                    pool.source = ReleaseSource(path: normalized, ref: p.string("ref"))
                 }
             }
-            pool.baseInterpreter = r.string(p["python"], "\(path).python", rule: .path) ?? pool.baseInterpreter
+            pool.baseInterpreter = p.string("python") ?? pool.baseInterpreter
             let current = "\(base)/pools/\(name)/current"
             pool.directory = current
             pool.virtualenv = current + "/venv"
             pool.python = current + "/venv/bin/python"
-            pool.releaseCommand = r.string(p["release_command"], "\(path).release_command", rule: .command)
+            pool.releaseCommand = p.string("release_command")
         } else {
             if let ref = p["ref"] { r.fail(ref.mark, "\(path).ref", "'ref' needs 'source'") }
             if let hook = p["release_command"] {
                 r.fail(hook.mark, "\(path).release_command", "'release_command' runs in a new release: it needs 'source'")
             }
-            r.require(p, "directory", in: path, at: node.mark, hint: "the application's working directory, or 'source' to ship releases")
-            pool.directory = r.string(p["directory"], "\(path).directory", rule: .path).map(Self.trimSlash) ?? pool.directory
+            r.require(p.nodes, "directory", in: path, at: node.mark, hint: "the application's working directory, or 'source' to ship releases")
+            pool.directory = p.string("directory").map(Self.trimSlash) ?? pool.directory
             if p["python"] != nil && p["virtualenv"] != nil {
                 r.fail(p["virtualenv"]!.mark, "\(path).virtualenv", "give either 'python' or 'virtualenv', not both")
             }
-            pool.python = r.string(p["python"], "\(path).python", rule: .path) ?? pool.python
-            if let venv = r.string(p["virtualenv"], "\(path).virtualenv", rule: .path).map(Self.trimSlash) {
+            pool.python = p.string("python") ?? pool.python
+            if let venv = p.string("virtualenv").map(Self.trimSlash) {
                 pool.virtualenv = venv
                 pool.python = venv + "/bin/python"
             }
         }
-        pool.keepReleases = r.int(p["keep_releases"], "\(path).keep_releases", in: 2...100) ?? pool.keepReleases
-        pool.drainTimeout = r.duration(p["drain_timeout"], "\(path).drain_timeout") ?? pool.drainTimeout
+        pool.keepReleases = p.int("keep_releases") ?? pool.keepReleases
+        pool.drainTimeout = p.duration("drain_timeout") ?? pool.drainTimeout
         if let env = p["env"] { decodeEnv(env, "\(path).env", into: &pool) }
         // Without a user or group named, the pool gets its own account (made on its hosts), so
         // its secrets and code are out of the middle server's reach.
         let own = Pool.ownAccount(stack: stack, pool: name)
-        pool.user = r.string(p["user"], "\(path).user", rule: .account) ?? own
-        pool.group = r.string(p["group"], "\(path).group", rule: .account) ?? own
+        pool.user = p.string("user") ?? own
+        pool.group = p.string("group") ?? own
         pool.ownUser = p["user"] == nil
         pool.ownGroup = p["group"] == nil
         pool.server = decodeServer(p, path)
-        r.require(p, "hosts", in: path, at: node.mark, hint: "the hosts this pool's workers run on")
         pool.hosts = hostList(p["hosts"], "\(path).hosts")
-        pool.instances = r.int(p["instances"], "\(path).instances", in: 1...64) ?? pool.instances
-        pool.socket = r.choice(p["socket"], "\(path).socket", SocketKind.self) ?? pool.socket
-        pool.port = r.int(p["port"], "\(path).port", in: 1...65535) ?? defaultPort
+        pool.instances = p.int("instances") ?? pool.instances
+        pool.socket = p.choice("socket", SocketKind.self) ?? pool.socket
+        pool.gateway = p.choice("protocol", Gateway.self) ?? pool.gateway
+        pool.port = p.int("port") ?? defaultPort
         pool.health = decodeHealth(p["health"], "\(path).health", defaultPath: "/")
         return pool
     }
 
-    func decodeServer(_ p: [String: Node], _ path: String) -> FlupServer {
-        let kind = r.choice(p["server"], "\(path).server", ServerKind.self) ?? (p["prefork"] != nil ? .prefork : .threaded)
+    func decodeServer(_ p: ShapedFields, _ path: String) -> FlupServer {
+        let kind = p.choice("server", ServerKind.self) ?? (p["prefork"] != nil ? .prefork : .threaded)
         let other = kind == .threaded ? "prefork" : "threaded"
         if let wrong = p[other] {
             r.fail(wrong.mark, "\(path).\(other)", "settings for '\(other)' given, but the server is '\(kind.rawValue)'")
@@ -119,10 +108,10 @@ extension ManifestDecoder {
         switch kind {
         case .threaded:
             let sub = "\(path).threaded"
-            let f = p["threaded"].flatMap { r.mapping($0, sub, known: Self.threadedKeys) } ?? [:]
-            let minSpare = r.int(f["min_spare"], "\(sub).min_spare", in: 1...256) ?? 1
-            let maxSpare = r.int(f["max_spare"], "\(sub).max_spare", in: 1...256) ?? max(5, minSpare)
-            let maxThreads = r.int(f["max_threads"], "\(sub).max_threads", in: 1...4096)
+            let f = r.object(p["threaded"], sub, ManifestShape.threaded)
+            let minSpare = f.int("min_spare") ?? 1
+            let maxSpare = f.int("max_spare") ?? max(5, minSpare)
+            let maxThreads = f.int("max_threads")
             if maxSpare < minSpare, let m = f["max_spare"] { r.fail(m.mark, "\(sub).max_spare", "max_spare \(maxSpare) is below min_spare \(minSpare)") }
             if let maxThreads, maxThreads < maxSpare, let m = f["max_threads"] {
                 r.fail(m.mark, "\(sub).max_threads", "max_threads \(maxThreads) is below max_spare \(maxSpare)")
@@ -130,11 +119,11 @@ extension ManifestDecoder {
             return .threaded(minSpare: minSpare, maxSpare: maxSpare, maxThreads: maxThreads)
         case .prefork:
             let sub = "\(path).prefork"
-            let f = p["prefork"].flatMap { r.mapping($0, sub, known: Self.preforkKeys) } ?? [:]
-            let minSpare = r.int(f["min_spare"], "\(sub).min_spare", in: 1...256) ?? 1
-            let maxSpare = r.int(f["max_spare"], "\(sub).max_spare", in: 1...256) ?? max(5, minSpare)
-            let maxChildren = r.int(f["max_children"], "\(sub).max_children", in: 1...512) ?? max(50, maxSpare)
-            let maxRequests = r.int(f["max_requests"], "\(sub).max_requests", in: 0...1_000_000) ?? 0
+            let f = r.object(p["prefork"], sub, ManifestShape.prefork)
+            let minSpare = f.int("min_spare") ?? 1
+            let maxSpare = f.int("max_spare") ?? max(5, minSpare)
+            let maxChildren = f.int("max_children") ?? max(50, maxSpare)
+            let maxRequests = f.int("max_requests") ?? 0
             if maxSpare < minSpare, let m = f["max_spare"] { r.fail(m.mark, "\(sub).max_spare", "max_spare \(maxSpare) is below min_spare \(minSpare)") }
             if maxChildren < maxSpare, let m = f["max_children"] {
                 r.fail(m.mark, "\(sub).max_children", "max_children \(maxChildren) is below max_spare \(maxSpare)")

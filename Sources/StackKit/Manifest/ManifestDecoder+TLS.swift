@@ -1,24 +1,22 @@
 import Foundation
 
 extension ManifestDecoder {
-    static let tlsKeys = ["port", "certificate", "key", "certificate_path", "key_path", "redirect", "hsts", "http2"]
-
     func decodeTLS(_ node: Node) -> FrontTLS? {
         let path = "front.tls"
-        guard let t = r.mapping(node, path, known: Self.tlsKeys) else { return nil }
+        guard let t = r.object(node, path, ManifestShape.tls) else { return nil }
         let certificate = tlsSource(t, "certificate", marker: "-----BEGIN CERTIFICATE-----", at: node.mark)
         let key = tlsSource(t, "key", marker: "PRIVATE KEY-----", at: node.mark)
         guard let certificate, let key else { return nil }
         var tls = FrontTLS(certificate: certificate, key: key)
-        tls.port = r.int(t["port"], "\(path).port", in: 1...65535) ?? tls.port
-        tls.redirect = r.bool(t["redirect"], "\(path).redirect") ?? tls.redirect
-        tls.hsts = r.int(t["hsts"], "\(path).hsts", in: 0...315_360_000, what: "seconds (0: no HSTS)") ?? tls.hsts
-        tls.http2 = r.bool(t["http2"], "\(path).http2") ?? tls.http2
+        tls.port = t.int("port") ?? tls.port
+        tls.redirect = t.bool("redirect") ?? tls.redirect
+        tls.hsts = t.int("hsts", what: "seconds (0: no HSTS)") ?? tls.hsts
+        tls.http2 = t.bool("http2") ?? tls.http2
         return tls
     }
 
     /// `NAME: local file` (shipped) or `NAME_path: path on the host`, exactly one.
-    func tlsSource(_ t: [String: Node], _ name: String, marker: String, at mark: Mark) -> FrontTLS.Source? {
+    func tlsSource(_ t: ShapedFields, _ name: String, marker: String, at mark: Mark) -> FrontTLS.Source? {
         let path = "front.tls.\(name)"
         switch (t[name], t[name + "_path"]) {
         case (nil, nil):

@@ -14,25 +14,20 @@ struct ManifestDecoder {
     /// unresolved (commands that never write pool.json: status, down, logs...).
     var requireSecrets = true
 
-    static let topKeys = ["name", "base", "process_manager", "hosts", "front", "middle", "pools"]
-
     func decode(_ root: Node) -> Manifest? {
         r.marks[""] = root.mark
         guard case .mapping = root else {
-            r.fail(root.mark, "", "a manifest must be a mapping with the keys \(Self.topKeys.joined(separator: ", ")), found \(root.kindName)")
+            r.fail(root.mark, "", "a manifest must be a mapping with the keys \(ManifestShape.root.keys.joined(separator: ", ")), found \(root.kindName)")
             return nil
         }
-        guard let top = r.mapping(root, "", known: Self.topKeys) else { return nil }
-        for key in ["name", "hosts", "front", "middle", "pools"] {
-            r.require(top, key, in: "", at: root.mark)
-        }
-        let name = r.string(top["name"], "name", rule: .name) ?? "stack"
-        let base = r.string(top["base"], "base", rule: .path) ?? "/srv/stackctl/\(name)"
-        let defaultManager = r.choice(top["process_manager"], "process_manager", ProcessManager.self) ?? .systemd
+        guard let top = r.object(root, "", ManifestShape.root) else { return nil }
+        let name = top.string("name") ?? "stack"
+        let base = top.string("base") ?? "/srv/stackctl/\(name)"
+        let defaultManager = top.choice("process_manager", ProcessManager.self) ?? .systemd
         let hosts = top["hosts"].map { decodeHosts($0, defaultManager: defaultManager) } ?? []
-        let front = top["front"].map(decodeFront) ?? Front()
+        let (front, frontFields) = top["front"].map(decodeFront) ?? (Front(), nil)
         let trimmedBase = base.count > 1 && base.hasSuffix("/") ? String(base.dropLast()) : base
-        let middle = top["middle"].map { decodeMiddle($0, base: trimmedBase) } ?? Middle()
+        let middle = decodeRouter(top, frontFields, base: trimmedBase)
         let pools = top["pools"].map { decodePools($0, stack: name, base: trimmedBase) } ?? []
         var manifest = Manifest(name: name, base: trimmedBase,
                                 hosts: hosts, front: front, middle: middle, pools: pools)
@@ -41,7 +36,27 @@ struct ManifestDecoder {
         return manifest
     }
 
-    static let hostKeys = ["address", "ssh", "user", "port", "local", "process_manager"]
+    /// The middle tier; or, when the manifest has none and its front serves static files and
+    /// routes, those (`byFront`). The two ways exclude each other.
+    func decodeRouter(_ top: ShapedFields, _ front: ShapedFields?, base: String) -> Middle {
+        let served = ManifestShape.routerKeys.filter { front?[$0] != nil }
+        if let node = top["middle"] {
+            for key in served {
+                r.fail(front![key]!.mark, "front.\(key)", "with a middle tier, '\(key)' belongs under middle",
+                       hint: "move it to middle.\(key), or leave out middle for Apache to serve the stack itself")
+            }
+            return decodeMiddle(node, base: base)
+        }
+        var middle = Middle()
+        guard let front, !served.isEmpty else {
+            r.require(top.nodes, "middle", in: "", at: top.mark, hint: "or give front.static and front.routes for Apache to serve without a middle tier")
+            return middle
+        }
+        middle.byFront = true
+        for key in ["static", "routes"] { r.require(front.nodes, key, in: "front", at: front.mark, hint: "without a middle tier the front serves the static files and routes") }
+        decodeServing(front, section: "front", base: base, into: &middle)
+        return middle
+    }
 
     func decodeHosts(_ node: Node, defaultManager: ProcessManager) -> [Host] {
         var hosts: [Host] = []
@@ -53,37 +68,35 @@ struct ManifestDecoder {
                 r.fail(keyMark, path, problem.message, hint: problem.hint)
                 continue
             }
-            guard let fields = r.mapping(value, path, known: Self.hostKeys) else {
+            guard let fields = r.object(value, path, ManifestShape.host) else {
                 if value.isNull { r.fail(value.mark, path, "host '\(name)' needs an address or 'local: true'") }
                 continue
             }
-            let local = r.bool(fields["local"], "\(path).local") ?? false
-            let address = r.string(fields["address"], "\(path).address", rule: .address)
+            let local = fields.bool("local") ?? false
+            let address = fields.string("address")
             if address == nil && !local && fields["address"] == nil {
                 r.fail(value.mark, path, "host '\(name)' needs an address or 'local: true'")
             }
-            let destination = r.string(fields["ssh"], "\(path).ssh", rule: .sshDestination)
+            let destination = fields.string("ssh")
             if local, let ssh = fields["ssh"] { r.fail(ssh.mark, "\(path).ssh", "a local host is reached without ssh", hint: "leave out 'ssh' or 'local'") }
             hosts.append(Host(
                 name: name,
                 address: address ?? "127.0.0.1",
                 sshDestination: destination,
-                sshUser: r.string(fields["user"], "\(path).user", rule: .account),
-                sshPort: r.int(fields["port"], "\(path).port", in: 1...65535),
+                sshUser: fields.string("user"),
+                sshPort: fields.int("port"),
                 local: local,
-                processManager: r.choice(fields["process_manager"], "\(path).process_manager", ProcessManager.self) ?? defaultManager))
+                processManager: fields.choice("process_manager", ProcessManager.self) ?? defaultManager))
         }
         return hosts
     }
 
-    static let healthKeys = ["path", "timeout", "slow"]
-
     func decodeHealth(_ node: Node?, _ path: String, defaultPath: String) -> HealthCheck {
         var check = HealthCheck(path: defaultPath)
-        guard let node, let fields = r.mapping(node, path, known: Self.healthKeys) else { return check }
-        check.path = r.string(fields["path"], "\(path).path", rule: .urlPath) ?? check.path
-        check.timeout = r.duration(fields["timeout"], "\(path).timeout") ?? check.timeout
-        check.slow = slowThreshold(fields["slow"], "\(path).slow", timeout: check.timeout)
+        guard let node, let fields = r.object(node, path, ManifestShape.health(path)) else { return check }
+        check.path = fields.string("path") ?? check.path
+        check.timeout = fields.duration("timeout") ?? check.timeout
+        check.slow = slowThreshold(fields["slow"], fields.path("slow"), timeout: check.timeout)
         return check
     }
 

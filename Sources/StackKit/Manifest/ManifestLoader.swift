@@ -41,6 +41,12 @@ public enum ManifestLoader {
     static let maxBytes = 4 << 20
 
     public static func load(file: String, requireSecrets: Bool = true) throws -> Manifest {
+        let text = try readText(file: file)
+        return try parse(text, sourceBase: URL(fileURLWithPath: file).deletingLastPathComponent().standardizedFileURL.path, requireSecrets: requireSecrets)
+    }
+
+    /// A manifest file's text: a regular file of at most `maxBytes`, UTF-8.
+    static func readText(file: String) throws -> String {
         let data: Data
         var st = stat()
         if stat(file, &st) == 0 {
@@ -58,7 +64,7 @@ public enum ManifestLoader {
             throw ManifestFileError.unreadable(file: file, reason: (error as NSError).localizedDescription)
         }
         guard let text = String(data: data, encoding: .utf8) else { throw ManifestFileError.notUTF8(file: file) }
-        return try parse(text, sourceBase: URL(fileURLWithPath: file).deletingLastPathComponent().standardizedFileURL.path, requireSecrets: requireSecrets)
+        return text
     }
 }
 

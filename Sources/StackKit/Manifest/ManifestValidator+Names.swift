@@ -24,13 +24,16 @@ extension ManifestValidator {
         for pool in manifest.pools { checkPoolAccount(pool) }
     }
 
-    /// A pool with secrets must not share the middle server's account, which could then read them.
+    /// A pool with secrets must not share the account of the server that talks to it (the
+    /// middle's, or the front's without a middle tier), which could then read them.
     mutating func checkPoolAccount(_ pool: Pool) {
         let path = "pools.\(pool.name)"
         guard let key = pool.secretKeys.first else { return }
-        let middle = manifest.middle
-        for (what, value, shared) in [("user", pool.user, middle.user), ("group", pool.group, middle.group)] where value == shared {
-            fail("\(path).\(what)", "pool '\(pool.name)' has secrets (env \(key)) but shares the middle server's \(what) '\(value)', which could read them",
+        let direct = manifest.middle.byFront
+        let (user, group) = direct ? (manifest.front.user, manifest.front.group) : (manifest.middle.user, manifest.middle.group)
+        let server = direct ? "the front's" : "the middle server's"
+        for (what, value, shared) in [("user", pool.user, user), ("group", pool.group, group)] where value == shared {
+            fail("\(path).\(what)", "pool '\(pool.name)' has secrets (env \(key)) but shares \(server) \(what) '\(value)', which could read them",
                  hint: "leave '\(what)' out to give the pool its own account, or name one of its own")
         }
     }

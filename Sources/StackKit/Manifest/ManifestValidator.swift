@@ -57,7 +57,7 @@ struct ManifestValidator {
         var claimed: [String: String] = [:]
         var guessed = Set<String>()
         for route in manifest.middle.routes {
-            let path = "middle.routes.\(route.prefix)"
+            let path = "\(manifest.middle.routerSection).routes.\(route.prefix)"
             let markKey = "route:\(route.prefix)"
             if let first = claimed[route.prefix] {
                 fail(path, "two routes claim the prefix '\(route.prefix)'", hint: "already routed to pool '\(first)'; write each prefix once, without a trailing '/'", at: markKey)
@@ -73,7 +73,7 @@ struct ManifestValidator {
         }
         for pool in manifest.pools where !manifest.middle.routes.contains(where: { $0.pool == pool.name }) && !guessed.contains(pool.name) {
             fail("pools.\(pool.name)", "pool '\(pool.name)' has no route, so no request can reach it",
-                 hint: "add a route under middle.routes, e.g. '/\(pool.name): \(pool.name)'")
+                 hint: "add a route under \(manifest.middle.routerSection).routes, e.g. '/\(pool.name): \(pool.name)'")
         }
     }
 
@@ -81,8 +81,8 @@ struct ManifestValidator {
         let middle = manifest.middle
         var seen = Set<String>()
         for alias in middle.aliases {
-            let path = "middle.static.aliases.\(alias.url.dropLast())"
-            let key = manifest.marks[path] != nil ? path : "middle.static.aliases.\(alias.url)"  // written with or without '/'
+            let path = "\(middle.routerSection).static.aliases.\(alias.url.dropLast())"
+            let key = manifest.marks[path] != nil ? path : "\(middle.routerSection).static.aliases.\(alias.url)"  // written with or without '/'
             if !seen.insert(alias.url).inserted { fail(key, "static alias '\(alias.url)' is given twice") }
             for route in middle.routes where (route.prefix + "/").hasPrefix(alias.url) {
                 fail(key, "static alias '\(alias.url)' hides route '\(route.prefix)' (pool '\(route.pool)')",

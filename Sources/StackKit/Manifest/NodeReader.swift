@@ -89,15 +89,17 @@ final class NodeReader {
         return value
     }
 
+    /// How a boolean may be spelt, in any case (YAML 1.1's words too).
+    static let trueWords = ["true", "yes", "on"]
+    static let falseWords = ["false", "no", "off"]
+
     func bool(_ node: Node?, _ path: String) -> Bool? {
         guard let (text, mark) = scalar(node, path) else { return nil }
-        switch text.lowercased() {
-        case "true", "yes", "on": return true
-        case "false", "no", "off": return false
-        default:
-            fail(mark, path, "expected true or false, found '\(text)'")
-            return nil
-        }
+        let word = text.lowercased()
+        if Self.trueWords.contains(word) { return true }
+        if Self.falseWords.contains(word) { return false }
+        fail(mark, path, "expected true or false, found '\(text)'")
+        return nil
     }
 
     /// Seconds, written as `10`, `2.5`, `10s` or `500ms`.

@@ -83,13 +83,13 @@ public struct Topology: Sendable {
     public var middleUnit: String { "\(manifest.name)-middle" }
     public func poolUnit(_ pool: String) -> String { "\(manifest.name)-\(pool)" }
 
-    /// Whether workers of `pool` on `host` use a unix socket: only when every middle host is
-    /// that same host, since each middle host talks to every worker.
+    /// Whether workers of `pool` on `host` use a unix socket: only when every router host (the
+    /// middle's, or the front's without a middle) is that same host, since each talks to every worker.
     public func usesUnixSocket(pool: Pool, host: String) -> Bool {
         switch pool.socket {
         case .unix: true
         case .tcp: false
-        case .auto: manifest.middle.hosts == [host]
+        case .auto: routerHosts == [host]
         }
     }
 

@@ -52,5 +52,9 @@ public struct HostPlan: Sendable {
         Tier.allCases.filter { tier in programs.contains { $0.tier == tier } }
     }
 
+    /// Whether this host serves the static files and routes: a middle host, or without a
+    /// middle tier a front host.
+    public var routes: Bool { tiers.contains(topology.routerTier) }
+
     public func programs(of tier: Tier) -> [Program] { programs.filter { $0.tier == tier } }
 }

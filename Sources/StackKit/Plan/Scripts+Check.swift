@@ -19,7 +19,7 @@ extension Scripts {
             s += full && !versionArgs.text.isEmpty ? "bin \(path) \"$(ver \(path) \(versionArgs))\"\n" : "bin \(path) ''\n"
         }
         if plan.tiers.contains(.front) {
-            for (_, file) in ApacheRenderer.modules(plan.topology.manifest.front) { s += "[ -f \(p.apacheModules + "/" + file) ] || \(ShellCode.emit(.nomod, "\(file)"))\n" }
+            for (_, file) in ApacheRenderer.modules(plan.topology.manifest) { s += "[ -f \(p.apacheModules + "/" + file) ] || \(ShellCode.emit(.nomod, "\(file)"))\n" }
         }
         // Only `up`'s quick check asks; under supervisord the inspect lines before it left
         // supervisord's answer in $status (one python run, not one per program).

@@ -24,7 +24,7 @@ public enum Scripts {
     /// engine can check `StaticExposure` against symlinks too. One `realpath` for all of them
     /// (it is on every `up`'s path): it prints one line per path, in order (paths hold no newline).
     static func resolvePaths(_ plan: HostPlan) -> ShellCode {
-        guard plan.tiers.contains(.middle) else { return "" }
+        guard plan.routes else { return "" }
         let m = plan.topology.manifest
         let paths = Set(StaticExposure.served(m).map(\.path) + StaticExposure.protected(m).map(\.path)).sorted()
         guard !paths.isEmpty else { return "" }
@@ -60,7 +60,7 @@ public enum Scripts {
             s = s.printing(.dir)
         }
         let t = plan.topology
-        if plan.tiers.contains(.middle) {
+        if plan.routes {
             for shipped in t.manifest.middle.shipped {
                 let current = t.staticCurrent(shipped.name)
                 s += "[ -L \(current) ] && \(ShellCode.emit(.release, "\("static/" + shipped.name)", "\"$(basename \"$(readlink \(current))\")\""))\n"

@@ -97,8 +97,13 @@ def notify_ready():
         s.close()
 
 
-def make_server_class(kind, instance, socket_group):
-    if kind == "prefork":
+def make_server_class(kind, instance, socket_group, protocol="fastcgi"):
+    if protocol == "scgi":
+        if kind == "prefork":
+            from flup.server.scgi_fork import WSGIServer as Base
+        else:
+            from flup.server.scgi import WSGIServer as Base
+    elif kind == "prefork":
         from flup.server.fcgi_fork import WSGIServer as Base
     else:
         from flup.server.fcgi import WSGIServer as Base
@@ -220,10 +225,17 @@ def main():
     else:
         bind = (instance["host"], instance["port"])
 
-    Server = make_server_class(kind, instance, config.get("socket_group"))
-    server = Server(app, bindAddress=bind, umask=0o007, multiplexed=False, **options)
+    protocol = config.get("protocol", "fastcgi")
+    Server = make_server_class(kind, instance, config.get("socket_group"), protocol)
+    if protocol == "scgi":
+        # flup's SCGI server logs every request at INFO; only its warnings go to the log.
+        # Any server may connect, as with FastCGI (flup's base class would allow 127.0.0.1 only).
+        import logging
+        server = Server(app, bindAddress=bind, umask=0o007, allowedServers=None, loggingLevel=logging.WARNING, **options)
+    else:
+        server = Server(app, bindAddress=bind, umask=0o007, multiplexed=False, **options)
     where = instance.get("unix") or "%s:%d" % (instance["host"], instance["port"])
-    log("pool %s instance %d (%s) serving on %s" % (config["pool"], index, kind, where))
+    log("pool %s instance %d (%s%s) serving on %s" % (config["pool"], index, kind, ", SCGI" if protocol == "scgi" else "", where))
     if kind == "prefork":
         try:
             server.run()

@@ -11,8 +11,10 @@ struct ApacheRenderer {
     var front: Front { manifest.front }
     func q(_ s: String) -> String { Dialect.apache(s) }
 
-    static func modules(_ front: Front) -> [(String, String)] {
-        let plain = base + [front.balance.apache.module]
+    static func modules(_ manifest: Manifest) -> [(String, String)] {
+        let front = manifest.front
+        let plain = base + [front.balance.apache.module] + (manifest.middle.byFront ? directModules : [])
+            + (manifest.middle.byFront && manifest.routesSCGI ? scgiModules : [])
         guard let tls = front.tls else { return plain }
         return plain + [("ssl_module", "mod_ssl.so"), ("socache_shmcb_module", "mod_socache_shmcb.so")]
             + (tls.http2 ? [("http2_module", "mod_http2.so")] : []) + (tls.redirect ? [("rewrite_module", "mod_rewrite.so")] : [])
@@ -46,7 +48,7 @@ struct ApacheRenderer {
         LogLevel warn
 
         """
-        for (name, file) in Self.modules(front) {
+        for (name, file) in Self.modules(manifest) {
             out += "LoadModule \(name) \(q(platform.apacheModules + "/" + file))\n"
         }
         // One server, no virtual hosts: it answers every name; the first is its own name.
@@ -74,6 +76,9 @@ struct ApacheRenderer {
         RequestHeader unset X-Forwarded-For early
 
         """
+        if manifest.middle.byFront {
+            return out + direct() + (front.tls.map(https) ?? "")
+        }
         guard let tls = front.tls else {
             return out + "RequestHeader set X-Forwarded-Proto \(q(front.scheme))\n\n" + proxy()
         }
@@ -88,12 +93,14 @@ struct ApacheRenderer {
     /// just as a request reuses it fails that request with 502 (AH01102), seen in rollouts.
     /// A member that refuses or stays silent past `connectiontimeout` is out for `retry`
     /// seconds, and the balancer passes the request to another member.
-    /// A lone middle host is never left out (retry=0): there is no other to pass requests to,
-    /// and one that refused during a restart would answer 503 for `retry` seconds after.
-    var options: String {
-        let retry = manifest.middle.hosts.count > 1 ? front.retry : 0
-        return "connectiontimeout=\(front.connectTimeout) timeout=\(front.timeout) retry=\(retry) disablereuse=On"
+    /// A lone member is never left out (retry=0): there is no other to pass requests to, and
+    /// one that refused during a restart would answer 503 for `retry` seconds after. The same
+    /// for the middle hosts, and without a middle tier for a pool's workers.
+    func options(members: Int) -> String {
+        "connectiontimeout=\(front.connectTimeout) timeout=\(front.timeout) retry=\(members > 1 ? front.retry : 0) disablereuse=On"
     }
+
+    var options: String { options(members: manifest.middle.hosts.count) }
 
     /// The balancer across middle hosts (none for one host).
     func balancer() -> String {
@@ -104,9 +111,11 @@ struct ApacheRenderer {
         return out + "    ProxySet lbmethod=\(front.balance.apache.method)\n</Proxy>\n"
     }
 
-    /// The ProxyPass lines, indented by `indent`.
+    /// The ProxyPass lines, indented by `indent` (none without a middle tier: the routes are
+    /// the server's own `<Location>` sections, which every virtual host takes).
     func pass(_ indent: String = "") -> String {
         let hosts = manifest.middle.hosts
+        guard !manifest.middle.byFront else { return "" }
         if hosts.count == 1 {
             let url = member(hosts[0]) + "/"
             return "\(indent)ProxyPass \"/\" \(q(url)) \(options)\n\(indent)ProxyPassReverse \"/\" \(q(url))\n"

@@ -13,7 +13,7 @@ struct LighttpdRenderer {
     func render() -> String {
         var out = Dialect.header("#", stack: manifest.name, host: host.name)
         out += """
-        server.modules = ( "mod_access", "mod_alias", "mod_extforward", "mod_fastcgi", "mod_accesslog" )
+        server.modules = ( "mod_access", "mod_alias", "mod_extforward", "mod_fastcgi", \(usesSCGI ? "\"mod_scgi\", " : "")"mod_accesslog" )
         server.bind = \(q(Topology.hostLiteral(topology.middleListenAddress(on: host.name))))
         server.port = \(middle.port)
         server.document-root = \(q(middle.staticRoot))
@@ -31,6 +31,7 @@ struct LighttpdRenderer {
         fastcgi.balance = \(q(middle.balance.lighttpd))
 
         """
+        if usesSCGI { out += "scgi.balance = \(q(middle.balance.lighttpd))\n" }
         out += mimeTable() + aliases() + forwarding() + routes()
         return out
     }
@@ -60,14 +61,22 @@ struct LighttpdRenderer {
         """
     }
 
-    /// Shorter prefixes first, so a longer nested prefix's block, matching later, wins.
+    /// Whether a routed pool speaks SCGI (mod_scgi, same mount rules as mod_fastcgi).
+    var usesSCGI: Bool { manifest.routesSCGI }
+
+    /// Shorter prefixes first, so a longer nested prefix's block, matching later, wins. With
+    /// both protocols routed, each block also empties the other module's list: a root route's
+    /// `fastcgi.server` would otherwise still take an SCGI prefix's requests.
     func routes() -> String {
         let ordered = middle.routes.sorted { ($0.prefix.count, $0.prefix) < ($1.prefix.count, $1.prefix) }
+        let mixed = usesSCGI && !middle.routes.allSatisfy(manifest.speaksSCGI)
         var blocks = ""
         for route in ordered {
+            let scgi = manifest.speaksSCGI(route)
             let condition = route.isRoot ? "^/" : "^\(Dialect.regex(route.prefix))(/|$)"
             blocks += "$HTTP[\"url\"] =~ \(q(condition)) {\n"
-            blocks += "  fastcgi.server = ( \(q(route.prefix)) => (\n"
+            if mixed { blocks += "  \(scgi ? "fastcgi" : "scgi").server = ( )\n" }
+            blocks += "  \(scgi ? "scgi" : "fastcgi").server = ( \(q(route.prefix)) => (\n"
             for worker in workers(for: route.pool) {
                 blocks += "    \(q("\(worker.pool)-\(worker.host)-\(worker.index)")) => ( \(backend(worker, root: route.isRoot)) ),\n"
             }

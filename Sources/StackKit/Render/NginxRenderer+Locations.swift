@@ -7,9 +7,11 @@ extension NginxRenderer {
         for alias in middle.aliases.sorted(by: { $0.url < $1.url }) {
             out += "        location ^~ \(q(alias.url)) {\n            alias \(q(alias.directory));\n        }\n"
         }
-        for route in middle.routes.sorted(by: { $0.prefix < $1.prefix }) {
+        for (k, route) in middle.routes.sorted(by: { $0.prefix < $1.prefix }).enumerated() {
             let upstream = upstreamName(route.pool)
-            if route.isRoot {
+            if manifest.speaksSCGI(route) {
+                out += scgiLocations(route, upstream, k)
+            } else if route.isRoot {
                 out += "        location / {\n" + pass(upstream, scriptName: "\"\"", pathInfo: "$uri") + "        }\n"
             } else {
                 let p = route.prefix
@@ -26,7 +28,9 @@ extension NginxRenderer {
     }
 
     /// The complete parameter list a WSGI app needs; nothing is inherited from fastcgi_params.
-    func pass(_ upstream: String, scriptName: String, pathInfo: String) -> String {
+    /// `module` is `fastcgi` or `scgi`: over SCGI nginx sends CONTENT_LENGTH first itself (a
+    /// second, empty one makes flup refuse the request: "invalid CONTENT_LENGTH").
+    func pass(_ upstream: String, scriptName: String, pathInfo: String, module: String = "fastcgi") -> String {
         let params: [(String, String)] = [
             ("GATEWAY_INTERFACE", "CGI/1.1"), ("SERVER_SOFTWARE", "nginx"),
             ("REQUEST_METHOD", "$request_method"), ("REQUEST_URI", "$request_uri"),
@@ -36,9 +40,28 @@ extension NginxRenderer {
             ("REQUEST_SCHEME", "$stackctl_scheme"), ("REMOTE_ADDR", "$remote_addr"), ("REMOTE_PORT", "$remote_port"),
             ("SERVER_ADDR", "$server_addr"), ("SERVER_PORT", "$server_port"), ("SERVER_NAME", "$host"),
         ]
-        var out = "            fastcgi_pass \(upstream);\n"
-        for (name, value) in params { out += "            fastcgi_param \(name) \(value);\n" }
-        out += "            fastcgi_param HTTPS $stackctl_https if_not_empty;\n"
+        var out = "            \(module)_pass \(upstream);\n"
+        for (name, value) in params where module == "fastcgi" || name != "CONTENT_LENGTH" { out += "            \(module)_param \(name) \(value);\n" }
+        out += "            \(module)_param HTTPS $stackctl_https if_not_empty;\n"
+        return out
+    }
+
+    /// An SCGI route: nginx has no split_path_info for SCGI, so a prefix route's PATH_INFO
+    /// comes from a `map` of the path (`scgiMaps`), numbered `k` as the routes are.
+    func scgiLocations(_ route: Route, _ upstream: String, _ k: Int) -> String {
+        if route.isRoot { return "        location / {\n" + pass(upstream, scriptName: "\"\"", pathInfo: "$uri", module: "scgi") + "        }\n" }
+        let p = route.prefix
+        return "        location = \(q(p)) {\n" + pass(upstream, scriptName: q(p), pathInfo: "\"\"", module: "scgi") + "        }\n"
+            + "        location ^~ \(q(p + "/")) {\n" + pass(upstream, scriptName: q(p), pathInfo: "$stackctl_path_info_\(k)", module: "scgi") + "        }\n"
+    }
+
+    /// The PATH_INFO of each SCGI prefix route: the path after the prefix.
+    func scgiMaps() -> String {
+        var out = ""
+        for (k, route) in middle.routes.sorted(by: { $0.prefix < $1.prefix }).enumerated()
+        where !route.isRoot && manifest.speaksSCGI(route) {
+            out += "    map $uri $stackctl_path_info_\(k) {\n        \(q("~^\(Dialect.regex(route.prefix))(?<stackctl_rest_\(k)>/.*)$")) $stackctl_rest_\(k);\n        default \"\";\n    }\n"
+        }
         return out
     }
 }

@@ -39,7 +39,7 @@ struct NginxRenderer {
             # A worker silent past the connect timeout is skipped like one that refuses.
             fastcgi_connect_timeout \(middle.connectTimeout)s;
             fastcgi_next_upstream error timeout;
-
+        \(usesSCGI ? "    scgi_read_timeout \(manifest.front.timeout)s;\n    scgi_connect_timeout \(middle.connectTimeout)s;\n    scgi_next_upstream error timeout;\n" + scgiMaps() : "")
         \(mimeTable())
         \(forwarding())
         \(upstreams())
@@ -100,6 +100,8 @@ struct NginxRenderer {
     }
 
     func upstreamName(_ pool: String) -> String { "\(manifest.name)_\(pool)" }
+
+    var usesSCGI: Bool { manifest.routesSCGI }
 
     func upstreams() -> String {
         let pools = middle.routes.map(\.pool).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }

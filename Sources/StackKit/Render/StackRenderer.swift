@@ -63,8 +63,9 @@ public struct StackRenderer: Sendable {
             dirs.append(DirectorySpec(path: "\(topology.base)/pools"))
             dirs.append(DirectorySpec(path: topology.poolDirectory(pool.name)))
             if topology.usesUnixSocket(pool: pool, host: host.name) {
-                // The worker creates its socket here; the middle server's group may enter.
-                dirs.append(DirectorySpec(path: topology.socketDirectory(pool.name), owner: pool.user, group: m.group, mode: 0o750))
+                // The worker creates its socket here; the router's group (the middle server's,
+                // or Apache's without a middle tier) may enter.
+                dirs.append(DirectorySpec(path: topology.socketDirectory(pool.name), owner: pool.user, group: topology.routerGroup, mode: 0o750))
             }
         }
         if host.processManager == .supervisord { dirs.append(DirectorySpec(path: "\(topology.base)/supervisor")) }

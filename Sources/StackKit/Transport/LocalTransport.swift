@@ -22,5 +22,14 @@ public struct LocalTransport: Transport {
         }
     }
 
+    /// The terminal is this machine's own: `tty` changes nothing.
+    public func attach(_ command: RemoteCommand, tty: Bool) async throws(TransportError) -> Int32 {
+        do {
+            return try await AttachedProcess.run(command.argv)
+        } catch {
+            throw .cannotRun(host: hostName, command: ShellQuote.line(command.argv), message: "\(error)")
+        }
+    }
+
     public func shutdown() async {}
 }

@@ -50,6 +50,13 @@ public struct SSHOptions: Sendable, Equatable {
         baseArgv(for: host) + ["--", host.destination, ShellQuote.line(command)]
     }
 
+    /// For a command on this terminal: `-tt` gives it a pseudo-terminal (a shell, a REPL),
+    /// `-T` none (its output is data). LogLevel=ERROR keeps ssh's "Shared connection to ...
+    /// closed." off the user's terminal; errors (a changed host key) still show.
+    public func attachedArgv(for host: Host, command: [String], tty: Bool) -> [String] {
+        baseArgv(for: host) + ["-o", "LogLevel=ERROR", tty ? "-tt" : "-T", "--", host.destination, ShellQuote.line(command)]
+    }
+
     public func exitArgv(for host: Host) -> [String] {
         baseArgv(for: host) + ["-O", "exit", "--", host.destination]
     }
@@ -90,6 +97,18 @@ public struct OpenSSHTransport: Transport {
         let status: Int32
         do {
             status = try await LineStream.run(argv, input: command.stdin, line: line)
+        } catch {
+            throw .cannotRun(host: host.name, command: ShellQuote.line(argv), message: "\(error)")
+        }
+        if status == 255 { throw .unreachable(host: host.name, message: "ssh exited with 255 (ssh \(host.destination))") }
+        return status
+    }
+
+    public func attach(_ command: RemoteCommand, tty: Bool) async throws(TransportError) -> Int32 {
+        let argv = options.attachedArgv(for: host, command: command.argv, tty: tty)
+        let status: Int32
+        do {
+            status = try await AttachedProcess.run(argv)
         } catch {
             throw .cannotRun(host: host.name, command: ShellQuote.line(argv), message: "\(error)")
         }

@@ -44,8 +44,18 @@ public protocol Transport: Sendable {
     /// Runs a command that keeps printing (a log follow), handing over each line of its standard
     /// output as it comes, until it ends or the task is cancelled (which ends it). Its exit status.
     func follow(_ command: RemoteCommand, line: @escaping @Sendable (String) -> Void) async throws(TransportError) -> Int32
+    /// Runs a command on this terminal: its standard input, output and error are stackctl's own
+    /// (`stackctl exec`), with a pseudo-terminal on the host when `tty`. Its exit status.
+    func attach(_ command: RemoteCommand, tty: Bool) async throws(TransportError) -> Int32
     /// Closes connections the transport keeps open.
     func shutdown() async
+}
+
+extension Transport {
+    /// For transports with no terminal to lend (fakes): the command runs, its output is dropped.
+    public func attach(_ command: RemoteCommand, tty: Bool) async throws(TransportError) -> Int32 {
+        try await run(command).status
+    }
 }
 
 public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -125,7 +125,7 @@ enum BadManifestCases {
         ]),
         ("missing required keys", "name: x\nhosts:\n  a: { local: true }", [
             "1:1: front: missing required key 'front'",
-            "1:1: middle: missing required key 'middle'",
+            "1:1: middle: missing required key 'middle' (or give front.static and front.routes for Apache to serve without a middle tier)",
             "1:1: pools: missing required key 'pools'",
         ]),
         ("prefork settings on threaded", appending("    server: threaded\n    prefork: { max_children: 4 }"), [
@@ -146,6 +146,12 @@ enum BadManifestCases {
         ("middle connect timeout out of range", replacing(9, with: "  hosts: [a]\n  connect_timeout: 0\n  retry: 0"), [
             "10:20: middle.connect_timeout: 0 is out of range (allowed: 1...60)",
             "11:10: middle.retry: 0 is out of range (allowed: 1...3600)",
+        ]),
+        ("middle and front both serving", replacing(6, with: "  hosts: [a]\n  routes: { /: main }"), [
+            "7:11: front.routes: with a middle tier, 'routes' belongs under middle (move it to middle.routes, or leave out middle for Apache to serve the stack itself)",
+        ]),
+        ("no middle and no static", valid.replacingOccurrences(of: "middle:\n  server: nginx\n  hosts: [a]\n  static: { root: /srv/static }\n", with: ""), [
+            "6:3: front.static: missing required key 'static' (without a middle tier the front serves the static files and routes)",
         ]),
         ("not a mapping", "- just\n- a list", [
             "1:1: a manifest must be a mapping with the keys name, base, process_manager, hosts, front, middle, pools, found a list",

@@ -77,13 +77,13 @@ import Testing
             var g = ManifestGenerator(seed: Self.seed &+ UInt64(i), root: "/tmp/x\(i)")
             text += g.manifest()
         }
-        let keys = ManifestDecoder.topKeys + ManifestDecoder.hostKeys + ManifestDecoder.frontKeys + ManifestDecoder.middleKeys
-            + ManifestDecoder.staticKeys + ManifestDecoder.middleHealthKeys + ManifestDecoder.poolKeys + ManifestDecoder.threadedKeys
-            + ManifestDecoder.preforkKeys + ManifestDecoder.healthKeys + ManifestDecoder.tlsKeys.filter { !$0.hasSuffix("certificate") && $0 != "key" }
-            + ManifestDecoder.shippedKeys
+        // Every key of the shape the decoder reads, but secrets and shipped TLS files (which
+        // need files beside the manifest: SecretsTests and TLSTests).
+        let keys = ManifestShape.root.all.filter { $0.doc != ManifestShape.secret.doc }.flatMap(\.keys)
+            .filter { !["certificate", "key"].contains($0) }
         for key in Set(keys) { #expect(text.contains(" \(key):") || text.contains("\n\(key):"), "never generated: \(key)") }
         for kind in ["server: nginx", "server: lighttpd", "process_manager: systemd", "process_manager: supervisord",
-                     "socket: unix", "socket: tcp", "address: \"::1\"", "address: \"127.", "server: prefork"] {
+                     "socket: unix", "socket: tcp", "address: \"::1\"", "address: \"127.", "server: prefork", "protocol: scgi"] {
             #expect(text.contains(kind), "never generated: \(kind)")
         }
     }

@@ -10,9 +10,8 @@ import Glibc
 /// the process manager would use. Asserts what the app sees (SCRIPT_NAME, PATH_INFO, pool),
 /// what the static tier answers, and how the launcher starts and stops.
 @Suite(.serialized) struct LiveStackTests {
-    static func manifest(root: String, server: MiddleServer, python: String, ports: [Int]) -> String {
-        let app = Fixtures.repoRoot.appendingPathComponent("examples/app").path
-        return """
+    static func manifest(root: String, server: MiddleServer, python: String, ports: [Int], protocols: String = "fastcgi") -> String {
+        """
         name: live
         base: \(root)/base
         process_manager: supervisord
@@ -31,6 +30,17 @@ import Glibc
             root: \(root)/public
             aliases: { /static/: \(root)/static }
           routes: { /: main, /admin: admin }
+        \(pools(python: python, port: ports[2], adminSocket: "unix", protocols: protocols))
+        """
+    }
+
+    /// Pool main (two threaded workers over TCP) and admin (prefork, on `adminSocket`), both
+    /// the example app, each saying its name. `protocols`: fastcgi, scgi, or mixed (main
+    /// SCGI, admin FastCGI).
+    static func pools(python: String, port: Int, adminSocket: String, protocols: String = "fastcgi") -> String {
+        let app = Fixtures.repoRoot.appendingPathComponent("examples/app").path
+        let main = protocols == "fastcgi" ? "fastcgi" : "scgi", admin = protocols == "scgi" ? "scgi" : "fastcgi"
+        return """
         pools:
           main:
             wsgi: hello:application
@@ -40,7 +50,8 @@ import Glibc
             instances: 2
             hosts: [here]
             socket: tcp
-            port: \(ports[2])
+            port: \(port)
+            protocol: \(main)
           admin:
             wsgi: hello:application
             directory: \(app)
@@ -49,7 +60,8 @@ import Glibc
             server: prefork
             prefork: { min_spare: 1, max_spare: 2, max_children: 4 }
             hosts: [here]
-            socket: unix
+            socket: \(adminSocket)
+            protocol: \(admin)
         """
     }
 
@@ -67,9 +79,10 @@ import Glibc
         return object.mapValues { "\($0)" }
     }
 
-    @Test(arguments: MiddleServer.allCases)
-    func renderedStackServesStaticFilesAndMountsAppsRight(server: MiddleServer) throws {
-        guard let (root, ports, renderer, host) = try Self.prepare("live", { try Self.manifest(root: $0, server: server, python: $1, ports: $2) }) else { return }
+    /// Each middle server with FastCGI pools, SCGI pools, and one of each.
+    @Test(arguments: MiddleServer.allCases, ["fastcgi", "scgi", "mixed"])
+    func renderedStackServesStaticFilesAndMountsAppsRight(server: MiddleServer, protocols: String) throws {
+        guard let (root, ports, renderer, host) = try Self.prepare("live", { try Self.manifest(root: $0, server: server, python: $1, ports: $2, protocols: protocols) }) else { return }
         defer { try? FileManager.default.removeItem(at: root) }
 
         let processes = LiveProcesses()

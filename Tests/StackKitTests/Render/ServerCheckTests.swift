@@ -90,7 +90,11 @@ import Testing
             }
         }
         #expect(checkedKinds.contains("apache2.conf") || !Run.serversRequired)
-        #expect(checkedKinds.contains(t.manifest.middle.server == .nginx ? "nginx.conf" : "lighttpd.conf") || !Run.serversRequired)
+        if t.direct {
+            #expect(!checkedKinds.contains("nginx.conf") && !checkedKinds.contains("lighttpd.conf"), "no middle tier, no middle config")
+        } else {
+            #expect(checkedKinds.contains(t.manifest.middle.server == .nginx ? "nginx.conf" : "lighttpd.conf") || !Run.serversRequired)
+        }
     }
 
     static func checkSupervisord(_ path: String, expecting programs: [String], _ label: String) throws {

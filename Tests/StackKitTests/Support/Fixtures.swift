@@ -12,7 +12,7 @@ enum Fixtures {
     }()
 
     static let directory = repoRoot.appendingPathComponent("Tests/Fixtures")
-    static let manifestNames = ["small", "full", "ha"]
+    static let manifestNames = ["small", "full", "ha", "direct"]
 
     static func text(_ relative: String) throws -> String {
         try String(contentsOf: directory.appendingPathComponent(relative), encoding: .utf8)
@@ -77,7 +77,7 @@ struct Run {
     }
 
     @discardableResult
-    static func run(_ argv: [String], environment: [String: String]? = nil) throws -> Run {
+    static func run(_ argv: [String], environment: [String: String]? = nil, input: Data? = nil) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: argv[0])
         process.arguments = Array(argv.dropFirst())
@@ -96,6 +96,12 @@ struct Run {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
+        if let input {
+            let inURL = dir.appendingPathComponent("run-\(UUID().uuidString).in")
+            try input.write(to: inURL)
+            process.standardInput = try FileHandle(forReadingFrom: inURL)
+            try? FileManager.default.removeItem(at: inURL)
+        }
         try process.run()
         process.waitUntilExit()
         try out.close()

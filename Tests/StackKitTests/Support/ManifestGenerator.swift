@@ -58,12 +58,19 @@ struct ManifestGenerator {
         let hosts = hostsSection(defaultManager)
         let names = hosts.map(\.name)
         let fronts = subset(names, 1...3), middles = subset(names, 1...3)
-        frontSection(fronts)
         // `front` and `middle` are the tiers' program names under supervisord: the validator refuses them.
+        // Now and then no middle tier: the front serves the static files and routes itself.
+        // Apache takes unix socket paths of at most 95 bytes: shorter pool names then.
+        let direct = chance(0.2)
         var poolNames: [String] = []
-        for _ in 0..<int(1...8) { poolNames.append(name(Set(poolNames + ["front", "middle"]))) }
-        middleSection(middles, pools: poolNames)
-        poolsSection(poolNames, hosts: names, middles: middles)
+        for _ in 0..<int(1...8) { poolNames.append(name(Set(poolNames + ["front", "middle"]), max: direct ? 50 : 64)) }
+        frontSection(fronts)
+        if direct {
+            _ = serving(pools: poolNames)
+        } else {
+            middleSection(middles, pools: poolNames)
+        }
+        poolsSection(poolNames, hosts: names, middles: direct ? fronts : middles)
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -166,6 +173,19 @@ struct ManifestGenerator {
         if chance(0.3) { key(1, "connect_timeout: \(int(1...60))") }
         if chance(0.3) { key(1, "retry: \(int(1...3600))") }
         if chance(0.3) { key(1, "balance: \(pick(Balance.middle).rawValue)") }
+        let (aliases, rootPool) = serving(pools: pools)
+        if chance(0.6) {
+            key(1, "health:")
+            if let alias = aliases.first, chance(0.7) { key(2, "static: \(alias)style.css") }
+            else if rootPool == nil, chance(0.5) { key(2, "static: /robots.txt") }
+            if chance(0.7) { key(2, "app: /app-0/health") }
+            key(2, "timeout: \(duration())")
+            if chance(0.5) { key(2, "slow: 300ms") }
+        }
+    }
+
+    /// `static`, `mime_types` and `routes`: the middle's, or the front's without a middle.
+    mutating func serving(pools: [String]) -> (aliases: [String], rootPool: String?) {
         key(1, "static:")
         // Spelled with `.`, `//` and a trailing `/` now and then: the validator normalises them.
         key(2, "root: \(pick(["\(root)/static", "\(root)//static/", "\(root)/./static", "\(root)/s/\(int(1...9))"]))")
@@ -197,14 +217,7 @@ struct ManifestGenerator {
             if pool == rootPool { key(2, "/: \(pool)") }
             if pool != rootPool || chance(0.3) { key(2, "/app-\(pools.firstIndex(of: pool)!)\(chance(0.3) ? "/" : ""): \(pool)") }
         }
-        if chance(0.6) {
-            key(1, "health:")
-            if let alias = aliases.first, chance(0.7) { key(2, "static: \(alias)style.css") }
-            else if rootPool == nil, chance(0.5) { key(2, "static: /robots.txt") }
-            if chance(0.7) { key(2, "app: /app-0/health") }
-            key(2, "timeout: \(duration())")
-            if chance(0.5) { key(2, "slow: 300ms") }
-        }
+        return (aliases, rootPool)
     }
 
     mutating func poolsSection(_ pools: [String], hosts: [String], middles: [String]) {
@@ -238,6 +251,7 @@ struct ManifestGenerator {
                     key(3, "VAR_\(i): \"\(value)\"")
                 }
             }
+            if chance(0.3) { key(2, "protocol: \(pick(Gateway.allCases).rawValue)") }
             // Not nobody/nogroup: systemd refuses them for a unit, and the validator says so.
             if chance(0.3) { key(2, "user: \(pick(["www-data", "daemon"]))") }
             if chance(0.3) { key(2, "group: \(pick(["www-data", "daemon"]))") }
