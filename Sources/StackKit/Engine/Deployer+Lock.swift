@@ -63,7 +63,7 @@ extension Deployer {
     @discardableResult
     func release(_ plans: [HostPlan], token: String, report: DeployReport?, command: String = "") async -> DeployReport? {
         guard !plans.isEmpty else { return nil }
-        let time = LockHolder.format(now())
+        let time = HistoryEntry.timestamp(now())
         var lines: [String: String] = [:]
         for h in report?.hosts ?? [] where !h.unchanged {
             lines[h.host] = redactor(HistoryEntry(run: token, time: time, host: h, operator: identity.name, command: command, report: report!).line)

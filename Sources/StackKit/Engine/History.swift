@@ -44,18 +44,42 @@ public struct HistoryEntry: Sendable, JSONLine, Equatable {
     public var line: String { jsonLine }
 
     /// Every host's lines merged into runs (a run changes several hosts), oldest first: the last `count`.
+    /// Runs are ordered by time (to the millisecond; older lines have whole seconds), and runs of the
+    /// same instant by each host's own order: a host appends its lines as its runs end.
     public static func merge(_ perHost: [[HistoryEntry]], last count: Int) -> [HistoryRun] {
-        var runs: [String: HistoryRun] = [:]
-        for e in perHost.joined() {
-            runs[e.run, default: HistoryRun(run: e.run, time: e.time, operator: e.operator, command: e.command, outcome: e.outcome,
-                                             exitCode: e.exitCode, failure: e.failure, hosts: [])].hosts.append(e)
+        var runs: [String: HistoryRun] = [:], age: [String: Int] = [:]
+        for lines in perHost {
+            for (i, e) in lines.enumerated() {
+                runs[e.run, default: HistoryRun(run: e.run, time: e.time, operator: e.operator, command: e.command, outcome: e.outcome,
+                                                 exitCode: e.exitCode, failure: e.failure, hosts: [])].hosts.append(e)
+                // Lines from this host's newest: 0 is its last run.
+                age[e.run] = min(age[e.run] ?? .max, lines.count - 1 - i)
+            }
         }
         let sorted = runs.values.map { r in
             var r = r
             r.hosts.sort { $0.host < $1.host }
             return r
-        }.sorted { ($0.time, $0.run) < ($1.time, $1.run) }
+        }.sorted { a, b in
+            let (ta, tb) = (sortable(a.time), sortable(b.time))
+            if ta != tb { return ta < tb }
+            if age[a.run]! != age[b.run]! { return age[a.run]! > age[b.run]! }
+            return a.run < b.run
+        }
         return Array(sorted.suffix(count))
+    }
+
+    /// A run's time, to the millisecond, for its line.
+    public static func timestamp(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: date)
+    }
+
+    /// `…:SSZ` (lines written before milliseconds) as `…:SS.000Z`, so that both compare as text.
+    static func sortable(_ time: String) -> String {
+        guard time.hasSuffix("Z"), !time.contains(".") else { return time }
+        return String(time.dropLast()) + ".000Z"
     }
 }
 

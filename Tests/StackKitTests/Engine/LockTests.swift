@@ -76,7 +76,7 @@ import StackKitTesting
         let start = try #require(line.range(of: "'{")), end = try #require(line.range(of: "}'", options: .backwards))
         let json = String(line[line.index(after: start.lowerBound)..<line.index(before: end.upperBound)])
         let entry = try #require(HistoryEntry.parse(json))
-        #expect(entry.host == "web" && entry.operator == "ann@ws1" && entry.command == "up" && entry.outcome == "ok" && entry.time == "2027-01-15T08:00:00Z")
+        #expect(entry.host == "web" && entry.operator == "ann@ws1" && entry.command == "up" && entry.outcome == "ok" && entry.time == "2027-01-15T08:00:00.000Z")
         #expect(entry.started == ["shop-admin:shop-admin-0", "shop-middle"] && !entry.files.isEmpty)
     }
 
@@ -89,6 +89,14 @@ import StackKitTesting
         let runs = HistoryEntry.merge([[entry("a", "2026-01-01T00:00:00Z", "h2"), entry("b", "2026-01-02T00:00:00Z", "h2")], [entry("a", "2026-01-01T00:00:00Z", "h1")]], last: 5)
         #expect(runs.map(\.run) == ["a", "b"] && runs[0].hosts.map(\.host) == ["h1", "h2"])
         #expect(HistoryEntry.merge([[entry("a", "1", "h"), entry("b", "2", "h"), entry("c", "3", "h")]], last: 2).map(\.run) == ["b", "c"])
+        // Milliseconds order runs of one second, and lines of whole seconds come first in theirs.
+        let ms = HistoryEntry.merge([[entry("z", "2026-01-01T00:00:00.900Z", "h"), entry("y", "2026-01-01T00:00:00.100Z", "h2")],
+                                     [entry("x", "2026-01-01T00:00:00Z", "h3")]], last: 5)
+        #expect(ms.map(\.run) == ["x", "y", "z"])
+        // Runs of the same instant keep each host's order (its lines are appended as runs end), whatever their ids.
+        let same = "2026-01-01T00:00:01Z"
+        #expect(HistoryEntry.merge([[entry("q", same, "h"), entry("p", same, "h")], [entry("p", same, "h2")]], last: 1).map(\.run) == ["p"])
+        #expect(HistoryEntry.merge([[entry("p", same, "h"), entry("q", same, "h")]], last: 1).map(\.run) == ["q"])
     }
 
     @Test func anInterruptBeforeActivationRemovesStagedFilesAndExits130() async throws {
