@@ -31,7 +31,9 @@ public enum FakeHost {
     public static func healthy(_ command: RemoteCommand) -> Result<CommandOutput, TransportError> {
         let text: String
         switch command.phase {
-        case .inspect: text = "@manager down\n"
+        case .inspect:
+            // A run's first inspect takes the lock: taken.
+            text = (String(decoding: command.stdin, as: UTF8.self).contains("( set -C;") ? "@acquired\n" : "") + "@manager down\n"
         case .stage: text = "@valid x\n@staged\n"
         case .activate, .reloadMiddle: text = "@activated\n"
         case .prepare: text = "@prepared x\n"

@@ -44,7 +44,7 @@ extension ConnectionOptions {
         var deployer = Deployer(manifest: m, connections: connections, parallel: parallel, clock: ContinuousClock(), events: output.event)
         deployer.interruption = { interrupts.first }
         let engine = deployer
-        let report = await engine.locked(command) { await operation(engine) }
+        let report = await engine.locked(command) { await operation($0) }
         await connections.close()
         try output.summary(report)
         if report.exitCode != .ok { throw ExitCode(report.exitCode) }

@@ -1,4 +1,5 @@
 """The probe relay carries bytes to each endpoint and reports every outcome by name."""
+import base64
 import os
 import socket
 import ssl
@@ -14,9 +15,7 @@ RELAY = os.path.join(HERE, "..", "..", "Sources", "StackKit", "Python", "relay.p
 
 
 def run(exchanges):
-    data = b""
-    for head, payload in exchanges:
-        data += ("%s %d\n" % (head, len(payload))).encode() + payload
+    data = encode(exchanges)
     out = subprocess.run([sys.executable, RELAY], input=data, stdout=subprocess.PIPE, check=True, timeout=30).stdout
     answers, i = [], 0
     while i < len(out):
@@ -26,6 +25,10 @@ def run(exchanges):
         answers.append((head[0], out[nl + 1:nl + 1 + n], head[3] if len(head) > 3 else ""))
         i = nl + 1 + n
     return answers
+
+
+def encode(exchanges):
+    return b"".join(("%s %d\n" % (head, len(payload))).encode() + payload for head, payload in exchanges)
 
 
 def serve_once(handle):
@@ -54,6 +57,24 @@ class RelayTests(unittest.TestCase):
         self.assertEqual(answers[0][:2], ("ok", b"got ping"))
         self.assertEqual(answers[1][0], "refused")
         self.assertEqual(answers[2][0], "missing")
+
+    def test_inside_a_host_script_it_takes_base64_and_prints_one_marker(self):
+        # The inspect script's stdin is the script itself: the relay must not read it.
+        def echo(conn):
+            conn.sendall(b"got\n" + conn.recv(100))
+            conn.close()
+
+        server, port = serve_once(echo)
+        arg = base64.b64encode(encode([("tcp 127.0.0.1 %d 5" % port, b"ping\x00\xff")])).decode()
+        r = subprocess.run([sys.executable, "-I", "-S", RELAY, arg], input=b"echo not for the relay\n", stdout=subprocess.PIPE, check=True, timeout=30)
+        server.close()
+        lines = r.stdout.decode().split("\n")
+        self.assertEqual(lines[1:], [""], "one line")
+        tag, data = lines[0].split(" ")
+        self.assertEqual(tag, "@probes")
+        head, _, got = base64.b64decode(data).partition(b"\n")
+        outcome, _, length, message = head.decode().split(" ")
+        self.assertEqual((outcome, int(length), message, got), ("ok", 10, "", b"got\nping\x00\xff"))
 
     def test_a_tls_exchange_says_which_certificate_was_served(self):
         d = tempfile.mkdtemp()

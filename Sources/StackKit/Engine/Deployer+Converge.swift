@@ -16,8 +16,11 @@ extension Deployer {
             Tier.allCases.allSatisfy { Activation.actions(tier: $0, plan: i.plan, changes: i.changes, state: i.state).isEmpty }
         }
         if idle {
-            // Nothing to start or change: one round trip per host checks every tier at once.
-            let outcomes = await timedPhase(&report) { await probe(Tier.allCases, inspected, GatePolicy(quick: true)) }
+            // Nothing to start or change: every tier is checked at once, from the answers the
+            // inspect asked ahead, else in one round trip per host.
+            let outcomes = if let ahead = answered(inspected) { ahead } else {
+                await timedPhase(&report) { await probe(Tier.allCases, inspected, GatePolicy(quick: true)) }
+            }
             if outcomes.allSatisfy({ (try? $0.result.get())?.results.allSatisfy(\.healthy) ?? false }) {
                 _ = await record(Tier.allCases, outcomes, &report)
                 return

@@ -4,6 +4,10 @@ extension Deployer {
         let start = clock.now
         let plans = plans()
         var report = DeployReport(stack: manifest.name, command: "down", hosts: plans.map(\.host.name))
+        guard await takeLock(plans, &report) else {
+            report.seconds = seconds(since: start)
+            return report
+        }
         for tier in Tier.allCases.reversed() {
             let hosts = plans.filter { $0.tiers.contains(tier) }
             guard !hosts.isEmpty else { continue }

@@ -22,7 +22,7 @@ extension Deployer {
         let t = topology
         let prober = Prober(clock: clock, python: platform.python)
         return await runner.run(hosts, phase: "gate") { i, transport -> Result<HostGate, HostFailure> in
-            let probes = tiers.filter(i.plan.tiers.contains).flatMap { Probes.of($0, t, host: i.hostName) }.filter { policy.pool == nil || $0.pool == policy.pool }
+            let probes = Self.probes(tiers, i.plan, t).filter { policy.pool == nil || $0.pool == policy.pool }
             let checker = GateChecker(plan: i.plan, prober: prober, transport: transport)
             do throws(TransportError) {
                 return .success(try await checker.run(probes, policy))
@@ -30,6 +30,25 @@ extension Deployer {
                 return .failure(.transport(error))
             }
         }
+    }
+
+    /// The probes of `tiers` that a host runs, in tier order.
+    static func probes(_ tiers: [Tier], _ plan: HostPlan, _ t: Topology) -> [Probe] {
+        tiers.filter(plan.tiers.contains).flatMap { Probes.of($0, t, host: plan.host.name) }
+    }
+
+    /// Every tier's probes judged from the answers the inspect asked ahead; nil when a host has
+    /// none (a program of its was not running) or they do not read back.
+    func answered(_ inspected: [Inspected]) -> [HostOutcome<Inspected, HostGate>]? {
+        let t = topology
+        var outcomes: [HostOutcome<Inspected, HostGate>] = []
+        for i in inspected {
+            let probes = Self.probes(Tier.allCases, i.plan, t)
+            guard let bytes = i.answers, let answers = Relay.decode(bytes, count: probes.count) else { return nil }
+            let gate = HostGate(results: zip(probes, answers).map { $0.evaluate($1) })
+            outcomes.append(HostOutcome(item: i, host: i.hostName, result: .success(gate)))
+        }
+        return outcomes
     }
 
     /// Records what the gates found on the report and says it; the first failure (lowest tier

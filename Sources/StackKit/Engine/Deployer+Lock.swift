@@ -1,62 +1,80 @@
 import Foundation
 
 extension Deployer {
-    /// A host's part of taking the lock; `staleToken` names a dead run's lock to replace.
+    /// A host's part of taking the lock: what it asks (a dead run's lock to replace, or none).
     struct LockJob: OnHost {
         var plan: HostPlan
-        var staleToken: String?
+        var request: LockRequest
         var hostName: String { plan.host.name }
     }
 
-    /// Runs `body` holding the stack's deploy lock on every host of the stack. The lock is taken
-    /// on all hosts at once; if any host has it already, the hosts taken are let go and the run
-    /// stops before changing anything, naming the holder. A lock left by a run of this machine
-    /// whose process is gone (killed) is taken over, and said. When `body` ends, each host it
-    /// changed gets the run's line in its history, and every host's lock is released.
-    public func locked(_ command: String, _ body: () async -> DeployReport) async -> DeployReport {
+    /// Runs `body` holding the stack's deploy lock on every host of the stack. The run's first
+    /// script takes the lock on all hosts at once (`firstScript`); if any host has it already,
+    /// the hosts taken are let go and the run stops before changing anything, naming the holder.
+    /// A lock left by a run of this machine whose process is gone (killed) is taken over, and
+    /// said. When `body` ends, each host it changed gets the run's line in its history, and
+    /// every host's lock is released.
+    public func locked(_ command: String, _ body: (Deployer) async -> DeployReport) async -> DeployReport {
         let start = clock.now
-        let plans = plans()
-        let holder = LockHolder(token: UUID().uuidString, identity: identity, command: command, started: now())
-        var report = DeployReport(stack: manifest.name, command: command.split(separator: " ").first.map(String.init) ?? command, hosts: plans.map(\.host.name))
-        let t = topology
-        var taken: [HostPlan] = []
-        var held: [(plan: HostPlan, line: String)] = []
-        var jobs = plans.map { LockJob(plan: $0, staleToken: nil) }
-        for attempt in 0..<2 {
-            let judged = await phase(jobs, &report) { Scripts.acquireLock(t, holder: holder, staleToken: $0.staleToken) }
-            taken += judged.done.filter { $0.reply.acquired }.map(\.item.plan)
-            held = judged.done.filter { !$0.reply.acquired }.map { ($0.item.plan, $0.reply.held ?? "") }
-            guard judged.ok else {
-                for host in judged.failedHosts { report.update(host) { $0.reachable = false } }
-                report.fail(judged.failureStatus, "the lock could not be taken on \(judged.failedHosts.joined(separator: ", ")); nothing was changed")
-                break
-            }
-            // Only a lock whose every holder is a dead run of this machine is taken over.
-            let stale = held.compactMap { h in LockHolder.parse(h.line).flatMap { $0.isStale(on: identity.machine, alive: LockHolder.processAlive) ? (h.plan, $0) : nil } }
-            guard attempt == 0, !held.isEmpty, stale.count == held.count else { break }
-            for (plan, old) in stale { emit(.info, plan.host.name, "taking over the lock left by \(old.summary): that process is gone") }
-            jobs = stale.map { LockJob(plan: $0.0, staleToken: $0.1.token) }
-        }
-        if report.ok, let first = held.first {
-            let who = LockHolder.parse(first.line)?.summary ?? "an unknown holder (\(ValueRule.visible(String(first.line.prefix(80)))))"
-            report.fail(.locked, "the stack is locked by \(who) on \(held.map(\.plan.host.name).joined(separator: ", ")); "
-                + "nothing was changed ('stackctl lock status' shows it, 'stackctl lock release' breaks it)")
-            for h in held { emit(.failed, h.plan.host.name, "locked by \(LockHolder.parse(h.line)?.summary ?? "an unknown holder")") }
-        }
-        guard report.ok else {
-            await release(taken, token: holder.token, report: nil)
-            report.seconds = seconds(since: start)
-            return report
-        }
-        var result = await body()
-        let unlock = await release(taken, token: holder.token, report: result, command: command)
-        // The lock's round trips are part of the run's time.
-        result.phases = report.phases + result.phases + (unlock?.phases ?? [])
-        for host in report.hosts + (unlock?.hosts ?? []) {
+        let session = LockSession(holder: LockHolder(token: UUID().uuidString, identity: identity, command: command, started: now()))
+        var run = self
+        run.lock = session
+        var result = await body(run)
+        let unlock = await release(session.taken, token: session.holder.token, report: result, command: command)
+        // The release's round trip is part of the run's time.
+        result.phases += unlock?.phases ?? []
+        for host in unlock?.hosts ?? [] {
             result.update(host.host) { $0.timings.merge(host.timings, uniquingKeysWith: +) }
         }
         result.seconds = seconds(since: start)
         return result
+    }
+
+    /// Runs a run's first script on every host; under a lock not yet asked for, the script
+    /// takes it first (`script` gets the request). Returns every host's outcome, judged, with
+    /// only the hosts that took the lock among those done; nil when another run holds it on
+    /// some host: the run has failed, said so, and must stop.
+    func firstScript<Reply: LockAnswer>(_ plans: [HostPlan], _ report: inout DeployReport,
+                                        _ script: @escaping @Sendable (HostPlan, LockRequest?) -> HostScript<Reply>) async -> Judged<HostPlan, Reply>? {
+        guard let lock, !lock.isAsked else { return await phase(plans, &report) { script($0, nil) } }
+        lock.ask()
+        var result = Judged<HostPlan, Reply>()
+        var held: [(plan: HostPlan, line: String)] = []
+        var jobs = plans.map { LockJob(plan: $0, request: LockRequest(holder: lock.holder)) }
+        for attempt in 0..<2 {
+            let judged = await phase(jobs, &report) { script($0.plan, $0.request) }
+            let took = judged.done.filter { $0.reply.lockReply.acquired }
+            lock.took(took.map(\.item.plan))
+            result.done += took.map { ($0.item.plan, $0.reply) }
+            result.failed += judged.failed.map { ($0.item.plan, $0.failure) }
+            held = judged.done.filter { !$0.reply.lockReply.acquired }.map { ($0.item.plan, $0.reply.lockReply.held ?? "") }
+            guard judged.ok else { return result }
+            // Only a lock whose every holder is a dead run of this machine is taken over.
+            let stale = held.compactMap { h in LockHolder.parse(h.line).flatMap { $0.isStale(on: identity.machine, alive: LockHolder.processAlive) ? (h.plan, $0) : nil } }
+            guard attempt == 0, !held.isEmpty, stale.count == held.count else { break }
+            for (plan, old) in stale { emit(.info, plan.host.name, "taking over the lock left by \(old.summary): that process is gone") }
+            jobs = stale.map { LockJob(plan: $0.0, request: LockRequest(holder: lock.holder, staleToken: $0.1.token)) }
+        }
+        guard let first = held.first else { return result }
+        let who = LockHolder.parse(first.line)?.summary ?? "an unknown holder (\(ValueRule.visible(String(first.line.prefix(80)))))"
+        report.fail(.locked, "the stack is locked by \(who) on \(held.map(\.plan.host.name).joined(separator: ", ")); "
+            + "nothing was changed ('stackctl lock status' shows it, 'stackctl lock release' breaks it)")
+        for h in held { emit(.failed, h.plan.host.name, "locked by \(LockHolder.parse(h.line)?.summary ?? "an unknown holder")") }
+        return nil
+    }
+
+    /// For a run whose first script is not the inspect (`down`): the lock alone, in its own
+    /// round trip. False when the run must stop.
+    func takeLock(_ plans: [HostPlan], _ report: inout DeployReport) async -> Bool {
+        guard let lock, !lock.isAsked else { return true }
+        let t = topology, holder = lock.holder
+        guard let judged = await firstScript(plans, &report, { Scripts.acquireLock(t, $1 ?? LockRequest(holder: holder)) }) else { return false }
+        guard judged.ok else {
+            for host in judged.failedHosts { report.update(host) { $0.reachable = false } }
+            report.fail(judged.failureStatus, "the lock could not be taken on \(judged.failedHosts.joined(separator: ", ")); nothing was changed")
+            return false
+        }
+        return true
     }
 
     /// Appends each changed host's history line, then lets the lock go on every host taken.

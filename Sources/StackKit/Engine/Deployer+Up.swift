@@ -6,7 +6,7 @@ extension Deployer {
         // Releases are placed before staging: a fresh host's units and launcher are checked
         // against the release they will run (systemd verifies that ExecStart's interpreter, in
         // the release's virtualenv, exists). Nothing serves from them until activation.
-        guard let inspected = await inspect(plans, &report), exposesNothing(inspected, &report),
+        guard let inspected = await inspect(plans, &report, probing: true), exposesNothing(inspected, &report),
               !stopRequested(&report, "before changing anything"),
               await placeStatic(inspected, &report), let stale = await placeReleases(inspected, &report), !stopRequested(&report, "before staging (releases prepared, none live)"),
               await stage(inspected, &report) else {

@@ -18,6 +18,8 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
     /// The signal that asked the run to stop (SIGINT, SIGTERM), if one did: checked at each
     /// safe point, where the run cleans up and stops.
     public var interruption: @Sendable () -> Int32? = { nil }
+    /// The run's deploy lock, under `locked`: its first script takes it.
+    var lock: LockSession? = nil
     /// The manifest's secrets, hidden in everything the run says or records (made once).
     let redactor: Redactor
 
@@ -58,7 +60,8 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
     /// its policy to what failed.
     func phase<Item: OnHost, Reply: ScriptReply>(_ items: [Item], _ report: inout DeployReport,
                                                  _ script: @escaping @Sendable (Item) -> HostScript<Reply>) async -> Judged<Item, Reply> {
-        judge(await timedPhase(&report) { await runner.run(items, script) }, &report)
+        assert(lock?.isAsked != false, "a locked run's first script takes the lock (firstScript)")
+        return judge(await timedPhase(&report) { await runner.run(items, script) }, &report)
     }
 
     /// Runs a phase on its hosts and records its wall time under the phase its outcomes name.
@@ -94,14 +97,21 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
         var plan: HostPlan
         var state: HostState
         var changes: HostChanges
+        /// The relay's answers to `probes(Tier.allCases, ...)`, asked by the inspect itself.
+        var answers: [UInt8]? = nil
         var hostName: String { plan.host.name }
     }
 
     /// Reads every host's state; the first command to a host opens its one SSH connection.
-    func inspect(_ plans: [HostPlan], _ report: inout DeployReport) async -> [Inspected]? {
+    /// The run's lock is taken by the same script (`firstScript`). With `probing`, each host
+    /// also asks its probes of every tier when all its programs run (`Inspected.answers`).
+    func inspect(_ plans: [HostPlan], _ report: inout DeployReport, probing: Bool = false) async -> [Inspected]? {
         emit(.step, nil, "inspecting \(plans.count) host\(plans.count == 1 ? "" : "s")")
-        let judged = await phase(plans, &report) { Scripts.inspect($0) }
-        let inspected = judged.done.map { Inspected(plan: $0.item, state: $0.reply, changes: HostChanges(plan: $0.item, state: $0.reply)) }
+        let t = topology
+        guard let judged = await firstScript(plans, &report, { plan, lock in
+            Scripts.inspect(plan, lock: lock, probes: probing ? Self.probes(Tier.allCases, plan, t).map(\.exchange) : [])
+        }) else { return nil }
+        let inspected = judged.done.map { Inspected(plan: $0.item, state: $0.reply.state, changes: HostChanges(plan: $0.item, state: $0.reply.state), answers: $0.reply.probes) }
         for i in inspected { emit(.done, i.hostName, i.changes.isEmpty ? "in sync" : "\(i.changes.files.count) file(s) to update") }
         guard judged.ok else {
             // A host that cannot even be read stops the run before anything changes.

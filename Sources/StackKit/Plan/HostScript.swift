@@ -1,7 +1,8 @@
 /// The phases stackctl runs on a host, each one script (or, for `probe`, the relay). A phase
 /// names the markers its script may print; `HostScript<Reply>` says what the engine reads back.
 public enum HostPhase: String, Sendable, CaseIterable {
-    /// Hashes and ownership of managed files, running programs, releases: `HostState`.
+    /// Hashes and ownership of managed files, running programs, releases (`HostState`); a run's
+    /// lock taken first, and probes asked last: `InspectReply`.
     case inspect
     /// Staged files and their servers' checks: `StageReply`.
     case stage
@@ -60,7 +61,7 @@ public enum HostPhase: String, Sendable, CaseIterable {
     /// The marker tags the phase's script may print.
     public var markers: Set<Marker.Tag> {
         switch self {
-        case .inspect: HostPhase.checkMarkers.union([.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .resolved])
+        case .inspect: HostPhase.checkMarkers.union([.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .resolved, .acquired, .held, .probes])
         case .check: HostPhase.checkMarkers
         case .stage: [.ok, .fail, .valid, .invalid, .staged]
         case .activate: [.ok, .fail, .activated]

@@ -22,6 +22,8 @@ public struct Marker: Sendable, Equatable {
         case content
         /// The stack's lock: taken by this run; or `LINE`, its holder's JSON line; a `LINE` of history.
         case acquired, held, history
+        /// `BASE64`: the probe relay's answers (`Relay.decode`), when the inspect probed ahead.
+        case probes
         /// The end of a stage, activate or down script.
         case staged, activated, stopped
         /// Status: `NAME STATE PID UPTIME`; `MODE:OWNER:GROUP PATH` of a socket; `PATH` of a missing
@@ -40,7 +42,7 @@ public struct Marker: Sendable, Equatable {
         public var arity: ClosedRange<Int> {
             switch self {
             case .staged, .activated, .stopped, .acquired: 0...0
-            case .ok, .fail, .valid, .invalid, .content, .held, .history, .manager, .running, .initSystem, .enabled, .nosock, .drained, .drainTimeout: 1...1
+            case .ok, .fail, .valid, .invalid, .content, .held, .history, .probes, .manager, .running, .initSystem, .enabled, .nosock, .drained, .drainTimeout: 1...1
             case .nobin, .nomod, .venv: 1...1
             case .bin: 1...2
             case .user, .flup, .noflup, .disk, .nofile: 2...2

@@ -10,15 +10,20 @@ extension Scripts {
     /// Takes the stack's lock on this host: the file is created only if it does not exist
     /// (`set -C`: O_EXCL), so of two runs exactly one gets it. `staleToken`: a lock left by a
     /// dead run of this machine, replaced if it is still that one.
-    public static func acquireLock(_ t: Topology, holder: LockHolder, staleToken: String? = nil) -> HostScript<LockReply> {
-        let lock = lockPath(t)
+    public static func acquireLock(_ t: Topology, _ request: LockRequest) -> HostScript<LockReply> {
+        HostScript(.lock, takeLock(t, request), timeout: .seconds(30))
+    }
+
+    /// The lock taken (`@acquired`), or its holder printed (`@held`) and the script ended there:
+    /// what follows runs only under the lock. The first lines of a run's first script.
+    static func takeLock(_ t: Topology, _ request: LockRequest) -> ShellCode {
+        let lock = lockPath(t), json = request.holder.json
         var s: ShellCode = "[ -d \(t.base) ] || mkdir -p \(t.base)\n"
-        s += "if ( set -C; printf '%s\\n' \(holder.json) > \(lock) ) 2>/dev/null; then \(ShellCode.emit(.acquired))\n"
-        if let staleToken {
-            s += "elif grep -qF \(staleToken) \(lock) 2>/dev/null && printf '%s\\n' \(holder.json) > \(lock + ".new") && mv -f \(lock + ".new") \(lock); then \(ShellCode.emit(.acquired))\n"
+        s += "if ( set -C; printf '%s\\n' \(json) > \(lock) ) 2>/dev/null; then \(ShellCode.emit(.acquired))\n"
+        if let staleToken = request.staleToken {
+            s += "elif grep -qF \(staleToken) \(lock) 2>/dev/null && printf '%s\\n' \(json) > \(lock + ".new") && mv -f \(lock + ".new") \(lock); then \(ShellCode.emit(.acquired))\n"
         }
-        s += "else \(heldLine(lock)); fi\n"
-        return HostScript(.lock, s, timeout: .seconds(30))
+        return s + "else \(heldLine(lock)); exit 0; fi\n"
     }
 
     /// Appends the run's line to the host's history (when the run changed the host), then
@@ -43,6 +48,18 @@ extension Scripts {
     public static func history(_ t: Topology, count: Int) -> HostScript<HistoryReply> {
         let s: ShellCode = "[ -f \(historyPath(t)) ] && tail -n \(count) \(historyPath(t)) | while IFS= read -r line; do \(ShellCode.emit(.history, "\"$line\"")); done\nexit 0\n"
         return HostScript(.history, s, timeout: .seconds(30))
+    }
+}
+
+/// What a run asks of a host's lock: to take it for `holder`, or to replace a dead run's
+/// (`staleToken`) with it.
+public struct LockRequest: Sendable, Equatable {
+    public var holder: LockHolder
+    public var staleToken: String?
+
+    public init(holder: LockHolder, staleToken: String? = nil) {
+        self.holder = holder
+        self.staleToken = staleToken
     }
 }
 

@@ -16,8 +16,20 @@ public enum Scripts {
     """
 
     /// Hashes and ownership of every planned file and directory, and what is running.
-    public static func inspect(_ plan: HostPlan) -> HostScript<HostState> {
-        HostScript(.inspect, inspectBody(plan) + resolvePaths(plan) + checkBody(plan, full: false) + "exit 0\n", timeout: .seconds(60))
+    ///
+    /// A run's first script also takes the deploy lock (`lock`), before it reads anything; where
+    /// another run holds it, the script prints the holder and stops. With `probes`, the relay
+    /// asks them at the end when every program of the host runs: on a run that changes nothing
+    /// their answers are its health check, with no round trip of their own.
+    public static func inspect(_ plan: HostPlan, lock: LockRequest? = nil, probes: [Relay.Exchange] = []) -> HostScript<InspectReply> {
+        var s: ShellCode = lock.map { takeLock(plan.topology, $0) } ?? ""
+        s += inspectBody(plan) + resolvePaths(plan) + checkBody(plan, full: false)
+        if !probes.isEmpty {
+            let payload = Data(Relay.encode(probes)).base64EncodedString()
+            let relay: ShellCode = "[ -z \"$down\" ] && \([plan.platform.python, "-I", "-S", "-c", Relay.script, payload])\n"
+            s += relay.printing(.probes)
+        }
+        return HostScript(.inspect, s + "exit 0\n", timeout: .seconds(60))
     }
 
     /// On a middle host: every served and protected directory as the host resolves it, so the
@@ -39,7 +51,8 @@ public enum Scripts {
     static func inspectBody(_ plan: HostPlan) -> ShellCode {
         // One stat and one sha256sum for all the files there are (not three programs per file):
         // this runs on every host in every `up`. Manifest paths hold no spaces (ValueRule.path).
-        var s: ShellCode = ""
+        // `down` is set when a program of this host does not run (or its supervisord).
+        var s: ShellCode = "down=\n"
         if !plan.files.isEmpty {
             s += """
             present=""; for f in \(plan.files.map(\.path)); do [ -f "$f" ] && present="$present $f"; done
@@ -77,10 +90,19 @@ public enum Scripts {
             let code: ShellCode = """
             if [ -S \(t.supervisorSocketPath) ] && status=$(\(status) 2>/dev/null); then
               \(ShellCode.emit(.manager, "up")); [ -n "$status" ] && printf '%s\\n' "$status"
-            else \(ShellCode.emit(.manager, "down")); fi
+            else \(ShellCode.emit(.manager, "down")); status=; down=1; fi
 
             """
             s += code.printing(.running)
+            let names = plan.programs.map { ServiceControl.name($0, plan) }
+            if !names.isEmpty {
+                s += """
+                nl='
+                '
+                for p in \(names); do case "$nl$status$nl" in *"$nl@running $p$nl"*) ;; *) down=1 ;; esac; done
+
+                """
+            }
             // Where PID 1 is systemd, the stack's supervisord has boot units (SupervisordBootUnits).
             s += """
             if [ -d /run/systemd/system ]; then \(ShellCode.emit(.initSystem, "systemd"))
@@ -92,7 +114,7 @@ public enum Scripts {
             s += ShellCode.emit(.manager, "up") + "\n"
             for p in plan.programs {
                 let unit = ServiceControl.name(p, plan)
-                s += "systemctl is-active --quiet \(unit) && \(ShellCode.emit(.running, "\(unit)"))\n"
+                s += "if systemctl is-active --quiet \(unit); then \(ShellCode.emit(.running, "\(unit)")); else down=1; fi\n"
             }
         }
         return s

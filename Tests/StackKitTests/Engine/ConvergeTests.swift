@@ -55,6 +55,48 @@ import StackKitTesting
         for (name, fake) in fakes { #expect(fake.phases == [.inspect, .probe], "\(name)") }
     }
 
+    /// The inspect answer of a deployed host whose relay also answered every tier's probes
+    /// (its workers with FastCGI `status`), as the inspect script prints them.
+    static func deployedAndProbed(_ host: String, status: Int = 200) -> String {
+        let plan = plans[host]!
+        let exchanges = Deployer<ImmediateClock>.probes(Tier.allCases, plan, Topology(manifest)).map(\.exchange)
+        let relay = RemoteCommand(["relay"], stdin: Relay.encode(exchanges), phase: .probe)
+        return deployed(host) + "@probes \(Data(FakeHost.relayAnswers(relay, fastcgiStatus: status)).base64EncodedString())\n"
+    }
+
+    @Test func aNoOpUpTakesItsHealthCheckFromTheInspectsOwnProbes() async throws {
+        let (deployer, fakes) = Self.deployer(Dictionary(uniqueKeysWithValues: Self.plans.keys.map { name in
+            (name, { c in c.phase == .inspect ? Self.answer(Self.deployedAndProbed(name)) : Self.host(name)(c) } as Respond)
+        }))
+        let report = await deployer.up()
+        #expect(report.ok && report.exitCode == .ok && report.hosts.allSatisfy(\.unchanged))
+        for (name, fake) in fakes { #expect(fake.phases == [.inspect], "\(name): one round trip") }
+        #expect(report.tiers.map(\.tier) == Tier.allCases && report.tiers.allSatisfy(\.healthy))
+        #expect(report.tiers.flatMap(\.probes).count == Self.plans.values.map { Deployer<ImmediateClock>.probes(Tier.allCases, $0, Topology(Self.manifest)).count }.reduce(0, +))
+        // The script asks them through the relay, with its exchanges as an argument, when every program runs.
+        let script = try #require(fakes["app1"]!.commands.first.map { String(decoding: $0.stdin, as: UTF8.self) })
+        #expect(script.contains("[ -z \"$down\" ] && /usr/bin/python3 -I -S -c "))
+        #expect(!Scripts.inspect(Self.plans["app1"]!).text.contains(" -I -S -c "), "asked only with probes")
+    }
+
+    @Test func answersAheadThatAreNotAllHealthyLeaveTheGateToRepair() async {
+        let restarted = Mutex(false)
+        let app1 = Self.host("app1", sick: { !restarted.withLock { $0 } })
+        var respond = Dictionary(uniqueKeysWithValues: Self.plans.keys.map { name in
+            (name, { c in c.phase == .inspect ? Self.answer(Self.deployedAndProbed(name)) : Self.host(name)(c) } as Respond)
+        })
+        respond["app1"] = { c in
+            if c.phase == .activate { restarted.withLock { $0 = true } }
+            return c.phase == .inspect ? Self.answer(Self.deployedAndProbed("app1", status: 500)) : app1(c)
+        }
+        let (deployer, fakes) = Self.deployer(respond)
+        let report = await deployer.up()
+        #expect(report.ok, "\(report.failure ?? "")")
+        #expect(fakes["app1"]!.phases == [.inspect, .probe, .activate, .probe], "the tier's gate probes again and repairs")
+        #expect(report.hosts.first { $0.host == "app1" }?.repaired.count == 2)
+        #expect(fakes["web"]!.phases == [.inspect, .probe, .probe], "the middle and front gates, after the workers'")
+    }
+
     @Test func aWorkerThatFailsWithNothingChangedIsRestartedOnceAndSaysSo() async {
         let restarted = Mutex(false)
         let app1 = Self.host("app1", sick: { !restarted.withLock { $0 } })

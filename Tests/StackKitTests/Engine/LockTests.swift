@@ -16,7 +16,7 @@ import StackKitTesting
     }
 
     static func held(by holder: LockHolder) -> @Sendable (RemoteCommand) -> Result<CommandOutput, TransportError> {
-        { c in c.phase == .lock ? .success(CommandOutput(status: 0, stdout: Array("@held \(holder.json)\n".utf8))) : FakeHost.healthy(c) }
+        { c in c.phase == .inspect ? .success(CommandOutput(status: 0, stdout: Array("@held \(holder.json)\n".utf8))) : FakeHost.healthy(c) }
     }
 
     static func script(_ fake: FakeTransport, _ phase: HostPhase) -> String? {
@@ -27,22 +27,35 @@ import StackKitTesting
         let bob = LockHolder(token: "t-bob", identity: RunIdentity(user: "bob", machine: "ws2", pid: 7), command: "rollout main", started: Date(timeIntervalSince1970: 1_799_999_000))
         let (deployer, fakes) = try Self.deployer(["app2": Self.held(by: bob)])
         var ran = false
-        let report = await deployer.locked("up") { ran = true; return await deployer.up() }
-        #expect(!ran && report.exitCode == .locked)
+        let report = await deployer.locked("up") { ran = true; return await $0.up() }
+        #expect(ran && report.exitCode == .locked, "the run's first script found the lock held")
         #expect(report.failure == "the stack is locked by bob@ws2 (rollout main, pid 7, since 2027-01-15T07:43:20Z) on app2; nothing was changed ('stackctl lock status' shows it, 'stackctl lock release' breaks it)")
-        #expect(fakes["app2"]!.phases == [.lock])
+        #expect(fakes["app2"]!.phases == [.inspect])
         for (name, fake) in fakes where name != "app2" {
-            #expect(fake.phases == [.lock, .unlock], "\(name)")
+            #expect(fake.phases == [.inspect, .unlock], "\(name)")
             let unlock = try #require(Self.script(fake, .unlock))
             #expect(!unlock.contains("history.jsonl"), "a run that did nothing writes no history")
         }
+    }
+
+    @Test func downTakesTheLockInItsOwnRoundTripAndAHeldOneStopsEverything() async throws {
+        let (deployer, fakes) = try Self.deployer()
+        let report = await deployer.locked("down") { await $0.down() }
+        #expect(report.ok, "\(report.failure ?? "")")
+        for (name, fake) in fakes { #expect(fake.phases.first == .lock && fake.phases.last == .unlock && fake.phases.contains(.down), "\(name): \(fake.phases)") }
+
+        let bob = LockHolder(token: "t-bob", identity: RunIdentity(user: "bob", machine: "ws2", pid: 7), command: "up", started: Date(timeIntervalSince1970: 1_799_999_000))
+        let (held, heldFakes) = try Self.deployer(["app1": { c in c.phase == .lock ? .success(CommandOutput(status: 0, stdout: Array("@held \(bob.json)\n".utf8))) : FakeHost.healthy(c) }])
+        let refused = await held.locked("down") { await $0.down() }
+        #expect(refused.exitCode == .locked)
+        #expect(heldFakes.values.allSatisfy { !$0.phases.contains(.down) }, "nothing stopped")
     }
 
     @Test func theLockIsTakenExclusivelyAndNamesItsHolder() throws {
         let holder = LockHolder(token: "tok", identity: Self.me, command: "up", started: Date(timeIntervalSince1970: 1_800_000_000))
         #expect(holder.json == #"{"command":"up","machine":"ws1","pid":4242,"started":"2027-01-15T08:00:00Z","token":"tok","user":"ann"}"#)
         #expect(LockHolder.parse(holder.json) == holder)
-        let text = Scripts.acquireLock(Topology(try Fixtures.manifest("full")), holder: holder).text
+        let text = Scripts.acquireLock(Topology(try Fixtures.manifest("full")), LockRequest(holder: holder)).text
         #expect(text.contains("if ( set -C; printf '%s\\n' '{\"command\":\"up\""))
         #expect(text.contains("> /srv/stackctl/shop/.stackctl.lock ) 2>/dev/null; then printf '@acquired\\n'"))
     }
@@ -57,19 +70,19 @@ import StackKitTesting
 
         let taken: @Sendable (RemoteCommand) -> Result<CommandOutput, TransportError> = { c in
             let text = String(decoding: c.stdin, as: UTF8.self)
-            if c.phase == .lock { return .success(CommandOutput(status: 0, stdout: Array((text.contains("t-dead") ? "@acquired\n" : "@held \(dead.json)\n").utf8))) }
+            if c.phase == .inspect { return .success(CommandOutput(status: 0, stdout: Array((text.contains("t-dead") ? "@acquired\n" : "@held \(dead.json)\n").utf8))) }
             return FakeHost.healthy(c)
         }
         let (deployer, fakes) = try Self.deployer(["app1": taken])
-        let report = await deployer.locked("up") { await deployer.up() }
+        let report = await deployer.locked("up") { await $0.up() }
         #expect(report.ok, "\(report.failure ?? "")")
-        #expect(fakes["app1"]!.phases.prefix(2) == [.lock, .lock])
+        #expect(fakes["app1"]!.phases.prefix(2) == [.inspect, .inspect])
         #expect(fakes["app1"]!.phases.last == .unlock)
     }
 
     @Test func eachChangedHostGetsTheRunsHistoryLine() async throws {
         let (deployer, fakes) = try Self.deployer()
-        let report = await deployer.locked("up") { await deployer.up() }
+        let report = await deployer.locked("up") { await $0.up() }
         #expect(report.ok)
         let unlock = try #require(Self.script(fakes["web"]!, .unlock))
         let line = try #require(unlock.split(separator: "\n").first { $0.contains("history.jsonl") })
@@ -104,10 +117,10 @@ import StackKitTesting
         let calls = Calls()
         // The signal arrives while staging: the first two safe points pass, the third stops.
         deployer.interruption = { calls.next() > 2 ? SIGINT : nil }
-        let report = await deployer.locked("up") { await deployer.up() }
+        let report = await deployer.locked("up") { await $0.up() }
         #expect(report.exitCode == .interrupted)
         #expect(report.failure == "stopped by SIGINT before activating (nothing went live)")
-        #expect(fakes["web"]!.phases == [.lock, .inspect, .stage, .cleanup, .unlock])
+        #expect(fakes["web"]!.phases == [.inspect, .stage, .cleanup, .unlock])
         #expect(!fakes.values.contains { $0.phases.contains(.activate) })
     }
 
@@ -128,9 +141,9 @@ import StackKitTesting
     @Test func sigtermBeforeAnyChangeExits143() async throws {
         var (deployer, fakes) = try Self.deployer()
         deployer.interruption = { SIGTERM }
-        let report = await deployer.locked("up") { await deployer.up() }
+        let report = await deployer.locked("up") { await $0.up() }
         #expect(report.exitCode == .terminated && report.exitCode.rawValue == 143)
-        #expect(fakes["web"]!.phases == [.lock, .inspect, .unlock])
+        #expect(fakes["web"]!.phases == [.inspect, .unlock])
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import StackKit
 
@@ -12,5 +13,26 @@ import Testing
         #expect(script.contains("if ! { up shop-main@0.service && up shop-main@1.service; }; then\n"), "\(script)")
         #expect(!script.contains("'up "))
     }
-}
 
+    /// Run by a real shell against a `systemctl` whose units are all active but `inactive`:
+    /// the relay answers the probes asked ahead only when every program runs.
+    static func probedAhead(inactive: String) throws -> InspectReply {
+        let bin = try Fixtures.temporaryDirectory("fakebin")
+        defer { try? FileManager.default.removeItem(at: bin) }
+        try StatusScriptTests.fake(bin, "systemctl", "case \"$*\" in *\(inactive)*) exit 3 ;; esac\nexit 0\n")
+        let plan = try #require(HostPlan.all(try Fixtures.manifest("small")).first)
+        let missing = bin.appendingPathComponent("none.sock").path
+        let script = Scripts.inspect(plan, probes: [Relay.Exchange(endpoint: .unix(path: missing), payload: [1, 2, 3], timeout: 2)])
+        let r = try Run.run(["/bin/sh", "-c", script.text], environment: ["PATH": bin.path + ":/usr/bin:/bin"])
+        return InspectReply(ScriptOutput(r.stdout))
+    }
+
+    @Test func theProbesAskedAheadAreAnsweredOnlyWhenEveryProgramRuns() throws {
+        let running = try Self.probedAhead(inactive: "no-such-unit")
+        let answers = try #require(running.probes.flatMap { Relay.decode($0, count: 1) })
+        #expect(answers.map(\.outcome) == [.missing])
+        #expect(!running.state.running.isEmpty)
+        let oneDown = try Self.probedAhead(inactive: "tiny-web@0.service")
+        #expect(oneDown.probes == nil && !oneDown.state.running.contains("tiny-web@0.service"))
+    }
+}

@@ -1,0 +1,105 @@
+"""stackctl's supervisord client speaks XML-RPC by hand: against a real supervisord, each
+command does what supervisorctl would, and a fault is said with supervisord's own words."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CONTROL = os.environ.get("SUPERVISOR_CONTROL") or os.path.join(HERE, "..", "..", "Sources", "StackKit", "Python", "supervisor_control.py")
+SUPERVISORD = shutil.which("supervisord") or "/usr/bin/supervisord"
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+@unittest.skipUnless(os.path.exists(SUPERVISORD), "supervisord is not installed")
+class SupervisorControlTests(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+        self.sock = os.path.join(self.dir, "s.sock")
+        conf = os.path.join(self.dir, "supervisord.conf")
+        with open(conf, "w") as f:
+            f.write("""[unix_http_server]
+file=%(d)s/s.sock
+[supervisord]
+logfile=%(d)s/supervisord.log
+pidfile=%(d)s/supervisord.pid
+nodaemon=false
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+[program:sleeper]
+command=/bin/sleep 600
+autostart=false
+startsecs=0
+stopwaitsecs=2
+[group:g]
+programs=sleeper
+[program:ghost]
+command=/nonexistent/ghost & <here>
+autostart=false
+startsecs=0
+startretries=0
+""" % {"d": self.dir})
+        subprocess.run([SUPERVISORD, "-c", conf], check=True, timeout=30)
+        self.pid = None
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if os.path.exists(os.path.join(self.dir, "supervisord.pid")) and self.control("status").returncode == 0:
+                self.pid = int(read(os.path.join(self.dir, "supervisord.pid")))
+                break
+            time.sleep(0.05)
+        self.assertIsNotNone(self.pid, "supervisord did not come up")
+
+    def tearDown(self):
+        try:
+            os.kill(self.pid, 15)
+        except OSError:
+            pass
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def control(self, *args):
+        return subprocess.run([sys.executable, "-I", "-S", CONTROL, self.sock] + list(args), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+
+    def test_start_status_detail_restart_and_stop(self):
+        self.assertEqual(self.control("status").stdout, "")
+        self.assertEqual(self.control("start", "g:sleeper").returncode, 0)
+        self.assertEqual(self.control("start", "g:sleeper").returncode, 0, "already started is no error")
+        self.assertEqual(self.control("status").stdout, "@running g:sleeper\n")
+        detail = self.control("detail").stdout.splitlines()
+        proc = [l for l in detail if l.startswith("@proc g:sleeper ")][0].split(" ")
+        self.assertEqual(proc[2], "running")
+        self.assertGreater(int(proc[3]), 0)
+        # A program whose command is missing: its spawn error (supervisord's words, with the
+        # characters XML escapes) comes back as text.
+        self.assertEqual(self.control("start", "ghost").returncode, 0)
+        self.assertIn("@spawnerr ghost can't find command '/nonexistent/ghost'", self.control("detail").stdout)
+        self.assertEqual(self.control("restart", "g:sleeper").returncode, 0)
+        again = [l for l in self.control("detail").stdout.splitlines() if l.startswith("@proc g:sleeper ")][0].split(" ")
+        self.assertEqual(again[2], "running")
+        self.assertNotEqual(again[3], proc[3], "a new process")
+        self.assertEqual(self.control("stop", "g:sleeper").returncode, 0)
+        self.assertEqual(self.control("status").stdout, "")
+
+    def test_a_fault_is_said_and_exits_1(self):
+        r = self.control("start", "g:nope")
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stdout.strip(), "start g:nope: BAD_NAME: g:nope")
+
+    def test_update_and_shutdown(self):
+        self.assertEqual(self.control("update").returncode, 0)
+        self.assertEqual(self.control("shutdown").returncode, 0)
+        deadline = time.time() + 20
+        while time.time() < deadline and os.path.exists("/proc/%d" % self.pid) and read("/proc/%d/stat" % self.pid).split(" ")[2] != "Z":
+            time.sleep(0.05)
+        self.assertNotEqual(self.control("status").returncode, 0, "no supervisord to answer")
+
+
+if __name__ == "__main__":
+    unittest.main()
