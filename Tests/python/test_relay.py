@@ -76,6 +76,40 @@ class RelayTests(unittest.TestCase):
         outcome, _, length, message = head.decode().split(" ")
         self.assertEqual((outcome, int(length), message, got), ("ok", 10, "", b"got\nping\x00\xff"))
 
+    def test_it_waits_for_an_endpoint_that_is_not_listening_yet_until_its_time(self):
+        # A port that nothing listens on for 0.3 s, then answers; and one that never listens.
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        late_port = probe.getsockname()[1]
+        probe.close()
+        never = socket.socket()
+        never.bind(("127.0.0.1", 0))
+        never_port = never.getsockname()[1]
+        never.close()
+
+        def listen_late():
+            time.sleep(0.3)
+            server = socket.socket()
+            server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            server.bind(("127.0.0.1", late_port))
+            server.listen(1)
+            conn = server.accept()[0]
+            conn.sendall(b"up " + conn.recv(10))
+            conn.close()
+            server.close()
+
+        threading.Thread(target=listen_late, daemon=True).start()
+        arg = base64.b64encode(encode([("tcp 127.0.0.1 %d 5" % late_port, b"x"), ("tcp 127.0.0.1 %d 5" % never_port, b"y")])).decode()
+        start = time.monotonic()
+        out = subprocess.run([sys.executable, "-I", "-S", RELAY, arg, "1.5"], stdout=subprocess.PIPE, check=True, timeout=30).stdout
+        took = time.monotonic() - start
+        data = base64.b64decode(out.decode().split(" ")[1])
+        first, _, rest = data.partition(b"\n")
+        self.assertEqual(first.decode().split(" ")[0], "ok")
+        self.assertTrue(rest.startswith(b"up x"), rest)
+        self.assertIn(b"up xrefused ", data)
+        self.assertGreaterEqual(took, 1.5, "the refused one was asked until its time")
+
     def test_a_tls_exchange_says_which_certificate_was_served(self):
         d = tempfile.mkdtemp()
         cert, key = os.path.join(d, "c.pem"), os.path.join(d, "k.pem")

@@ -1,13 +1,30 @@
 /// One batch of a rollout: drain, switch, gate, switch back on failure, put back.
 extension Deployer {
-    func rollBatch(_ pool: Pool, _ group: [Inspected], _ targets: [String: String], drain: Bool, _ report: inout DeployReport) async -> Bool {
-        if drain { guard await self.drain(pool, group, &report) else { return false } }
-        let switched = await switchHosts(pool, group, targets, &report)
-        let healthy = await gate([.workers], group.filter { switched.contains($0.hostName) }, &report, GatePolicy(pool: pool.name)).ok
-        let ok = switched.count == group.count && healthy
-        if !ok { await switchBack(pool, group, &report) }
-        if drain, !(await putBack(pool, group, &report)) { return false }
-        return ok
+    /// `returning`: the batch before, still out of rotation: the drain of this one puts it back.
+    /// A batch that fails is switched back and everything goes back into rotation.
+    func rollBatch(_ pool: Pool, _ group: [Inspected], _ targets: [String: String], drain: Bool, returning: [Inspected] = [], _ report: inout DeployReport) async -> Bool {
+        if drain {
+            let names = group.map(\.hostName).joined(separator: ", ")
+            emit(.step, nil, returning.isEmpty ? "\(pool.name): draining \(names)"
+                : "\(pool.name): putting \(returning.map(\.hostName).joined(separator: ", ")) back and draining \(names)")
+            guard await reloadMiddle(drained: Set(group.map { Topology.drainKey(pool: pool.name, host: $0.hostName) }), &report) else { return false }
+        }
+        let switched = await switchHosts(pool, group, targets, drain: drain, &report)
+        let moved = group.filter { switched[$0.hostName] != nil }
+        // The switch asked the workers itself once they restarted: when all answered healthy, that is the gate.
+        let healthy: Bool
+        let asked = answered([.workers], moved, pool: pool.name) { switched[$0.hostName] ?? nil }
+        if let outcomes = asked, outcomes.allSatisfy({ (try? $0.result.get())?.results.allSatisfy(\.healthy) ?? false }) {
+            healthy = await record([.workers], outcomes, &report).ok
+        } else {
+            healthy = await gate([.workers], moved, &report, GatePolicy(pool: pool.name)).ok
+        }
+        guard switched.count == group.count && healthy else {
+            await switchBack(pool, group, &report)
+            if drain { _ = await putBack(pool, group, &report) }
+            return false
+        }
+        return true
     }
 
     /// Takes a batch out of the middle's rotation for `pool` and waits for its in-flight requests.
@@ -62,17 +79,27 @@ extension Deployer {
         }
     }
 
-    func switchHosts(_ pool: Pool, _ group: [Inspected], _ targets: [String: String], _ report: inout DeployReport) async -> Set<String> {
-        let judged = await phase(group, &report) { Scripts.switchRelease(pool, to: targets[$0.hostName]!, $0.plan) }
-        for (i, _) in judged.done {
+    /// Each host switched (its drain waited for first, with `drain`) and restarted, its workers
+    /// then asked until they answer: per host switched, the answers (nil when none came back).
+    func switchHosts(_ pool: Pool, _ group: [Inspected], _ targets: [String: String], drain: Bool = false, _ report: inout DeployReport) async -> [String: [UInt8]?] {
+        let t = topology
+        let judged = await phase(group, &report) { i in
+            let probes = Self.probes([.workers], i.plan, t).filter { $0.pool == pool.name }
+            return Scripts.switchRelease(pool, to: targets[i.hostName]!, i.plan, drain: drain ? pool.drainTimeout : nil,
+                                         probes: probes.map(\.exchange), wait: min(pool.health.timeout, 3))
+        }
+        for (i, reply) in judged.done {
             report.update(i.hostName) { r in
                 r.restarted.append("\(pool.name) on \(targets[i.hostName]!)")
                 r.releases[pool.name] = targets[i.hostName]!
             }
+            if reply.drain.stillOpen > 0 {
+                emit(.info, i.hostName, "\(reply.drain.stillOpen) in-flight request(s) still open after \(Int(pool.drainTimeout)) s; going on")
+            }
             emit(.done, i.hostName, "\(pool.name) switched to release \(targets[i.hostName]!) and restarted")
         }
         for (i, failure) in judged.failed { report.fail(judged.failureStatus, "\(i.hostName): \(failure.message)") }
-        return Set(judged.done.map(\.item.hostName))
+        return Dictionary(uniqueKeysWithValues: judged.done.map { ($0.item.hostName, $0.reply.probes) })
     }
 
     /// Re-renders the router's config (the middle tier's, or Apache's without one) with

@@ -18,9 +18,8 @@ extension Deployer {
         if idle {
             // Nothing to start or change: every tier is checked at once, from the answers the
             // inspect asked ahead, else in one round trip per host.
-            let outcomes = if let ahead = answered(inspected) { ahead } else {
-                await timedPhase(&report) { await probe(Tier.allCases, inspected, GatePolicy(quick: true)) }
-            }
+            let ahead = answered(Tier.allCases, inspected, \.answers)
+            let outcomes = if let ahead { ahead } else { await timedPhase(&report) { await probe(Tier.allCases, inspected, GatePolicy(quick: true)) } }
             if outcomes.allSatisfy({ (try? $0.result.get())?.results.allSatisfy(\.healthy) ?? false }) {
                 _ = await record(Tier.allCases, outcomes, &report)
                 return

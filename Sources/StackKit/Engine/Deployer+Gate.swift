@@ -37,14 +37,15 @@ extension Deployer {
         tiers.filter(plan.tiers.contains).flatMap { Probes.of($0, t, host: plan.host.name) }
     }
 
-    /// Every tier's probes judged from the answers the inspect asked ahead; nil when a host has
-    /// none (a program of its was not running) or they do not read back.
-    func answered(_ inspected: [Inspected]) -> [HostOutcome<Inspected, HostGate>]? {
+    /// The probes of `tiers` (of `pool` only, if given) judged from answers a host script asked
+    /// itself (`answers` per host); nil when a host has none (the inspect found a program of its
+    /// not running) or they do not read back.
+    func answered(_ tiers: [Tier], _ inspected: [Inspected], pool: String? = nil, _ answers: (Inspected) -> [UInt8]?) -> [HostOutcome<Inspected, HostGate>]? {
         let t = topology
         var outcomes: [HostOutcome<Inspected, HostGate>] = []
         for i in inspected {
-            let probes = Self.probes(Tier.allCases, i.plan, t)
-            guard let bytes = i.answers, let answers = Relay.decode(bytes, count: probes.count) else { return nil }
+            let probes = Self.probes(tiers, i.plan, t).filter { pool == nil || $0.pool == pool }
+            guard let bytes = answers(i), let answers = Relay.decode(bytes, count: probes.count) else { return nil }
             let gate = HostGate(results: zip(probes, answers).map { $0.evaluate($1) })
             outcomes.append(HostOutcome(item: i, host: i.hostName, result: .success(gate)))
         }

@@ -90,13 +90,20 @@ extension Deployer {
         }
         if pool.hosts.count == 1 { emit(.info, nil, "\(pool.name) runs on one host: it cannot be drained, so requests may fail while it restarts") }
         var done: [String] = []
+        let drain = pool.hosts.count > 1
+        // The batch before, moved and healthy: it goes back into service with the next batch's
+        // drain, in the same reload of the middle tier (or alone after the last batch).
+        var rolled: [Inspected] = []
         for group in batches(moving, batch: batch, of: pool.hosts.count) {
             defer { done += group.map(\.hostName) }
             if stopRequested(&report, done.isEmpty ? "before \(pool.name) moved on any host" : "after \(pool.name) moved on \(done.joined(separator: ", ")) (each put back in service)") {
+                if !rolled.isEmpty { _ = await putBack(pool, rolled, &report) }
                 return false
             }
-            guard await rollBatch(pool, group, targets, drain: pool.hosts.count > 1, &report) else { return false }
+            guard await rollBatch(pool, group, targets, drain: drain, returning: rolled, &report) else { return false }
+            rolled = drain ? group : []
         }
+        if !rolled.isEmpty { guard await putBack(pool, rolled, &report) else { return false } }
         _ = await phase(hostsOfPool, &report) { Scripts.prune(pool, $0.plan) }
         return true
     }

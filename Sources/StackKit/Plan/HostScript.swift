@@ -73,7 +73,7 @@ public enum HostPhase: String, Sendable, CaseIterable {
         case .prepare: [.ok, .fail, .prepared]
         case .releaseHook: [.ok, .fail]
         case .staticRelease: [.ok, .fail, .switched]
-        case .switchRelease: [.ok, .fail, .switched]
+        case .switchRelease: [.ok, .fail, .switched, .drained, .drainTimeout, .probes]
         case .drainWait: [.drained, .drainTimeout]
         case .prune: [.pruned]
         case .fetch: [.content]

@@ -11,6 +11,11 @@ public struct InspectReply: ScriptReply, Equatable {
     public init(_ output: ScriptOutput) {
         lock = LockReply(output)
         state = HostState(output)
-        probes = output.first(.probes).flatMap { Data(base64Encoded: $0.fields[0]) }.map { Array($0) }
+        probes = output.probes
     }
+}
+
+extension ScriptOutput {
+    /// The bytes of the relay's `@probes` line, if the script printed one.
+    var probes: [UInt8]? { first(.probes).flatMap { Data(base64Encoded: $0.fields[0]) }.map { Array($0) } }
 }

@@ -32,11 +32,17 @@ public struct SwitchReply: ScriptReply, Equatable {
     /// The release `current` pointed at before (nil: none), and the one it points at now.
     public var from: String?
     public var to: String?
+    /// The drain before it, when it waited for one.
+    public var drain: DrainReply
+    /// The relay's answers to the probes asked after the restart (`Relay.decode`), if any.
+    public var probes: [UInt8]?
 
     public init(_ output: ScriptOutput) {
         let m = output.first(.switched)
         from = m.flatMap { $0.fields[0].isEmpty ? nil : $0.fields[0] }
         to = m?.fields[1]
+        drain = DrainReply(output)
+        probes = output.probes
     }
 }
 

@@ -2,6 +2,11 @@ extension Scripts {
     /// Waits until no connection to the pool's workers on this host is open (the middle tier no
     /// longer sends it requests, in-flight ones have finished), at most `timeout` seconds.
     public static func waitDrained(_ pool: Pool, _ plan: HostPlan, timeout: Double) -> HostScript<DrainReply> {
+        HostScript(.drainWait, drainLoop(pool, plan, timeout: timeout) + "exit 0\n", timeout: .seconds(Int64(timeout) + 30))
+    }
+
+    /// The wait itself: prints `@drained TICKS` or `@drain-timeout OPEN` and goes on.
+    static func drainLoop(_ pool: Pool, _ plan: HostPlan, timeout: Double) -> ShellCode {
         let workers = plan.topology.workers(on: plan.host.name).filter { $0.pool == pool.name }
         var ports: [String] = [], sockets: [String] = []
         for w in workers {
@@ -14,17 +19,17 @@ extension Scripts {
         }
         let tcp: ShellCode = ports.isEmpty ? "0" : "$(ss -Htn state established \("( " + ports.joined(separator: " or ") + " )") | wc -l)"
         let unix: ShellCode = sockets.isEmpty ? "0" : "$(ss -Hx state established | grep -cF \(sockets.flatMap { ["-e", $0] }))"
-        return HostScript(.drainWait, """
+        return """
         sleep 0.2
         i=0
         while :; do
           open=$(( \(tcp) + \(unix) ))
-          [ "$open" -eq 0 ] && { \(ShellCode.emit(.drained, #""$i""#)); exit 0; }
-          i=$((i+1)); [ $i -ge \(Int(timeout * 10)) ] && { \(ShellCode.emit(.drainTimeout, #""$open""#)); exit 0; }
+          [ "$open" -eq 0 ] && { \(ShellCode.emit(.drained, #""$i""#)); break; }
+          i=$((i+1)); [ $i -ge \(Int(timeout * 10)) ] && { \(ShellCode.emit(.drainTimeout, #""$open""#)); break; }
           sleep 0.1
         done
 
-        """, timeout: .seconds(Int64(timeout) + 30))
+        """
     }
 
     /// Removes all but the newest `keep` releases (never `current` or `previous`) and virtualenvs

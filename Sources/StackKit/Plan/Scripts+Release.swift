@@ -42,10 +42,17 @@ extension Scripts {
     /// the release it replaces, and restarts the pool's workers on the host.
     /// `previous`: nil records the release being replaced; `.some(x)` writes x instead (a switch
     /// back after a failed gate restores the record the host had, nil removing it).
-    public static func switchRelease(_ pool: Pool, to id: String, _ plan: HostPlan, restart: Bool = true, previous: String?? = nil) -> HostScript<SwitchReply> {
+    ///
+    /// A rollout's batch does its host's whole part in this one script: with `drain` (the
+    /// drain timeout), it first waits for the drained workers' in-flight requests; with
+    /// `probes`, it asks them once the workers restart, each until it answers or `wait`
+    /// seconds pass, and prints the answers (`SwitchReply.probes`).
+    public static func switchRelease(_ pool: Pool, to id: String, _ plan: HostPlan, restart: Bool = true, previous: String?? = nil,
+                                     drain: Double? = nil, probes: [Relay.Exchange] = [], wait: Double = 0) -> HostScript<SwitchReply> {
         let t = plan.topology, root = t.poolDirectory(pool.name), current = t.currentLink(pool.name)
         let programs = plan.programs.filter { $0.pool == pool.name }.map { ServiceControl.name($0, plan) }
-        var s: ShellCode = """
+        var s: ShellCode = drain.map { drainLoop(pool, plan, timeout: $0) } ?? ""
+        s += """
         [ -f \(t.releasesDirectory(pool.name) + "/" + id + "/.stackctl-ready") ] || { \(ShellCode.emit(.fail, "\("release " + id + " is not prepared on this host")")); exit 1; }
         old=$(basename "$(readlink \(current) 2>/dev/null)" 2>/dev/null)
         if [ "$old" != \(id) ]; then
@@ -59,7 +66,8 @@ extension Scripts {
         if restart && !programs.isEmpty {
             for argv in ServiceControl.argv(.restart(programs), plan) { s += "\(ShellCode.step("restart " + pool.name, argv))\n" }
         }
-        return HostScript(.switchRelease, s)
+        if !probes.isEmpty { s += relay(probes, plan, wait: wait) + " || true\n" }
+        return HostScript(.switchRelease, s, timeout: .seconds(300 + Int64(drain ?? 0) + Int64(wait)))
     }
 
     static func previousLine(_ previous: String??, _ root: String) -> ShellCode {

@@ -24,12 +24,16 @@ public enum Scripts {
     public static func inspect(_ plan: HostPlan, lock: LockRequest? = nil, probes: [Relay.Exchange] = []) -> HostScript<InspectReply> {
         var s: ShellCode = lock.map { takeLock(plan.topology, $0) } ?? ""
         s += inspectBody(plan) + resolvePaths(plan) + checkBody(plan, full: false)
-        if !probes.isEmpty {
-            let payload = Data(Relay.encode(probes)).base64EncodedString()
-            let relay: ShellCode = "[ -z \"$down\" ] && \([plan.platform.python, "-I", "-S", "-c", Relay.script, payload])\n"
-            s += relay.printing(.probes)
-        }
+        if !probes.isEmpty { s += "[ -z \"$down\" ] && " + relay(probes, plan) + "\n" }
         return HostScript(.inspect, s + "exit 0\n", timeout: .seconds(60))
+    }
+
+    /// The probe relay inside a script: its exchanges as an argument (the script is its stdin),
+    /// its answers as one `@probes` line; endpoints that refuse are asked again for `wait` seconds.
+    static func relay(_ exchanges: [Relay.Exchange], _ plan: HostPlan, wait: Double = 0) -> ShellCode {
+        let payload = Data(Relay.encode(exchanges)).base64EncodedString()
+        let code: ShellCode = "\([plan.platform.python, "-I", "-S", "-c", Relay.script, payload] + (wait > 0 ? [String(wait)] : []))"
+        return code.printing(.probes)
     }
 
     /// On a middle host: every served and protected directory as the host resolves it, so the

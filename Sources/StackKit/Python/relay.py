@@ -18,8 +18,11 @@ def certificate(s):
         names = [v for rdn in info.get("subject", ()) for k, v in rdn if k == "commonName"]
     return "tls %d %s" % (int(ssl.cert_time_to_seconds(info["notAfter"])), ",".join(names))
 # The exchanges on stdin; or, inside a host script (whose stdin is the script), base64 in the
-# first argument, and the answers printed as one `@probes BASE64` marker line.
+# first argument, and the answers printed as one `@probes BASE64` marker line. A second
+# argument, in seconds: an endpoint that refuses or is missing is asked again until then (a
+# worker just restarted binds its socket once its app is loaded).
 marker = len(sys.argv) > 1
+until = time.monotonic() + (float(sys.argv[2]) if len(sys.argv) > 2 else 0)
 data = binascii.a2b_base64(sys.argv[1]) if marker else sys.stdin.buffer.read()
 jobs, i = [], 0
 while i < len(data):
@@ -36,6 +39,12 @@ else:
         pass
 results = [None] * len(jobs)
 def run(k, head, payload):
+    while True:
+        results[k] = attempt(head, payload)
+        if results[k][0] not in ("refused", "missing") or time.monotonic() >= until:
+            return
+        time.sleep(0.02)
+def attempt(head, payload):
     start, got, outcome, message = time.monotonic(), [], "ok", ""
     try:
         if head[0] == "unix":
@@ -72,7 +81,7 @@ def run(k, head, payload):
         outcome, message = "reset", str(e)
     except OSError as e:
         outcome, message = "error", str(e)
-    results[k] = (outcome, int((time.monotonic() - start) * 1000), b"".join(got), message.replace("\n", " "))
+    return (outcome, int((time.monotonic() - start) * 1000), b"".join(got), message.replace("\n", " "))
 threads = [threading.Thread(target=run, args=(k, h, p)) for k, (h, p) in enumerate(jobs)]
 for t in threads:
     t.start()

@@ -32,16 +32,49 @@ import StackKitTesting
         let report = await deployer.rollout(pool: "main", target: .newRelease)
         #expect(report.ok, "\(report.failure ?? "")")
         for host in ["app1", "app2"] {
-            #expect(fakes[host]!.phases == [.inspect, .prepare, .drainWait, .switchRelease, .probe, .prune], "\(host)")
+            #expect(fakes[host]!.phases == [.inspect, .prepare, .switchRelease, .probe, .prune], "\(host)")
         }
-        // The middle is re-rendered without the host, then with it: twice per host.
-        #expect(fakes["web"]!.phases == [.inspect, .reloadMiddle, .reloadMiddle, .reloadMiddle, .reloadMiddle])
+        // The middle is re-rendered without app1; then with app1 and without app2 (one reload
+        // puts a batch back and drains the next); then with both.
+        #expect(fakes["web"]!.phases == [.inspect, .reloadMiddle, .reloadMiddle, .reloadMiddle])
         let drain = String(decoding: fakes["web"]!.commands[1].stdin, as: UTF8.self)
         #expect(drain.contains("base64 -d > /srv/stackctl/shop/middle/.nginx.conf.stackctl-new") && drain.contains("-s reload"))
         #expect(fakes["edge"]!.phases == [.inspect])
     }
 
     func app1Phases(_ fakes: [String: FakeTransport]) -> [HostPhase] { fakes["app1"]!.phases }
+
+    /// The switch waits for the host's drain, restarts, and asks the pool's workers itself: when
+    /// they answer healthy there is no gate of its own; when one does not, the gate asks again.
+    @Test(arguments: [(200, false), (500, true)])
+    func theSwitchDrainsRestartsAndAsksTheWorkersInOneRoundTrip(status: Int, gated: Bool) async throws {
+        let answering: @Sendable (RemoteCommand) -> Result<CommandOutput, TransportError> = { c in
+            guard c.phase == .switchRelease else { return FakeHost.healthy(c) }
+            // The script's relay argument: the base64 exchanges, as the relay would read them.
+            let script = String(decoding: c.stdin, as: UTF8.self)
+            // The relay's script is quoted over many lines: its last ends with `' BASE64 3.0 || true`.
+            let word = script.split(separator: "\n").last { $0.hasSuffix(" || true") }!.split(separator: " ").dropLast(3).last!
+            let exchanges = RemoteCommand(["relay"], stdin: Array(Data(base64Encoded: String(word))!), phase: .probe)
+            let answers = Data(FakeHost.relayAnswers(exchanges, fastcgiStatus: status)).base64EncodedString()
+            return .success(CommandOutput(status: 0, stdout: Array("@drained 3\n@switched 000000000old new\n@probes \(answers)\n".utf8)))
+        }
+        let (deployer, fakes, src) = try Self.setup(["app1": answering, "app2": answering])
+        defer { try? FileManager.default.removeItem(at: src) }
+        let report = await deployer.rollout(pool: "main", target: .newRelease)
+        if gated {
+            // The gate's own probe (the fake's answers 200) decides.
+            #expect(report.ok && fakes["app1"]!.phases == [.inspect, .prepare, .switchRelease, .probe, .prune], "the gate asked again: \(fakes["app1"]!.phases)")
+        } else {
+            #expect(report.ok, "\(report.failure ?? "")")
+            for host in ["app1", "app2"] { #expect(fakes[host]!.phases == [.inspect, .prepare, .switchRelease, .prune], "\(host)") }
+            #expect(report.tiers.filter { $0.tier == .workers }.flatMap(\.probes).count == 4, "both instances on both hosts judged")
+        }
+        let script = String(decoding: try #require(fakes["app1"]!.commands.first { $0.phase == .switchRelease }).stdin, as: UTF8.self)
+        let drain = try #require(script.range(of: "ss -Htn state established")), restart = try #require(script.range(of: "run 'restart main'"))
+        let relay = try #require(script.range(of: " -I -S -c "))
+        #expect(drain.lowerBound < restart.lowerBound && restart.lowerBound < relay.lowerBound, "drain, restart, then ask")
+        #expect(script.contains(" 3.0 || true\n"), "asked again for up to 3 s while it refuses")
+    }
 
     @Test func aHostThatFailsItsGateGoesBackAndTheRolloutStops() async throws {
         let sick: @Sendable (RemoteCommand) -> Result<CommandOutput, TransportError> = { c in
@@ -92,8 +125,8 @@ import StackKitTesting
         defer { try? FileManager.default.removeItem(at: src) }
         let report = await deployer.rollout(pool: "main", target: .previous)
         #expect(report.ok && report.command == "rollback")
-        #expect(fakes["app1"]!.phases == [.inspect, .drainWait, .switchRelease, .probe, .prune])
-        #expect(String(decoding: fakes["app1"]!.commands[2].stdin, as: UTF8.self).contains("releases/00000000prev"))
+        #expect(fakes["app1"]!.phases == [.inspect, .switchRelease, .probe, .prune])
+        #expect(String(decoding: fakes["app1"]!.commands[1].stdin, as: UTF8.self).contains("releases/00000000prev"))
     }
 
     @Test func aFailedInstallStopsBeforeAnyTrafficMoves() async throws {
@@ -125,7 +158,7 @@ import StackKitTesting
         defer { try? FileManager.default.removeItem(at: src) }
         // Two hosts, batch 5: capped at one host so one always serves.
         #expect(await deployer.rollout(pool: "main", target: .newRelease, batch: .hosts(5)).ok)
-        #expect(fakes["web"]!.phases.filter { $0 == .reloadMiddle }.count == 4, "two batches of one")
+        #expect(fakes["web"]!.phases.filter { $0 == .reloadMiddle }.count == 3, "two batches of one")
         let (only, onlyFakes, src2) = try Self.setup()
         defer { try? FileManager.default.removeItem(at: src2) }
         #expect(await only.rollout(pool: "main", target: .newRelease, hosts: ["app2"]).ok)
