@@ -36,6 +36,7 @@ let package = Package(
                 .embedInCode("Python/relay.py"),
                 .embedInCode("Python/release_hook.py"),
                 .embedInCode("Python/supervisor_control.py"),
+                .embedInCode("Python/supervisor_stand_in.py"),
             ]
         ),
         // Fakes for the engine's effects: a scripted transport and a clock that never waits.

@@ -1,3 +1,4 @@
+import Foundation
 import StackKit
 import Synchronization
 
@@ -49,9 +50,20 @@ public enum FakeHost {
             text = script.split(separator: "\n").filter { $0.hasPrefix("unitproc ") }.map { "@proc \($0.dropFirst(9)) running 100 10\n" }.joined()
         case .check:
             text = "@user root 0\n"
-        case .cleanup, .prune, .fetch, .unlock, .history, .command: text = ""
+        case .cleanup, .fetch, .unlock, .history, .command: text = ""
         }
         return .success(CommandOutput(status: 0, stdout: Array(text.utf8)))
+    }
+
+    /// The `@probes` line a script's own relay would print (its exchanges are the argument after
+    /// the relay's quoted program), each answered with `fastcgiStatus` or 200; empty when the
+    /// script asks none.
+    public static func probesLine(_ command: RemoteCommand, fastcgiStatus: Int = 200) -> String {
+        let script = String(decoding: command.stdin, as: UTF8.self)
+        guard let line = script.split(separator: "\n").last(where: { $0.hasPrefix("' ") && $0.hasSuffix(" || true") }),
+              let word = line.split(separator: " ").dropFirst().first, let data = Data(base64Encoded: String(word)) else { return "" }
+        let exchanges = RemoteCommand(["relay"], stdin: Array(data), phase: .probe)
+        return "@probes \(Data(relayAnswers(exchanges, fastcgiStatus: fastcgiStatus)).base64EncodedString())\n"
     }
 
     /// Output of a script that failed at one step.

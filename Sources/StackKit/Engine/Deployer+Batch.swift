@@ -11,14 +11,9 @@ extension Deployer {
         }
         let switched = await switchHosts(pool, group, targets, drain: drain, &report)
         let moved = group.filter { switched[$0.hostName] != nil }
-        // The switch asked the workers itself once they restarted: when all answered healthy, that is the gate.
-        let healthy: Bool
-        let asked = answered([.workers], moved, pool: pool.name) { switched[$0.hostName] ?? nil }
-        if let outcomes = asked, outcomes.allSatisfy({ (try? $0.result.get())?.results.allSatisfy(\.healthy) ?? false }) {
-            healthy = await record([.workers], outcomes, &report).ok
-        } else {
-            healthy = await gate([.workers], moved, &report, GatePolicy(pool: pool.name)).ok
-        }
+        // The switch asked the workers itself once they restarted: hosts whose answers are all
+        // healthy are not asked again.
+        let healthy = await gate([.workers], moved, &report, GatePolicy(pool: pool.name), answered: switched.compactMapValues { $0 }).ok
         guard switched.count == group.count && healthy else {
             await switchBack(pool, group, &report)
             if drain { _ = await putBack(pool, group, &report) }
@@ -86,7 +81,7 @@ extension Deployer {
         let judged = await phase(group, &report) { i in
             let probes = Self.probes([.workers], i.plan, t).filter { $0.pool == pool.name }
             return Scripts.switchRelease(pool, to: targets[i.hostName]!, i.plan, drain: drain ? pool.drainTimeout : nil,
-                                         probes: probes.map(\.exchange), wait: min(pool.health.timeout, 3))
+                                         probes: probes.map(\.exchange), wait: min(pool.health.timeout, 3), prune: true)
         }
         for (i, reply) in judged.done {
             report.update(i.hostName) { r in

@@ -33,12 +33,13 @@ extension Deployer {
                 await removeStaged(inspected, &report)
                 return
             }
-            guard let touched = await activate(tier, hosts, &report) else {
+            var answers: [String: [UInt8]] = [:]
+            guard let touched = await activate(tier, hosts, &report, answers: &answers) else {
                 await removeStaged(inspected, &report)
                 return
             }
             fresh.merge(touched) { $0.union($1) }
-            let verdict = await gate([tier], hosts, &report, GatePolicy(fresh: fresh, broken: broken))
+            let verdict = await gate([tier], hosts, &report, GatePolicy(fresh: fresh, broken: broken), answered: answers)
             if verdict.ok {
                 done.append(tier)
                 continue

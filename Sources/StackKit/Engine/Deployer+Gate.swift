@@ -9,11 +9,23 @@ extension Deployer {
 
     /// Health-checks tiers on every host that runs them; the next tier starts only if all are
     /// healthy. The wait ends early once every failing instance's program has exited.
-    func gate(_ tiers: [Tier], _ hosts: [Inspected], _ report: inout DeployReport, _ policy: GatePolicy = GatePolicy()) async -> GateVerdict {
+    ///
+    /// `answered`: per host, the answers its activation script got to these tiers' probes. A
+    /// host whose answers are all healthy is not asked again; the others are.
+    func gate(_ tiers: [Tier], _ hosts: [Inspected], _ report: inout DeployReport, _ policy: GatePolicy = GatePolicy(),
+              answered answers: [String: [UInt8]] = [:]) async -> GateVerdict {
         var policy = policy
         let interruption = interruption
         policy.stop = { interruption() != nil }
-        let outcomes = await timedPhase(&report) { await probe(tiers, hosts, policy) }
+        var settled: [String: HostOutcome<Inspected, HostGate>] = [:]
+        for i in hosts {
+            guard let outcome = answered(tiers, [i], pool: policy.pool, { answers[$0.hostName] })?.first,
+                  (try? outcome.result.get())?.results.allSatisfy(\.healthy) == true else { continue }
+            settled[i.hostName] = outcome
+        }
+        let rest = hosts.filter { settled[$0.hostName] == nil }
+        let probed = rest.isEmpty ? [] : await timedPhase(&report) { await probe(tiers, rest, policy) }
+        let outcomes = hosts.compactMap { i in settled[i.hostName] ?? probed.first { $0.host == i.hostName } }
         return await record(tiers, outcomes, &report)
     }
 

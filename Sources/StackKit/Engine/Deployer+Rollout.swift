@@ -103,8 +103,8 @@ extension Deployer {
             guard await rollBatch(pool, group, targets, drain: drain, returning: rolled, &report) else { return false }
             rolled = drain ? group : []
         }
+        // Each switch pruned its host's old releases.
         if !rolled.isEmpty { guard await putBack(pool, rolled, &report) else { return false } }
-        _ = await phase(hostsOfPool, &report) { Scripts.prune(pool, $0.plan) }
         return true
     }
 

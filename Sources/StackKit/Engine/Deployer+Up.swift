@@ -106,13 +106,19 @@ extension Deployer {
     }
 
     /// Runs each host's actions for `tier`; returns, per host, the programs it started,
-    /// restarted or reloaded (nil when a host failed).
-    func activate(_ tier: Tier, _ hosts: [Inspected], _ report: inout DeployReport) async -> [String: Set<String>]? {
+    /// restarted or reloaded (nil when a host failed). Each host's script then asks the tier's
+    /// probes itself: `answers` gets them, for the gate.
+    func activate(_ tier: Tier, _ hosts: [Inspected], _ report: inout DeployReport, answers: inout [String: [UInt8]]) async -> [String: Set<String>]? {
         let work = hosts.map { Activating(inspected: $0, actions: Activation.actions(tier: tier, plan: $0.plan, changes: $0.changes, state: $0.state)) }
             .filter { !$0.actions.isEmpty }
         guard !work.isEmpty else { return [:] }
         emit(.step, nil, "\(tier.rawValue): activating on \(work.map(\.hostName).joined(separator: ", "))")
-        let judged = await phase(work, &report) { Scripts.activate($0.actions, $0.inspected.plan, $0.inspected.changes) }
+        let t = topology
+        let judged = await phase(work, &report) { job in
+            let probes = Self.probes([tier], job.inspected.plan, t)
+            return Scripts.activate(job.actions, job.inspected.plan, job.inspected.changes, probes: probes.map(\.exchange), wait: min(probes.map(\.timeout).min() ?? 0, 3))
+        }
+        for (job, reply) in judged.done { answers[job.hostName] = reply.probes }
         var touched: [String: Set<String>] = [:]
         for (job, _) in judged.done {
             // Nothing of this tier changed: whatever it starts was not running, and is repaired.

@@ -71,6 +71,8 @@ public struct Topology: Sendable {
     public func launcherPath(_ pool: String) -> String { "\(poolDirectory(pool))/launcher.py" }
     public func poolConfigPath(_ pool: String) -> String { "\(poolDirectory(pool))/pool.json" }
     public var supervisorConfigPath: String { "\(base)/supervisor/supervisord.conf" }
+    /// The stack's supervisord (`SupervisordRenderer.launcher`).
+    public var supervisordPath: String { "\(base)/supervisor/supervisord" }
     public var supervisorSocketPath: String { "\(runDirectory)/supervisor.sock" }
     public func systemdUnitPath(_ unit: String) -> String { "/etc/systemd/system/\(unit)" }
     /// On a host that boots with systemd, a supervisord stack's supervisord runs as this unit,

@@ -30,8 +30,6 @@ public enum HostPhase: String, Sendable, CaseIterable {
     case switchRelease = "switch"
     /// Wait until no connection to drained workers is open: `DrainReply`.
     case drainWait = "drain-wait"
-    /// Old releases and virtualenvs removed: `PruneReply`.
-    case prune
     /// The contents of files `plan` would change: `ContentsReply`.
     case fetch
     /// The stack's deploy lock taken, or its holder shown: `LockReply`.
@@ -64,7 +62,7 @@ public enum HostPhase: String, Sendable, CaseIterable {
         case .inspect: HostPhase.checkMarkers.union([.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .resolved, .acquired, .held, .probes])
         case .check: HostPhase.checkMarkers
         case .stage: [.ok, .fail, .valid, .invalid, .staged]
-        case .activate: [.ok, .fail, .activated]
+        case .activate: [.ok, .fail, .activated, .probes]
         case .reloadMiddle: [.ok, .fail, .valid, .invalid, .activated]
         case .cleanup: []
         case .down: [.ok, .fail, .stopped]
@@ -73,9 +71,8 @@ public enum HostPhase: String, Sendable, CaseIterable {
         case .prepare: [.ok, .fail, .prepared]
         case .releaseHook: [.ok, .fail]
         case .staticRelease: [.ok, .fail, .switched]
-        case .switchRelease: [.ok, .fail, .switched, .drained, .drainTimeout, .probes]
+        case .switchRelease: [.ok, .fail, .switched, .drained, .drainTimeout, .probes, .pruned]
         case .drainWait: [.drained, .drainTimeout]
-        case .prune: [.pruned]
         case .fetch: [.content]
         case .lock: [.acquired, .held]
         case .unlock: []

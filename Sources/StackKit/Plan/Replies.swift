@@ -5,8 +5,13 @@ import Foundation
 public struct StepsReply: ScriptReply, Equatable {
     /// Labels of the steps that succeeded.
     public var done: [String]
+    /// The relay's answers, when the script asked its tier's probes (`Scripts.activate`).
+    public var probes: [UInt8]?
 
-    public init(_ output: ScriptOutput) { done = output.all(.ok).map { $0.fields[0] } }
+    public init(_ output: ScriptOutput) {
+        done = output.all(.ok).map { $0.fields[0] }
+        probes = output.probes
+    }
 }
 
 public struct StageReply: ScriptReply, Equatable {
@@ -36,6 +41,8 @@ public struct SwitchReply: ScriptReply, Equatable {
     public var drain: DrainReply
     /// The relay's answers to the probes asked after the restart (`Relay.decode`), if any.
     public var probes: [UInt8]?
+    /// `release ID` or `venv HASH`, for each thing the prune after it removed.
+    public var pruned: [String]
 
     public init(_ output: ScriptOutput) {
         let m = output.first(.switched)
@@ -43,6 +50,7 @@ public struct SwitchReply: ScriptReply, Equatable {
         to = m?.fields[1]
         drain = DrainReply(output)
         probes = output.probes
+        pruned = output.all(.pruned).map { $0.fields.joined(separator: " ") }
     }
 }
 
@@ -53,13 +61,6 @@ public struct DrainReply: ScriptReply, Equatable {
     public init(_ output: ScriptOutput) {
         stillOpen = output.first(.drainTimeout).flatMap { Int($0.fields[0]) } ?? 0
     }
-}
-
-public struct PruneReply: ScriptReply, Equatable {
-    /// `release ID` or `venv HASH`, for each thing removed.
-    public var pruned: [String]
-
-    public init(_ output: ScriptOutput) { pruned = output.all(.pruned).map { $0.fields.joined(separator: " ") } }
 }
 
 public struct ContentsReply: ScriptReply, Equatable {

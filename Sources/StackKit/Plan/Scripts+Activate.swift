@@ -1,7 +1,10 @@
 extension Scripts {
     /// Puts a tier's staged files in place (rename: atomic) and runs its process-manager actions.
-    public static func activate(_ actions: [Action], _ plan: HostPlan, _ changes: HostChanges) -> HostScript<StepsReply> {
-        HostScript(.activate, activateBody(actions, plan, changes) + ShellCode.emit(.activated) + "\n")
+    /// With `probes`, the tier's health checks are asked once its programs are up, each again
+    /// while it refuses, for up to `wait` seconds (`StepsReply.probes`).
+    public static func activate(_ actions: [Action], _ plan: HostPlan, _ changes: HostChanges, probes: [Relay.Exchange] = [], wait: Double = 0) -> HostScript<StepsReply> {
+        let ask: ShellCode = probes.isEmpty ? "" : relay(probes, plan, wait: wait) + " || true\n"
+        return HostScript(.activate, activateBody(actions, plan, changes) + ask + ShellCode.emit(.activated) + "\n")
     }
 
     /// Stages and checks `changes`, then activates them, in one round trip (the middle tier being
@@ -23,7 +26,7 @@ extension Scripts {
                 s += "\(ShellCode.step("start supervisord", ServiceControl.argv(action, plan)[0]))\n"
                 let ctl = ServiceControl.supervisor(plan, ["status"])
                 s += """
-                i=0; until \(ctl) >/dev/null 2>&1; do i=$((i+1)); [ $i -gt 100 ] && { \(ShellCode.emit(.fail, "'supervisord did not come up'")); exit 1; }; sleep 0.1; done
+                i=0; until [ -S \(plan.topology.supervisorSocketPath) ] && \(ctl) >/dev/null 2>&1; do i=$((i+1)); [ $i -gt 200 ] && { \(ShellCode.emit(.fail, "'supervisord did not come up'")); exit 1; }; sleep 0.05; done
 
                 """
             default:

@@ -29,7 +29,11 @@ extension Scripts {
         s += "up() { \(running); }\n"
         for pool in t.manifest.pools where pool.hosts.contains(plan.host.name) {
             let names = plan.programs.filter { $0.pool == pool.name }.map { ServiceControl.name($0, plan) }
-            let py = "import importlib.metadata as m, flup.server.fcgi; print(m.version('flup'))"
+            // flup's version from its dist-info's name: importlib.metadata costs more to import
+            // than flup itself (it is asked where the workers are not up, so on a first up).
+            let py = "import os, flup.server.fcgi; d = os.path.dirname(os.path.dirname(flup.__file__)); "
+                + "v = [n[5:-10] for n in os.listdir(d) if n.startswith('flup-') and n.endswith('.dist-info')]; "
+                + "print(v[0] if v else __import__('importlib.metadata').metadata.version('flup'))"
             let probe: ShellCode = """
             if v=$(\([pool.python, "-c", py]) 2>&1); then \(ShellCode.emit(.flup, "\(pool.name)", #""$v""#)); else \(ShellCode.emit(.noflup, "\(pool.name)", "\"$(printf '%s' \"$v\" | tail -n 1)\"")); fi
             """
@@ -46,8 +50,10 @@ extension Scripts {
             // Each name a word of its own: `! { up A && up B; }`.
             let allUp = names.map { name -> ShellCode in "up \(name)" }.reduce(nil) { (sum: ShellCode?, next) in sum.map { $0 + " && " + next } ?? next }
             let needed: ShellCode = full ? "true" : "! { \(allUp ?? "false"); }"
+            // One `ss` for all the ports first: naming each holder (`-p`) reads every process's
+            // descriptors, so it runs only for a port that is taken.
             s += """
-            if \(needed); then
+            if \(needed) && [ -n "$(ss -Hltn \("( " + ports.map { "sport = :\($0)" }.joined(separator: " or ") + " )") 2>/dev/null)" ]; then
               for port in \(ports.map(String.init)); do
                 ss -Hltnp "sport = :$port" 2>/dev/null | head -n 1 | sed -n 's/.*pid=\\([0-9]*\\).*/\\1/p' | while read -r pid; do
                   ppid=$(awk '{print $4}' /proc/$pid/stat 2>/dev/null)

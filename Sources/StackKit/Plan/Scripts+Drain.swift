@@ -33,10 +33,12 @@ extension Scripts {
     }
 
     /// Removes all but the newest `keep` releases (never `current` or `previous`) and virtualenvs
-    /// no release uses any more.
-    public static func prune(_ pool: Pool, _ plan: HostPlan) -> HostScript<PruneReply> {
+    /// no release uses any more: the end of a rollout's switch (`switchRelease(prune:)`).
+    /// In a subshell of its own (it changes directory and may stop early).
+    static func pruneBody(_ pool: Pool, _ plan: HostPlan) -> ShellCode {
         let t = plan.topology, root = t.poolDirectory(pool.name)
-        return HostScript(.prune, """
+        return """
+        (
         cd \(t.releasesDirectory(pool.name)) 2>/dev/null || exit 0
         cur=$(basename "$(readlink ../current)"); prev=$(cat ../previous 2>/dev/null)
         n=0
@@ -51,7 +53,8 @@ extension Scripts {
           [ $used -eq 0 ] && rm -rf "$v" && \(ShellCode.emit(.pruned, "venv", #""$(basename "$v")""#))
         done
         exit 0
+        )
 
-        """)
+        """
     }
 }

@@ -46,9 +46,10 @@ extension Scripts {
     /// A rollout's batch does its host's whole part in this one script: with `drain` (the
     /// drain timeout), it first waits for the drained workers' in-flight requests; with
     /// `probes`, it asks them once the workers restart, each until it answers or `wait`
-    /// seconds pass, and prints the answers (`SwitchReply.probes`).
+    /// seconds pass, and prints the answers (`SwitchReply.probes`); with `prune`, it ends by
+    /// pruning the pool's old releases (never `current` or `previous`, which a switch back needs).
     public static func switchRelease(_ pool: Pool, to id: String, _ plan: HostPlan, restart: Bool = true, previous: String?? = nil,
-                                     drain: Double? = nil, probes: [Relay.Exchange] = [], wait: Double = 0) -> HostScript<SwitchReply> {
+                                     drain: Double? = nil, probes: [Relay.Exchange] = [], wait: Double = 0, prune: Bool = false) -> HostScript<SwitchReply> {
         let t = plan.topology, root = t.poolDirectory(pool.name), current = t.currentLink(pool.name)
         let programs = plan.programs.filter { $0.pool == pool.name }.map { ServiceControl.name($0, plan) }
         var s: ShellCode = drain.map { drainLoop(pool, plan, timeout: $0) } ?? ""
@@ -67,6 +68,7 @@ extension Scripts {
             for argv in ServiceControl.argv(.restart(programs), plan) { s += "\(ShellCode.step("restart " + pool.name, argv))\n" }
         }
         if !probes.isEmpty { s += relay(probes, plan, wait: wait) + " || true\n" }
+        if prune { s += pruneBody(pool, plan) }
         return HostScript(.switchRelease, s, timeout: .seconds(300 + Int64(drain ?? 0) + Int64(wait)))
     }
 

@@ -26,8 +26,9 @@ extension Scripts {
 
     """
 
-    /// The server's own check of one staged file, as the renderer asked for it.
-    static func validation(_ f: PlannedFile, _ plan: HostPlan) -> ShellCode {
+    /// The server's own check of one staged file, as the renderer asked for it. `staged`: every
+    /// file this run stages on the host (a unit is checked against the programs it will run).
+    static func validation(_ f: PlannedFile, _ plan: HostPlan, staged others: [PlannedFile] = []) -> ShellCode {
         let manager = plan.host.processManager
         let staged = f.stagedPath, label = f.path
         switch f.file.check {
@@ -53,14 +54,18 @@ extension Scripts {
         case .nginx(let binary, let prefix, let files):
             return openFiles(files, label, manager) + "check \(label) '' \([binary, "-t", "-q", "-p", prefix, "-c", staged])\n"
         case .supervisord:
-            let py = "import sys; from supervisor.options import ServerOptions; ServerOptions().realize(args=['-c', sys.argv[1]])"
-            return "check \(label) '' \"$(sed -n '1s/^#!//p' \"$(command -v supervisord)\")\" -c \(py) \(staged)\n"
+            return "check \(label) '' \"$(sed -n '1s/^#!//p' \"$(command -v supervisord)\")\" -c \(supervisorCheck) \(staged)\n"
         case .python(let interpreter, let imports):
             let py = "import " + (["sys", "ast"] + imports).joined(separator: ", ") + "; ast.parse(open(sys.argv[1]).read())"
             return "check \(label) '' \([interpreter, "-c", py, staged])\n"
         case .systemdUnit(let unit):
+            // systemd checks that the programs a unit runs exist: one staged in this run (the
+            // stack's supervisord) is named where it is staged in the copy checked.
+            let programs = others.filter { $0.path != f.path && $0.file.mode & 0o111 != 0 }.flatMap { [$0.path, $0.stagedPath] }
+            let copy: ShellCode = programs.isEmpty ? "cp \(staged) \"$vdir\"/\(unit)"
+                : "\([plan.platform.python, "-c", swapStaged, staged]) \"$vdir\"/\(unit) \(programs)"
             return """
-            vdir=$(mktemp -d) && cp \(staged) "$vdir"/\(unit)
+            vdir=$(mktemp -d) && \(copy)
             check \(label) '' systemd-analyze verify --man=no "$vdir"/\(unit)
             rm -rf "$vdir"
 
@@ -68,14 +73,25 @@ extension Scripts {
         }
     }
 
+    /// supervisord's own reading of a config (`ServerOptions.realize`), with the stand-in for
+    /// pkg_resources that stackctl's supervisord starts with.
+    static let supervisorCheck = SupervisordRenderer.standIn + """
+    def check():
+        from supervisor.options import ServerOptions
+        ServerOptions().realize(args=["-c", sys.argv[1]])
+    supervise(check)
+
+    """
+
     /// `SOURCE COPY [FINAL STAGED]...`: COPY is SOURCE with each FINAL path replaced by its
-    /// STAGED copy, where one exists.
+    /// STAGED copy, where one exists; a whole path only (`…/supervisord` is not a part of
+    /// `…/supervisord.conf`).
     static let swapStaged = """
-    import os, sys
+    import os, re, sys
     text = open(sys.argv[1]).read()
     for final, staged in zip(sys.argv[3::2], sys.argv[4::2]):
         if os.path.exists(staged):
-            text = text.replace(final, staged)
+            text = re.sub(re.escape(final) + r"(?![\\w.-])", lambda m: staged, text)
     open(sys.argv[2], "w").write(text)
     """
 

@@ -146,7 +146,7 @@ public enum Scripts {
             s += "chown \(f.file.owner + ":" + f.file.group) \(f.stagedPath) && chmod \(octal: f.file.mode) \(f.stagedPath)\n"
         }
         s += "cleanup() { \(["rm", "-f"] + changes.files.map(\.stagedPath)); }\n" + checkFunction
-        for f in changes.files { s += validation(f, plan) }
+        for f in changes.files { s += validation(f, plan, staged: changes.files) }
         s += "if [ $invalid -ne 0 ]; then cleanup; exit 1; fi\n"
         return s
     }

@@ -17,7 +17,7 @@ public enum ServiceControl {
         case (_, .commit):
             return []
         case (.supervisord, .startManager(let unit)):
-            return [unit.map { ["systemctl", "start", $0] } ?? [plan.platform.supervisord, "-c", t.supervisorConfigPath]]
+            return [unit.map { ["systemctl", "start", $0] } ?? [t.supervisordPath, "-c", t.supervisorConfigPath]]
         case (_, .enableAtBoot(let unit)):
             return [["systemctl", "daemon-reload"], ["systemctl", "enable", "--quiet", unit]]
         case (.supervisord, .reloadManager):

@@ -36,6 +36,8 @@ public struct StackRenderer: Sendable {
         case .supervisord:
             files.append(RenderedFile(path: topology.supervisorConfigPath, contents: SupervisordRenderer(topology: topology, host: host, programs: programs).render(),
                                       role: .manager, check: .supervisord))
+            files.append(RenderedFile(path: topology.supervisordPath, contents: SupervisordRenderer.launcher(python: platform.supervisorPython, stack: manifest.name, host: host.name),
+                                      role: .manager, check: .python(interpreter: platform.supervisorPython, imports: []), mode: 0o755))
             files += SupervisordBootUnits(topology: topology, host: host, programs: programs, platform: platform).files()
         case .systemd:
             files += SystemdRenderer(topology: topology, host: host, programs: programs).files()

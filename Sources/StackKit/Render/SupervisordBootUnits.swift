@@ -31,7 +31,7 @@ struct SupervisordBootUnits {
         [Service]
         Type=forking
         PIDFile=\(topology.runDirectory)/supervisord.pid
-        ExecStart=\(command([platform.supervisord, "-c", topology.supervisorConfigPath]))
+        ExecStart=\(command([topology.supervisordPath, "-c", topology.supervisorConfigPath]))
         KillMode=mixed
         TimeoutStopSec=\(stopWait)
 

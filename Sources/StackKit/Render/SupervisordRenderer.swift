@@ -6,6 +6,22 @@ struct SupervisordRenderer {
     let host: Host
     let programs: [Program]
 
+    /// `Python/supervisor_stand_in.py`: pkg_resources as supervisor 4.2 uses it, and `supervise`.
+    static let standIn = String(decoding: PackageResources.supervisor_stand_in_py, as: UTF8.self)
+
+    /// The stack's supervisord: supervisor's own entry point on the interpreter supervisor is
+    /// installed for, started with the stand-in (about 55 ms less per start). Named
+    /// `supervisord`, so the process is called that, as the distribution's is.
+    static func launcher(python: String, stack: String, host: String) -> String {
+        "#!\(python)\n" + Dialect.header("#", stack: stack, host: host) + standIn + """
+        def run():
+            from supervisor.supervisord import main
+            main()
+        supervise(run)
+
+        """
+    }
+
     func render() -> String {
         let run = topology.runDirectory, log = topology.logDirectory
         var out = Dialect.header(";", stack: topology.manifest.name, host: host.name)

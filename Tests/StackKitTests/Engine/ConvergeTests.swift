@@ -79,6 +79,26 @@ import StackKitTesting
         #expect(!Scripts.inspect(Self.plans["app1"]!).text.contains(" -I -S -c "), "asked only with probes")
     }
 
+    /// A first up: each tier's activation asks its probes once its programs are up; a host
+    /// whose answers are healthy has no gate round trip, one with a failing answer is asked again.
+    @Test func eachActivationAsksItsTiersProbesAndOnlyAFailingHostIsAskedAgain() async throws {
+        var fakes: [String: FakeTransport] = [:]
+        for name in Self.plans.keys {
+            fakes[name] = FakeTransport(hostName: name) { c in
+                guard c.phase == .activate else { return FakeHost.healthy(c) }
+                return Self.answer(FakeHost.probesLine(c, fastcgiStatus: name == "app2" ? 503 : 200) + "@activated\n")
+            }
+        }
+        let report = await Deployer(manifest: Self.manifest, connections: Connections(transports: fakes), clock: ImmediateClock()).up()
+        #expect(report.ok, "\(report.failure ?? "")")
+        #expect(fakes["app1"]!.phases == [.inspect, .stage, .activate], "answered healthy by its own activation")
+        #expect(fakes["app2"]!.phases == [.inspect, .stage, .activate, .probe], "asked again by the gate")
+        let script = String(decoding: try #require(fakes["app1"]!.commands.first { $0.phase == .activate }).stdin, as: UTF8.self)
+        let relay = try #require(script.range(of: " -I -S -c ")), activated = try #require(script.range(of: "printf '@activated\\n'"))
+        #expect(relay.lowerBound < activated.lowerBound, "asked before the end marker")
+        #expect(report.tiers.map(\.tier) == Tier.allCases && report.tiers.allSatisfy(\.healthy))
+    }
+
     @Test func answersAheadThatAreNotAllHealthyLeaveTheGateToRepair() async {
         let restarted = Mutex(false)
         let app1 = Self.host("app1", sick: { !restarted.withLock { $0 } })

@@ -25,8 +25,8 @@ import StackKitTesting
         defer { try? FileManager.default.removeItem(at: src) }
         let report = await deployer.rollout(pool: "main", target: .newRelease)
         #expect(report.ok, "\(report.failure ?? "")")
-        #expect(fakes["app1"]!.phases == [.inspect, .prepare, .releaseHook, .switchRelease, .probe, .prune])
-        #expect(fakes["app2"]!.phases == [.inspect, .prepare, .switchRelease, .probe, .prune])
+        #expect(fakes["app1"]!.phases == [.inspect, .prepare, .releaseHook, .switchRelease, .probe])
+        #expect(fakes["app2"]!.phases == [.inspect, .prepare, .switchRelease, .probe])
         #expect(events.events.withLock { $0.contains { $0.host == "app1" && $0.kind == .info && $0.text == "migrated" } }, "its output is said as it comes")
     }
 

@@ -32,7 +32,7 @@ import StackKitTesting
         let report = await deployer.rollout(pool: "main", target: .newRelease)
         #expect(report.ok, "\(report.failure ?? "")")
         for host in ["app1", "app2"] {
-            #expect(fakes[host]!.phases == [.inspect, .prepare, .switchRelease, .probe, .prune], "\(host)")
+            #expect(fakes[host]!.phases == [.inspect, .prepare, .switchRelease, .probe], "\(host)")
         }
         // The middle is re-rendered without app1; then with app1 and without app2 (one reload
         // puts a batch back and drains the next); then with both.
@@ -50,23 +50,17 @@ import StackKitTesting
     func theSwitchDrainsRestartsAndAsksTheWorkersInOneRoundTrip(status: Int, gated: Bool) async throws {
         let answering: @Sendable (RemoteCommand) -> Result<CommandOutput, TransportError> = { c in
             guard c.phase == .switchRelease else { return FakeHost.healthy(c) }
-            // The script's relay argument: the base64 exchanges, as the relay would read them.
-            let script = String(decoding: c.stdin, as: UTF8.self)
-            // The relay's script is quoted over many lines: its last ends with `' BASE64 3.0 || true`.
-            let word = script.split(separator: "\n").last { $0.hasSuffix(" || true") }!.split(separator: " ").dropLast(3).last!
-            let exchanges = RemoteCommand(["relay"], stdin: Array(Data(base64Encoded: String(word))!), phase: .probe)
-            let answers = Data(FakeHost.relayAnswers(exchanges, fastcgiStatus: status)).base64EncodedString()
-            return .success(CommandOutput(status: 0, stdout: Array("@drained 3\n@switched 000000000old new\n@probes \(answers)\n".utf8)))
+            return .success(CommandOutput(status: 0, stdout: Array("@drained 3\n@switched 000000000old new\n\(FakeHost.probesLine(c, fastcgiStatus: status))".utf8)))
         }
         let (deployer, fakes, src) = try Self.setup(["app1": answering, "app2": answering])
         defer { try? FileManager.default.removeItem(at: src) }
         let report = await deployer.rollout(pool: "main", target: .newRelease)
         if gated {
             // The gate's own probe (the fake's answers 200) decides.
-            #expect(report.ok && fakes["app1"]!.phases == [.inspect, .prepare, .switchRelease, .probe, .prune], "the gate asked again: \(fakes["app1"]!.phases)")
+            #expect(report.ok && fakes["app1"]!.phases == [.inspect, .prepare, .switchRelease, .probe], "the gate asked again: \(fakes["app1"]!.phases)")
         } else {
             #expect(report.ok, "\(report.failure ?? "")")
-            for host in ["app1", "app2"] { #expect(fakes[host]!.phases == [.inspect, .prepare, .switchRelease, .prune], "\(host)") }
+            for host in ["app1", "app2"] { #expect(fakes[host]!.phases == [.inspect, .prepare, .switchRelease], "\(host)") }
             #expect(report.tiers.filter { $0.tier == .workers }.flatMap(\.probes).count == 4, "both instances on both hosts judged")
         }
         let script = String(decoding: try #require(fakes["app1"]!.commands.first { $0.phase == .switchRelease }).stdin, as: UTF8.self)
@@ -125,7 +119,7 @@ import StackKitTesting
         defer { try? FileManager.default.removeItem(at: src) }
         let report = await deployer.rollout(pool: "main", target: .previous)
         #expect(report.ok && report.command == "rollback")
-        #expect(fakes["app1"]!.phases == [.inspect, .switchRelease, .probe, .prune])
+        #expect(fakes["app1"]!.phases == [.inspect, .switchRelease, .probe])
         #expect(String(decoding: fakes["app1"]!.commands[1].stdin, as: UTF8.self).contains("releases/00000000prev"))
     }
 

@@ -10,7 +10,7 @@ import Testing
         let script = Scripts.inspect(plan).code.text
         // Each `up NAME` is a command of its own, not one quoted word that is never found (which
         // made every inspect look for the ports' holders).
-        #expect(script.contains("if ! { up shop-main@0.service && up shop-main@1.service; }; then\n"), "\(script)")
+        #expect(script.contains("if ! { up shop-main@0.service && up shop-main@1.service; } && [ -n \"$(ss -Hltn '( sport = :9000 or sport = :9001 )' 2>/dev/null)\" ]; then\n"), "\(script)")
         #expect(!script.contains("'up "))
     }
 

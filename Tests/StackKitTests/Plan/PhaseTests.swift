@@ -21,6 +21,9 @@ import StackKitTesting
         for line in script.text.split(separator: "\n") {
             #expect(!line.contains("echo '@") && !line.contains("echo \"@") && !line.contains("s/^/@"), "\(host) \(expected): a marker not written by emit: \(line)")
         }
+        // The host's sh reads it without a syntax error (dash, as `sh -s` on Debian).
+        let syntax = try? Run.run(["/bin/sh", "-n"], input: Data(script.text.utf8))
+        #expect(syntax?.status == 0, "\(host) \(expected): \(syntax?.stderr ?? "sh did not run")")
     }
 
     @Test func eachPhasePrintsWhatItDeclares() throws {
@@ -28,6 +31,11 @@ import StackKitTesting
         for plan in try Self.plans() {
             let host = plan.host.name, changes = HostChanges(plan: plan, state: HostState())
             check(Scripts.inspect(plan), .inspect, host)
+            let holder = LockHolder(token: "t", identity: RunIdentity(user: "u", machine: "m", pid: 1), command: "up", started: Date())
+            let exchange = Relay.Exchange(endpoint: .tcp(address: "127.0.0.1", port: 1), payload: [0, 1, 39, 10])
+            check(Scripts.inspect(plan, lock: LockRequest(holder: holder, staleToken: "old"), probes: [exchange]), .inspect, host)
+            check(Scripts.acquireLock(plan.topology, LockRequest(holder: holder)), .lock, host)
+            check(Scripts.check(plan), .check, host)
             check(Scripts.status(plan), .status, host)
             check(Scripts.stage(plan, changes), .stage, host)
             check(Scripts.cleanup(changes), .cleanup, host)
@@ -40,8 +48,8 @@ import StackKitTesting
             for pool in plan.topology.manifest.pools where pool.hosts.contains(host) {
                 check(Scripts.prepare(pool, release, plan), .prepare, host)
                 check(Scripts.switchRelease(pool, to: release.id, plan), .switchRelease, host)
+                check(Scripts.switchRelease(pool, to: release.id, plan, drain: 2, probes: [exchange], wait: 3), .switchRelease, host)
                 check(Scripts.waitDrained(pool, plan, timeout: 1), .drainWait, host)
-                check(Scripts.prune(pool, plan), .prune, host)
             }
         }
     }
@@ -54,7 +62,7 @@ import StackKitTesting
         #expect(PrepareReply(ScriptOutput("@prepared r1 already\n")).already && !PrepareReply(ScriptOutput("@prepared r1\n")).already)
         #expect(SwitchReply(ScriptOutput("@switched  r1\n")).from == nil && SwitchReply(ScriptOutput("@switched r0 r1\n")).from == "r0")
         #expect(DrainReply(ScriptOutput("@drain-timeout 3\n")).stillOpen == 3 && DrainReply(ScriptOutput("@drained 4\n")).stillOpen == 0)
-        #expect(PruneReply(ScriptOutput("@pruned release r0\n@pruned venv v0\n")).pruned == ["release r0", "venv v0"])
+        #expect(SwitchReply(ScriptOutput("@switched r0 r1\n@pruned release r0\n@pruned venv v0\n")).pruned == ["release r0", "venv v0"])
     }
 
     /// A script cut short before its phase's end marker has not done its work, whatever its exit
@@ -69,7 +77,7 @@ import StackKitTesting
         let whole = await HostRunner.execute(script, on: answer("@valid /a\n@staged\n"))
         #expect((try? whole.get()) == StageReply(ScriptOutput("@valid /a\n")))
         // Phases without an end marker need none.
-        #expect(try await HostRunner.execute(Scripts.prune(plan.topology.manifest.pools[0], plan), on: answer("")).get() == PruneReply(ScriptOutput("")))
+        #expect(try await HostRunner.execute(Scripts.waitDrained(plan.topology.manifest.pools[0], plan, timeout: 1), on: answer("")).get() == DrainReply(ScriptOutput("")))
     }
 
     @Test func filesCarryTheirRoleAndCheckFromTheRenderer() throws {
@@ -82,6 +90,7 @@ import StackKitTesting
                 case "apache2.conf": #expect(f.role == .front && f.file.check == .apache(binary: "/usr/sbin/apache2", serverRoot: "/srv/stackctl/shop/front"))
                 case "nginx.conf": #expect(f.role == .middle && f.file.check == .nginx(binary: "/usr/sbin/nginx", prefix: "/srv/stackctl/shop/middle", openFiles: 2112))
                 case "supervisord.conf": #expect(f.role == .manager && f.file.check == .supervisord)
+                case "supervisord": #expect(f.role == .manager && f.file.check == .python(interpreter: "/usr/bin/python3", imports: []) && f.file.mode == 0o755)
                 case "pool.json": #expect(f.role.tier == .workers && f.file.check == .none)
                 case "launcher.py" where f.role.pool == m.pools[0].name:
                     #expect(f.file.check == .python(interpreter: "/usr/bin/python3", imports: []), "a sourced pool's release brings flup")

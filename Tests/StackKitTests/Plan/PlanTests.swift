@@ -57,7 +57,8 @@ import Testing
         let state = HostState()
         let changes = HostChanges(plan: plan, state: state)
         #expect(Activation.actions(tier: .workers, plan: plan, changes: changes, state: state) == [
-            .commit(["/srv/stackctl/shop/pools/admin/launcher.py", "/srv/stackctl/shop/pools/admin/pool.json", "/srv/stackctl/shop/supervisor/supervisord.conf"]),
+            .commit(["/srv/stackctl/shop/pools/admin/launcher.py", "/srv/stackctl/shop/pools/admin/pool.json", "/srv/stackctl/shop/supervisor/supervisord.conf",
+                     "/srv/stackctl/shop/supervisor/supervisord"]),
             .startManager(unit: nil),
             .start(["shop-admin:shop-admin-0"]),
         ])

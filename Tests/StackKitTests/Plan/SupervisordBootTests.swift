@@ -43,14 +43,14 @@ import Testing
         let actions = Activation.actions(tier: .workers, plan: plan, changes: changes, state: state)
         #expect(actions == [
             .commit(["/srv/stackctl/shop/pools/admin/launcher.py", "/srv/stackctl/shop/pools/admin/pool.json",
-                     "/srv/stackctl/shop/supervisor/supervisord.conf"] + Self.units),
+                     "/srv/stackctl/shop/supervisor/supervisord.conf", "/srv/stackctl/shop/supervisor/supervisord"] + Self.units),
             .enableAtBoot("shop-supervisord-boot.service"),
             .startManager(unit: "shop-supervisord.service"),
             .start(["shop-admin:shop-admin-0"]),
         ])
         #expect(ServiceControl.argv(actions[1], plan) == [["systemctl", "daemon-reload"], ["systemctl", "enable", "--quiet", "shop-supervisord-boot.service"]])
         #expect(ServiceControl.argv(actions[2], plan) == [["systemctl", "start", "shop-supervisord.service"]])
-        #expect(ServiceControl.argv(.startManager(unit: nil), plan) == [["/usr/bin/supervisord", "-c", "/srv/stackctl/shop/supervisor/supervisord.conf"]])
+        #expect(ServiceControl.argv(.startManager(unit: nil), plan) == [["/srv/stackctl/shop/supervisor/supervisord", "-c", "/srv/stackctl/shop/supervisor/supervisord.conf"]])
     }
 
     @Test func aBootUnitDisabledByHandIsEnabledAgainAndAnEnabledOneLeftAlone() throws {

@@ -36,6 +36,7 @@ import Testing
             let path = file.path.hasPrefix(checked.root.path) ? file.path : hostRoot.path + file.path
             try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try file.contents.write(toFile: path, atomically: true, encoding: .utf8)
+            try fm.setAttributes([.posixPermissions: file.mode], ofItemAtPath: path)
         }
         return hostRoot
     }
@@ -73,7 +74,7 @@ import Testing
                 case "supervisord.conf":
                     try Fixtures.ownAccountsAsRoot(file.contents, t.manifest).write(toFile: file.path, atomically: true, encoding: .utf8)
                     try Self.checkSupervisord(file.path, expecting: Programs.on(host.host, t, Platform()).map(\.name), label)
-                case "launcher.py":
+                case "launcher.py", "supervisord":
                     let r = try Run.run(["/usr/bin/python3", "-c", "import ast,sys; ast.parse(open(sys.argv[1]).read())", file.path])
                     #expect(r.status == 0, "\(label) \(host.host.name): \(r.stderr)")
                 case "pool.json":
@@ -112,6 +113,90 @@ import Testing
         }
         #expect(r.status == 0, "\(label): \(r.stderr)")
         #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == programs.sorted().joined(separator: " "), "\(label)")
+    }
+
+    /// The staged supervisord.conf's check reads it as supervisord would, with a stand-in for
+    /// pkg_resources: a good config passes without importing it, and a bad one is refused with
+    /// supervisord's own words (an rpcinterface factory is resolved through the stand-in too).
+    @Test func theSupervisordCheckReadsTheConfigWithoutPkgResources() throws {
+        let dir = try Fixtures.temporaryDirectory("svcheck")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = """
+        [unix_http_server]
+        file=\(dir.path)/s.sock
+        [supervisord]
+        logfile=\(dir.path)/s.log
+        [rpcinterface:supervisor]
+        supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+        [program:a]
+        command=/bin/sleep 1
+
+        """
+        let cases = [("good", good, true, ""),
+                     ("bad factory", good.replacingOccurrences(of: "supervisor.rpcinterface:make_main_rpcinterface", with: "supervisor.rpcinterface:nope"), false, "nope"),
+                     ("bad value", good + "autostart=maybe\n", false, "not a valid boolean value: 'maybe'")]
+        for (name, text, ok, says) in cases {
+            let path = dir.appendingPathComponent("\(name).conf").path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let r = try Run.run(["/usr/bin/python3", "-X", "importtime", "-c", Scripts.supervisorCheck, path])
+            if r.stderr.contains("No module named 'supervisor'") {
+                if Run.serversRequired { Issue.record("supervisor is not installed; scripts/test installs it") }
+                return
+            }
+            #expect((r.status == 0) == ok, "\(name): \(r.stderr.suffix(400))")
+            #expect(says.isEmpty || r.stderr.contains(says), "\(name): \(r.stderr.suffix(400))")
+            #expect(!r.stderr.contains("| pkg_resources"), "\(name): pkg_resources was imported")
+        }
+    }
+
+    /// The stack's supervisord starts as a process called `supervisord`, with the stand-in
+    /// (no pkg_resources loaded), runs the config's programs, and stops when told.
+    @Test func theStacksSupervisordStartsServesAndStops() throws {
+        let dir = try Fixtures.temporaryDirectory("svstart")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let launcher = dir.appendingPathComponent("supervisord").path
+        try SupervisordRenderer.launcher(python: "/usr/bin/python3", stack: "s", host: "h").write(toFile: launcher, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: launcher)
+        let sock = dir.appendingPathComponent("s.sock").path, conf = dir.appendingPathComponent("s.conf").path
+        try """
+        [unix_http_server]
+        file=\(sock)
+        [supervisord]
+        logfile=\(dir.path)/s.log
+        pidfile=\(dir.path)/s.pid
+        [rpcinterface:supervisor]
+        supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+        [program:sleeper]
+        command=/bin/sleep 600
+        autostart=true
+        startsecs=0
+
+        """.write(toFile: conf, atomically: true, encoding: .utf8)
+        // Started through Python's subprocess, which closes every other descriptor (Foundation's
+        // Process waits for one it hands its child, and supervisord keeps it as a daemon), with
+        // no signal blocked (the test runner's mask would keep supervisord from its SIGCHLD).
+        let start = try Run.run(["/usr/bin/python3", "-c", "import signal, subprocess, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); sys.exit(subprocess.run(sys.argv[1:]).returncode)",
+                                 launcher, "-c", conf])
+        if start.stderr.contains("No module named 'supervisor'") {
+            if Run.serversRequired { Issue.record("supervisor is not installed; scripts/test installs it") }
+            return
+        }
+        #expect(start.status == 0, "\(start.stderr)")
+        let control = { (args: [String]) in try Run.run(["/usr/bin/python3", "-I", "-S", "-c", SupervisorControl.script, sock] + args) }
+        var status = try control(["status"])
+        for _ in 0..<100 where status.stdout != "@running sleeper\n" {
+            usleep(50_000)
+            status = try control(["status"])
+        }
+        #expect(status.stdout == "@running sleeper\n", "\(status.stderr)")
+        let pid = Int32((try? String(contentsOfFile: dir.path + "/s.pid", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        #expect(pid > 0)
+        #expect((try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) == "supervisord\n")
+        #expect(try control(["shutdown"]).status == 0)
+        // Gone, or a zombie nobody reaps yet (the test runner may have adopted it).
+        let alive = { ((try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "").split(separator: " ").dropFirst(2).first.map { $0 != "Z" } ?? false }
+        for _ in 0..<100 where alive() { usleep(50_000) }
+        #expect(!alive(), "supervisord stopped")
     }
 
     /// Template units are verified as instance 0, the way they will be started.

@@ -1,0 +1,29 @@
+# supervisor 4.2 imports pkg_resources only to resolve the rpcinterface factory (options.py's
+# import_spec), and importing it is more than half of supervisord's start-up and of reading a
+# config. This stand-in offers just that; `supervise` runs a supervisor entry point with it,
+# and again with the real pkg_resources if that supervisor wants more of it.
+import importlib, sys, types
+class EntryPoint:
+    def __init__(self, spec):
+        self.spec = spec
+    @classmethod
+    def parse(cls, text):
+        return cls(text.split("=", 1)[1].strip())
+    def resolve(self):
+        module, _, attrs = self.spec.partition(":")
+        obj = importlib.import_module(module.strip())
+        for a in filter(None, attrs.strip().split(".")):
+            obj = getattr(obj, a)
+        return obj
+def supervise(run):
+    stand_in = types.ModuleType("pkg_resources")
+    stand_in.EntryPoint = EntryPoint
+    sys.modules["pkg_resources"] = stand_in
+    try:
+        run()
+    except AttributeError as e:
+        if "pkg_resources" not in str(e):
+            raise
+        for name in [m for m in sys.modules if m == "pkg_resources" or m.startswith("supervisor")]:
+            del sys.modules[name]
+        run()
