@@ -6,7 +6,7 @@ public enum Scripts {
     static let prelude: ShellCode = """
     set -u
     umask 022
-    show() { printf '%s\\n' "$1" | sed -e '/^$/d' -e 's/^/| /'; }
+    show() { case $1 in '') ;; *) printf '%s\\n' "$1" | sed -e '/^$/d' -e 's/^/| /' ;; esac; }
     run() {
       label=$1; shift
       if out=$("$@" 2>&1); then \(ShellCode.emit(.ok, #""$label""#)); show "$out"
@@ -139,7 +139,8 @@ public enum Scripts {
         }
         for f in changes.files {
             let data = Data(f.file.contents.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
-            s += "mkdir -p \((f.path as NSString).deletingLastPathComponent)\n"
+            let dir = (f.path as NSString).deletingLastPathComponent
+            s += "[ -d \(dir) ] || mkdir -p \(dir)\n"
             // Written under umask 077 and given its mode after: a key or a pool.json is never
             // readable by others, not even for a moment.
             s += ShellCode.heredoc("rm -f \(f.stagedPath) && (umask 077 && base64 -d > \(f.stagedPath))", data)
