@@ -124,9 +124,10 @@ import Testing
         let first = try Self.stackctl(["render", "-f", manifest, "--out", "a"], in: dir)
         #expect(first.status == 0)
         let listed = first.stdout.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
-        // 13 files for the tiers, and each host's two supervisord boot units (written by `up` only
-        // where PID 1 is systemd).
-        #expect(listed.count == 23)
+        // 13 files for the tiers, each host's supervisord, and its two supervisord boot units
+        // (written by `up` only where PID 1 is systemd).
+        #expect(listed.count == 28)
+        #expect(listed.filter { $0[3] == "/srv/stackctl/shop/supervisor/supervisord" && $0[1] == "755" }.count == 5)
         #expect(listed.filter { $0[3] == "/etc/systemd/system/shop-supervisord-boot.service" }.count == 5)
         #expect(listed.contains(["middle1", "644", "\(listed.first { $0.last == "/srv/stackctl/shop/middle/lighttpd.conf" }?[2] ?? "?")", "/srv/stackctl/shop/middle/lighttpd.conf"]))
         #expect(listed.contains { $0[0] == "app1" && $0[1] == "755" && $0[3] == "/srv/stackctl/shop/pools/main/launcher.py" })

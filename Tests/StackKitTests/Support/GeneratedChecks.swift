@@ -71,6 +71,12 @@ struct GeneratedChecks {
                 try fm.createDirectory(atPath: (copy as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 let contents = file.check == .supervisord ? Fixtures.ownAccountsAsRoot(file.contents, m) : file.contents
                 try contents.write(toFile: copy, atomically: false, encoding: .utf8)
+                // A program a unit runs (the stack's supervisord) must be where the unit names it.
+                if file.mode & 0o111 != 0, file.path.hasPrefix(root), !fm.fileExists(atPath: file.path) {
+                    try fm.createDirectory(atPath: (file.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                    try contents.write(toFile: file.path, atomically: false, encoding: .utf8)
+                    try fm.setAttributes([.posixPermissions: file.mode], ofItemAtPath: file.path)
+                }
                 let label = "\(render.host.name): \(file.path)"
                 switch file.check {
                 case .none:
