@@ -3,12 +3,8 @@ extension Deployer {
     /// `returning`: the batch before, still out of rotation: the drain of this one puts it back.
     /// A batch that fails is switched back and everything goes back into rotation.
     func rollBatch(_ pool: Pool, _ group: [Inspected], _ targets: [String: String], drain: Bool, returning: [Inspected] = [], _ report: inout DeployReport) async -> Bool {
-        if drain {
-            let names = group.map(\.hostName).joined(separator: ", ")
-            emit(.step, nil, returning.isEmpty ? "\(pool.name): draining \(names)"
-                : "\(pool.name): putting \(returning.map(\.hostName).joined(separator: ", ")) back and draining \(names)")
-            guard await reloadMiddle(drained: Set(group.map { Topology.drainKey(pool: pool.name, host: $0.hostName) }), &report) else { return false }
-        }
+        // The switch waits for the drain itself.
+        if drain { guard await self.drain(pool, group, returning: returning, wait: false, &report) else { return false } }
         let switched = await switchHosts(pool, group, targets, drain: drain, &report)
         let moved = group.filter { switched[$0.hostName] != nil }
         // The switch asked the workers itself once they restarted: hosts whose answers are all
@@ -22,16 +18,23 @@ extension Deployer {
         return true
     }
 
-    /// Takes a batch out of the middle's rotation for `pool` and waits for its in-flight requests.
-    func drain(_ pool: Pool, _ group: [Inspected], _ report: inout DeployReport) async -> Bool {
-        let names = group.map(\.hostName)
-        emit(.step, nil, "\(pool.name): draining \(names.joined(separator: ", "))")
-        guard await reloadMiddle(drained: Set(names.map { Topology.drainKey(pool: pool.name, host: $0) }), &report) else { return false }
+    /// Takes a batch out of the middle's rotation for `pool` (putting `returning` back in the
+    /// same reload) and, with `wait`, waits for its in-flight requests.
+    func drain(_ pool: Pool, _ group: [Inspected], returning: [Inspected] = [], wait: Bool = true, _ report: inout DeployReport) async -> Bool {
+        let names = group.map(\.hostName).joined(separator: ", ")
+        emit(.step, nil, returning.isEmpty ? "\(pool.name): draining \(names)"
+            : "\(pool.name): putting \(returning.map(\.hostName).joined(separator: ", ")) back and draining \(names)")
+        guard await reloadMiddle(drained: Set(group.map { Topology.drainKey(pool: pool.name, host: $0.hostName) }), &report) else { return false }
+        guard wait else { return true }
         let waits = await phase(group, &report) { Scripts.waitDrained(pool, $0.plan, timeout: pool.drainTimeout) }
-        for (i, reply) in waits.done where reply.stillOpen > 0 {
-            emit(.info, i.hostName, "\(reply.stillOpen) in-flight request(s) still open after \(Int(pool.drainTimeout)) s; going on")
-        }
+        for (i, reply) in waits.done { stillOpen(reply, pool, on: i.hostName) }
         return true
+    }
+
+    /// Says when a drain's wait ran out with requests still open.
+    func stillOpen(_ reply: DrainReply, _ pool: Pool, on host: String) {
+        guard reply.stillOpen > 0 else { return }
+        emit(.info, host, "\(reply.stillOpen) in-flight request(s) still open after \(Int(pool.drainTimeout)) s; going on")
     }
 
     /// Puts drained hosts back into the middle's rotation.
@@ -81,16 +84,14 @@ extension Deployer {
         let judged = await phase(group, &report) { i in
             let probes = Self.probes([.workers], i.plan, t).filter { $0.pool == pool.name }
             return Scripts.switchRelease(pool, to: targets[i.hostName]!, i.plan, drain: drain ? pool.drainTimeout : nil,
-                                         probes: probes.map(\.exchange), wait: min(pool.health.timeout, 3), prune: true)
+                                         probes: probes.map(\.exchange), wait: min(pool.health.timeout, Self.listenWait), prune: true)
         }
         for (i, reply) in judged.done {
             report.update(i.hostName) { r in
                 r.restarted.append("\(pool.name) on \(targets[i.hostName]!)")
                 r.releases[pool.name] = targets[i.hostName]!
             }
-            if reply.drain.stillOpen > 0 {
-                emit(.info, i.hostName, "\(reply.drain.stillOpen) in-flight request(s) still open after \(Int(pool.drainTimeout)) s; going on")
-            }
+            stillOpen(reply.drain, pool, on: i.hostName)
             emit(.done, i.hostName, "\(pool.name) switched to release \(targets[i.hostName]!) and restarted")
         }
         for (i, failure) in judged.failed { report.fail(judged.failureStatus, "\(i.hostName): \(failure.message)") }

@@ -44,6 +44,10 @@ extension Deployer {
         }
     }
 
+    /// How long a script that just started or restarted programs asks their probes again while
+    /// nothing listens yet (a worker binds once its app is loaded), before the gate takes over.
+    static var listenWait: Double { 3 }
+
     /// The probes of `tiers` that a host runs, in tier order.
     static func probes(_ tiers: [Tier], _ plan: HostPlan, _ t: Topology) -> [Probe] {
         tiers.filter(plan.tiers.contains).flatMap { Probes.of($0, t, host: plan.host.name) }

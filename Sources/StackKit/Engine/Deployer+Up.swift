@@ -116,11 +116,12 @@ extension Deployer {
         let t = topology
         let judged = await phase(work, &report) { job in
             let probes = Self.probes([tier], job.inspected.plan, t)
-            return Scripts.activate(job.actions, job.inspected.plan, job.inspected.changes, probes: probes.map(\.exchange), wait: min(probes.map(\.timeout).min() ?? 0, 3))
+            return Scripts.activate(job.actions, job.inspected.plan, job.inspected.changes, probes: probes.map(\.exchange),
+                                    wait: min(probes.map(\.timeout).min() ?? 0, Self.listenWait))
         }
-        for (job, reply) in judged.done { answers[job.hostName] = reply.probes }
         var touched: [String: Set<String>] = [:]
-        for (job, _) in judged.done {
+        for (job, reply) in judged.done {
+            answers[job.hostName] = reply.probes
             // Nothing of this tier changed: whatever it starts was not running, and is repaired.
             let repair = !job.actions.contains { if case .commit = $0 { true } else { false } }
             report.update(job.hostName) { r in
