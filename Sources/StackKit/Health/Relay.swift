@@ -30,9 +30,12 @@ public enum Relay {
         public var message: String
     }
 
+    /// The label of the relay's commands (`RemoteCommand.label`).
+    public static let label = "probe"
+
     public static func command(_ exchanges: [Exchange], python: String = "python3") -> RemoteCommand {
         // -I -S: the standard library only, no site packages or environment to read first.
-        RemoteCommand([python, "-I", "-S", "-c", script], stdin: encode(exchanges), timeout: .seconds(Int64((exchanges.map(\.timeout).max() ?? 3) + 30)), phase: .probe)
+        RemoteCommand([python, "-I", "-S", "-c", script], stdin: encode(exchanges), timeout: .seconds(Int64((exchanges.map(\.timeout).max() ?? 3) + 30)), label: Relay.label)
     }
 
     static func encode(_ exchanges: [Exchange]) -> [UInt8] {

@@ -38,8 +38,8 @@ public enum HostPhase: String, Sendable, CaseIterable {
     case unlock
     /// The last lines of the host's history: `HistoryReply`.
     case history
-    /// Byte exchanges through the probe relay (`Relay`), not a script.
-    case probe
+    /// Byte exchanges through the probe relay (`Relay`, whose label this is), not a script.
+    case probe = "probe"
     /// A plain command.
     case command
 
@@ -103,5 +103,15 @@ public struct HostScript<Reply: ScriptReply>: Sendable {
 
     public var command: RemoteCommand {
         RemoteCommand(["sh", "-s"], stdin: Array(code.text.utf8), timeout: timeout, phase: phase)
+    }
+}
+
+/// A command's label read as the phase it belongs to: the transport carries the name, Plan
+/// knows what it means (a label no phase has is a plain `command`).
+extension RemoteCommand {
+    public var phase: HostPhase { HostPhase(rawValue: label) ?? .command }
+
+    public init(_ argv: [String], stdin: [UInt8] = [], timeout: Duration = .seconds(120), phase: HostPhase) {
+        self.init(argv, stdin: stdin, timeout: timeout, label: phase.rawValue)
     }
 }

@@ -83,6 +83,25 @@ public struct Marker: Sendable, Equatable {
     public var line: String { (["@" + tag.rawValue] + fields).joined(separator: " ") }
 }
 
+/// One line a host script printed: a marker, a line of a command's output under the marker
+/// before it (`| TEXT`), or anything else (ignored). The one place host lines are told apart,
+/// for whole outputs (`ScriptOutput`) and streamed ones (the release command's) alike.
+public enum ScriptLine: Sendable, Equatable {
+    case marker(Marker)
+    case output(String)
+    case other
+
+    public init<S: StringProtocol>(_ line: S) where S.SubSequence == Substring {
+        if let m = Marker.parse(line[...]) {
+            self = .marker(m)
+        } else if line.hasPrefix("| ") {
+            self = .output(String(line.dropFirst(2)))
+        } else {
+            self = .other
+        }
+    }
+}
+
 /// Everything a host script printed, as markers in order.
 public struct ScriptOutput: Sendable, Equatable {
     public var markers: [Marker]
@@ -90,10 +109,10 @@ public struct ScriptOutput: Sendable, Equatable {
     public init(_ text: String) {
         var markers: [Marker] = []
         for line in text.split(separator: "\n") {
-            if let m = Marker.parse(line) {
-                markers.append(m)
-            } else if line.hasPrefix("| "), !markers.isEmpty {
-                markers[markers.count - 1].detail.append(String(line.dropFirst(2)))
+            switch ScriptLine(line) {
+            case .marker(let m): markers.append(m)
+            case .output(let text) where !markers.isEmpty: markers[markers.count - 1].detail.append(text)
+            default: break
             }
         }
         self.markers = markers

@@ -1,18 +1,19 @@
 import Foundation
 
-/// A command for a host: an argv, bytes for its standard input, how long it may take, and the
-/// phase it belongs to (`HostScript.command` and `Relay.command` set it; fakes answer by it).
+/// A command for a host: an argv, bytes for its standard input, how long it may take, and a
+/// label naming the work it belongs to (a host script's phase, `Relay`'s `probe`; fakes answer
+/// by it). The transport only carries the label: what the names mean is the caller's.
 public struct RemoteCommand: Sendable, Equatable {
     public var argv: [String]
     public var stdin: [UInt8]
     public var timeout: Duration
-    public var phase: HostPhase
+    public var label: String
 
-    public init(_ argv: [String], stdin: [UInt8] = [], timeout: Duration = .seconds(120), phase: HostPhase = .command) {
+    public init(_ argv: [String], stdin: [UInt8] = [], timeout: Duration = .seconds(120), label: String = "command") {
         self.argv = argv
         self.stdin = stdin
         self.timeout = timeout
-        self.phase = phase
+        self.label = label
     }
 
     /// The script text, for a command that runs one.

@@ -1,27 +1,27 @@
-extension Deployer {
-    /// What `up` would do, without changing anything on any host: inspect, build each sourced
-    /// pool's release locally, and read the files that would change to diff them.
-    public func plan() async -> PlanReport {
-        let start = clock.now
-        let plans = plans()
-        var run = DeployReport(stack: manifest.name, command: "plan", hosts: plans.map(\.host.name))
-        var report = PlanReport(stack: manifest.name, hosts: plans.map { PlanReport.HostChangesReport(host: $0.host.name) })
-        guard let inspected = await inspect(plans, &run), exposesNothing(inspected, &run) else {
-            return failed(report, run, since: start)
+/// `plan`: what `up` would do, without changing anything on any host: inspect, build each
+/// sourced pool's release locally, and read the files that would change to diff them.
+struct PlanProcedure<C: Clock>: Sendable where C.Duration == Duration {
+    let run: RunContext<C>
+
+    func run() async -> PlanReport {
+        let manifest = run.manifest, redactor = run.redactor, topology = run.topology
+        var report = PlanReport(stack: manifest.name, hosts: run.plans.map { PlanReport.HostChangesReport(host: $0.host.name) })
+        guard let inspected = await Inspection(run: run).inspect(), Readiness(run: run).exposesNothing(inspected) else {
+            return failed(report)
         }
         var releases: [String: String] = [:]
         for pool in manifest.pools where pool.source != nil {
-            guard let release = await buildRelease(pool, &run) else { return failed(report, run, since: start) }
+            guard let release = await Releases(run: run).build(pool) else { return failed(report) }
             releases[pool.name] = release.id
         }
         var statics: [String: String] = [:]
         for shipped in manifest.middle.shipped {
-            guard let release = await buildStatic(shipped, &run) else { return failed(report, run, since: start) }
+            guard let release = await StaticReleases(run: run).build(shipped) else { return failed(report) }
             statics["static/" + shipped.name] = release.id
         }
         // Only files the host has and whose contents differ are read back (new ones diff against nothing).
         let updated: @Sendable (Inspected) -> [String] = { i in i.changes.files.filter { f in i.state.files[f.path].map { $0.sha256 != f.sha256 } ?? false }.map(\.path) }
-        let fetched = await runner.run(inspected.filter { !updated($0).isEmpty }) { Scripts.fetch(updated($0)) }
+        let fetched = await run.runner.run(inspected.filter { !updated($0).isEmpty }) { Scripts.fetch(updated($0)) }
         var old: [String: [String: String]] = [:], unread: [String: String] = [:]
         for o in fetched {
             switch o.result {
@@ -61,11 +61,12 @@ extension Deployer {
             }
             if let index = report.hosts.firstIndex(where: { $0.host == i.hostName }) { report.hosts[index] = h }
         }
-        report.seconds = seconds(since: start)
+        report.seconds = run.elapsed
         return report
     }
 
-    func failed(_ plan: PlanReport, _ run: DeployReport, since start: C.Instant) -> PlanReport {
+    func failed(_ plan: PlanReport) -> PlanReport {
+        let run = run.finish()
         var plan = plan
         for h in run.hosts {
             guard let index = plan.hosts.firstIndex(where: { $0.host == h.host }) else { continue }
@@ -74,7 +75,7 @@ extension Deployer {
         }
         plan.failure = run.failure
         plan.failureStatus = run.exitCode
-        plan.seconds = seconds(since: start)
+        plan.seconds = run.seconds
         return plan
     }
 }

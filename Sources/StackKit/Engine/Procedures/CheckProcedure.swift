@@ -1,8 +1,9 @@
 extension Deployer {
     /// `stackctl check`: every host's requirements, with versions, in parallel; changes nothing.
+    /// Where to add a host check: `HostCheck` (what a host needs, and the judgement).
     public func check() async -> (checks: [HostCheck], unreachable: [(host: String, error: String)]) {
-        let plans = plans()
-        let outcomes = await runner.run(plans) { Scripts.check($0) }
+        let run = run("check")
+        let outcomes = await run.runner.run(run.plans) { Scripts.check($0) }
         var checks: [HostCheck] = [], unreachable: [(String, String)] = []
         for o in outcomes {
             switch o.result {

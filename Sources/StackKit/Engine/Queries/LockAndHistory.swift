@@ -11,8 +11,9 @@ extension Deployer {
 
     /// Every host's lock; with `release`, each is removed (whoever holds it).
     public func locks(release: Bool = false) async -> [LockState] {
-        let t = topology
-        let outcomes = await runner.run(plans()) { _ in Scripts.showLock(t, remove: release) }
+        let run = run("lock")
+        let t = run.topology
+        let outcomes = await run.runner.run(run.plans) { _ in Scripts.showLock(t, remove: release) }
         return outcomes.map { o in
             switch o.result {
             case .success(let reply):
@@ -27,9 +28,10 @@ extension Deployer {
     /// The last `count` runs recorded on the hosts (`only`: these hosts), merged by run, oldest first;
     /// and the hosts that could not be read, with why.
     public func history(hosts only: [String]? = nil, count: Int) async -> (runs: [HistoryRun], errors: [String: String]) {
-        let t = topology
-        let plans = plans().filter { only == nil || only!.contains($0.host.name) }
-        let outcomes = await runner.run(plans) { _ in Scripts.history(t, count: count) }
+        let run = run("history")
+        let t = run.topology
+        let plans = run.plans.filter { only == nil || only!.contains($0.host.name) }
+        let outcomes = await run.runner.run(plans) { _ in Scripts.history(t, count: count) }
         var perHost: [[HistoryEntry]] = [], errors: [String: String] = [:]
         for o in outcomes {
             switch o.result {

@@ -1,21 +1,26 @@
-extension Deployer {
-    /// What a gate found: whether every probe passed, and the pools with a failing instance.
-    struct GateVerdict {
-        var ok: Bool
-        var failedPools: Set<String> = []
-        /// Every host answered (a failure is an instance's, not a host's).
-        var reachable = true
-    }
+/// What a gate found: whether every probe passed, and the pools with a failing instance.
+struct GateVerdict: Sendable, Equatable {
+    var ok: Bool
+    var failedPools: Set<String> = []
+    /// Every host answered (a failure is an instance's, not a host's).
+    var reachable = true
+}
+
+/// The health gate: each host's probes of a tier asked (or the answers its own script got
+/// judged), failing instances repaired once (`GateChecker`), waited for until healthy, out of
+/// time or exited, and what was found recorded and said, with status's why for the first failure.
+struct HealthGate<C: Clock>: Sendable where C.Duration == Duration {
+    let run: RunContext<C>
 
     /// Health-checks tiers on every host that runs them; the next tier starts only if all are
     /// healthy. The wait ends early once every failing instance's program has exited.
     ///
     /// `answered`: per host, the answers its activation script got to these tiers' probes. A
     /// host whose answers are all healthy is not asked again; the others are.
-    func gate(_ tiers: [Tier], _ hosts: [Inspected], _ report: inout DeployReport, _ policy: GatePolicy = GatePolicy(),
+    func gate(_ tiers: [Tier], _ hosts: [Inspected], _ policy: GatePolicy = GatePolicy(),
               answered answers: [String: [UInt8]] = [:]) async -> GateVerdict {
         var policy = policy
-        let interruption = interruption
+        let interruption = run.interruption
         policy.stop = { interruption() != nil }
         var settled: [String: HostOutcome<Inspected, HostGate>] = [:]
         for i in hosts {
@@ -24,16 +29,16 @@ extension Deployer {
             settled[i.hostName] = outcome
         }
         let rest = hosts.filter { settled[$0.hostName] == nil }
-        let probed = rest.isEmpty ? [] : await timedPhase(&report) { await probe(tiers, rest, policy) }
+        let probed = rest.isEmpty ? [] : await run.recorder.timed { await probe(tiers, rest, policy) }
         let outcomes = hosts.compactMap { i in settled[i.hostName] ?? probed.first { $0.host == i.hostName } }
-        return await record(tiers, outcomes, &report)
+        return await record(tiers, outcomes)
     }
 
     /// Every host's gate, run in parallel; nothing recorded yet.
     func probe(_ tiers: [Tier], _ hosts: [Inspected], _ policy: GatePolicy) async -> [HostOutcome<Inspected, HostGate>] {
-        let t = topology
-        let prober = Prober(clock: clock, python: platform.python)
-        return await runner.run(hosts, phase: "gate") { i, transport -> Result<HostGate, HostFailure> in
+        let t = run.topology
+        let prober = Prober(clock: run.clock, python: run.platform.python)
+        return await run.runner.run(hosts, phase: "gate") { i, transport -> Result<HostGate, HostFailure> in
             let probes = Self.probes(tiers, i.plan, t).filter { policy.pool == nil || $0.pool == policy.pool }
             let checker = GateChecker(plan: i.plan, prober: prober, transport: transport)
             do throws(TransportError) {
@@ -56,8 +61,9 @@ extension Deployer {
     /// The probes of `tiers` (of `pool` only, if given) judged from answers a host script asked
     /// itself (`answers` per host); nil when a host has none (the inspect found a program of its
     /// not running) or they do not read back.
-    func answered(_ tiers: [Tier], _ inspected: [Inspected], pool: String? = nil, _ answers: (Inspected) -> [UInt8]?) -> [HostOutcome<Inspected, HostGate>]? {
-        let t = topology
+    func answered(_ tiers: [Tier], _ inspected: [Inspected], pool: String? = nil,
+                  _ answers: (Inspected) -> [UInt8]?) -> [HostOutcome<Inspected, HostGate>]? {
+        let t = run.topology
         var outcomes: [HostOutcome<Inspected, HostGate>] = []
         for i in inspected {
             let probes = Self.probes(tiers, i.plan, t).filter { pool == nil || $0.pool == pool }
@@ -70,8 +76,8 @@ extension Deployer {
 
     /// Records what the gates found on the report and says it; the first failure (lowest tier
     /// first) carries status's why.
-    func record(_ tiers: [Tier], _ outcomes: [HostOutcome<Inspected, HostGate>], _ report: inout DeployReport) async -> GateVerdict {
-        let judged = judge(outcomes, &report)
+    func record(_ tiers: [Tier], _ outcomes: [HostOutcome<Inspected, HostGate>]) async -> GateVerdict {
+        let judged = run.recorder.judge(outcomes)
         var tierReports = tiers.map { DeployReport.TierReport(tier: $0, healthy: true, probes: []) }
         var verdict = GateVerdict(ok: judged.ok, reachable: judged.ok)
         var bad: [(host: String, result: ProbeResult)] = []
@@ -80,25 +86,25 @@ extension Deployer {
         for (i, gate) in judged.done {
             let host = i.hostName
             for r in gate.repaired {
-                report.update(host) { $0.repaired.append("\(r.program): \(r.why)"); $0.restarted.append(r.program) }
-                emit(.info, host, "restarted \(r.program) once: \(r.why)")
+                run.recorder.update(host) { $0.repaired.append("\(r.program): \(r.why)"); $0.restarted.append(r.program) }
+                run.emit(.info, host, "restarted \(r.program) once: \(r.why)")
             }
-            if let error = gate.repairError { emit(.failed, host, "could not restart to repair: \(error)") }
-            for p in gate.skipped { emit(.info, host, "\(p.label) not judged: pool \(p.through ?? "") behind it is unhealthy") }
+            if let error = gate.repairError { run.emit(.failed, host, "could not restart to repair: \(error)") }
+            for p in gate.skipped { run.emit(.info, host, "\(p.label) not judged: pool \(p.through ?? "") behind it is unhealthy") }
             for r in gate.results {
                 let k = tiers.firstIndex(of: r.probe.tier)!
                 tierReports[k].probes.append(.init(host: host, target: r.probe.label, healthy: r.healthy, status: r.status, latencyMs: r.milliseconds, answer: r.answer, stderr: r.stderr))
                 if r.isSlow {
-                    report.update(host) { $0.slow.append("\(r.probe.label) \(r.slowness)") }
-                    report.degrade("\(host): \(r.probe.label) is slow: \(r.slowness)")
-                    emit(.info, host, "slow: \(r.probe.label) \(r.slowness)")
+                    run.recorder.update(host) { $0.slow.append("\(r.probe.label) \(r.slowness)") }
+                    run.recorder.degrade("\(host): \(r.probe.label) is slow: \(r.slowness)")
+                    run.emit(.info, host, "slow: \(r.probe.label) \(r.slowness)")
                 }
                 if r.healthy, let certificate = r.certificate {
-                    if let problem = certificate.problem(now: now()) {
-                        if problem.degraded { report.degrade("\(host): \(r.probe.label): \(problem.text)") }
-                        emit(.info, host, "\(r.probe.label): \(problem.text)")
+                    if let problem = certificate.problem(now: run.now()) {
+                        if problem.degraded { run.recorder.degrade("\(host): \(r.probe.label): \(problem.text)") }
+                        run.emit(.info, host, "\(r.probe.label): \(problem.text)")
                     } else {
-                        emit(.info, host, "\(r.probe.label): its certificate is valid for \(certificate.daysLeft(now: now())) more days")
+                        run.emit(.info, host, "\(r.probe.label): its certificate is valid for \(certificate.daysLeft(now: run.now())) more days")
                     }
                 }
                 guard !r.healthy else { continue }
@@ -106,21 +112,22 @@ extension Deployer {
                 verdict.ok = false
                 if let pool = r.probe.pool { verdict.failedPools.insert(pool) }
                 bad.append((host, r))
-                emit(.failed, host, "\(r.probe.label): \(r.answerWithStderr)")
+                run.emit(.failed, host, "\(r.probe.label): \(r.answerWithStderr)")
             }
             if !gate.results.isEmpty && gate.results.allSatisfy(\.healthy) {
                 let ms = gate.results.map(\.milliseconds).max() ?? 0
                 let what = Set(gate.results.map(\.probe.tier)).count == 1 ? gate.results[0].probe.tier.rawValue : "all tiers"
-                emit(.done, host, "\(what) healthy (\(gate.results.count) probe\(gate.results.count == 1 ? "" : "s"), slowest \(ms) ms)")
+                run.emit(.done, host, "\(what) healthy (\(gate.results.count) probe\(gate.results.count == 1 ? "" : "s"), slowest \(ms) ms)")
             }
         }
-        report.tiers += tierReports.filter { !$0.probes.isEmpty || !$0.healthy }
+        let kept = tierReports.filter { !$0.probes.isEmpty || !$0.healthy }
+        run.recorder.edit { $0.tiers += kept }
         if firstBad == nil, let (host, r) = bad.min(by: { $0.result.probe.tier < $1.result.probe.tier }) {
             firstBad = "\(host): \(r.probe.tier.rawValue) unhealthy: \(r.probe.label): \(await why(r, on: host))"
         }
         // A signal cut the wait short: the run stops here, saying what the gate had seen.
-        if let firstBad, !stopRequested(&report, "during the \(tiers.map(\.rawValue).joined(separator: " and ")) health check (\(firstBad))") {
-            report.fail(.unhealthy, firstBad)
+        if let firstBad, !run.stopRequested("during the \(tiers.map(\.rawValue).joined(separator: " and ")) health check (\(firstBad))") {
+            run.recorder.fail(.unhealthy, firstBad)
         }
         return verdict
     }
@@ -128,8 +135,8 @@ extension Deployer {
     /// Why a probe failed, as `status` would say it (the program's state, the process manager's
     /// own words, the error log); the probe's answer when status finds nothing more.
     func why(_ r: ProbeResult, on host: String) async -> String {
-        var checker = StatusChecker(manifest: manifest, connections: connections, parallel: 1, clock: clock)
-        checker.platform = platform
+        var checker = StatusChecker(manifest: run.manifest, connections: run.connections, parallel: 1, clock: run.clock)
+        checker.platform = run.platform
         let report = await checker.check(only: [host])
         let name = r.probe.tier == .workers ? "\(r.probe.pool ?? "")/\(r.probe.instance ?? 0)" : nil
         let instance = report.tiers.first { $0.tier == r.probe.tier }?.instances.first { $0.host == host && (name == nil || $0.name == name) }

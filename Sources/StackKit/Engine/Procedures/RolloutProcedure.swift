@@ -1,0 +1,112 @@
+/// `rollout` and `rollback`: a pool's workers moved to a release, host batch by host batch,
+/// with no request dropped. The release is prepared everywhere first; then each batch of the
+/// `RollingPlan` is drained from the middle, switched and restarted, gated, and put back. A
+/// batch that fails its gate is switched back to the release it ran, put back, and the rollout
+/// stops there.
+struct RolloutProcedure<C: Clock>: Sendable where C.Duration == Duration {
+    let run: RunContext<C>
+    /// The pool named; nil: every pool with a source.
+    let pool: String?
+    let target: Deployer<C>.Target
+    let batch: BatchSize
+    /// Only these hosts move (`--hosts`).
+    let only: [String]?
+
+    func run() async -> DeployReport {
+        var pools = run.manifest.pools.filter { pool == nil ? $0.source != nil : $0.name == pool }
+        if let name = pool, let p = pools.first, p.source == nil {
+            run.recorder.fail(.usage, "pool '\(name)' has no 'source': there is no release to roll out")
+        } else if pools.isEmpty {
+            run.recorder.fail(.usage, pool.map { "no pool named '\($0)'" } ?? "no pool has a 'source' to roll out")
+        }
+        guard run.recorder.ok, let inspected = await Inspection(run: run).inspect(), !run.stopRequested("before changing anything") else {
+            return run.finish()
+        }
+        // The new release's assets are live (with the old ones) before any worker switches.
+        if case .newRelease = target, !(await StaticReleases(run: run).place(inspected)) { pools = [] }
+        for p in pools {
+            guard await roll(p, inspected) else { break }
+        }
+        return run.finish()
+    }
+
+    /// The release each of the pool's hosts moves to; nil, with the failure recorded, when there
+    /// is none. A new release is built and prepared here unless `up` did (`prepared`).
+    func targets(_ pool: Pool, _ hosts: [Inspected], prepared: ReleaseArchive?) async -> [String: String]? {
+        switch target {
+        case .newRelease:
+            let releases = Releases(run: run)
+            var release = prepared
+            if release == nil {
+                guard let built = await releases.build(pool), await releases.prepare(pool, built, hosts) else { return nil }
+                release = built
+            }
+            return Dictionary(uniqueKeysWithValues: hosts.map { ($0.hostName, release!.id) })
+        case .previous:
+            var targets: [String: String] = [:]
+            for i in hosts {
+                guard let previous = i.state.previousReleases[pool.name] else {
+                    run.recorder.fail(.noPreviousRelease, "\(i.hostName): no previous release of pool \(pool.name) to roll back to")
+                    return nil
+                }
+                targets[i.hostName] = previous
+            }
+            return targets
+        }
+    }
+
+    /// One pool; true when it finished (or had nothing to do). `prepared`: a release already
+    /// built and prepared on the pool's hosts (by `up`), rolled out without doing that again.
+    func roll(_ pool: Pool, _ inspected: [Inspected], prepared: ReleaseArchive? = nil) async -> Bool {
+        let hostsOfPool = inspected.filter { pool.hosts.contains($0.hostName) }
+        guard let targets = await targets(pool, hostsOfPool, prepared: prepared) else { return false }
+        let moving = hostsOfPool.filter { i in (only?.contains(i.hostName) ?? true) && i.state.releases[pool.name] != targets[i.hostName] }
+        guard !moving.isEmpty else {
+            run.emit(.done, nil, "\(pool.name): every host already runs its release")
+            return true
+        }
+        // A release `up` prepared had its hook run there; a rollback runs none.
+        if case .newRelease = target, prepared == nil, let id = targets.values.first {
+            guard await ReleaseHook(run: run).execute(pool, release: id, on: hostsOfPool) else { return false }
+        }
+        if pool.hosts.count == 1 {
+            run.emit(.info, nil, "\(pool.name) runs on one host: it cannot be drained, so requests may fail while it restarts")
+        }
+        let plan = RollingPlan.rollout(pool: pool.name, moving: moving.map(\.hostName), batch: batch, of: pool.hosts.count)
+        let rotation = Rotation(run: run)
+        func hosts(_ names: [String]) -> [Inspected] { moving.filter { names.contains($0.hostName) } }
+        var done: [String] = []
+        for batch in plan.batches {
+            let point = done.isEmpty ? "before \(pool.name) moved on any host"
+                : "after \(pool.name) moved on \(done.joined(separator: ", ")) (each put back in service)"
+            if run.stopRequested(point) {
+                if !batch.returning.isEmpty { _ = await rotation.putBack(pool, hosts(batch.returning)) }
+                return false
+            }
+            guard await move(pool, batch, hosts(batch.hosts), hosts(batch.returning), targets) else { return false }
+            done += batch.hosts
+            // Each switch pruned its host's old releases.
+            if batch.putBack { guard await rotation.putBack(pool, hosts(batch.hosts)) else { return false } }
+        }
+        return true
+    }
+
+    /// One batch: drained (putting the batch before back in the same reload), switched and
+    /// restarted, gated; switched back and put back when it fails.
+    func move(_ pool: Pool, _ batch: RollingPlan.Batch, _ group: [Inspected], _ returning: [Inspected], _ targets: [String: String]) async -> Bool {
+        let rotation = Rotation(run: run)
+        // The switch waits for the drain itself.
+        if batch.drain { guard await rotation.drain(pool, group, returning: returning, wait: false) else { return false } }
+        let switched = await rotation.switchHosts(pool, group, targets, drain: batch.drain)
+        let moved = group.filter { switched[$0.hostName] != nil }
+        // The switch asked the workers itself once they restarted: hosts whose answers are all
+        // healthy are not asked again.
+        let healthy = await HealthGate(run: run).gate([batch.gate], moved, GatePolicy(pool: pool.name), answered: switched.compactMapValues { $0 }).ok
+        guard switched.count == group.count && healthy else {
+            await rotation.switchBack(pool, group)
+            if batch.drain { _ = await rotation.putBack(pool, group) }
+            return false
+        }
+        return true
+    }
+}

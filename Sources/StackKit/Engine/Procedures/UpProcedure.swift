@@ -1,0 +1,67 @@
+/// `up`: inspect every host, upload and validate what changed, then workers, middle, front,
+/// each health-checked before the next; hosts that run an older release roll to the new one.
+struct UpProcedure<C: Clock>: Sendable where C.Duration == Duration {
+    let run: RunContext<C>
+
+    func run() async -> DeployReport {
+        // Releases are placed before staging: a fresh host's units and launcher are checked
+        // against the release they will run (systemd verifies that ExecStart's interpreter, in
+        // the release's virtualenv, exists). Nothing serves from them until activation.
+        guard let inspected = await Inspection(run: run).inspect(probing: true),
+              Readiness(run: run).exposesNothing(inspected),
+              !run.stopRequested("before changing anything"),
+              await StaticReleases(run: run).place(inspected),
+              let stale = await Releases(run: run).place(inspected),
+              !run.stopRequested("before staging (releases prepared, none live)"),
+              await Staging(run: run).stage(inspected) else { return run.finish() }
+        let linked = Dictionary(uniqueKeysWithValues: run.recorder.current.hosts.map { ($0.host, $0.releases) })
+        await converge(inspected, changedPools: ConvergePolicy.changedPools(inspected, linked: linked))
+        // Hosts running an older release move to the new one without dropping a request.
+        for (name, stale) in stale.sorted(by: { $0.key < $1.key }) {
+            guard run.recorder.ok, !run.stopRequested("before rolling \(name) to its new release") else { break }
+            guard let pool = run.manifest.pool(named: name) else { continue }
+            _ = await RolloutProcedure(run: run, pool: name, target: .newRelease, batch: .one, only: stale.hosts)
+                .roll(pool, inspected, prepared: stale.release)
+        }
+        return run.finish()
+    }
+
+    /// The tiers bottom-up, each activated then gated (`ConvergePolicy` says what follows a gate).
+    func converge(_ inspected: [Inspected], changedPools: Set<String>) async {
+        let gate = HealthGate(run: run), staging = Staging(run: run)
+        if ConvergePolicy.idle(inspected) {
+            let ahead = gate.answered(Tier.allCases, inspected, \.answers)
+            let outcomes = if let ahead { ahead } else {
+                await run.recorder.timed { await gate.probe(Tier.allCases, inspected, GatePolicy(quick: true)) }
+            }
+            if outcomes.allSatisfy({ (try? $0.result.get())?.results.allSatisfy(\.healthy) ?? false }) {
+                _ = await gate.record(Tier.allCases, outcomes)
+                return
+            }
+        }
+        var done: [Tier] = [], fresh: [String: Set<String>] = [:], broken: Set<String> = []
+        for tier in Tier.allCases {
+            let hosts = inspected.filter { $0.plan.tiers.contains(tier) }
+            guard !hosts.isEmpty else { continue }
+            let point = done.isEmpty ? "before activating (nothing went live)" : "after \(done.map(\.rawValue).joined(separator: " and ")) went live and passed"
+            guard !run.stopRequested(point), let activated = await staging.activate(tier, hosts) else {
+                await staging.removeStaged(inspected)
+                return
+            }
+            fresh.merge(activated.touched) { $0.union($1) }
+            let verdict = await gate.gate([tier], hosts, GatePolicy(fresh: fresh, broken: broken), answered: activated.answers)
+            switch ConvergePolicy.after(tier, verdict, changedPools: changedPools, interrupted: run.interruption() != nil) {
+            case .proceed:
+                done.append(tier)
+            case .proceedWithout(let pools):
+                broken = pools
+                run.emit(.info, nil, "pool\(pools.count == 1 ? "" : "s") \(pools.sorted().joined(separator: ", ")) still unhealthy; "
+                    + "nothing of \(pools.count == 1 ? "it" : "theirs") changed in this run, so the middle and front go ahead")
+            case .stop:
+                // What the tiers above would have taken stays where it was: staged files go.
+                await staging.removeStaged(inspected)
+                return
+            }
+        }
+    }
+}

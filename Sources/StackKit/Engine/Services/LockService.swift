@@ -1,0 +1,103 @@
+import Foundation
+
+extension Deployer {
+    /// Runs `body` holding the stack's deploy lock on every host of the stack. The run's first
+    /// script takes the lock on all hosts at once (`LockService.firstScript`); if any host has it
+    /// already, the hosts taken are let go and the run stops before changing anything, naming
+    /// the holder. A lock left by a run of this machine whose process is gone (killed) is taken
+    /// over, and said. When `body` ends, each host it changed gets the run's line in its history,
+    /// and every host's lock is released.
+    public func locked(_ command: String, _ body: (Deployer) async -> DeployReport) async -> DeployReport {
+        let start = clock.now
+        let session = LockSession(holder: LockHolder(token: UUID().uuidString, identity: identity, command: command, started: now()))
+        var locking = self
+        locking.lock = session
+        var result = await body(locking)
+        let unlock = await LockService(run: run("unlock")).release(session.taken, token: session.holder.token, report: result, command: command)
+        // The release's round trip is part of the run's time.
+        result.phases += unlock?.phases ?? []
+        for host in unlock?.hosts ?? [] {
+            result.update(host.host) { $0.timings.merge(host.timings, uniquingKeysWith: +) }
+        }
+        result.seconds = start.duration(to: clock.now).inSeconds
+        return result
+    }
+}
+
+/// The stack's deploy lock: taken by a run's first script, or alone (`down`), and released with
+/// each changed host's history line when the run ends.
+struct LockService<C: Clock>: Sendable where C.Duration == Duration {
+    let run: RunContext<C>
+
+    /// A host's part of taking the lock: what it asks (a dead run's lock to replace, or none).
+    struct LockJob: OnHost {
+        var plan: HostPlan
+        var request: LockRequest
+        var hostName: String { plan.host.name }
+    }
+
+    /// Runs a run's first script on every host; under a lock not yet asked for, the script
+    /// takes it first (`script` gets the request). Returns every host's outcome, judged, with
+    /// only the hosts that took the lock among those done; nil when another run holds it on
+    /// some host: the run has failed, said so, and must stop.
+    func firstScript<Reply: LockAnswer>(_ plans: [HostPlan],
+                                        _ script: @escaping @Sendable (HostPlan, LockRequest?) -> HostScript<Reply>) async -> Judged<HostPlan, Reply>? {
+        guard let lock = run.lock, !lock.isAsked else { return await run.phase(plans) { script($0, nil) } }
+        lock.ask()
+        var result = Judged<HostPlan, Reply>()
+        var held: [(plan: HostPlan, line: String)] = []
+        var jobs = plans.map { LockJob(plan: $0, request: LockRequest(holder: lock.holder)) }
+        let machine = run.identity.machine
+        for attempt in 0..<2 {
+            let judged = await run.phase(jobs) { script($0.plan, $0.request) }
+            let took = judged.done.filter { $0.reply.lockReply.acquired }
+            lock.took(took.map(\.item.plan))
+            result.done += took.map { ($0.item.plan, $0.reply) }
+            result.failed += judged.failed.map { ($0.item.plan, $0.failure) }
+            held = judged.done.filter { !$0.reply.lockReply.acquired }.map { ($0.item.plan, $0.reply.lockReply.held ?? "") }
+            guard judged.ok else { return result }
+            // Only a lock whose every holder is a dead run of this machine is taken over.
+            let stale = held.compactMap { h in
+                LockHolder.parse(h.line).flatMap { $0.isStale(on: machine, alive: LockHolder.processAlive) ? (h.plan, $0) : nil }
+            }
+            guard attempt == 0, !held.isEmpty, stale.count == held.count else { break }
+            for (plan, old) in stale { run.emit(.info, plan.host.name, "taking over the lock left by \(old.summary): that process is gone") }
+            jobs = stale.map { LockJob(plan: $0.0, request: LockRequest(holder: lock.holder, staleToken: $0.1.token)) }
+        }
+        guard let first = held.first else { return result }
+        let who = LockHolder.parse(first.line)?.summary ?? "an unknown holder (\(ValueRule.visible(String(first.line.prefix(80)))))"
+        run.recorder.fail(.locked, "the stack is locked by \(who) on \(held.map(\.plan.host.name).joined(separator: ", ")); "
+            + "nothing was changed ('stackctl lock status' shows it, 'stackctl lock release' breaks it)")
+        for h in held { run.emit(.failed, h.plan.host.name, "locked by \(LockHolder.parse(h.line)?.summary ?? "an unknown holder")") }
+        return nil
+    }
+
+    /// For a run whose first script is not the inspect (`down`): the lock alone, in its own
+    /// round trip. False when the run must stop.
+    func take() async -> Bool {
+        guard let lock = run.lock, !lock.isAsked else { return true }
+        let t = run.topology, holder = lock.holder
+        guard let judged = await firstScript(run.plans, { Scripts.acquireLock(t, $1 ?? LockRequest(holder: holder)) }) else { return false }
+        guard judged.ok else {
+            for host in judged.failedHosts { run.recorder.update(host) { $0.reachable = false } }
+            run.recorder.fail(judged.failureStatus, "the lock could not be taken on \(judged.failedHosts.joined(separator: ", ")); nothing was changed")
+            return false
+        }
+        return true
+    }
+
+    /// Appends each changed host's history line, then lets the lock go on every host taken.
+    /// The release's own report (its timings), nil when no host was taken.
+    func release(_ plans: [HostPlan], token: String, report: DeployReport, command: String = "") async -> DeployReport? {
+        guard !plans.isEmpty else { return nil }
+        let time = HistoryEntry.timestamp(run.now())
+        var lines: [String: String] = [:]
+        for h in report.hosts where !h.unchanged {
+            lines[h.host] = run.redactor(HistoryEntry(run: token, time: time, host: h, operator: run.identity.name, command: command, report: report).line)
+        }
+        let t = run.topology, history = lines
+        let judged = await run.phase(plans) { Scripts.releaseLock(t, token: token, history: history[$0.host.name]) }
+        for host in judged.failedHosts { run.emit(.failed, host, "the deploy lock could not be released here; 'stackctl lock release' breaks it") }
+        return run.recorder.current
+    }
+}
