@@ -41,7 +41,7 @@ struct LockRelease: AsyncParsableCommand {
 }
 
 extension ConnectionOptions {
-    func locks(_ manifest: ManifestOptions, release: Bool) async throws -> [Deployer<ContinuousClock>.LockState] {
+    func locks(_ manifest: ManifestOptions, release: Bool) async throws -> [LockState] {
         let m = try manifest.load(secrets: false)
         let connections = try connections(for: m)
         let states = await Deployer(manifest: m, connections: connections, parallel: parallel, clock: ContinuousClock()).locks(release: release)

@@ -40,14 +40,12 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
     func plans() -> [HostPlan] { HostPlan.all(manifest, platform: platform) }
 
     /// A new run of `command`: its context, with an empty report.
-    func run(_ command: String) -> RunContext<C> { RunContext(self, command: command) }
-
-    public enum Target: Sendable {
-        /// The pool's source as it is now.
-        case newRelease
-        /// Each host's previous release.
-        case previous
+    func run(_ command: String) -> RunContext<C> {
+        RunContext(manifest: manifest, plans: plans(), connections: connections, parallel: parallel, clock: clock, platform: platform,
+                   identity: identity, now: now, interruption: interruption, lock: lock, redactor: redactor, stopwatch: stopwatch,
+                   command: command, events: events)
     }
+
 
     /// `up`: see `UpProcedure`.
     public func up() async -> DeployReport { await UpProcedure(run: run("up")).run() }
@@ -56,7 +54,7 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
     public func down() async -> DeployReport { await DownProcedure(run: run("down")).run() }
 
     /// `rollout` (`.newRelease`) and `rollback` (`.previous`): see `RolloutProcedure`.
-    public func rollout(pool name: String?, target: Target, batch: BatchSize = .one, hosts only: [String]? = nil) async -> DeployReport {
+    public func rollout(pool name: String?, target: RolloutTarget, batch: BatchSize = .one, hosts only: [String]? = nil) async -> DeployReport {
         let run = run(target == .previous ? "rollback" : "rollout")
         return await RolloutProcedure(run: run, pool: name, target: target, batch: batch, only: only).run()
     }
@@ -70,6 +68,42 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
     /// `plan`: see `PlanProcedure`.
     public func plan() async -> PlanReport { await PlanProcedure(run: run("plan")).run() }
 
+    /// `check`: see `CheckProcedure`.
+    public func check() async -> (checks: [HostCheck], unreachable: [(host: String, error: String)]) {
+        await CheckProcedure(run: run("check")).run()
+    }
+
+    /// Every host's lock; with `release`, each is removed (whoever holds it).
+    public func locks(release: Bool = false) async -> [LockState] { await LockAndHistory(run: run("lock")).locks(release: release) }
+
+    /// The last `count` runs recorded on the hosts (`only`: these hosts), merged by run, oldest
+    /// first; and the hosts that could not be read, with why.
+    public func history(hosts only: [String]? = nil, count: Int) async -> (runs: [HistoryRun], errors: [String: String]) {
+        await LockAndHistory(run: run("history")).history(hosts: only, count: count)
+    }
+
     /// The probes of `tiers` that a host runs, in tier order.
     static func probes(_ tiers: [Tier], _ plan: HostPlan, _ t: Topology) -> [Probe] { HealthGate<C>.probes(tiers, plan, t) }
+
+    /// Runs `body` holding the stack's deploy lock on every host of the stack. The run's first
+    /// script takes the lock on all hosts at once (`LockService.firstScript`); if any host has it
+    /// already, the hosts taken are let go and the run stops before changing anything, naming
+    /// the holder. A lock left by a run of this machine whose process is gone (killed) is taken
+    /// over, and said. When `body` ends, each host it changed gets the run's line in its history,
+    /// and every host's lock is released.
+    public func locked(_ command: String, _ body: (Deployer) async -> DeployReport) async -> DeployReport {
+        let start = clock.now
+        let session = LockSession(holder: LockHolder(token: UUID().uuidString, identity: identity, command: command, started: now()))
+        var locking = self
+        locking.lock = session
+        var result = await body(locking)
+        let unlock = await LockService(run: run("unlock")).release(session.taken, token: session.holder.token, report: result, command: command)
+        // The release's round trip is part of the run's time.
+        result.phases += unlock?.phases ?? []
+        for host in unlock?.hosts ?? [] {
+            result.update(host.host) { $0.timings.merge(host.timings, uniquingKeysWith: +) }
+        }
+        result.seconds = start.duration(to: clock.now).inSeconds
+        return result
+    }
 }

@@ -50,6 +50,9 @@ public struct ProbeResult: Sendable, Equatable {
     public var answer: String
     /// A worker's FastCGI stderr, where it wrote any.
     public var stderr: String
+    /// How the connection went (`.ok` once an answer came, whatever it said): what a reader
+    /// tells failures apart by, never by `answer`'s text.
+    public var connection: Relay.Outcome = .ok
 
     /// The answer, with the worker's stderr after it when it wrote any.
     public var answerWithStderr: String { stderr.isEmpty ? answer : "\(answer); worker stderr: \(Probe.snippet(stderr))" }
@@ -80,7 +83,9 @@ extension Probe {
             case .reset: "connection reset (the worker refused it)"
             default: "connection failed"
             }
-            return result(false, nil, "\(what): \(answer.message)")
+            var failed = result(false, nil, "\(what): \(answer.message)")
+            failed.connection = answer.outcome
+            return failed
         }
         switch kind {
         case .fastcgi:

@@ -7,7 +7,7 @@ struct RolloutProcedure<C: Clock>: Sendable where C.Duration == Duration {
     let run: RunContext<C>
     /// The pool named; nil: every pool with a source.
     let pool: String?
-    let target: Deployer<C>.Target
+    let target: RolloutTarget
     let batch: BatchSize
     /// Only these hosts move (`--hosts`).
     let only: [String]?

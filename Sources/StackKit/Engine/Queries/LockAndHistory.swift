@@ -1,17 +1,19 @@
+/// A host's deploy lock, as `stackctl lock` shows it.
+public struct LockState: Sendable, Codable, Equatable {
+    public var host: String
+    /// The holder's line, parsed; nil when the lock is free.
+    public var holder: LockHolder?
+    /// A lock file whose line does not parse (shown as it is).
+    public var raw: String?
+    public var error: String?
+}
+
 /// The lock and the history, read (and the lock broken) by their own commands.
-extension Deployer {
-    public struct LockState: Sendable, Codable, Equatable {
-        public var host: String
-        /// The holder's line, parsed; nil when the lock is free.
-        public var holder: LockHolder?
-        /// A lock file whose line does not parse (shown as it is).
-        public var raw: String?
-        public var error: String?
-    }
+struct LockAndHistory<C: Clock>: Sendable where C.Duration == Duration {
+    let run: RunContext<C>
 
     /// Every host's lock; with `release`, each is removed (whoever holds it).
-    public func locks(release: Bool = false) async -> [LockState] {
-        let run = run("lock")
+    func locks(release: Bool = false) async -> [LockState] {
         let t = run.topology
         let outcomes = await run.runner.run(run.plans) { _ in Scripts.showLock(t, remove: release) }
         return outcomes.map { o in
@@ -27,8 +29,7 @@ extension Deployer {
 
     /// The last `count` runs recorded on the hosts (`only`: these hosts), merged by run, oldest first;
     /// and the hosts that could not be read, with why.
-    public func history(hosts only: [String]? = nil, count: Int) async -> (runs: [HistoryRun], errors: [String: String]) {
-        let run = run("history")
+    func history(hosts only: [String]? = nil, count: Int) async -> (runs: [HistoryRun], errors: [String: String]) {
         let t = run.topology
         let plans = run.plans.filter { only == nil || only!.contains($0.host.name) }
         let outcomes = await run.runner.run(plans) { _ in Scripts.history(t, count: count) }

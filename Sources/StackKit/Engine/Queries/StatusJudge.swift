@@ -106,7 +106,7 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
             let last = probe.stderr.split(whereSeparator: \.isNewline).last.map(String.init) ?? probe.stderr
             return "worker stderr: \(Probe.snippet(last, limit: 300))"
         }
-        if case .unix(let path)? = endpoint, let probe, probe.answer.hasPrefix("connection refused") {
+        if case .unix(let path)? = endpoint, let probe, probe.connection == .refused {
             return "stale socket: \(path) exists but nothing listens on it"
         }
         if tier != .workers, let probe, let line = ErrorLog.pick(facts.logs[tier.rawValue] ?? [], clock: facts.clock, mentioning: needles(probe)) {

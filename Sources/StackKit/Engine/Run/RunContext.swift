@@ -23,28 +23,26 @@ struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
     /// The manifest's secrets, hidden in everything the run says or records.
     let redactor: Redactor
     private(set) var recorder: Recorder
-    private let events: @Sendable (DeployEvent) -> Void
     private let started: C.Instant
 
-    init(_ deployer: Deployer<C>, command: String) {
-        manifest = deployer.manifest
-        topology = Topology(deployer.manifest)
-        plans = deployer.plans()
-        connections = deployer.connections
-        parallel = deployer.parallel
-        clock = deployer.clock
-        platform = deployer.platform
-        identity = deployer.identity
-        now = deployer.now
-        interruption = deployer.interruption
-        lock = deployer.lock
-        redactor = deployer.redactor
-        events = deployer.events
-        started = deployer.clock.now
-        let stopwatch = deployer.stopwatch
-        let runner = HostRunner(connections: deployer.connections, parallel: deployer.parallel, stopwatch: stopwatch)
-        let report = DeployReport(stack: deployer.manifest.name, command: command, hosts: plans.map(\.host.name))
-        let redactor = deployer.redactor, events = deployer.events
+    init(manifest: Manifest, plans: [HostPlan], connections: Connections, parallel: Int, clock: C, platform: Platform,
+         identity: RunIdentity, now: @escaping @Sendable () -> Date, interruption: @escaping @Sendable () -> Int32?,
+         lock: LockSession?, redactor: Redactor, stopwatch: Stopwatch, command: String, events: @escaping @Sendable (DeployEvent) -> Void) {
+        self.manifest = manifest
+        topology = Topology(manifest)
+        self.plans = plans
+        self.connections = connections
+        self.parallel = parallel
+        self.clock = clock
+        self.platform = platform
+        self.identity = identity
+        self.now = now
+        self.interruption = interruption
+        self.lock = lock
+        self.redactor = redactor
+        started = clock.now
+        let runner = HostRunner(connections: connections, parallel: parallel, stopwatch: stopwatch)
+        let report = DeployReport(stack: manifest.name, command: command, hosts: plans.map(\.host.name))
         recorder = Recorder(report, runner: runner) { kind, host, text in events(DeployEvent(kind: kind, host: host, text: redactor(text))) }
     }
 

@@ -1,19 +1,5 @@
 import Synchronization
 
-/// What one host's health gate found: each probe's last result, the programs it restarted to
-/// repair them (with why), and the probes it left out.
-struct HostGate: Sendable {
-    struct Repair: Sendable, Equatable {
-        var program: String
-        var why: String
-    }
-
-    var results: [ProbeResult] = []
-    var repaired: [Repair] = []
-    var repairError: String?
-    var skipped: [Probe] = []
-}
-
 /// One host's gate: probe, restart once what failed without having just been started, and
 /// wait for the rest until healthy, out of time, or every failing program has exited.
 struct GateChecker<C: Clock>: Sendable where C.Duration == Duration {
@@ -35,32 +21,16 @@ struct GateChecker<C: Clock>: Sendable where C.Duration == Duration {
             gate.results = results
             return gate
         }
-        // Just started or reloaded: it may need a moment. Not touched by this run: restarted
-        // once if a restart can mend it, else its answer stands (waiting would not change it).
-        var restart: [String] = [], wait: [Int] = []
-        for k in failing {
-            guard let name = program(of: results[k].probe) else { continue }
-            if fresh.contains(name) || restart.contains(name) {
-                wait.append(k)
-            } else if Self.repairable(results[k]) {
-                restart.append(name)
-                wait.append(k)
-                gate.repaired.append(.init(program: name, why: "it failed its probe (\(results[k].answer))"))
-            }
-        }
-        if !restart.isEmpty, case .failure(let failure) = await HostRunner.execute(Scripts.activate([.restart(restart)], plan, HostChanges(files: [])), on: transport) {
+        let decision = GateDecision(results, fresh: fresh, program: program(of:))
+        gate.repaired = decision.repairs
+        if !decision.restart.isEmpty,
+           case .failure(let failure) = await HostRunner.execute(Scripts.activate([.restart(decision.restart)], plan, HostChanges(files: [])), on: transport) {
             gate.repairError = failure.message
         }
-        let again = try await prober.check(wait.map { results[$0].probe }, over: transport, giveUp: giveUp(policy))
-        for (k, r) in zip(wait, again) { results[k] = r }
+        let again = try await prober.check(decision.wait.map { results[$0].probe }, over: transport, giveUp: giveUp(policy))
+        for (k, r) in zip(decision.wait, again) { results[k] = r }
         gate.results = results
         return gate
-    }
-
-    /// A worker that fails is restarted; a server only when it gives no HTTP answer at all (a
-    /// 502 says its workers fail, a 404 its config: a restart mends neither).
-    static func repairable(_ r: ProbeResult) -> Bool {
-        r.probe.tier == .workers || r.status == nil
     }
 
     /// The program (supervisord name or systemd unit) behind a probe.
@@ -96,18 +66,4 @@ struct GateChecker<C: Clock>: Sendable where C.Duration == Duration {
     static func hasExited(_ state: String) -> Bool {
         ["backoff", "fatal", "exited", "stopped"].contains(state) || state.hasPrefix("failed") || state.hasPrefix("inactive") || state == "activating/auto-restart"
     }
-}
-
-/// How a gate treats its hosts. `fresh` (host to programs) turns repair on: an instance that is
-/// not fresh (not just started or restarted by this run) and fails its first probe is
-/// restarted once. `broken` pools are known to be down: probes answered through them say
-/// nothing about the server in front and are left out. `pool` limits worker probes to one pool.
-struct GatePolicy: Sendable {
-    /// One round, no retry and no repair: is everything healthy right now?
-    var quick = false
-    var pool: String? = nil
-    var fresh: [String: Set<String>]? = nil
-    var broken: Set<String> = []
-    /// Asked while waiting: true ends the wait (a signal asked the run to stop).
-    var stop: (@Sendable () -> Bool)? = nil
 }

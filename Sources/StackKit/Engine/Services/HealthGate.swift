@@ -1,11 +1,3 @@
-/// What a gate found: whether every probe passed, and the pools with a failing instance.
-struct GateVerdict: Sendable, Equatable {
-    var ok: Bool
-    var failedPools: Set<String> = []
-    /// Every host answered (a failure is an instance's, not a host's).
-    var reachable = true
-}
-
 /// The health gate: each host's probes of a tier asked (or the answers its own script got
 /// judged), failing instances repaired once (`GateChecker`), waited for until healthy, out of
 /// time or exited, and what was found recorded and said, with status's why for the first failure.

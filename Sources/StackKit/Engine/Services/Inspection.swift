@@ -1,14 +1,3 @@
-/// A host as the run's first step read it: its plan, its state, what would change there, and
-/// the answers to its probes when the inspect asked them ahead.
-struct Inspected: OnHost {
-    var plan: HostPlan
-    var state: HostState
-    var changes: HostChanges
-    /// The relay's answers to `probes(Tier.allCases, ...)`, asked by the inspect itself.
-    var answers: [UInt8]? = nil
-    var hostName: String { plan.host.name }
-}
-
 /// The first step of `up`, `plan`, `rollout` and `restart`: read every host's state, taking the
 /// run's lock in the same script, and stop before anything changes when a host cannot be read
 /// or is not ready (`Readiness`).

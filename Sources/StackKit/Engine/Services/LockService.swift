@@ -1,29 +1,5 @@
 import Foundation
 
-extension Deployer {
-    /// Runs `body` holding the stack's deploy lock on every host of the stack. The run's first
-    /// script takes the lock on all hosts at once (`LockService.firstScript`); if any host has it
-    /// already, the hosts taken are let go and the run stops before changing anything, naming
-    /// the holder. A lock left by a run of this machine whose process is gone (killed) is taken
-    /// over, and said. When `body` ends, each host it changed gets the run's line in its history,
-    /// and every host's lock is released.
-    public func locked(_ command: String, _ body: (Deployer) async -> DeployReport) async -> DeployReport {
-        let start = clock.now
-        let session = LockSession(holder: LockHolder(token: UUID().uuidString, identity: identity, command: command, started: now()))
-        var locking = self
-        locking.lock = session
-        var result = await body(locking)
-        let unlock = await LockService(run: run("unlock")).release(session.taken, token: session.holder.token, report: result, command: command)
-        // The release's round trip is part of the run's time.
-        result.phases += unlock?.phases ?? []
-        for host in unlock?.hosts ?? [] {
-            result.update(host.host) { $0.timings.merge(host.timings, uniquingKeysWith: +) }
-        }
-        result.seconds = start.duration(to: clock.now).inSeconds
-        return result
-    }
-}
-
 /// The stack's deploy lock: taken by a run's first script, or alone (`down`), and released with
 /// each changed host's history line when the run ends.
 struct LockService<C: Clock>: Sendable where C.Duration == Duration {

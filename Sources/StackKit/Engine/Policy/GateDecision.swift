@@ -1,0 +1,36 @@
+/// What a repairing gate does after its first round of probes, decided from the results alone:
+/// an instance this run just started or reloaded may need a moment, so it is waited for; one
+/// the run did not touch is restarted once when a restart can mend it (`repairable`), then
+/// waited for; any other failure's answer stands (waiting would not change it).
+struct GateDecision: Sendable, Equatable {
+    /// Programs restarted once, in the order first seen.
+    var restart: [String] = []
+    /// Indices of the results asked again until healthy, out of time or exited.
+    var wait: [Int] = []
+    /// Why each restarted program was restarted.
+    var repairs: [HostGate.Repair] = []
+}
+
+extension GateDecision {
+    /// `fresh`: the host's programs this run started, restarted or reloaded; `program`: the
+    /// program behind a probe (nil when none is known: its answer stands).
+    init(_ results: [ProbeResult], fresh: Set<String>, program: (Probe) -> String?) {
+        self.init()
+        for k in results.indices where !results[k].healthy {
+            guard let name = program(results[k].probe) else { continue }
+            if fresh.contains(name) || restart.contains(name) {
+                wait.append(k)
+            } else if Self.repairable(results[k]) {
+                restart.append(name)
+                wait.append(k)
+                repairs.append(.init(program: name, why: "it failed its probe (\(results[k].answer))"))
+            }
+        }
+    }
+
+    /// A worker that fails is restarted; a server only when it gives no HTTP answer at all (a
+    /// 502 says its workers fail, a 404 its config: a restart mends neither).
+    static func repairable(_ r: ProbeResult) -> Bool {
+        r.probe.tier == .workers || r.status == nil
+    }
+}
