@@ -38,6 +38,13 @@ public struct Marker: Sendable, Equatable {
         /// Releases: `ID [already]`; `OLD NEW`; `TICKS` until drained; `OPEN` connections left; `KIND NAME`.
         case prepared, switched, drained, drainTimeout = "drain-timeout", pruned
 
+        /// How the tag starts its line: `@TAG`.
+        public var prefix: String { "@" + rawValue }
+
+        /// A printf format that prints the tag with `fields` fields: `@TAG %s %s\n`. The one
+        /// way every script, awk program and stat format writes a marker.
+        public func format(_ fields: Int) -> String { prefix + String(repeating: " %s", count: fields) + "\\n" }
+
         /// How many fields the tag takes; the last one takes the rest of the line, spaces and all.
         public var arity: ClosedRange<Int> {
             switch self {

@@ -7,6 +7,8 @@ extension Scripts {
     /// The facts a check judges (`HostCheck`). `full: false` is `up`'s first step, inside its
     /// inspect script: shell tests only, no version runs, and the costlier checks (ports, flup's
     /// import) only for programs that are not running, so a no-op `up` pays almost nothing.
+    /// `full: false` goes after `inspectBody`, and asks whether a program runs with its
+    /// `InspectShell.running`.
     static func checkBody(_ plan: HostPlan, full: Bool) -> ShellCode {
         let t = plan.topology, p = plan.platform
         var s: ShellCode = ShellCode.emit(.user, "\"$(id -un)\"", "\"$(id -u)\"") + "\n"
@@ -21,12 +23,6 @@ extension Scripts {
         if plan.tiers.contains(.front) {
             for (_, file) in ApacheRenderer.modules(plan.topology.manifest) { s += "[ -f \(p.apacheModules + "/" + file) ] || \(ShellCode.emit(.nomod, "\(file)"))\n" }
         }
-        // Only `up`'s quick check asks; under supervisord the inspect lines before it left
-        // supervisord's answer in $status (one python run, not one per program).
-        let running: ShellCode = plan.host.processManager == .systemd
-            ? "systemctl is-active --quiet \"$1\""
-            : "printf '%s\\n' \"${status:-}\" | grep -qx \"@running $1\""
-        s += "up() { \(running); }\n"
         for pool in t.manifest.pools where pool.hosts.contains(plan.host.name) {
             let names = plan.programs.filter { $0.pool == pool.name }.map { ServiceControl.name($0, plan) }
             // flup's version from its dist-info's name: importlib.metadata costs more to import
@@ -40,16 +36,13 @@ extension Scripts {
             // A pool shipped from `source` gets its virtualenv from stackctl: python3's venv must work.
             let venv: ShellCode = pool.source == nil ? "" : "if \(p.python) -c 'import venv, ensurepip' 2>/dev/null; then \(ShellCode.emit(.venv, "ok")); else \(ShellCode.emit(.venv, "missing")); fi\n"
             if full || pool.source != nil && names.isEmpty { s += probe + "\n" + venv; continue }
-            if pool.source == nil { s += "if ! up \(names[0]); then \(probe); fi\n" }
+            if pool.source == nil { s += "if ! \(InspectShell.running) \(names[0]); then \(probe); fi\n" }
         }
         // The holder's command line, and its parent's: an nginx worker calls itself "nginx: worker
         // process", its master names the stack's config.
         let ports = HostCheck.ports(plan)
         if !ports.isEmpty {
-            let names = plan.programs.map { ServiceControl.name($0, plan) }
-            // Each name a word of its own: `! { up A && up B; }`.
-            let allUp = names.map { name -> ShellCode in "up \(name)" }.reduce(nil) { (sum: ShellCode?, next) in sum.map { $0 + " && " + next } ?? next }
-            let needed: ShellCode = full ? "true" : "! { \(allUp ?? "false"); }"
+            let needed: ShellCode = full ? "true" : "! \(InspectShell.allRunning)"
             // One `ss` for all the ports first: naming each holder (`-p`) reads every process's
             // descriptors, so it runs only for a port that is taken.
             s += """

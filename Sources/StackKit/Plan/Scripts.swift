@@ -24,7 +24,7 @@ public enum Scripts {
     public static func inspect(_ plan: HostPlan, lock: LockRequest? = nil, probes: [Relay.Exchange] = []) -> HostScript<InspectReply> {
         var s: ShellCode = lock.map { takeLock(plan.topology, $0) } ?? ""
         s += inspectBody(plan) + resolvePaths(plan) + checkBody(plan, full: false)
-        if !probes.isEmpty { s += "[ -z \"$down\" ] && " + relay(probes, plan) + "\n" }
+        if !probes.isEmpty { s += "\(InspectShell.allRunning) && " + relay(probes, plan) + "\n" }
         return HostScript(.inspect, s + "exit 0\n", timeout: .seconds(60))
     }
 
@@ -51,18 +51,18 @@ public enum Scripts {
         """
     }
 
-    /// The inspect lines without the exit, so `status` can extend them.
+    /// The inspect lines without the exit, so `status` can extend them. What later lines may
+    /// ask of it are the functions `InspectShell` names, never its variables.
     static func inspectBody(_ plan: HostPlan) -> ShellCode {
         // One stat and one sha256sum for all the files there are (not three programs per file):
         // this runs on every host in every `up`. Manifest paths hold no spaces (ValueRule.path).
-        // `down` is set when a program of this host does not run (or its supervisord).
-        var s: ShellCode = "down=\n"
+        var s: ShellCode = ""
         if !plan.files.isEmpty {
             s += """
             present=""; for f in \(plan.files.map(\.path)); do [ -f "$f" ] && present="$present $f"; done
             if [ -n "$present" ]; then
               { stat -c 'o %n %a:%U:%G' $present; sha256sum $present; } |
-                awk '$1 == "o" { o[$2] = $3; next } { sub(/^\\\\/, "", $1); h[$2] = $1 } END { for (f in h) printf "@file %s %s %s\\n", h[f], o[f], f }'
+                awk '$1 == "o" { o[$2] = $3; next } { sub(/^\\\\/, "", $1); h[$2] = $1 } END { for (f in h) printf "\(Marker.Tag.file.format(3))", h[f], o[f], f }'
             fi
 
             """
@@ -71,7 +71,7 @@ public enum Scripts {
         if !plan.directories.isEmpty {
             s += """
             present=""; for d in \(plan.directories.map(\.path)); do [ -d "$d" ] && present="$present $d"; done
-            [ -n "$present" ] && stat -c '@dir %a:%U:%G %n' $present
+            [ -n "$present" ] && stat -c '\(Marker.Tag.dir.prefix) %a:%U:%G %n' $present
 
             """
             s = s.printing(.dir)
@@ -90,23 +90,17 @@ public enum Scripts {
         }
         switch plan.host.processManager {
         case .supervisord:
+            // supervisord is asked once (one python run, not one per program): `running` reads
+            // its answer, and the answer is the running lines the inspect prints.
             let status = ServiceControl.supervisor(plan, ["status"])
             let code: ShellCode = """
-            if [ -S \(t.supervisorSocketPath) ] && status=$(\(status) 2>/dev/null); then
-              \(ShellCode.emit(.manager, "up")); [ -n "$status" ] && printf '%s\\n' "$status"
-            else \(ShellCode.emit(.manager, "down")); status=; down=1; fi
+            if [ -S \(t.supervisorSocketPath) ] && sv_status=$(\(status) 2>/dev/null); then
+              \(ShellCode.emit(.manager, "up")); [ -n "$sv_status" ] && printf '%s\\n' "$sv_status"
+            else \(ShellCode.emit(.manager, "down")); sv_status=; fi
+            \(InspectShell.running)() { printf '%s\\n' "$sv_status" | grep -qx "\(Marker.Tag.running.prefix) $1"; }
 
             """
             s += code.printing(.running)
-            let names = plan.programs.map { ServiceControl.name($0, plan) }
-            if !names.isEmpty {
-                s += """
-                nl='
-                '
-                for p in \(names); do case "$nl$status$nl" in *"$nl@running $p$nl"*) ;; *) down=1 ;; esac; done
-
-                """
-            }
             // Where PID 1 is systemd, the stack's supervisord has boot units (SupervisordBootUnits).
             s += """
             if [ -d /run/systemd/system ]; then \(ShellCode.emit(.initSystem, "systemd"))
@@ -118,9 +112,12 @@ public enum Scripts {
             s += ShellCode.emit(.manager, "up") + "\n"
             for p in plan.programs {
                 let unit = ServiceControl.name(p, plan)
-                s += "if systemctl is-active --quiet \(unit); then \(ShellCode.emit(.running, "\(unit)")); else down=1; fi\n"
+                s += "systemctl is-active --quiet \(unit) && \(ShellCode.emit(.running, "\(unit)"))\n"
             }
+            s += "\(InspectShell.running)() { systemctl is-active --quiet \"$1\"; }\n"
         }
+        let names = plan.programs.map { ServiceControl.name($0, plan) }
+        s += "\(InspectShell.allRunning)() { \(InspectShell.each(names)); }\n"
         return s
     }
 
@@ -150,5 +147,19 @@ public enum Scripts {
         for f in changes.files { s += validation(f, plan, staged: changes.files) }
         s += "if [ $invalid -ne 0 ]; then cleanup; exit 1; fi\n"
         return s
+    }
+}
+
+/// What the inspect's lines offer the lines after them (the check's, the probes' guard), as
+/// shell functions: a later fragment calls these and reads none of the inspect's variables.
+enum InspectShell {
+    /// `stackctl_running NAME`: whether the program (a supervisord name or a unit) runs.
+    static let running: ShellCode = "stackctl_running"
+    /// `stackctl_all_running`: whether every program of the host runs.
+    static let allRunning: ShellCode = "stackctl_all_running"
+
+    /// `stackctl_running A && stackctl_running B`, each name a word of its own; `true` for none.
+    static func each(_ names: [String]) -> ShellCode {
+        names.map { name -> ShellCode in "\(running) \(name)" }.reduce(nil) { (sum: ShellCode?, next) in sum.map { $0 + " && " + next } ?? next } ?? "true"
     }
 }

@@ -64,7 +64,7 @@ public struct ShellCode: Sendable, Equatable, ExpressibleByStringInterpolation, 
     /// as `"\(value)"`, an expansion as `"\"$x\""`; printf takes each as data, never as a format.
     public static func emit(_ tag: Marker.Tag, _ fields: ShellCode...) -> ShellCode {
         var code = ShellCode(stringLiteral: "printf ")
-        code.text += "'@" + tag.rawValue + String(repeating: " %s", count: fields.count) + "\\n'"
+        code.text += "'" + tag.format(fields.count) + "'"
         for f in fields { code += " " + f }
         code.markers.insert(tag)
         return code

@@ -75,7 +75,7 @@ import StackKitTesting
         #expect(report.tiers.flatMap(\.probes).count == Self.plans.values.map { Deployer<ImmediateClock>.probes(Tier.allCases, $0, Topology(Self.manifest)).count }.reduce(0, +))
         // The script asks them through the relay, with its exchanges as an argument, when every program runs.
         let script = try #require(fakes["app1"]!.commands.first.map { String(decoding: $0.stdin, as: UTF8.self) })
-        #expect(script.contains("[ -z \"$down\" ] && /usr/bin/python3 -I -S -c "))
+        #expect(script.contains("stackctl_all_running && /usr/bin/python3 -I -S -c "))
         #expect(!Scripts.inspect(Self.plans["app1"]!).text.contains(" -I -S -c "), "asked only with probes")
     }
 

@@ -8,10 +8,11 @@ import Testing
         let manifest = try Fixtures.manifest("full")
         let plan = try #require(HostPlan.all(manifest, platform: Platform()).first { $0.host.name == "app1" })
         let script = Scripts.inspect(plan).code.text
-        // Each `up NAME` is a command of its own, not one quoted word that is never found (which
-        // made every inspect look for the ports' holders).
-        #expect(script.contains("if ! { up shop-main@0.service && up shop-main@1.service; } && [ -n \"$(ss -Hltn '( sport = :9000 or sport = :9001 )' 2>/dev/null)\" ]; then\n"), "\(script)")
-        #expect(!script.contains("'up "))
+        // Each `stackctl_running NAME` is a command of its own, not one quoted word that is never
+        // found (which made every inspect look for the ports' holders).
+        #expect(script.contains("stackctl_all_running() { stackctl_running shop-main@0.service && stackctl_running shop-main@1.service; }\n"), "\(script)")
+        #expect(script.contains("if ! stackctl_all_running && [ -n \"$(ss -Hltn '( sport = :9000 or sport = :9001 )' 2>/dev/null)\" ]; then\n"), "\(script)")
+        #expect(!script.contains("'stackctl_running "))
     }
 
     /// Run by a real shell against a `systemctl` whose units are all active but `inactive`:
