@@ -3,7 +3,7 @@ import Testing
 
 extension Lab {
     /// `check` on the lab, and `up` refusing a host that is not ready before changing anything.
-    @Suite(.serialized) struct CheckE2ETests {
+    @Suite(.serialized, .needsLab) struct CheckE2ETests {
         /// Every regular file under a directory with its modification time (directories change
         /// as the run's lock comes and goes).
         static func snapshot(_ root: String) -> [String: Date] {

@@ -4,7 +4,7 @@ import Testing
 extension Lab {
     /// `up` with nothing changed repairs what it finds stopped and hand-edited, names the real
     /// cause of a worker that cannot start, and reports a slow one; on both kinds of lab host.
-    @Suite(.serialized) struct ConvergeE2ETests {
+    @Suite(.serialized, .needsLab) struct ConvergeE2ETests {
         static func up(_ manifest: String) throws -> (status: Int32, report: [String: Any], hosts: [String: [String: Any]]) {
             let r = try LabE2ETests.up(manifest)
             return (r.status, r.report, LabE2ETests.hosts(r.report))

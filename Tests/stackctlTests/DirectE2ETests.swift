@@ -7,7 +7,7 @@ extension Lab {
     /// (a balancer across three worker hosts; a unix socket beside it); `status` shows the
     /// two tiers there are; a rollout under load drains each host from Apache's balancer with a
     /// graceful reload and drops no request.
-    @Suite(.serialized) struct DirectE2ETests {
+    @Suite(.serialized, .needsLab) struct DirectE2ETests {
         @Test(arguments: LabKind.allCases)
         func apacheServesTheStackItselfAndARolloutUnderLoadDropsNothing(kind: LabKind) throws {
             try LabE2ETests.withApp { dir in

@@ -5,7 +5,7 @@ extension Lab {
     /// `stackctl exec` on the lab (plain hosts; the accounts and pool.json it uses are the same
     /// under systemd): the pool's user, release, environment and Python; one host or all; a
     /// terminal for a REPL when stackctl has one.
-    @Suite(.serialized) struct ExecE2ETests {
+    @Suite(.serialized, .needsLab) struct ExecE2ETests {
         @Test func aCommandRunsInThePoolsReleaseAsItsUserOnOneHostOrAll() throws {
             try LabE2ETests.withApp { dir in
                 let manifest = dir.appendingPathComponent("releases.yml").path

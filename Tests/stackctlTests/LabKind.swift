@@ -60,7 +60,7 @@ extension Lab.LabE2ETests {
     /// Without a lab it does nothing (and fails when the run requires servers).
     static func withStack(server: String, kind: LabKind, _ body: (URL, String) throws -> Void) throws {
         guard lab != nil else {
-            #expect(CLITests.env["STACKCTL_REQUIRE_SERVERS"] != "1", "STACKCTL_LAB is not set; scripts/test starts the lab")
+            Issue.record("STACKCTL_LAB is not set: a test that needs the lab carries .needsLab")
             return
         }
         let dir = try CLITests.scratch()
@@ -74,7 +74,7 @@ extension Lab.LabE2ETests {
     /// (what examples/releases.yml ships). Without a lab it does nothing (and fails when the run requires servers).
     static func withApp(_ body: (URL) throws -> Void) throws {
         guard lab != nil else {
-            #expect(CLITests.env["STACKCTL_REQUIRE_SERVERS"] != "1", "STACKCTL_LAB is not set; scripts/test starts the lab")
+            Issue.record("STACKCTL_LAB is not set: a test that needs the lab carries .needsLab")
             return
         }
         let dir = try CLITests.scratch()

@@ -5,7 +5,7 @@ import Testing
 extension Lab {
     /// `restart` under load drops no request and gives the workers new pids; `logs` reads every
     /// host's logs with host prefixes and follows them until Ctrl-C, leaving nothing running.
-    @Suite(.serialized) struct RestartLogsE2ETests {
+    @Suite(.serialized, .needsLab) struct RestartLogsE2ETests {
         static func pids(_ manifest: String) throws -> [String: Int] {
             var out: [String: Int] = [:]
             for i in StatusE2ETests.instances(try StatusE2ETests.status(manifest).report) {

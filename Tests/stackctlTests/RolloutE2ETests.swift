@@ -3,7 +3,7 @@ import Testing
 
 extension Lab {
     /// Rollouts on the lab under steady load through the front, as a user runs them.
-    @Suite struct RolloutE2ETests {
+    @Suite(.needsLab) struct RolloutE2ETests {
         /// Runs `body` while scripts/load.py sends requests to `path` through the front (with its
         /// `options`, e.g. --timeline); returns its counts.
         static func underLoad(_ dir: URL, front: String = LabKind.plain.front, path: String = "/shop", options: [String] = [],

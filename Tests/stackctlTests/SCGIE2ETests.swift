@@ -6,7 +6,7 @@ extension Lab {
     /// nginx (scgi_pass), and Apache without a middle tier (mod_proxy_scgi). The app sees its
     /// mount as through FastCGI; `status` probes each worker with stackctl's own SCGI client; a
     /// rollout under load drains each host and drops no request.
-    @Suite(.serialized) struct SCGIE2ETests {
+    @Suite(.serialized, .needsLab) struct SCGIE2ETests {
         @Test(arguments: ["lighttpd", "nginx", "apache"])
         func scgiWorkersServeAreProbedAndRollOutWithoutDroppingARequest(router: String) throws {
             try LabE2ETests.withApp { dir in

@@ -5,7 +5,7 @@ extension Lab {
     /// Hosts reached by the names of an ssh config that knows them only by alias (`Host
     /// shop-app1` / `HostName 127.0.0.13`, with its own identity, user and known_hosts), while
     /// the tiers still connect to each other by address.
-    @Suite(.serialized) struct SSHAliasE2ETests {
+    @Suite(.serialized, .needsLab) struct SSHAliasE2ETests {
         static func aliasConfig(_ dir: URL) throws -> String {
             let lab = LabE2ETests.lab!
             var text = """

@@ -6,7 +6,7 @@ extension Lab {
     /// through the front: every hop waits a bounded time for a connection, passes the request
     /// on, leaves the host out, and takes it back after its `retry`. Network faults do not depend
     /// on the process manager, so these run on the plain hosts only.
-    @Suite struct SilentHostE2ETests {
+    @Suite(.needsLab) struct SilentHostE2ETests {
         /// The load keeps 4 requests in flight: a silent host can hold no more than that.
         static let inFlight = 4
 

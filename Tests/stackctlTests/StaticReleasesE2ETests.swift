@@ -4,7 +4,7 @@ import Testing
 extension Lab {
     /// A static directory shipped as releases: a new release of code and assets goes out under
     /// load, and every page's asset (named by the release that served the page) is found.
-    @Suite(.serialized) struct StaticReleasesE2ETests {
+    @Suite(.serialized, .needsLab) struct StaticReleasesE2ETests {
         static func write(_ dir: URL, version: String, dropping old: String? = nil) throws {
             let assets = dir.appendingPathComponent("static")
             try FileManager.default.createDirectory(at: assets, withIntermediateDirectories: true)

@@ -3,7 +3,7 @@ import Testing
 
 /// `stackctl status` against a stack deployed on the lab, run as a user runs it.
 extension Lab {
-@Suite struct StatusE2ETests {
+@Suite(.needsLab) struct StatusE2ETests {
     static func status(_ manifest: String, _ extra: [String] = []) throws -> (status: Int32, report: [String: Any], text: String) {
         let json = try CLITests.stackctl(["status", "-f", manifest, "-F", LabE2ETests.sshConfig, "--json"] + extra)
         let report = (try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) as? [String: Any] ?? [:]

@@ -5,7 +5,7 @@ import Testing
 extension Lab {
     /// HTTPS at the front on the lab, with certificates made by openssl: valid, a key that is
     /// not the certificate's, expired, and for another name.
-    @Suite(.serialized) struct TLSE2ETests {
+    @Suite(.serialized, .needsLab) struct TLSE2ETests {
         /// curl to the front over HTTPS as shop.example.test (resolved to the lab's front), from
         /// 127.0.0.2 so the middle takes the front's forwarded headers (127.0.0.1 is a trusted hop).
         static func https(_ kind: LabKind, _ path: String, _ extra: [String] = []) throws -> CLITests.Result {

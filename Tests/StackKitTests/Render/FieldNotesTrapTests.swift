@@ -87,9 +87,9 @@ import Testing
 
     /// `lighttpd -tt` says nothing about unknown dashed keys: every key and backend option we
     /// emit must be one the installed lighttpd (or the module that reads it) actually knows.
-    @Test func lighttpdKnowsEveryKeyWeEmit() throws {
+    @Test(.needs("lighttpd")) func lighttpdKnowsEveryKeyWeEmit() throws {
         guard let lighttpd = Run.which("lighttpd") else {
-            #expect(!Run.serversRequired, "lighttpd is not installed")
+            Issue.record("lighttpd is not installed: the test carries .needs")
             return
         }
         let dir = "/usr/lib/lighttpd"

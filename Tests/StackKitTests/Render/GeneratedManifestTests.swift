@@ -14,9 +14,9 @@ import Testing
     static var count: Int { environment["STACKCTL_GEN_COUNT"].flatMap(Int.init) ?? 300 }
     static var seed: UInt64 { environment["STACKCTL_GEN_SEED"].flatMap(UInt64.init) ?? 20_261_122 }
 
-    @Test func everyGeneratedManifestIsValidAndItsServersAcceptEveryRender() throws {
+    @Test(.needsTestPython, .needs("apache2", "lighttpd", "nginx", "supervisord", "systemd-analyze")) func everyGeneratedManifestIsValidAndItsServersAcceptEveryRender() throws {
         guard let python = Self.environment["STACKCTL_TEST_PYTHON"], FileManager.default.isExecutableFile(atPath: python) else {
-            if Run.serversRequired { Issue.record("STACKCTL_TEST_PYTHON (a python with flup) is not set; scripts/test sets it") }
+            Issue.record("STACKCTL_TEST_PYTHON is not set: the test carries .needsTestPython")
             return
         }
         // A short root: unix socket paths under it must stay within 107 bytes.
@@ -50,8 +50,8 @@ import Testing
     }
 
     /// The batch checks can fail: a broken file of each kind is caught and named by its seed.
-    @Test func theChecksCatchABrokenFileOfEachKind() throws {
-        guard let python = Self.environment["STACKCTL_TEST_PYTHON"], Run.which("apache2") != nil else { return }
+    @Test(.needsTestPython, .needs("apache2")) func theChecksCatchABrokenFileOfEachKind() throws {
+        guard let python = Self.environment["STACKCTL_TEST_PYTHON"] else { Issue.record("STACKCTL_TEST_PYTHON is not set"); return }
         var template = Array("/tmp/sgXXXXXX".utf8CString)
         let root = String(cString: mkdtemp(&template)!)
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -9,7 +9,7 @@ import Glibc
 /// serves the static files itself and passes the routes to flup over FastCGI (mod_proxy_fcgi),
 /// a TCP pool of two workers through a balancer and a prefork pool on a unix socket. The app
 /// must see SCRIPT_NAME and PATH_INFO as through either middle server.
-@Suite(.serialized) struct LiveDirectTests {
+@Suite(.serialized, .needsLiveStack) struct LiveDirectTests {
     static func manifest(root: String, python: String, ports: [Int], scheme: String, protocols: String) -> String {
         """
         name: live

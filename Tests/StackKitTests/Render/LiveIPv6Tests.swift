@@ -6,7 +6,7 @@ import Testing
 /// middle there, the middle passes app URLs to flup workers on ::1 over TCP and serves static
 /// files. The renders' IPv6 spellings (brackets where each server needs them) are what make it
 /// work; the generated manifests check the same configs with each server's validator.
-@Suite(.serialized) struct LiveIPv6Tests {
+@Suite(.serialized, .needsLiveStack) struct LiveIPv6Tests {
     static func manifest(root: String, server: MiddleServer, python: String, ports: [Int]) -> String {
         let app = Fixtures.repoRoot.appendingPathComponent("examples/app").path
         return """

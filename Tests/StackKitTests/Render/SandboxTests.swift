@@ -8,10 +8,10 @@ import Testing
 @Suite struct SandboxTests {
     static let ceiling: [Tier: Double] = [.workers: 2.0, .middle: 3.5, .front: 3.5]
 
-    @Test(arguments: ["small-lighttpd", "small-nginx", "full-nginx"])
+    @Test(.needs("systemd-analyze"), arguments: ["small-lighttpd", "small-nginx", "full-nginx"])
     func everyUnitStaysUnderItsTiersExposureCeiling(label: String) throws {
         guard let analyze = Run.which("systemd-analyze") else {
-            #expect(!Run.serversRequired, "systemd-analyze is not installed")
+            Issue.record("systemd-analyze is not installed: the test carries .needs")
             return
         }
         let dir = try Fixtures.temporaryDirectory("security")

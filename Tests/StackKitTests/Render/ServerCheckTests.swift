@@ -6,7 +6,7 @@ import Testing
 /// `apache2 -t`, `lighttpd -tt` (any stderr output fails: it exits 0 on unknown keys),
 /// `nginx -t` with its own prefix, supervisord's own config parser, `systemd-analyze verify`,
 /// Python's compiler for the launcher. The manifest is rebased under a temporary directory.
-@Suite(.serialized) struct ServerCheckTests {
+@Suite(.serialized, .needs("apache2", "lighttpd", "nginx", "supervisord", "systemd-analyze")) struct ServerCheckTests {
     struct Checked {
         var root: URL
         var hosts: [HostRender]
@@ -43,7 +43,7 @@ import Testing
 
     static func tool(_ name: String) -> String? {
         let path = Run.which(name)
-        if path == nil && Run.serversRequired { Issue.record("\(name) is not installed; scripts/test installs it") }
+        if path == nil { Issue.record("\(name) is not installed: the suite carries .needs") }
         return path
     }
 
@@ -90,11 +90,11 @@ import Testing
                 checkedKinds.insert("systemd")
             }
         }
-        #expect(checkedKinds.contains("apache2.conf") || !Run.serversRequired)
+        #expect(checkedKinds.contains("apache2.conf"))
         if t.direct {
             #expect(!checkedKinds.contains("nginx.conf") && !checkedKinds.contains("lighttpd.conf"), "no middle tier, no middle config")
         } else {
-            #expect(checkedKinds.contains(t.manifest.middle.server == .nginx ? "nginx.conf" : "lighttpd.conf") || !Run.serversRequired)
+            #expect(checkedKinds.contains(t.manifest.middle.server == .nginx ? "nginx.conf" : "lighttpd.conf"))
         }
     }
 
@@ -108,7 +108,7 @@ import Testing
         """
         let r = try Run.run(["/usr/bin/python3", "-c", script, path])
         if r.stderr.contains("No module named 'supervisor'") {
-            if Run.serversRequired { Issue.record("supervisor is not installed; scripts/test installs it") }
+            Issue.record("supervisor is not installed: the suite carries .needs")
             return
         }
         #expect(r.status == 0, "\(label): \(r.stderr)")
@@ -140,7 +140,7 @@ import Testing
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             let r = try Run.run(["/usr/bin/python3", "-X", "importtime", "-c", Scripts.supervisorCheck, path])
             if r.stderr.contains("No module named 'supervisor'") {
-                if Run.serversRequired { Issue.record("supervisor is not installed; scripts/test installs it") }
+                Issue.record("supervisor is not installed: the suite carries .needs")
                 return
             }
             #expect((r.status == 0) == ok, "\(name): \(r.stderr.suffix(400))")
@@ -178,7 +178,7 @@ import Testing
         let start = try Run.run(["/usr/bin/python3", "-c", "import signal, subprocess, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); sys.exit(subprocess.run(sys.argv[1:]).returncode)",
                                  launcher, "-c", conf])
         if start.stderr.contains("No module named 'supervisor'") {
-            if Run.serversRequired { Issue.record("supervisor is not installed; scripts/test installs it") }
+            Issue.record("supervisor is not installed: the suite carries .needs")
             return
         }
         #expect(start.status == 0, "\(start.stderr)")

@@ -111,5 +111,4 @@ struct Run {
     }
 
     /// Real servers must be here when scripts/test runs; a bare `swift test` may skip them.
-    static var serversRequired: Bool { ProcessInfo.processInfo.environment["STACKCTL_REQUIRE_SERVERS"] == "1" }
 }
