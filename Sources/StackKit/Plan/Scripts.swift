@@ -62,7 +62,7 @@ public enum Scripts {
             present=""; for f in \(plan.files.map(\.path)); do [ -f "$f" ] && present="$present $f"; done
             if [ -n "$present" ]; then
               { stat -c 'o %n %a:%U:%G' $present; sha256sum $present; } |
-                awk '$1 == "o" { o[$2] = $3; next } { sub(/^\\\\/, "", $1); h[$2] = $1 } END { for (f in h) printf "\(Marker.Tag.file.format(3))", h[f], o[f], f }'
+                awk '$1 == "o" { o[$2] = $3; next } { sub(/^\\\\/, "", $1); h[$2] = $1 } END { for (f in h) printf "\(format: .file, fields: 3)", h[f], o[f], f }'
             fi
 
             """
@@ -71,7 +71,7 @@ public enum Scripts {
         if !plan.directories.isEmpty {
             s += """
             present=""; for d in \(plan.directories.map(\.path)); do [ -d "$d" ] && present="$present $d"; done
-            [ -n "$present" ] && stat -c '\(Marker.Tag.dir.prefix) %a:%U:%G %n' $present
+            [ -n "$present" ] && stat -c '\(prefix: .dir) %a:%U:%G %n' $present
 
             """
             s = s.printing(.dir)
@@ -97,7 +97,7 @@ public enum Scripts {
             if [ -S \(t.supervisorSocketPath) ] && sv_status=$(\(status) 2>/dev/null); then
               \(ShellCode.emit(.manager, "up")); [ -n "$sv_status" ] && printf '%s\\n' "$sv_status"
             else \(ShellCode.emit(.manager, "down")); sv_status=; fi
-            \(InspectShell.running)() { printf '%s\\n' "$sv_status" | grep -qx "\(Marker.Tag.running.prefix) $1"; }
+            \(InspectShell.running)() { printf '%s\\n' "$sv_status" | grep -qx "\(prefix: .running) $1"; }
 
             """
             s += code.printing(.running)

@@ -48,6 +48,17 @@ public struct ShellCode: Sendable, Equatable, ExpressibleByStringInterpolation, 
             text += code.text
             markers.formUnion(code.markers)
         }
+        /// A marker's printf format (`@TAG %s...\n`), verbatim: for an awk program or a format
+        /// already inside quotes. Its characters need no quoting there (tags are plain words).
+        public mutating func appendInterpolation(format tag: Marker.Tag, fields: Int) {
+            text += tag.format(fields)
+            markers.insert(tag)
+        }
+        /// A marker's `@TAG`, verbatim, for a stat format or a pattern already inside quotes.
+        public mutating func appendInterpolation(prefix tag: Marker.Tag) {
+            text += tag.prefix
+            markers.insert(tag)
+        }
     }
 
     /// Inside double quotes only `\`, `"`, `$` and backquote are special.

@@ -36,4 +36,46 @@ import Testing
         let oneDown = try Self.probedAhead(inactive: "tiny-web@0.service")
         #expect(oneDown.probes == nil && !oneDown.state.running.contains("tiny-web@0.service"))
     }
+
+    /// The inspect's own lines in a real shell, on a supervisord host of fixture `ha` moved under
+    /// a scratch root: every planned file there comes back with its hash and ownership, every
+    /// directory with its mode (the awk program and the stat format print the markers).
+    @Test func aRealShellReadsBackEveryFilesHashAndEveryDirectory() throws {
+        let root = try Fixtures.temporaryDirectory("inspect")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let manifest = Fixtures.rebased(try Fixtures.manifest("ha"), under: root.path)
+        let plan = try #require(HostPlan.all(manifest).first { !$0.files.isEmpty })
+        let files = plan.files.filter { $0.path.hasPrefix(root.path) }, dirs = plan.directories.filter { $0.path.hasPrefix(root.path) }
+        #expect(!files.isEmpty && !dirs.isEmpty)
+        for d in dirs { try FileManager.default.createDirectory(atPath: d.path, withIntermediateDirectories: true) }
+        for f in files {
+            try FileManager.default.createDirectory(atPath: (f.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try f.file.contents.write(toFile: f.path, atomically: true, encoding: .utf8)
+        }
+        let r = try Run.run(["/bin/sh", "-c", (Scripts.inspectBody(plan) + "exit 0\n").text])
+        #expect(r.status == 0, "\(r.stderr)")
+        let state = InspectReply(ScriptOutput(r.stdout)).state
+        for f in files { #expect(state.files[f.path]?.sha256 == f.sha256, "\(f.path): \(r.stdout)") }
+        for d in dirs { #expect(state.directories[d.path] != nil, "\(d.path): \(r.stdout)") }
+    }
+
+    /// Under supervisord the inspect asks supervisord once; `stackctl_running` and
+    /// `stackctl_all_running` answer from that answer.
+    @Test func theSupervisordInspectsFunctionsReadItsOneAnswer() throws {
+        let plan = try #require(HostPlan.all(try Fixtures.manifest("ha")).first { $0.programs.count > 1 })
+        let lines = Scripts.inspectBody(plan).text.split(separator: "\n").map(String.init)
+        let functions = lines.filter { $0.hasPrefix("stackctl_running()") || $0.hasPrefix("stackctl_all_running()") }
+        #expect(functions.count == 2, "\(lines)")
+        let names = plan.programs.map { ServiceControl.name($0, plan) }
+        func run(_ running: [String]) throws -> String {
+            let status = running.map { "@running \($0)" }.joined(separator: "\n")
+            let script = "sv_status='\(status)'\n" + functions.joined(separator: "\n")
+                + "\nstackctl_running \(names[0]) && echo first; stackctl_all_running && echo all; exit 0\n"
+            return try Run.run(["/bin/sh", "-c", script]).stdout
+        }
+        #expect(try run(names) == "first\nall\n")
+        #expect(try run([names[0]]) == "first\n")
+        #expect(try run(Array(names.dropFirst())) == "")
+        #expect(try run([names[0] + "x"] + names.dropFirst()) == "", "a name is matched whole")
+    }
 }
