@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import StackKit
 
 extension Lab {
     /// `check` on the lab, and `up` refusing a host that is not ready before changing anything.
@@ -36,7 +37,7 @@ extension Lab {
                 let before = Self.snapshot("\(kind.dir)2/srv/stackctl")
                 let refused = try LabE2ETests.up(manifest)
                 #expect(refused.status == 11)
-                #expect((refused.report["failure"] as? String)?.hasPrefix("middle1 is not ready: port 8000: taken by pid \(squatter)") == true, "\(refused.report)")
+                #expect(refused.report.failure?.hasPrefix("middle1 is not ready: port 8000: taken by pid \(squatter)") == true, "\(refused.report)")
                 #expect(Self.snapshot("\(kind.dir)2/srv/stackctl") == before, "nothing was written")
                 kill(squatter, SIGTERM)
                 #expect(CLITests.waitFor(10) { (try? CLITests.capture(["/usr/bin/curl", "-s", "-o", "/dev/null", "http://\(kind.address(2)):8000/"]).status) != 0 })

@@ -1,13 +1,15 @@
 import Foundation
 import Testing
+import StackKitTesting
+import StackKit
 
 extension Lab {
     /// `up` with nothing changed repairs what it finds stopped and hand-edited, names the real
     /// cause of a worker that cannot start, and reports a slow one; on both kinds of lab host.
     @Suite(.serialized, .needsLab) struct ConvergeE2ETests {
-        static func up(_ manifest: String) throws -> (status: Int32, report: [String: Any], hosts: [String: [String: Any]]) {
+        static func up(_ manifest: String) throws -> (status: Int32, report: DeployReport, hosts: [String: DeployReport.HostReport]) {
             let r = try LabE2ETests.up(manifest)
-            return (r.status, r.report, LabE2ETests.hosts(r.report))
+            return (r.status, r.report, r.report.byHost)
         }
 
         static func ssh(_ kind: LabKind, _ n: Int, _ command: String) throws {
@@ -19,7 +21,7 @@ extension Lab {
         static func stop(_ kind: LabKind, _ n: Int, _ index: Int, killing manifest: String? = nil) throws {
             if let manifest {
                 let status = try StatusE2ETests.status(manifest)
-                let pid = try #require((StatusE2ETests.instance(status.report, host: "app\(n - 2)", name: "main/\(index)")?["process"] as? [String: Any])?["pid"] as? Int)
+                let pid = try #require(status.report.instance(host: "app\(n - 2)", name: "main/\(index)")?.process?.pid)
                 return try ssh(kind, n, "kill -KILL \(pid)")
             }
             try ssh(kind, n, kind == .plain
@@ -39,8 +41,8 @@ extension Lab {
                 let repaired = try Self.up(manifest)
                 #expect(repaired.status == 0, "\(repaired.report)")
                 let unit = kind == .plain ? "shop-main:shop-main-0" : "shop-main@0.service"
-                #expect(repaired.hosts["app1"]?["repaired"] as? [String] == ["\(unit): it was not running"], "\(repaired.hosts["app1"] ?? [:])")
-                #expect(repaired.hosts["middle1"]?["reloaded"] as? [String] == ["shop-middle"] || repaired.hosts["middle1"]?["reloaded"] as? [String] == ["shop-middle.service"])
+                #expect(repaired.hosts["app1"]?.repaired == ["\(unit): it was not running"], "\(String(describing: repaired.hosts["app1"]))")
+                #expect(repaired.hosts["middle1"]?.reloaded == ["shop-middle"] || repaired.hosts["middle1"]?.reloaded == ["shop-middle.service"])
                 #expect(try StatusE2ETests.status(manifest).status == 0)
 
                 // The app directory closed to the workers' user, and a worker killed: it cannot come
@@ -51,10 +53,10 @@ extension Lab {
                 try Self.ssh(kind, 2, "echo '# edited by hand again' >> /srv/stackctl/shop/middle/nginx.conf")
                 let closed = try Self.up(manifest)
                 #expect(closed.status == 5)
-                let failure = closed.report["failure"] as? String ?? ""
+                let failure = closed.report.failure ?? ""
                 #expect(failure.hasPrefix("app2: workers unhealthy: pool main instance 0"), "\(failure)")
                 #expect(failure.contains("cannot enter /srv/shop/app"), "\(failure)")
-                #expect((closed.hosts["middle1"]?["reloaded"] as? [String])?.isEmpty == false, "the pool was broken before: the middle's repair goes ahead")
+                #expect((closed.hosts["middle1"]?.reloaded)?.isEmpty == false, "the pool was broken before: the middle's repair goes ahead")
                 try Self.ssh(kind, 4, "chmod 755 /srv/shop/app")
                 #expect(try Self.up(manifest).status == 0)
 
@@ -64,24 +66,23 @@ extension Lab {
                 try Self.stop(kind, 4, 1, killing: manifest)
                 let gone = try Self.up(manifest)
                 #expect(gone.status == 5)
-                let why = gone.report["failure"] as? String ?? ""
+                let why = gone.report.failure ?? ""
                 #expect(why.contains("pool main instance 1") && why.contains("its interpreter /srv/shop/venv/bin/python does not exist"), "\(why)")
                 try Self.ssh(kind, 4, "mv /srv/shop/venv.away /srv/shop/venv")
                 #expect(try Self.up(manifest).status == 0)
 
                 // A worker that takes 1.5 s to answer: up and status say slow, and exit 8.
                 let slow = dir.appendingPathComponent("slow.yml").path
-                try String(contentsOfFile: manifest, encoding: .utf8)
-                    .replacingOccurrences(of: "APP_GREETING: hello from main }", with: "APP_GREETING: hello from main, APP_DELAY: '1.5' }")
+                try editYAML(try String(contentsOfFile: manifest, encoding: .utf8)) { try $0.set("pools.main.env.APP_DELAY", .text("1.5")) }
                     .write(toFile: slow, atomically: true, encoding: .utf8)
                 let slowed = try Self.up(slow)
-                #expect(slowed.status == 8, "\(slowed.report["failure"] ?? "")")
-                #expect((slowed.report["warning"] as? String)?.contains("answered in") == true)
-                #expect((slowed.hosts["app1"]?["slow"] as? [String])?.count == 2)
+                #expect(slowed.status == 8, "\(slowed.report.failure ?? "")")
+                #expect((slowed.report.warning)?.contains("answered in") == true)
+                #expect((slowed.hosts["app1"]?.slow)?.count == 2)
                 let status = try StatusE2ETests.status(slow)
                 #expect(status.status == 8)
-                let instance = try #require(StatusE2ETests.instance(status.report, host: "app1", name: "main/0"))
-                #expect(instance["slow"] as? Bool == true && (instance["why"] as? String)?.hasPrefix("slow: pool main instance 0") == true, "\(instance)")
+                let instance = try #require(status.report.instance(host: "app1", name: "main/0"))
+                #expect(instance.slow == true && (instance.why)?.hasPrefix("slow: pool main instance 0") == true, "\(instance)")
                 #expect(try Self.up(manifest).status == 0)
             }
         }

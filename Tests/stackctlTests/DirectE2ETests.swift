@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import StackKitTesting
+import StackKit
 
 extension Lab {
     /// examples/direct.yml on the lab: no middle tier. Apache serves the shipped static
@@ -12,7 +14,7 @@ extension Lab {
         func apacheServesTheStackItselfAndARolloutUnderLoadDropsNothing(kind: LabKind) throws {
             try LabE2ETests.withApp { dir in
                 let manifest = dir.appendingPathComponent("direct.yml").path
-                let text = kind.adapt(try String(contentsOf: CLITests.repo.appendingPathComponent("examples/direct.yml"), encoding: .utf8))
+                let text = try kind.adapt(try String(contentsOf: CLITests.repo.appendingPathComponent("examples/direct.yml"), encoding: .utf8))
                 try text.write(toFile: manifest, atomically: true, encoding: .utf8)
                 let cfg = LabE2ETests.sshConfig
                 defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", cfg]) }
@@ -40,8 +42,7 @@ extension Lab {
                 var rollout = CLITests.Result(status: -1, stdout: "", stderr: "")
                 let load = try RolloutE2ETests.underLoad(dir, front: kind.front) { rollout = try CLITests.stackctl(["rollout", "main", "-f", manifest, "-F", cfg, "--json"]) }
                 #expect(rollout.status == 0, "\(rollout.stderr)")
-                let report = (try? JSONSerialization.jsonObject(with: Data(rollout.stdout.utf8))) as? [String: Any] ?? [:]
-                let reloaded = LabE2ETests.hosts(report)["front1"]?["reloaded"] as? [String] ?? []
+                let reloaded = Reports.deploy(rollout.stdout).byHost["front1"]?.reloaded ?? []
                 #expect(rollout.stderr.contains("==> main: draining app1") && reloaded.contains { $0.hasPrefix("shop-front") }, "Apache is the tier reloaded to drain: \(reloaded)")
                 #expect(load["errors"] as? Int == 0 && load["non_2xx"] as? Int == 0 && (load["ok"] as? Int ?? 0) > 100, "\(load)")
                 #expect((load["releases"] as? [String: Int])?.count == 2, "both releases answered during the rollout: \(load)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import StackKitTesting
 
 extension Lab {
     /// `stackctl exec` on the lab (plain hosts; the accounts and pool.json it uses are the same
@@ -9,8 +10,9 @@ extension Lab {
         @Test func aCommandRunsInThePoolsReleaseAsItsUserOnOneHostOrAll() throws {
             try LabE2ETests.withApp { dir in
                 let manifest = dir.appendingPathComponent("releases.yml").path
-                let text = try String(contentsOf: CLITests.repo.appendingPathComponent("examples/releases.yml"), encoding: .utf8)
-                    .replacingOccurrences(of: "env: { APP_GREETING: hello from main }", with: "env: { APP_GREETING: { from_env: STACKCTL_TEST_SECRET } }")
+                let text = try editYAML(try String(contentsOf: CLITests.repo.appendingPathComponent("examples/releases.yml"), encoding: .utf8)) {
+                    try $0.set("pools.main.env.APP_GREETING", .map(["from_env": "STACKCTL_TEST_SECRET"]))
+                }
                 try text.write(toFile: manifest, atomically: true, encoding: .utf8)
                 let cfg = LabE2ETests.sshConfig, secret = "exec s3cret \(UUID().uuidString.prefix(6))"
                 defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", cfg]) }

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import StackKitTesting
+import StackKit
 
 /// Every test that uses the lab, one at a time: they share its hosts, ports and stack.
 @Suite(.serialized) struct Lab {}
@@ -29,22 +31,20 @@ extension Lab {
         return Reply(status: Int(meta.first ?? "") ?? 0, contentType: meta.count > 1 ? String(meta[1]) : "", body: lines.joined(separator: "\n"))
     }
 
-    static func up(_ manifest: String, json: Bool = true, _ extra: [String] = []) throws -> (status: Int32, report: [String: Any], stderr: String) {
+    static func up(_ manifest: String, json: Bool = true, _ extra: [String] = []) throws -> (status: Int32, report: DeployReport, stderr: String) {
         let r = try CLITests.stackctl(["up", "-f", manifest, "-F", sshConfig] + (json ? ["--json"] : []) + extra)
-        let report = (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [String: Any] ?? [:]
-        return (r.status, report, r.stderr)
+        return (r.status, Reports.deploy(r.stdout), r.stderr)
     }
 
-    static func hosts(_ report: [String: Any]) -> [String: [String: Any]] {
-        let list = report["hosts"] as? [[String: Any]] ?? []
-        return Dictionary(uniqueKeysWithValues: list.map { ($0["host"] as? String ?? "?", $0) })
-    }
-
-    static func manifest(server: String, kind: LabKind = .plain, in dir: URL, edit: (String) -> String = { $0 }) throws -> String {
-        var text = kind.adapt(try String(contentsOf: CLITests.repo.appendingPathComponent("examples/multi-host.yml"), encoding: .utf8))
-        text = text.replacingOccurrences(of: "  server: lighttpd", with: "  server: \(server)")
+    /// examples/multi-host.yml on this kind's hosts, with `server` as its middle, and `edit` applied.
+    static func manifest(server: String, kind: LabKind = .plain, in dir: URL, edit: (inout YAMLEdit) throws -> Void = { _ in }) throws -> String {
+        let text = try editYAML(try String(contentsOf: CLITests.repo.appendingPathComponent("examples/multi-host.yml"), encoding: .utf8)) {
+            try kind.adapt(&$0)
+            try $0.set("middle.server", .scalar(server, quoted: false))
+            try edit(&$0)
+        }
         let path = dir.appendingPathComponent("\(server)-\(UUID().uuidString.prefix(6)).yml").path
-        try edit(text).write(toFile: path, atomically: true, encoding: .utf8)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
@@ -62,7 +62,7 @@ extension Lab {
         // Cold deploy.
         let first = try Self.up(manifest)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.report["ok"] as? Bool == true)
+        #expect(first.report.ok)
 
         // Through the front: each pool, mounted right.
         for (path, greeting, scriptName, pathInfo) in [("/", "main", "", "/"), ("/shop/cart", "main", "", "/shop/cart"),
@@ -83,8 +83,8 @@ extension Lab {
         let before = kind.connections()
         let again = try Self.up(manifest)
         #expect(again.status == 0)
-        for (name, host) in Self.hosts(again.report) {
-            #expect(host["unchanged"] as? Bool == true && (host["uploaded"] as? [String])?.isEmpty == true, "\(name): \(host)")
+        for host in again.report.hosts {
+            #expect(host.unchanged && host.uploaded.isEmpty, "\(host.host): \(host)")
         }
         #expect(zip(kind.connections(), before).map { $0 - $1 } == [0, 0, 0, 0, 0])
         // Without kept connections, one per host.
@@ -93,11 +93,11 @@ extension Lab {
         #expect(zip(kind.connections(), closing).map { $0 - $1 } == [1, 1, 1, 1, 1])
 
         // A middle config the host's own server refuses: up fails, names the host, the old config serves.
-        let broken = try Self.manifest(server: server, kind: kind, in: dir) { $0.replacingOccurrences(of: "  port: 8000\n", with: "  port: 8000\n  user: nosuchuser\n") }
+        let broken = try Self.manifest(server: server, kind: kind, in: dir) { try $0.set("middle.user", "nosuchuser") }
         let refused = try Self.up(broken)
         #expect(refused.status == 4)
-        #expect((refused.report["failure"] as? String)?.contains("middle1") == true)
-        #expect((Self.hosts(refused.report)["middle1"]?["error"] as? String)?.contains("nosuchuser") == true, "\(refused.report)")
+        #expect(refused.report.failure?.contains("middle1") == true)
+        #expect(refused.report.byHost["middle1"]?.error?.contains("nosuchuser") == true, "\(refused.report)")
         #expect(try Self.get(kind.front + "/admin/x").json["greeting"] == "hello from admin")
         #expect(try Self.up(manifest).status == 0, "the good manifest still deploys after a refused one")
 
@@ -105,8 +105,8 @@ extension Lab {
         let restore = try kind.stopSSH(4)
         let dead = try Self.up(manifest, ["--ssh-persist", "0"])
         #expect(dead.status == 3)
-        #expect(Self.hosts(dead.report)["app2"]?["reachable"] as? Bool == false)
-        #expect((dead.report["failure"] as? String)?.contains("app2") == true)
+        #expect(dead.report.byHost["app2"]?.reachable == false)
+        #expect(dead.report.failure?.contains("app2") == true)
         restore()
 
         // down stops front, middle and workers.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import StackKitTesting
 
 /// The lab's two kinds of host (scripts/lab): `plain` hosts (lab1-6, 127.0.0.11-16: an sshd in
 /// its own mount namespace, supervisord stacks) and `systemd` hosts (sd1-6, 127.0.0.21-26:
@@ -17,13 +18,17 @@ enum LabKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     var front: String { "http://\(address(1))" }
 
     /// A lab manifest (written for the plain hosts) moved to this kind's hosts and process manager.
-    func adapt(_ text: String) -> String {
-        var out = text.replacingOccurrences(of: "process_manager: supervisord", with: "process_manager: \(processManager)")
-        if self == .systemd {
-            for n in 1...6 { out = out.replacingOccurrences(of: "127.0.0.1\(n) }", with: "127.0.0.2\(n) }") }
+    func adapt(_ doc: inout YAMLEdit) throws {
+        try doc.set("process_manager", .scalar(processManager, quoted: false))
+        guard self == .systemd, case .map(let hosts)? = doc["hosts"] else { return }
+        for host in hosts {
+            for n in 1...6 where doc["hosts.\(host.key).address"] == .scalar("127.0.0.1\(n)", quoted: false) {
+                try doc.set("hosts.\(host.key).address", .scalar(address(n), quoted: false))
+            }
         }
-        return out
     }
+
+    func adapt(_ text: String) throws -> String { try editYAML(text) { try adapt(&$0) } }
 
     /// "Accepted publickey" lines in each of hosts 1-5's sshd log: one per SSH connection.
     func connections() -> [Int] {

@@ -1,6 +1,8 @@
 import Foundation
 import Synchronization
 import Testing
+import StackKitTesting
+import StackKit
 
 extension Lab {
     /// plan, the deploy lock, history, and interrupts, on the lab's plain hosts with the real binary.
@@ -41,19 +43,19 @@ extension Lab {
             try edited.write(toFile: Self.middleConfig, atomically: true, encoding: .utf8)
             let drift = try Self.run(["up", "--dry-run", "--json"], manifest)
             #expect(drift.status == 2)
-            let json = try #require(try JSONSerialization.jsonObject(with: Data(drift.stdout.utf8)) as? [String: Any])
-            let hosts = try #require(json["hosts"] as? [[String: Any]])
-            let middle = try #require(hosts.first { $0["host"] as? String == "middle1" })
-            let file = try #require((middle["files"] as? [[String: Any]])?.first)
-            #expect(file["change"] as? String == "update" && file["path"] as? String == "/srv/stackctl/shop/middle/lighttpd.conf")
-            #expect((file["diff"] as? String ?? "").contains("\n-# hand edit\n"), "\(file)")
-            #expect(middle["actions"] as? [String] == ["middle: reload shop-middle"])
-            #expect(hosts.filter { $0["host"] as? String != "middle1" }.allSatisfy { ($0["files"] as? [Any])?.isEmpty == true })
+            let plan = try #require(Reports.decode(PlanReport.self, drift.stdout))
+            let middle = try #require(plan.hosts.first { $0.host == "middle1" })
+            let file = try #require(middle.files.first)
+            #expect(file.change == "update" && file.path == "/srv/stackctl/shop/middle/lighttpd.conf")
+            #expect(file.diff.contains("\n-# hand edit\n"), "\(file)")
+            #expect(middle.actions == ["middle: reload shop-middle"])
+            #expect(plan.hosts.filter { $0.host != "middle1" }.allSatisfy { $0.files.isEmpty })
             #expect(try String(contentsOfFile: Self.middleConfig, encoding: .utf8) == edited, "plan changed nothing")
 
             // A manifest change: a third instance of pool main would start on both of its hosts.
             let more = dir.appendingPathComponent("more.yml").path
-            try String(contentsOfFile: manifest, encoding: .utf8).replacingOccurrences(of: "instances: 2", with: "instances: 3").write(toFile: more, atomically: true, encoding: .utf8)
+            try editYAML(try String(contentsOfFile: manifest, encoding: .utf8)) { try $0.set("pools.main.instances", "3") }
+                .write(toFile: more, atomically: true, encoding: .utf8)
             let grown = try Self.run(["plan"], more)
             #expect(grown.status == 2)
             #expect(grown.stdout.contains("workers: start shop-main:shop-main-2"), "\(grown.stdout)")
@@ -84,14 +86,15 @@ extension Lab {
 
             // A change (the admin pool's greeting) is recorded on the host it changed, by run.
             let changed = dir.appendingPathComponent("changed.yml").path
-            try String(contentsOfFile: manifest, encoding: .utf8).replacingOccurrences(of: "hello from admin", with: "hi from admin").write(toFile: changed, atomically: true, encoding: .utf8)
+            try editYAML(try String(contentsOfFile: manifest, encoding: .utf8)) { try $0.set("pools.admin.env.APP_GREETING", "hi from admin") }
+                .write(toFile: changed, atomically: true, encoding: .utf8)
             #expect(try Self.run(["up"], changed).status == 0)
             let history = try Self.run(["history", "-n", "1", "--json"], changed)
             #expect(history.status == 0)
-            let runs = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
+            let runs = try #require(Reports.decode([HistoryRun].self, history.stdout))
             let last = try #require(runs.last)
-            #expect(last["command"] as? String == "up" && last["outcome"] as? String == "ok")
-            let hosts = (last["hosts"] as? [[String: Any]] ?? []).compactMap { $0["host"] as? String }
+            #expect(last.command == "up" && last.outcome == "ok")
+            let hosts = last.hosts.map(\.host)
             #expect(hosts == ["admin1"], "only the host the run changed: \(hosts)")
             #expect(try Self.run(["history", "--host", "nope"], changed).status == 64)
         }
@@ -111,7 +114,8 @@ extension Lab {
                                             ("middle: activating", SIGKILL), ("front: activating", SIGINT), ("uploading and validating", SIGKILL)].enumerated() {
                 // Every tier stopped, and a changed pool.json to upload: each boundary comes.
                 #expect(try Self.run(["down"], manifest).status == 0)
-                try original.replacingOccurrences(of: "hello from main", with: "hello from main \(n)").write(toFile: manifest, atomically: true, encoding: .utf8)
+                try editYAML(original) { try $0.set("pools.main.env.APP_GREETING", .scalar("hello from main \(n)", quoted: false)) }
+                    .write(toFile: manifest, atomically: true, encoding: .utf8)
                 let status = try Self.upStopped(manifest, at: boundary, with: signal)
                 if signal != SIGKILL {
                     // Stopped at the next safe point (or finished, if the signal came after the last one).

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import StackKitTesting
+import StackKit
 
 extension Lab {
     /// A systemd host that restarts serves again by itself, in tier order on that host: no `up`
@@ -10,10 +12,10 @@ extension Lab {
     @Suite(.serialized, .needsLab) struct RebootE2ETests {
         /// multi-host.yml, with a pool beside the front (front1) and beside the middle (middle1),
         /// so that two of the rebooted hosts run two tiers each.
-        static func twoTierHosts(_ text: String, manager: String) -> String {
-            text.replacingOccurrences(of: "process_manager: systemd", with: "process_manager: \(manager)")
-                .replacingOccurrences(of: "hosts: [app1, app2]", with: "hosts: [app1, app2, middle1]")
-                .replacingOccurrences(of: "hosts: [admin1]", with: "hosts: [admin1, front1]")
+        static func twoTierHosts(_ doc: inout YAMLEdit, manager: String) throws {
+            try doc.set("process_manager", .scalar(manager, quoted: false))
+            try doc.append("pools.main.hosts", "middle1")
+            try doc.append("pools.admin.hosts", "front1")
         }
 
         @Test(arguments: ["systemd", "supervisord"])
@@ -25,7 +27,7 @@ extension Lab {
             let kind = LabKind.systemd
             let dir = try CLITests.scratch()
             defer { try? FileManager.default.removeItem(at: dir) }
-            let manifest = try LabE2ETests.manifest(server: "nginx", kind: kind, in: dir) { Self.twoTierHosts($0, manager: manager) }
+            let manifest = try LabE2ETests.manifest(server: "nginx", kind: kind, in: dir) { try Self.twoTierHosts(&$0, manager: manager) }
             defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", LabE2ETests.sshConfig]) }
             let up = try LabE2ETests.up(manifest)
             #expect(up.status == 0, "\(up.stderr)")
@@ -49,9 +51,9 @@ extension Lab {
                     let after = try StatusE2ETests.status(manifest).report
                     // It really restarted: every process on that host started after the reboot began.
                     let since = Int(Date().timeIntervalSince(start).rounded(.up)) + 1
-                    for i in StatusE2ETests.instances(after) where i["host"] as? String == host {
-                        let uptime = (i["process"] as? [String: Any])?["uptime_seconds"] as? Int ?? 0
-                        #expect(uptime <= since, "\(host) \(i["name"]!) is up \(uptime) s: not restarted by the reboot \(since) s ago")
+                    for i in after.instances where i.host == host {
+                        let uptime = i.process?.uptimeSeconds ?? 0
+                        #expect(uptime <= since, "\(host) \(i.name) is up \(uptime) s: not restarted by the reboot \(since) s ago")
                     }
                     if tiers.count > 1 { try Self.expectTierOrder(manager, host: n, lower: tiers[0], upper: tiers[1]) }
                     figures.append(String(format: "%@ (sd%d): status 0 again %.1f s after the reboot began", host, n, seconds))

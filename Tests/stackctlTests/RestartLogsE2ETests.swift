@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import StackKit
 
 extension Lab {
     /// `restart` under load drops no request and gives the workers new pids; `logs` reads every
@@ -8,8 +9,8 @@ extension Lab {
     @Suite(.serialized, .needsLab) struct RestartLogsE2ETests {
         static func pids(_ manifest: String) throws -> [String: Int] {
             var out: [String: Int] = [:]
-            for i in StatusE2ETests.instances(try StatusE2ETests.status(manifest).report) {
-                if let pid = (i["process"] as? [String: Any])?["pid"] as? Int { out["\(i["host"]!) \(i["name"]!)"] = pid }
+            for i in try StatusE2ETests.status(manifest).report.instances {
+                if let pid = i.process?.pid { out["\(i.host) \(i.name)"] = pid }
             }
             return out
         }

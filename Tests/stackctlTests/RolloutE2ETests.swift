@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import StackKitTesting
+import StackKit
 
 extension Lab {
     /// Rollouts on the lab under steady load through the front, as a user runs them.
@@ -31,8 +33,8 @@ extension Lab {
         static func releases(_ manifest: String) throws -> [String: String] {
             let report = try Lab.StatusE2ETests.status(manifest).report
             var out: [String: String] = [:]
-            for i in Lab.StatusE2ETests.instances(report) where (i["name"] as? String)?.hasPrefix("main/") == true {
-                out["\(i["host"]!) \(i["name"]!)"] = i["release"] as? String ?? "-"
+            for i in report.instances where i.name.hasPrefix("main/") {
+                out["\(i.host) \(i.name)"] = i.release ?? "-"
             }
             return out
         }
@@ -45,8 +47,10 @@ extension Lab {
         @Test(arguments: ["lighttpd", "nginx"], LabKind.allCases)
         func rolloutFailedReleaseAndRollbackDropNoRequest(server: String, kind: LabKind) throws {
             try LabE2ETests.withApp { dir in
-                let text = kind.adapt(try String(contentsOf: CLITests.repo.appendingPathComponent("examples/releases.yml"), encoding: .utf8))
-                    .replacingOccurrences(of: "  server: lighttpd", with: "  server: \(server)")
+                let text = try editYAML(try String(contentsOf: CLITests.repo.appendingPathComponent("examples/releases.yml"), encoding: .utf8)) {
+                    try kind.adapt(&$0)
+                    try $0.set("middle.server", .scalar(server, quoted: false))
+                }
                 let manifest = dir.appendingPathComponent("releases.yml").path
                 try text.write(toFile: manifest, atomically: true, encoding: .utf8)
                 let cfg = LabE2ETests.sshConfig
@@ -70,14 +74,14 @@ extension Lab {
                 try Self.edit(dir) { "import no_such_module_anywhere\n" + $0 }
                 var failed = CLITests.Result(status: -1, stdout: "", stderr: "")
                 let load2 = try Self.underLoad(dir, front: kind.front) { failed = try CLITests.stackctl(["rollout", "main", "-f", manifest, "-F", cfg, "--json"]) }
-                let report = (try? JSONSerialization.jsonObject(with: Data(failed.stdout.utf8))) as? [String: Any] ?? [:]
+                let report = Reports.deploy(failed.stdout)
                 #expect(failed.status == 5)
-                let failure = report["failure"] as? String ?? ""
+                let failure = report.failure ?? ""
                 #expect(failure.hasPrefix("app1: workers unhealthy") && failure.contains("ModuleNotFoundError: No module named 'no_such_module_anywhere'"), "\(failure)")
                 #expect(load2["errors"] as? Int == 0 && load2["non_2xx"] as? Int == 0, "\(server): \(load2)")
                 #expect(try Self.releases(manifest) == second, "every host serves the release it ran")
-                let hosts = LabE2ETests.hosts(report)
-                #expect((hosts["app2"]?["restarted"] as? [String])?.isEmpty == true && (hosts["app3"]?["restarted"] as? [String])?.isEmpty == true)
+                let hosts = report.byHost
+                #expect(hosts["app2"]?.restarted.isEmpty == true && hosts["app3"]?.restarted.isEmpty == true)
 
                 // Rollback: every host to its previous release, the same way.
                 var back = CLITests.Result(status: -1, stdout: "", stderr: "")

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import StackKitTesting
+import StackKit
 
 extension Lab {
     /// Both pools with `protocol: scgi` on the lab (plain hosts): behind lighttpd (mod_scgi),
@@ -12,10 +14,12 @@ extension Lab {
             try LabE2ETests.withApp { dir in
                 let example = router == "apache" ? "direct.yml" : "releases.yml"
                 let manifest = dir.appendingPathComponent(example).path
-                var text = try String(contentsOf: CLITests.repo.appendingPathComponent("examples/\(example)"), encoding: .utf8)
-                    .replacingOccurrences(of: "    source: app\n", with: "    source: app\n    protocol: scgi\n")
-                    .replacingOccurrences(of: "    server: prefork\n", with: "    server: prefork\n    protocol: scgi\n")
-                if router != "apache" { text = text.replacingOccurrences(of: "  server: lighttpd", with: "  server: \(router)") }
+                let text = try editYAML(try String(contentsOf: CLITests.repo.appendingPathComponent("examples/\(example)"), encoding: .utf8)) { doc in
+                    // Both pools speak SCGI: main (shipped from source) and admin (prefork).
+                    try doc.set("pools.main.protocol", "scgi")
+                    try doc.set("pools.admin.protocol", "scgi")
+                    if router != "apache" { try doc.set("middle.server", .scalar(router, quoted: false)) }
+                }
                 try text.write(toFile: manifest, atomically: true, encoding: .utf8)
                 let cfg = LabE2ETests.sshConfig
                 defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", cfg]) }
@@ -34,8 +38,8 @@ extension Lab {
                 // status asks every SCGI worker itself, in SCGI.
                 let status = try Lab.StatusE2ETests.status(manifest)
                 #expect(status.status == 0, "\(status.text)")
-                let workers = Lab.StatusE2ETests.instances(status.report).filter { ($0["name"] as? String)?.hasPrefix("main/") == true }
-                #expect(workers.count == 6 && workers.allSatisfy { ($0["health"] as? [String: Any])?["healthy"] as? Bool == true }, "\(workers)")
+                let workers = status.report.instances.filter { $0.name.hasPrefix("main/") }
+                #expect(workers.count == 6 && workers.allSatisfy { $0.health?.healthy == true }, "\(workers)")
 
                 try RolloutE2ETests.edit(dir) { $0 + "\n# scgi v2 \(UUID().uuidString)\n" }
                 var rollout = CLITests.Result(status: -1, stdout: "", stderr: "")

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import StackKitTesting
+import StackKit
 
 extension Lab {
     /// Hosts reached by the names of an ssh config that knows them only by alias (`Host
@@ -33,12 +35,12 @@ extension Lab {
                 var text = try String(contentsOf: CLITests.repo.appendingPathComponent("examples/releases.yml"), encoding: .utf8)
                 let plain = dir.appendingPathComponent("plain.yml").path
                 try text.write(toFile: plain, atomically: true, encoding: .utf8)
-                for name in ["front1", "middle1", "app1", "app2", "app3", "admin1"] {
-                    text = text.replacingOccurrences(of: #"(?m)^  \#(name):( +)\{ address: ([0-9.]+) \}"#, with: "  \(name):$1{ address: $2, ssh: shop-\(name) }", options: .regularExpression)
+                text = try editYAML(text) { doc in
+                    for name in ["front1", "middle1", "app1", "app2", "app3", "admin1"] { try doc.set("hosts.\(name).ssh", .scalar("shop-\(name)", quoted: false)) }
                 }
                 let manifest = dir.appendingPathComponent("releases.yml").path
                 try text.write(toFile: manifest, atomically: true, encoding: .utf8)
-                #expect(text.contains("app3:    { address: 127.0.0.16, ssh: shop-app3 }"), "\(text)")
+                #expect(try YAMLEdit(text)["hosts.app3"] == .map(["address": "127.0.0.16", "ssh": "shop-app3"]), "\(text)")
                 defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", config]) }
 
                 // The config knows no address: without `ssh:` nothing is reached.
@@ -50,16 +52,14 @@ extension Lab {
                 #expect(try LabE2ETests.get("\(LabKind.plain.front)/hello").status == 200, "the tiers reach each other by address")
                 let status = try CLITests.stackctl(["status", "-f", manifest, "-F", config, "--json"])
                 #expect(status.status == 0)
-                let report = (try? JSONSerialization.jsonObject(with: Data(status.stdout.utf8))) as? [String: Any] ?? [:]
-                let hosts = report["hosts"] as? [[String: Any]] ?? []
-                #expect(hosts.first { $0["host"] as? String == "app1" }?["destination"] as? String == "shop-app1")
+                #expect(Reports.status(status.stdout).host("app1")?.destination == "shop-app1")
 
                 try RolloutE2ETests.edit(dir) { $0 + "\n# \(UUID().uuidString)\n" }
                 let rollout = try CLITests.stackctl(["rollout", "main", "-f", manifest, "-F", config])
                 #expect(rollout.status == 0, "\(rollout.stderr)")
 
                 // An alias the config lacks: the host by its manifest name, and what ssh was handed.
-                let wrong = text.replacingOccurrences(of: "ssh: shop-app2 }", with: "ssh: shop-nowhere }")
+                let wrong = try editYAML(text) { try $0.set("hosts.app2.ssh", "shop-nowhere") }
                 let wrongPath = dir.appendingPathComponent("wrong.yml").path
                 try wrong.write(toFile: wrongPath, atomically: true, encoding: .utf8)
                 let lost = try CLITests.stackctl(["status", "-f", wrongPath, "-F", config, "--connect-timeout", "3"])

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import StackKitTesting
+import StackKit
 
 extension Lab {
     /// Secrets from the operator's environment and a release hook, deployed to the lab: the app
@@ -18,9 +20,11 @@ extension Lab {
             try RolloutE2ETests.edit(dir) { $0 + "\n# \(UUID().uuidString)\n" }
             let manifest = dir.appendingPathComponent("releases.yml").path
             func write(hook: String) throws {
-                let text = kind.adapt(try String(contentsOf: CLITests.repo.appendingPathComponent("examples/releases.yml"), encoding: .utf8))
-                    .replacingOccurrences(of: "env: { APP_GREETING: hello from main }",
-                                          with: "env: { APP_GREETING: { from_env: STACKCTL_TEST_SECRET } }\n    release_command: \(hook)")
+                let text = try editYAML(try String(contentsOf: CLITests.repo.appendingPathComponent("examples/releases.yml"), encoding: .utf8)) {
+                    try kind.adapt(&$0)
+                    try $0.set("pools.main.env.APP_GREETING", .map(["from_env": "STACKCTL_TEST_SECRET"]))
+                    try $0.set("pools.main.release_command", .text(hook))
+                }
                 try text.write(toFile: manifest, atomically: true, encoding: .utf8)
             }
             try write(hook: #"echo "migrating with $APP_GREETING as $(id -un) in $(basename $(dirname $(pwd)))""#)
@@ -58,8 +62,8 @@ extension Lab {
             try write(hook: "echo 'cannot reach the database'; exit 4")
             let failed = try CLITests.stackctl(["up", "-f", manifest, "-F", cfg, "--json"], environment: env)
             #expect(failed.status == 7, "\(failed.stderr)")
-            let report = (try? JSONSerialization.jsonObject(with: Data(failed.stdout.utf8))) as? [String: Any] ?? [:]
-            #expect((report["failure"] as? String)?.hasSuffix("(exit 4); its last line: cannot reach the database; nothing was switched") == true, "\(report)")
+            let report = Reports.deploy(failed.stdout)
+            #expect(report.failure?.hasSuffix("(exit 4); its last line: cannot reach the database; nothing was switched") == true, "\(report)")
             #expect(try RolloutE2ETests.releases(manifest) == before)
             #expect(try LabE2ETests.get("\(kind.front)/hello").status == 200)
         }
@@ -78,7 +82,7 @@ extension Lab.SecretsHookE2ETests {
         let dir = try CLITests.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let manifest = try Lab.LabE2ETests.manifest(server: server, kind: kind, in: dir) {
-            $0.replacingOccurrences(of: "    hosts: [admin1]\n    port: 9100", with: "    hosts: [middle1]\n    port: 9100")
+            try $0.set("pools.admin.hosts", ["middle1"])
         }
         let cfg = Lab.LabE2ETests.sshConfig
         defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", cfg]) }

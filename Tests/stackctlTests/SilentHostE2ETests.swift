@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import StackKitTesting
+import StackKit
 
 extension Lab {
     /// A host that vanishes without a word (its packets dropped for 22 s) under steady load
@@ -15,11 +17,11 @@ extension Lab {
         static func statusNamesTheSilentHost(_ manifest: String, host: String, answering tier: String) throws {
             let (status, report, text) = try StatusE2ETests.status(manifest, ["--connect-timeout", "3"])
             #expect(status == 3, "\(text)")
-            let entry = (report["hosts"] as? [[String: Any]] ?? []).first { $0["host"] as? String == host } ?? [:]
-            #expect(entry["reachable"] as? Bool == false && (entry["error"] as? String ?? "").contains("Connection timed out"), "\(entry)")
-            let answering = StatusE2ETests.instances(report).filter { $0["tier"] as? String == tier && $0["host"] as? String != host }
-            #expect(!answering.isEmpty && answering.allSatisfy { $0["healthy"] as? Bool == true }, "\(answering)")
-            print("status with \(host) silent: \(report["seconds"] ?? "?") s (--connect-timeout 3)")
+            let entry = report.host(host)
+            #expect(entry?.reachable == false && (entry?.error ?? "").contains("Connection timed out"), "\(String(describing: entry))")
+            let answering = report.instances.filter { $0.tier.rawValue == tier && $0.host != host }
+            #expect(!answering.isEmpty && answering.allSatisfy(\.healthy), "\(answering)")
+            print("status with \(host) silent: \(report.seconds) s (--connect-timeout 3)")
         }
 
         /// Fewer failures than the host held in flight, at least half the throughput, and the
@@ -37,8 +39,7 @@ extension Lab {
             try LabE2ETests.withStack(server: server, kind: .plain) { dir, manifest in
                 #expect(try LabE2ETests.up(manifest).status == 0)
                 let report = try StatusE2ETests.status(manifest).report
-                let pids = Set(StatusE2ETests.instances(report).filter { $0["host"] as? String == "app1" }
-                    .compactMap { (($0["process"] as? [String: Any])?["pid"] as? Int).map(String.init) })
+                let pids = Set(report.instances.filter { $0.host == "app1" }.compactMap { $0.process?.pid.map(String.init) })
                 #expect(pids.count == 2, "\(pids)")
                 // Documented: back within retry (20) + connect_timeout (2) + 2 s.
                 let back = 24.0
@@ -58,8 +59,8 @@ extension Lab {
             try LabE2ETests.withStack(server: "nginx", kind: .plain) { dir, _ in
                 // Two middle hosts: lab2 and lab6.
                 let manifest = try LabE2ETests.manifest(server: "nginx", kind: .plain, in: dir) {
-                    $0.replacingOccurrences(of: "  admin1:  { address: 127.0.0.15 }", with: "  admin1:  { address: 127.0.0.15 }\n  middle2: { address: 127.0.0.16 }")
-                        .replacingOccurrences(of: "  hosts: [middle1]", with: "  hosts: [middle1, middle2]")
+                    try $0.set("hosts.middle2", .map(["address": "127.0.0.16"]))
+                    try $0.append("middle.hosts", "middle2")
                 }
                 defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", LabE2ETests.sshConfig]) }
                 #expect(try LabE2ETests.up(manifest).status == 0)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import StackKitTesting
 
 extension Lab {
     /// A static directory shipped as releases: a new release of code and assets goes out under
@@ -22,8 +23,9 @@ extension Lab {
                 // A first release no lab host has had (the app's text is unique to this run).
                 try RolloutE2ETests.edit(dir) { $0 + "\n# \(UUID().uuidString)\n" }
                 try Self.write(dir, version: "v1")
-                let text = try String(contentsOf: CLITests.repo.appendingPathComponent("examples/releases.yml"), encoding: .utf8)
-                    .replacingOccurrences(of: "  server: lighttpd", with: "  server: \(server)")
+                let text = try editYAML(try String(contentsOf: CLITests.repo.appendingPathComponent("examples/releases.yml"), encoding: .utf8)) {
+                    try $0.set("middle.server", .scalar(server, quoted: false))
+                }
                 let manifest = dir.appendingPathComponent("releases.yml").path
                 try text.write(toFile: manifest, atomically: true, encoding: .utf8)
                 let cfg = LabE2ETests.sshConfig

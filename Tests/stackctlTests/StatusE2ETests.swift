@@ -1,21 +1,13 @@
 import Foundation
 import Testing
+import StackKit
 
 /// `stackctl status` against a stack deployed on the lab, run as a user runs it.
 extension Lab {
 @Suite(.needsLab) struct StatusE2ETests {
-    static func status(_ manifest: String, _ extra: [String] = []) throws -> (status: Int32, report: [String: Any], text: String) {
+    static func status(_ manifest: String, _ extra: [String] = []) throws -> (status: Int32, report: StatusReport, text: String) {
         let json = try CLITests.stackctl(["status", "-f", manifest, "-F", LabE2ETests.sshConfig, "--json"] + extra)
-        let report = (try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) as? [String: Any] ?? [:]
-        return (json.status, report, json.stdout)
-    }
-
-    static func instances(_ report: [String: Any]) -> [[String: Any]] {
-        (report["tiers"] as? [[String: Any]] ?? []).flatMap { $0["instances"] as? [[String: Any]] ?? [] }
-    }
-
-    static func instance(_ report: [String: Any], host: String, name: String) -> [String: Any]? {
-        instances(report).first { $0["host"] as? String == host && $0["name"] as? String == name }
+        return (json.status, Reports.status(json.stdout), json.stdout)
     }
 
     static func ssh(_ address: String, _ command: String) throws -> CLITests.Result {
@@ -29,10 +21,10 @@ extension Lab {
 
             // Healthy: exit 0, every instance with a pid and a probe answer, in sync.
             let healthy = try Self.status(manifest)
-            #expect(healthy.status == 0 && healthy.report["state"] as? String == "healthy", "\(healthy.text)")
-            #expect(Self.instances(healthy.report).count == 7)
-            for i in Self.instances(healthy.report) {
-                #expect((i["process"] as? [String: Any])?["pid"] as? Int != nil && i["drift"] as? String == "in sync" && i["healthy"] as? Bool == true, "\(i)")
+            #expect(healthy.status == 0 && healthy.report.state == .healthy, "\(healthy.text)")
+            #expect(healthy.report.instances.count == 7)
+            for i in healthy.report.instances {
+                #expect(i.process?.pid != nil && i.drift == "in sync" && i.healthy == true, "\(i)")
             }
             let human = try CLITests.stackctl(["status", "-f", manifest, "-F", LabE2ETests.sshConfig])
             #expect(human.status == 0 && human.stdout.hasPrefix("stack shop: healthy") && human.stdout.contains("WORKERS  healthy") && !human.stdout.contains("\u{1B}["))
@@ -54,30 +46,30 @@ extension Lab {
             // A worker killed that cannot come back (its app is gone): degraded, that instance named.
             _ = try Self.ssh(kind.address(3), "mv /srv/shop/app/hello.py /srv/shop/app/hello.py.away")
             defer { _ = try? Self.ssh(kind.address(3), "mv /srv/shop/app/hello.py.away /srv/shop/app/hello.py") }
-            let pid = try #require((Self.instance(healthy.report, host: "app1", name: "main/1")?["process"] as? [String: Any])?["pid"] as? Int)
+            let pid = try #require(healthy.report.instance(host: "app1", name: "main/1")?.process?.pid)
             #expect(try Self.ssh(kind.address(3), "kill -KILL \(pid)").status == 0)
             // Degraded, and named by its cause once its restart has failed (until then the last
             // log line is still the one before the kill).
-            var degraded = (status: Int32(-1), report: [String: Any](), text: "")
+            var degraded = (status: Int32(-1), report: Reports.status(""), text: "")
             #expect(CLITests.waitFor(15) {
                 degraded = (try? Self.status(manifest)) ?? degraded
-                let why = Self.instance(degraded.report, host: "app1", name: "main/1")?["why"] as? String ?? ""
+                let why = degraded.report.instance(host: "app1", name: "main/1")?.why ?? ""
                 return degraded.status == 8 && why.contains("ModuleNotFoundError")
             }, "degraded, with the why")
-            #expect(degraded.report["state"] as? String == "degraded")
-            let dead = try #require(Self.instance(degraded.report, host: "app1", name: "main/1"))
-            #expect(dead["healthy"] as? Bool == false)
-            #expect((dead["why"] as? String)?.contains("ModuleNotFoundError: No module named 'hello'") == true, "\(dead)")
-            #expect(Self.instance(degraded.report, host: "app1", name: "main/0")?["healthy"] as? Bool == true)
+            #expect(degraded.report.state == .degraded)
+            let dead = try #require(degraded.report.instance(host: "app1", name: "main/1"))
+            #expect(dead.healthy == false)
+            #expect((dead.why)?.contains("ModuleNotFoundError: No module named 'hello'") == true, "\(dead)")
+            #expect(degraded.report.instance(host: "app1", name: "main/0")?.healthy == true)
             _ = try Self.ssh(kind.address(3), "mv /srv/shop/app/hello.py.away /srv/shop/app/hello.py")
             #expect(try LabE2ETests.up(manifest).status == 0)
 
             // A config edited by hand on a host: drift, with the file named; still healthy.
             #expect(try Self.ssh(kind.address(2), "echo '# edited by hand' >> /srv/stackctl/shop/middle/nginx.conf").status == 0)
             let drifted = try Self.status(manifest)
-            let middle = try #require(Self.instance(drifted.report, host: "middle1", name: "nginx"))
-            #expect(middle["drift"] as? String == "changed on host")
-            #expect(middle["drift_files"] as? [String] == ["/srv/stackctl/shop/middle/nginx.conf"])
+            let middle = try #require(drifted.report.instance(host: "middle1", name: "nginx"))
+            #expect(middle.drift == "changed on host")
+            #expect(middle.driftFiles == ["/srv/stackctl/shop/middle/nginx.conf"])
             #expect(drifted.status == 0)
 
             // A host whose sshd is stopped: unreachable, exit 3, everything else still reported.
@@ -85,13 +77,12 @@ extension Lab {
             let restore = try kind.stopSSH(4)
             defer { restore() }
             let cut = try Self.status(manifest, ["--ssh-persist", "0"])
-            #expect(cut.status == 3 && cut.report["state"] as? String == "unreachable")
-            let hosts = cut.report["hosts"] as? [[String: Any]] ?? []
-            #expect(hosts.first { $0["host"] as? String == "app2" }?["reachable"] as? Bool == false)
-            #expect((hosts.first { $0["host"] as? String == "app2" }?["error"] as? String)?.contains("Connection refused") == true)
-            #expect(Self.instance(cut.report, host: "app1", name: "main/0")?["healthy"] as? Bool == true)
-            #expect(Self.instance(cut.report, host: "app2", name: "main/0")?["why"] as? String == "host unreachable: ssh: connect to host \(kind.address(4)) port 22: Connection refused (ssh \(kind.address(4)))")
-            #expect(hosts.first { $0["host"] as? String == "app2" }?["destination"] as? String == kind.address(4))
+            #expect(cut.status == 3 && cut.report.state == .unreachable)
+            #expect(cut.report.host("app2")?.reachable == false)
+            #expect(cut.report.host("app2")?.error?.contains("Connection refused") == true)
+            #expect(cut.report.instance(host: "app1", name: "main/0")?.healthy == true)
+            #expect(cut.report.instance(host: "app2", name: "main/0")?.why == "host unreachable: ssh: connect to host \(kind.address(4)) port 22: Connection refused (ssh \(kind.address(4)))")
+            #expect(cut.report.host("app2")?.destination == kind.address(4))
         }
     }
 }

@@ -26,9 +26,9 @@ extension Lab {
                 _ = try TestCertificates.make(in: certs, name: "soon", host: "shop.example.test", days: 10)
                 let plain = try String(contentsOfFile: manifest, encoding: .utf8)
                 func use(_ certificate: String, _ key: String) throws {
-                    try plain.replacingOccurrences(of: "  server_names: [shop.example.test]\n",
-                                                   with: "  server_names: [shop.example.test]\n  tls: { certificate: certs/\(certificate).pem, key: certs/\(key).key }\n")
-                        .write(toFile: manifest, atomically: true, encoding: .utf8)
+                    try editYAML(plain) {
+                        try $0.set("front.tls", .map(["certificate": .scalar("certs/\(certificate).pem", quoted: false), "key": .scalar("certs/\(key).key", quoted: false)]))
+                    }.write(toFile: manifest, atomically: true, encoding: .utf8)
                 }
                 try use("good", "good")
                 let up = try LabE2ETests.up(manifest)
@@ -44,14 +44,14 @@ extension Lab {
                 #expect(redirect.stdout == "301 https://shop.example.test/a/b?c=1")
                 let status = try StatusE2ETests.status(manifest)
                 #expect(status.status == 0)
-                #expect(StatusE2ETests.instance(status.report, host: "front1", name: "apache2")?["certificate_days"] as? Int == 89)
+                #expect(status.report.instance(host: "front1", name: "apache2")?.certificateDays == 89)
 
                 // Ten days left: a warning, still healthy.
                 try use("soon", "soon")
                 #expect(try LabE2ETests.up(manifest).status == 0)
                 let soon = try StatusE2ETests.status(manifest)
                 #expect(soon.status == 0)
-                #expect(StatusE2ETests.instance(soon.report, host: "front1", name: "apache2")?["why"] as? String == "its certificate expires in 9 days")
+                #expect(soon.report.instance(host: "front1", name: "apache2")?.why == "its certificate expires in 9 days")
 
                 // A key that is not the certificate's: refused before activation, the site unchanged.
                 try use("good", "other")
@@ -63,17 +63,17 @@ extension Lab {
                 // Expired: served, but up and status say degraded (exit 8).
                 try use("expired", "expired")
                 let expired = try LabE2ETests.up(manifest)
-                #expect(expired.status == 8 && (expired.report["warning"] as? String)?.contains("its certificate expired") == true, "\(expired.report)")
+                #expect(expired.status == 8 && expired.report.warning?.contains("its certificate expired") == true, "\(expired.report)")
                 let late = try StatusE2ETests.status(manifest)
                 #expect(late.status == 8)
-                #expect((StatusE2ETests.instance(late.report, host: "front1", name: "apache2")?["why"] as? String)?.hasPrefix("its certificate expired") == true)
+                #expect(late.report.instance(host: "front1", name: "apache2")?.why?.hasPrefix("its certificate expired") == true)
 
                 // For another name: degraded, naming both.
                 try use("elsewhere", "elsewhere")
                 #expect(try LabE2ETests.up(manifest).status == 8)
                 let wrong = try StatusE2ETests.status(manifest)
                 #expect(wrong.status == 8)
-                #expect(StatusE2ETests.instance(wrong.report, host: "front1", name: "apache2")?["why"] as? String
+                #expect(wrong.report.instance(host: "front1", name: "apache2")?.why
                         == "its certificate is for other.example.test, not shop.example.test")
             }
         }
