@@ -82,7 +82,8 @@ public enum FakeHost {
             i = nl + 1 + n
             let reply: [UInt8]
             if payload.first == 1 {
-                var r = FastCGI.Record(type: .stdout, requestID: 1, content: Array("Status: \(fastcgiStatus) X\r\nContent-Type: text/plain\r\n\r\nok".utf8)).encoded()
+                var r = FastCGI.Record(type: .stdout, requestID: 1,
+                    content: Array("Status: \(fastcgiStatus) X\r\nContent-Type: text/plain\r\n\r\nok".utf8)).encoded()
                 if !stderr.isEmpty { r += FastCGI.Record(type: .stderr, requestID: 1, content: Array(stderr.utf8)).encoded() }
                 r += FastCGI.Record(type: .endRequest, requestID: 1, content: [0, 0, 0, 0, 0, 0, 0, 0]).encoded()
                 reply = r

@@ -146,7 +146,8 @@ public struct YAMLEdit: Sendable {
             case "\n": out += "\\n"
             case "\t": out += "\\t"
             default:
-                if c.value < 0x20 || c.value == 0x7F { out += "\\u" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count) + String(c.value, radix: 16) } else { out.unicodeScalars.append(c) }
+                if c.value < 0x20 || c.value == 0x7F { out += "\\u" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count)
+                    + String(c.value, radix: 16) } else { out.unicodeScalars.append(c) }
             }
         }
         return out + "\""

@@ -7,7 +7,8 @@ extension BatchSize: ExpressibleByArgument {
 
 /// `--batch N|P%` and `--hosts a,b`: how a rolling command moves through hosts (rollout, restart).
 struct BatchOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Hosts per batch: a count, or a share of the pool's hosts such as 25% (at least 1; at most all but one of a pool that runs on several).", valueName: "n|p%"))
+    @Option(help: ArgumentHelp("Hosts per batch: a count, or a share of the pool's hosts such as 25% "
+                               + "(at least 1; at most all but one of a pool that runs on several).", valueName: "n|p%"))
     var batch = BatchSize.one
 
     @Option(help: "Only these hosts (comma-separated).", completion: Complete.hostList, transform: { $0.split(separator: ",").map(String.init) })

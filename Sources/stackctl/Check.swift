@@ -4,7 +4,8 @@ import StackKit
 
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check every host for what its tiers need, changing nothing: ssh and root, each binary with its version, Apache's modules, python and flup, free ports, disk space, open files.",
+        abstract: "Check every host for what its tiers need, changing nothing: ssh and root, each binary with its version, "
+            + "Apache's modules, python and flup, free ports, disk space, open files.",
         discussion: """
         Anything missing is named, with the one apt-get install line (and any other command) that \
         fixes it. `up` runs the same check first and stops before changing anything.

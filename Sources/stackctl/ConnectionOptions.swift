@@ -13,7 +13,8 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Hosts to work on at once.")
     var parallel: Int = 8
 
-    @Option(help: ArgumentHelp("Seconds each host's SSH connection stays open after the run for the next one (0: close them at the end).", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Seconds each host's SSH connection stays open after the run for the next one (0: close them at the end).",
+        valueName: "seconds"))
     var sshPersist: Int = 60
 
     @Flag(help: "Print the summary as JSON on standard output.")

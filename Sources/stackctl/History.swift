@@ -5,7 +5,8 @@ import StackKit
 struct History: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the runs that changed the stack's hosts, from every host's history, merged.",
-        discussion: "Each host appends one JSON line to BASE/history.jsonl per run that changed it.\n\n" + ExitStatus.help(ExitStatus.manifest + [.unreachable]))
+        discussion: "Each host appends one JSON line to BASE/history.jsonl per run that changed it.\n\n"
+            + ExitStatus.help(ExitStatus.manifest + [.unreachable]))
 
     @OptionGroup var manifest: ManifestOptions
     @OptionGroup var connection: ConnectionOptions

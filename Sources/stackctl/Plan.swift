@@ -40,7 +40,8 @@ extension Output {
                 let ownership = f.ownershipBefore.map { $0 == f.ownership ? f.ownership : "\($0) -> \(f.ownership)" } ?? f.ownership
                 print("  \(f.change) \(f.path) (\(ownership))")
                 for line in f.diff.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
-                    let code = line.hasPrefix("+++") || line.hasPrefix("---") ? "1" : line.hasPrefix("+") ? "32" : line.hasPrefix("-") ? "31" : line.hasPrefix("@@") ? "36" : ""
+                    let code = line.hasPrefix("+++") || line.hasPrefix("---") ? "1" : line.hasPrefix("+") ? "32" : line.hasPrefix("-")
+                        ? "31" : line.hasPrefix("@@") ? "36" : ""
                     print("    " + (code.isEmpty ? String(line) : paint(String(line), code)))
                 }
             }
@@ -52,7 +53,8 @@ extension Output {
         if let failure = report.failure {
             print("plan \(paint("FAILED", "31;1")): \(failure)")
         } else {
-            print(changed == 0 ? "plan: nothing to do" : "plan: \(changed) of \(report.hosts.count) host\(report.hosts.count == 1 ? "" : "s") would change; run 'stackctl up' to apply")
+            print(changed == 0 ? "plan: nothing to do"
+                : "plan: \(changed) of \(report.hosts.count) host\(report.hosts.count == 1 ? "" : "s") would change; run 'stackctl up' to apply")
         }
     }
 }

@@ -24,7 +24,8 @@ struct StatusTable {
     }
 
     func render(_ report: StatusReport) -> String {
-        var out = "stack \(report.stack): \(paint(report.state.rawValue, stateCode(report.state))) (checked \(report.hosts.count) hosts in \(String(format: "%.2f", report.seconds)) s)\n"
+        let seconds = String(format: "%.2f", report.seconds)
+        var out = "stack \(report.stack): \(paint(report.state.rawValue, stateCode(report.state))) (checked \(report.hosts.count) hosts in \(seconds) s)\n"
         let header = ["HOST", "INSTANCE", "LISTEN", "PROCESS", "PID", "UPTIME", "HEALTH", "LATENCY", "DRIFT", "RELEASE"]
         for tier in report.tiers {
             out += "\n\(tier.tier.rawValue.uppercased())  \(paint(tier.state.rawValue, stateCode(tier.state)))\n"
@@ -41,7 +42,8 @@ struct StatusTable {
                     let padded = cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
                     switch (c, instance) {
                     case (3, _?): parts.append(paint(padded, cell == "running" ? "32" : "31"))
-                    case (6, let i?): parts.append(paint(padded, !i.healthy ? "31" : i.slow || i.certificateBad || (i.certificateDays ?? 99) < Certificate.warningDays ? "33" : "32"))
+                    case (6, let i?): parts.append(paint(padded, !i.healthy ? "31" : i.slow || i.certificateBad
+                        || (i.certificateDays ?? 99) < Certificate.warningDays ? "33" : "32"))
                     case (8, _?): parts.append(paint(padded, cell == "in sync" ? "0" : "33"))
                     default: parts.append(padded)
                     }

@@ -4,7 +4,9 @@ import StackKit
 struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Deploy the stack: upload what changed, validate it on each host, start or reload each tier bottom-up, health-checking each before the next.",
-        discussion: ExitStatus.help(ExitStatus.manifest + [.changesPending, .unreachable, .refused, .unhealthy, .hostCommandFailed, .releaseFailed, .degraded, .locked, .notReady, .interrupted, .terminated]))
+        discussion: ExitStatus.help(ExitStatus.manifest
+            + [.changesPending, .unreachable, .refused, .unhealthy, .hostCommandFailed, .releaseFailed, .degraded, .locked, .notReady,
+            .interrupted, .terminated]))
 
     @OptionGroup var manifest: ManifestOptions
     @OptionGroup var connection: ConnectionOptions

@@ -11,6 +11,7 @@ struct Validate: ParsableCommand {
     func run() throws {
         let m = try manifest.load()
         let workers = m.pools.reduce(0) { $0 + $1.instances * $1.hosts.count }
-        print("\(manifest.file): valid: stack '\(m.name)', \(m.hosts.count) hosts, \(m.middle.byFront ? "no middle (Apache serves the stack)" : "\(m.middle.server.rawValue) middle"), \(m.pools.count) pools, \(workers) workers")
+        let middle = m.middle.byFront ? "no middle (Apache serves the stack)" : "\(m.middle.server.rawValue) middle"
+        print("\(manifest.file): valid: stack '\(m.name)', \(m.hosts.count) hosts, \(middle), \(m.pools.count) pools, \(workers) workers")
     }
 }

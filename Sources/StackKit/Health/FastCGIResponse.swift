@@ -13,7 +13,8 @@ public struct FastCGIResponse: Sendable, Equatable {
             case .empty: "the worker closed the connection without answering"
             case .incomplete: "the answer stopped in the middle of a record"
             case .noEndRequest: "the answer has no END_REQUEST"
-            case .protocolStatus(let s): "the worker refused the request (protocol status \(s): \(["complete", "cannot multiplex", "overloaded", "unknown role"][Int(min(s, 3))]))"
+            case .protocolStatus(let s):
+                "the worker refused the request (protocol status \(s): \(["complete", "cannot multiplex", "overloaded", "unknown role"][Int(min(s, 3))]))"
             }
         }
     }

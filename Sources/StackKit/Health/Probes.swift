@@ -6,9 +6,11 @@ public enum Probes {
             // The app sees what the middle would send for its first mount.
             let mount = t.manifest.middle.routes.first { $0.pool == pool.name }
             let scriptName = mount.map { $0.isRoot ? "" : $0.prefix } ?? ""
-            let kind: Probe.Kind = pool.gateway == .scgi ? .scgi(path: pool.health.path, scriptName: scriptName) : .fastcgi(path: pool.health.path, scriptName: scriptName)
+            let kind: Probe.Kind = pool.gateway == .scgi ? .scgi(path: pool.health.path, scriptName: scriptName)
+                : .fastcgi(path: pool.health.path, scriptName: scriptName)
             return Probe(tier: .workers, host: host, endpoint: w.endpoint, kind: kind,
-                         label: "pool \(pool.name) instance \(w.index) (\(w.endpoint)\(pool.gateway == .scgi ? ", SCGI" : ""))", timeout: pool.health.timeout, pool: pool.name,
+                         label: "pool \(pool.name) instance \(w.index) (\(w.endpoint)\(pool.gateway == .scgi ? ", SCGI" : ""))",
+                         timeout: pool.health.timeout, pool: pool.name,
                          instance: w.index, slow: pool.health.slow)
         }
     }
@@ -21,7 +23,8 @@ public enum Probes {
         if !m.staticHealth.path.isEmpty {
             let ext = m.staticHealth.path.split(separator: "/").last?.split(separator: ".").last.map { String($0).lowercased() } ?? ""
             let type = MimeTypes.merged(with: m.mimeTypes).first { $0.ext == ext }.map { String($0.type.split(separator: ";")[0]) }
-            probes.append(Probe(tier: .middle, host: host, endpoint: endpoint, kind: .http(path: m.staticHealth.path, hostHeader: hostHeader, contentType: type),
+            probes.append(Probe(tier: .middle, host: host, endpoint: endpoint,
+                kind: .http(path: m.staticHealth.path, hostHeader: hostHeader, contentType: type),
                                 label: "static \(m.staticHealth.path)", timeout: m.staticHealth.timeout, slow: m.staticHealth.slow))
         }
         probes.append(Probe(tier: .middle, host: host, endpoint: endpoint, kind: .http(path: appPath(t), hostHeader: hostHeader, contentType: nil),
@@ -49,7 +52,8 @@ public enum Probes {
         let address = Topology.isWildcard(listen) ? t.hostAddress(host) : listen
         var probe = Probe(tier: .front, host: host, endpoint: .tcp(address: address, port: f.tls?.port ?? f.port),
                           kind: .http(path: f.health.path, hostHeader: t.serverName(or: address), contentType: nil),
-                          label: "front \(f.tls == nil ? "" : "https ")\(f.health.path)", timeout: f.health.timeout, through: pool(serving: f.health.path, t), slow: f.health.slow)
+                          label: "front \(f.tls == nil ? "" : "https ")\(f.health.path)", timeout: f.health.timeout,
+                          through: pool(serving: f.health.path, t), slow: f.health.slow)
         // With HTTPS the front is probed over TLS (the plain port may only redirect).
         if f.tls != nil { probe.tls = t.plainServerName ?? address }
         return [probe]
@@ -93,7 +97,8 @@ public struct Prober<C: Clock>: Sendable where C.Duration == Duration {
             let output = try await transport.run(Relay.command(batch.map(\.exchange), python: python))
             let answers = Relay.decode(output.stdout, count: batch.count)
             for (k, index) in pending.enumerated() {
-                let answer = answers?[k] ?? Relay.Answer(outcome: .error, milliseconds: 0, bytes: [], message: "the probe relay failed: \(Probe.snippet(output.stderrText))")
+                let answer = answers?[k] ?? Relay.Answer(outcome: .error, milliseconds: 0, bytes: [],
+                    message: "the probe relay failed: \(Probe.snippet(output.stderrText))")
                 results[index] = probes[index].evaluate(answer)
             }
             pending = pending.filter { results[$0]?.healthy == false }

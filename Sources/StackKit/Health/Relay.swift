@@ -35,7 +35,8 @@ public enum Relay {
 
     public static func command(_ exchanges: [Exchange], python: String = "python3") -> RemoteCommand {
         // -I -S: the standard library only, no site packages or environment to read first.
-        RemoteCommand([python, "-I", "-S", "-c", script], stdin: encode(exchanges), timeout: .seconds(Int64((exchanges.map(\.timeout).max() ?? 3) + 30)), label: Relay.label)
+        RemoteCommand([python, "-I", "-S", "-c", script], stdin: encode(exchanges),
+            timeout: .seconds(Int64((exchanges.map(\.timeout).max() ?? 3) + 30)), label: Relay.label)
     }
 
     static func encode(_ exchanges: [Exchange]) -> [UInt8] {
@@ -57,7 +58,8 @@ public enum Relay {
         while answers.count < count {
             guard let nl = bytes[i...].firstIndex(of: 10) else { return nil }
             let head = String(decoding: bytes[i..<nl], as: UTF8.self).split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
-            guard head.count >= 3, let outcome = Outcome(rawValue: String(head[0])), let ms = Int(head[1]), let n = Int(head[2]), nl + 1 + n <= bytes.count else { return nil }
+            guard head.count >= 3, let outcome = Outcome(rawValue: String(head[0])), let ms = Int(head[1]), let n = Int(head[2]),
+                  nl + 1 + n <= bytes.count else { return nil }
             answers.append(Answer(outcome: outcome, milliseconds: ms, bytes: Array(bytes[nl + 1..<nl + 1 + n]), message: head.count > 3 ? String(head[3]) : ""))
             i = nl + 1 + n
         }

@@ -21,7 +21,8 @@ public enum SCGI {
 
     public static func parse(_ bytes: [UInt8]) -> Answer {
         guard !bytes.isEmpty else { return .invalid("the worker closed the connection without answering") }
-        let hasHead = bytes.starts(with: Array("Status:".utf8)) || bytes.contains(58) && (bytes.firstRange(of: [13, 10, 13, 10]) != nil || bytes.firstRange(of: [10, 10]) != nil)
+        let hasHead = bytes.starts(with: Array("Status:".utf8)) || bytes.contains(58)
+            && (bytes.firstRange(of: [13, 10, 13, 10]) != nil || bytes.firstRange(of: [10, 10]) != nil)
         guard hasHead else { return .invalid("not a CGI response: \(Probe.snippet(String(decoding: bytes.prefix(200), as: UTF8.self)))") }
         let (status, headers, body) = HTTPMessage.splitHead(bytes, statusFromHeader: true)
         return .response(status: status, headers: Dictionary(headers.map { ($0.0.lowercased(), $0.1) }, uniquingKeysWith: { a, _ in a }), body: body)

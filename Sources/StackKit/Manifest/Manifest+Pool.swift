@@ -111,6 +111,7 @@ public struct Pool: Sendable, Equatable {
             && a.user == b.user && a.group == b.group && a.server == b.server && a.instances == b.instances
             && a.hosts == b.hosts && a.socket == b.socket && a.gateway == b.gateway && a.port == b.port && a.health == b.health
             && a.source == b.source && a.baseInterpreter == b.baseInterpreter && a.keepReleases == b.keepReleases
-            && a.drainTimeout == b.drainTimeout && a.releaseCommand == b.releaseCommand && a.secretKeys == b.secretKeys && a.ownUser == b.ownUser && a.ownGroup == b.ownGroup
+            && a.drainTimeout == b.drainTimeout && a.releaseCommand == b.releaseCommand && a.secretKeys == b.secretKeys
+                && a.ownUser == b.ownUser && a.ownGroup == b.ownGroup
     }
 }

@@ -53,7 +53,8 @@ struct ManifestDecoder {
             return middle
         }
         middle.byFront = true
-        for key in ["static", "routes"] { r.require(front.nodes, key, in: "front", at: front.mark, hint: "without a middle tier the front serves the static files and routes") }
+        for key in ["static", "routes"] { r.require(front.nodes, key, in: "front", at: front.mark,
+            hint: "without a middle tier the front serves the static files and routes") }
         decodeServing(front, section: "front", base: base, into: &middle)
         return middle
     }

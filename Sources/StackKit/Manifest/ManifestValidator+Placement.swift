@@ -43,17 +43,21 @@ extension ManifestValidator {
         for host in manifest.hosts {
             var listeners: [Listener] = []
             if manifest.front.hosts.contains(host.name) {
-                listeners.append(Listener(address: topology.frontListenAddress(on: host.name), port: manifest.front.port, what: "the front", path: "front.port"))
+                listeners.append(Listener(address: topology.frontListenAddress(on: host.name), port: manifest.front.port, what: "the front",
+                    path: "front.port"))
                 if let tls = manifest.front.tls {
-                    listeners.append(Listener(address: topology.frontListenAddress(on: host.name), port: tls.port, what: "the front's HTTPS", path: "front.tls.port"))
+                    listeners.append(Listener(address: topology.frontListenAddress(on: host.name), port: tls.port,
+                        what: "the front's HTTPS", path: "front.tls.port"))
                 }
             }
             if manifest.middle.hosts.contains(host.name) {
-                listeners.append(Listener(address: topology.middleListenAddress(on: host.name), port: manifest.middle.port, what: "the middle server", path: "middle.port"))
+                listeners.append(Listener(address: topology.middleListenAddress(on: host.name), port: manifest.middle.port,
+                    what: "the middle server", path: "middle.port"))
             }
             for pool in manifest.pools where pool.hosts.contains(host.name) && !topology.usesUnixSocket(pool: pool, host: host.name) {
                 for i in 0..<pool.instances {
-                    listeners.append(Listener(address: host.address, port: pool.port + i, what: "pool '\(pool.name)' instance \(i)", path: "pools.\(pool.name).port"))
+                    listeners.append(Listener(address: host.address, port: pool.port + i, what: "pool '\(pool.name)' instance \(i)",
+                        path: "pools.\(pool.name).port"))
                 }
             }
             for (i, l) in listeners.enumerated() {

@@ -60,7 +60,8 @@ struct ManifestValidator {
             let path = "\(manifest.middle.routerSection).routes.\(route.prefix)"
             let markKey = "route:\(route.prefix)"
             if let first = claimed[route.prefix] {
-                fail(path, "two routes claim the prefix '\(route.prefix)'", hint: "already routed to pool '\(first)'; write each prefix once, without a trailing '/'", at: markKey)
+                fail(path, "two routes claim the prefix '\(route.prefix)'",
+                    hint: "already routed to pool '\(first)'; write each prefix once, without a trailing '/'", at: markKey)
             }
             claimed[route.prefix] = route.pool
             if manifest.pool(named: route.pool) == nil {

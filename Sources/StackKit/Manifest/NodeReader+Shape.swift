@@ -57,6 +57,7 @@ extension NodeReader {
 
     /// An optional object's fields; none (every key at its default) when it is absent or broken.
     func object(_ node: Node?, _ path: String, _ shape: ObjectShape) -> ShapedFields {
-        node.flatMap { object($0, path, shape) } ?? ShapedFields(r: self, path: path, shape: shape, nodes: [:], mark: node?.mark ?? marks[""] ?? Mark(line: 1, column: 1))
+        node.flatMap { object($0, path, shape) }
+            ?? ShapedFields(r: self, path: path, shape: shape, nodes: [:], mark: node?.mark ?? marks[""] ?? Mark(line: 1, column: 1))
     }
 }

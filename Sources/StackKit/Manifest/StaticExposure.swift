@@ -37,10 +37,12 @@ public struct StaticExposure: Sendable, Equatable {
     public static func served(_ manifest: Manifest) -> [Served] {
         let middle = manifest.middle
         let shipped = Set(middle.shipped.map { ShippedStatic.current(base: manifest.base, name: $0.name) })
-        var result = [Served(key: "\(middle.routerSection).static.root", what: "static root", path: middle.staticRoot, shipped: shipped.contains(middle.staticRoot))]
+        var result = [Served(key: "\(middle.routerSection).static.root", what: "static root", path: middle.staticRoot,
+            shipped: shipped.contains(middle.staticRoot))]
         for alias in middle.aliases {
             let dir = alias.directory == "/" ? "/" : String(alias.directory.dropLast())
-            result.append(Served(key: "\(middle.routerSection).static.aliases.\(alias.url.dropLast())", what: "static alias '\(alias.url)' directory", path: dir,
+            result.append(Served(key: "\(middle.routerSection).static.aliases.\(alias.url.dropLast())",
+                what: "static alias '\(alias.url)' directory", path: dir,
                                  shipped: shipped.contains(dir)))
         }
         return result.filter { !$0.path.isEmpty }

@@ -81,17 +81,21 @@ public struct ValueRule: Sendable {
     static let none: @Sendable (String) -> Problem? = { _ in nil }
 
     /// Host, pool and stack names: used in file paths and unit names.
-    public static let name = ValueRule(what: "name", characters: .ascii("_-"), allowedText: "letters, digits, '_' and '-'", scalars: [.integer, .number], schema: [.pattern(#"^[A-Za-z0-9]"#), .maxLength(64)]) { text in
+    public static let name = ValueRule(what: "name", characters: .ascii("_-"), allowedText: "letters, digits, '_' and '-'",
+        scalars: [.integer, .number], schema: [.pattern(#"^[A-Za-z0-9]"#), .maxLength(64)]) { text in
         if text.first == "-" || text.first == "_" { return Problem(message: "name '\(text)' must start with a letter or digit") }
         // Names become unit, program, socket and file names (a file name holds 255 bytes).
-        return text.count > 64 ? Problem(message: "name '\(text.prefix(20))...' is \(text.count) characters; at most 64", hint: "names become unit, program and file names") : nil
+        return text.count > 64 ? Problem(message: "name '\(text.prefix(20))...' is \(text.count) characters; at most 64",
+            hint: "names become unit, program and file names") : nil
     }
 
     /// Absolute paths, kept normalised: `//srv/./app/` is `/srv/app`, so paths compare as paths.
     public static let path: ValueRule = {
-        var rule = ValueRule(what: "path", characters: .ascii("._-/@+=,:~"), allowedText: "letters, digits and ._-/@+=,:~", schema: [.pattern("^/"), .notPattern(#"(^|/)\.\.(/|$)"#), .notPattern("[^/]{256}"), .maxLength(1024)]) { text in
+        var rule = ValueRule(what: "path", characters: .ascii("._-/@+=,:~"), allowedText: "letters, digits and ._-/@+=,:~",
+            schema: [.pattern("^/"), .notPattern(#"(^|/)\.\.(/|$)"#), .notPattern("[^/]{256}"), .maxLength(1024)]) { text in
             if !text.hasPrefix("/") { return Problem(message: "path '\(text)' must be absolute", hint: "start it with '/'") }
-            if text.split(separator: "/").contains("..") { return Problem(message: "path '\(text)' must not contain '..'", hint: "write the directory it means") }
+            if text.split(separator: "/").contains("..") { return Problem(message: "path '\(text)' must not contain '..'",
+                hint: "write the directory it means") }
             if let long = text.split(separator: "/").first(where: { $0.utf8.count > 255 }) {
                 return Problem(message: "path component '\(long.prefix(20))...' is longer than 255 bytes", hint: "no file system takes a name that long")
             }
@@ -106,9 +110,11 @@ public struct ValueRule: Sendable {
         "/" + text.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
     }
 
-    public static let address = ValueRule(what: "address", characters: .ascii(".-:"), allowedText: "an IPv4 or IPv6 address or a host name", scalars: [.integer, .number], schema: [.notPattern("^-"), .notPattern("^[^:]*:[^:]*$")]) { text in
+    public static let address = ValueRule(what: "address", characters: .ascii(".-:"), allowedText: "an IPv4 or IPv6 address or a host name",
+        scalars: [.integer, .number], schema: [.notPattern("^-"), .notPattern("^[^:]*:[^:]*$")]) { text in
         if text.hasPrefix("-") { return Problem(message: "address '\(text)' must not start with '-'", hint: "ssh would read it as an option") }
-        if text.contains(":") && text.filter({ $0 == ":" }).count < 2 { return Problem(message: "address '\(text)' must not carry a port", hint: "use the port key") }
+        if text.contains(":") && text.filter({ $0 == ":" }).count < 2 { return Problem(message: "address '\(text)' must not carry a port",
+            hint: "use the port key") }
         return nil
     }
 
@@ -117,13 +123,16 @@ public struct ValueRule: Sendable {
     public static let sshDestination = ValueRule(what: "ssh destination", characters: .ascii("._-@:+=,~%[]"),
                                                  allowedText: "letters, digits and ._-@:+=,~%[]", schema: [.notPattern("^[-@]"), .notPattern("@$")]) { text in
         if text.hasPrefix("-") { return Problem(message: "ssh destination '\(text)' must not start with '-'", hint: "ssh would read it as an option") }
-        if text.hasSuffix("@") || text.hasPrefix("@") { return Problem(message: "ssh destination '\(text)' needs a host", hint: "write an alias of your ssh config, a host, or user@host") }
+        if text.hasSuffix("@") || text.hasPrefix("@") { return Problem(message: "ssh destination '\(text)' needs a host",
+            hint: "write an alias of your ssh config, a host, or user@host") }
         return nil
     }
 
     /// Host names as nginx's server_name takes them: one wildcard, only as a whole first label
     /// (`*.example.com`) or last label (`www.example.*`), or a leading dot (`.example.com`).
-    public static let serverName = ValueRule(what: "server name", characters: .ascii(".-*"), allowedText: "letters, digits, '.', '-' and '*'", scalars: [.integer, .number], schema: [.pattern(#"^(\*\.[^*]+|[^*]+\.\*|[^*]+)$"#), .notPattern(#"\.\.|^\.$|^\*?\.?$"#), .notPattern(#"[^.]{64}"#), .maxLength(253)]) { text in
+    public static let serverName = ValueRule(what: "server name", characters: .ascii(".-*"),
+        allowedText: "letters, digits, '.', '-' and '*'", scalars: [.integer, .number],
+        schema: [.pattern(#"^(\*\.[^*]+|[^*]+\.\*|[^*]+)$"#), .notPattern(#"\.\.|^\.$|^\*?\.?$"#), .notPattern(#"[^.]{64}"#), .maxLength(253)]) { text in
         var labels = text.split(separator: ".", omittingEmptySubsequences: false)
         if labels.count > 1, labels.first == "" { labels.removeFirst() }  // nginx's `.example.com`
         if labels.last == "", labels.count > 1 { labels.removeLast() }   // a fully qualified `example.com.`
@@ -131,13 +140,15 @@ public struct ValueRule: Sendable {
         if labels.contains("") { return Problem(message: "server name '\(text)' has an empty label", hint: "write it like www.example.com") }
         if wildcards.count > 1 || wildcards.contains(where: { $0 != "*" }) || (wildcards.count == 1 && labels.first != "*" && labels.last != "*")
             || (text.hasPrefix(".") && !wildcards.isEmpty) || labels == ["*"] {
-            return Problem(message: "server name '\(text)' has a wildcard nginx refuses", hint: "one '*' as the whole first or last label: *.example.com or www.example.*")
+            return Problem(message: "server name '\(text)' has a wildcard nginx refuses",
+                hint: "one '*' as the whole first or last label: *.example.com or www.example.*")
         }
         if let long = labels.first(where: { $0.count > 63 }) { return Problem(message: "server name label '\(long)' is longer than 63 characters") }
         return text.count > 253 ? Problem(message: "server name '\(text.prefix(30))...' is longer than 253 characters") : nil
     }
 
-    public static let account = ValueRule(what: "user or group", characters: .ascii("_-"), allowedText: "letters, digits, '_' and '-'", scalars: [.integer, .number], shape: none)
+    public static let account = ValueRule(what: "user or group", characters: .ascii("_-"), allowedText: "letters, digits, '_' and '-'",
+        scalars: [.integer, .number], shape: none)
 
     /// Route and alias URL prefixes.
     /// A Paste Deploy file as Paste writes it: `/path/app.ini`, or `/path/app.ini#name`.
@@ -147,31 +158,38 @@ public struct ValueRule: Sendable {
         return path.problem(in: parts[0]) ?? (parts.count == 2 ? name.problem(in: parts[1]) : nil)
     }
 
-    public static let urlPrefix = ValueRule(what: "URL prefix", characters: .ascii("._~/-"), allowedText: "letters, digits and ._~/-", schema: [.pattern("^/"), .notPattern("//"), .notPattern(#"(^|/)\.\.?(/|$)"#)]) { text in
+    public static let urlPrefix = ValueRule(what: "URL prefix", characters: .ascii("._~/-"), allowedText: "letters, digits and ._~/-",
+        schema: [.pattern("^/"), .notPattern("//"), .notPattern(#"(^|/)\.\.?(/|$)"#)]) { text in
         if !text.hasPrefix("/") { return Problem(message: "URL prefix '\(text)' must start with '/'") }
         if text.contains("//") { return Problem(message: "URL prefix '\(text)' must not contain '//'") }
-        if text.split(separator: "/").contains(where: { $0 == "." || $0 == ".." }) { return Problem(message: "URL prefix '\(text)' must not contain '.' or '..' segments") }
+        if text.split(separator: "/").contains(where: { $0 == "."
+            || $0 == ".." }) { return Problem(message: "URL prefix '\(text)' must not contain '.' or '..' segments") }
         return nil
     }
 
     /// Health-check request paths, with an optional query.
-    public static let urlPath = ValueRule(what: "URL path", characters: .ascii("._~/-?=&%+"), allowedText: "letters, digits and ._~/-?=&%+", schema: [.pattern("^/")]) { text in
+    public static let urlPath = ValueRule(what: "URL path", characters: .ascii("._~/-?=&%+"), allowedText: "letters, digits and ._~/-?=&%+",
+        schema: [.pattern("^/")]) { text in
         text.hasPrefix("/") ? nil : Problem(message: "URL path '\(text)' must start with '/'")
     }
 
-    public static let envKey = ValueRule(what: "variable name", characters: .ascii("_"), allowedText: "letters, digits and '_'", schema: [.notPattern("^[0-9]")]) { text in
+    public static let envKey = ValueRule(what: "variable name", characters: .ascii("_"), allowedText: "letters, digits and '_'",
+        schema: [.notPattern("^[0-9]")]) { text in
         text.first!.isNumber ? Problem(message: "variable name '\(text)' must not start with a digit") : nil
     }
 
     /// Environment values reach the worker through JSON, so only control characters are refused.
-    public static let envValue = ValueRule(what: "value", characters: .line, allowedText: "any text without control characters or newlines", scalars: [.integer, .number, .boolean], shape: none)
+    public static let envValue = ValueRule(what: "value", characters: .line, allowedText: "any text without control characters or newlines",
+        scalars: [.integer, .number, .boolean], shape: none)
 
     /// A shell command line: any text on one line (it reaches the host as data, run by `sh -c`).
-    public static let command = ValueRule(what: "command", characters: .line, allowedText: "one line of text without control characters", schema: [.pattern(#"\S"#)]) { text in
+    public static let command = ValueRule(what: "command", characters: .line, allowedText: "one line of text without control characters",
+        schema: [.pattern(#"\S"#)]) { text in
         text.trimmingCharacters(in: .whitespaces).isEmpty ? Problem(message: "the command is empty") : nil
     }
 
-    public static let wsgi = ValueRule(what: "WSGI entry", characters: .ascii("_.:"), allowedText: "module.path:callable", schema: [.pattern(#"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"#)]) { text in
+    public static let wsgi = ValueRule(what: "WSGI entry", characters: .ascii("_.:"), allowedText: "module.path:callable",
+        schema: [.pattern(#"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"#)]) { text in
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         let identifiers = parts.flatMap { $0.split(separator: ".", omittingEmptySubsequences: false) }
         if parts.count != 2 || identifiers.contains(where: { $0.isEmpty || $0.first!.isNumber }) {
@@ -180,14 +198,18 @@ public struct ValueRule: Sendable {
         return nil
     }
 
-    public static let mimeType = ValueRule(what: "mime type", characters: .ascii("/.+-_"), allowedText: "type/subtype", schema: [.pattern("^[^/]+/[^/]+$")]) { text in
-        text.split(separator: "/", omittingEmptySubsequences: false).filter { !$0.isEmpty }.count == 2 && text.filter({ $0 == "/" }).count == 1 ? nil : Problem(message: "mime type '\(text)' must look like 'type/subtype'")
+    public static let mimeType = ValueRule(what: "mime type", characters: .ascii("/.+-_"), allowedText: "type/subtype",
+        schema: [.pattern("^[^/]+/[^/]+$")]) { text in
+        text.split(separator: "/", omittingEmptySubsequences: false).filter { !$0.isEmpty }.count == 2
+            && text.filter({ $0 == "/" }).count == 1 ? nil : Problem(message: "mime type '\(text)' must look like 'type/subtype'")
     }
 
-    public static let extensionName = ValueRule(what: "file extension", characters: .ascii("._-+"), allowedText: "letters, digits and ._-+", scalars: [.integer, .number], shape: none)
+    public static let extensionName = ValueRule(what: "file extension", characters: .ascii("._-+"), allowedText: "letters, digits and ._-+",
+        scalars: [.integer, .number], shape: none)
 
     /// A git ref: branch, tag or commit, as `git archive` takes it.
-    public static let gitRef = ValueRule(what: "git ref", characters: .ascii("._/-^~@"), allowedText: "letters, digits and ._/-^~@", scalars: [.integer, .number], schema: [.notPattern("^-")]) { text in
+    public static let gitRef = ValueRule(what: "git ref", characters: .ascii("._/-^~@"), allowedText: "letters, digits and ._/-^~@",
+        scalars: [.integer, .number], schema: [.notPattern("^-")]) { text in
         text.hasPrefix("-") ? Problem(message: "git ref '\(text)' must not start with '-'") : nil
     }
 

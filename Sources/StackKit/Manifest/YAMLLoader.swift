@@ -90,7 +90,8 @@ public enum YAMLLoader {
                 case YAML_DOCUMENT_START_EVENT:
                     documents += 1
                     if documents > 1 {
-                        throw ManifestError([Diagnostic(mark: mark(event.start_mark), path: "", message: "a manifest is one YAML document; found a second one")])
+                        throw ManifestError([Diagnostic(mark: mark(event.start_mark), path: "",
+                            message: "a manifest is one YAML document; found a second one")])
                     }
                 case YAML_STREAM_END_EVENT:
                     return root
@@ -171,7 +172,8 @@ public enum YAMLLoader {
                     path.append(keyText)
                     defer { path.removeLast() }
                     if let first = seen[keyText] {
-                        throw ManifestError([Diagnostic(mark: key.mark, path: pathText, message: "duplicate key '\(keyText)'", hint: "first given at \(first)")])
+                        throw ManifestError([Diagnostic(mark: key.mark, path: pathText, message: "duplicate key '\(keyText)'",
+                            hint: "first given at \(first)")])
                     }
                     seen[keyText] = key.mark
                     var v = try next()

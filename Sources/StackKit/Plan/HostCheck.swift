@@ -58,7 +58,8 @@ public struct HostCheck: Sendable, Codable, Equatable {
             items.append(Item(what: what, ok: ok, detail: detail))
             if !ok, let package, !packages.contains(package) { packages.append(package) }
         }
-        add("root", reply.uid == 0, reply.uid == 0 ? "logged in as root" : "logged in as \(reply.user): stackctl runs its commands as root (set User root for this host in the ssh config)")
+        add("root", reply.uid == 0, reply.uid == 0 ? "logged in as root"
+            : "logged in as \(reply.user): stackctl runs its commands as root (set User root for this host in the ssh config)")
         for (path, _, package) in Self.binaries(plan) {
             let found = reply.binaries[path]
             guard found != nil || reply.missing.contains(path) else { continue }
@@ -67,7 +68,8 @@ public struct HostCheck: Sendable, Codable, Equatable {
         for file in reply.modules { add("Apache \(file)", false, "missing from \(plan.platform.apacheModules)", package: "apache2") }
         for pool in t.manifest.pools where pool.hosts.contains(host) {
             if let version = reply.flup[pool.name] {
-                add("pool \(pool.name): flup", version == "1.0.3", version == "1.0.3" ? "flup \(version) in \(pool.python)" : "flup \(version) in \(pool.python); stackctl is tested with 1.0.3")
+                add("pool \(pool.name): flup", version == "1.0.3", version == "1.0.3" ? "flup \(version) in \(pool.python)"
+                    : "flup \(version) in \(pool.python); stackctl is tested with 1.0.3")
             } else if let why = reply.noFlup[pool.name] {
                 add("pool \(pool.name): flup", false, "\(pool.python) cannot import flup: \(why)")
                 if pool.source == nil {
@@ -82,19 +84,23 @@ public struct HostCheck: Sendable, Codable, Equatable {
                 }
             }
         }
-        if let venv = reply.venv { add("python3 venv", venv, venv ? "present (releases get their virtualenv from it)" : "python3 cannot make a virtualenv", package: "python3-venv") }
+        if let venv = reply.venv { add("python3 venv", venv, venv ? "present (releases get their virtualenv from it)"
+            : "python3 cannot make a virtualenv", package: "python3-venv") }
         for port in Self.ports(plan) {
             guard let holder = reply.ports[port] else { continue }
             let ours = holder.command.contains(t.base)
             let own = holder.command.components(separatedBy: "| ").first ?? holder.command
-            add("port \(port)", ours, ours ? "held by this stack" : "taken by pid \(holder.pid): \(Probe.snippet(own.trimmingCharacters(in: .whitespaces), limit: 100))")
+            add("port \(port)", ours, ours ? "held by this stack"
+                : "taken by pid \(holder.pid): \(Probe.snippet(own.trimmingCharacters(in: .whitespaces), limit: 100))")
         }
         if let disk = reply.disk {
-            add("disk", disk.kb >= Self.minimumFreeKiB, "\(disk.kb / 1024) MiB free under \(disk.path)\(disk.kb >= Self.minimumFreeKiB ? "" : "; at least \(Self.minimumFreeKiB / 1024) MiB needed")")
+            add("disk", disk.kb >= Self.minimumFreeKiB,
+                "\(disk.kb / 1024) MiB free under \(disk.path)\(disk.kb >= Self.minimumFreeKiB ? "" : "; at least \(Self.minimumFreeKiB / 1024) MiB needed")")
         }
         if let files = reply.openFiles, plan.tiers.contains(.middle) {
             let need = t.middleOpenFiles
-            add("open files", files.limit >= need, "\(files.limit) (\(files.source)) for max_connections \(t.manifest.middle.maxConnections), which needs \(need)")
+            add("open files", files.limit >= need,
+                "\(files.limit) (\(files.source)) for max_connections \(t.manifest.middle.maxConnections), which needs \(need)")
         }
     }
 }

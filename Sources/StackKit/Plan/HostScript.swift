@@ -59,14 +59,16 @@ public enum HostPhase: String, Sendable, CaseIterable {
     /// The marker tags the phase's script may print.
     public var markers: Set<Marker.Tag> {
         switch self {
-        case .inspect: HostPhase.checkMarkers.union([.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .resolved, .acquired, .held, .probes])
+        case .inspect: HostPhase.checkMarkers.union([.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .resolved,
+            .acquired, .held, .probes])
         case .check: HostPhase.checkMarkers
         case .stage: [.ok, .fail, .valid, .invalid, .staged]
         case .activate: [.ok, .fail, .activated, .probes]
         case .reloadMiddle: [.ok, .fail, .valid, .invalid, .activated]
         case .cleanup: []
         case .down: [.ok, .fail, .stopped]
-        case .status: [.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .proc, .spawnerr, .sock, .nosock, .groups, .clock, .log, .plog]
+        case .status: [.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .proc, .spawnerr, .sock, .nosock,
+            .groups, .clock, .log, .plog]
         case .states: [.proc, .spawnerr]
         case .prepare: [.ok, .fail, .prepared]
         case .releaseHook: [.ok, .fail]

@@ -49,7 +49,8 @@ public struct Marker: Sendable, Equatable {
         public var arity: ClosedRange<Int> {
             switch self {
             case .staged, .activated, .stopped, .acquired: 0...0
-            case .ok, .fail, .valid, .invalid, .content, .held, .history, .probes, .manager, .running, .initSystem, .enabled, .nosock, .drained, .drainTimeout: 1...1
+            case .ok, .fail, .valid, .invalid, .content, .held, .history, .probes, .manager, .running, .initSystem, .enabled, .nosock,
+                 .drained, .drainTimeout: 1...1
             case .nobin, .nomod, .venv: 1...1
             case .bin: 1...2
             case .user, .flup, .noflup, .disk, .nofile: 2...2

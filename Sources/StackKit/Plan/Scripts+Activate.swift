@@ -2,7 +2,8 @@ extension Scripts {
     /// Puts a tier's staged files in place (rename: atomic) and runs its process-manager actions.
     /// With `probes`, the tier's health checks are asked once its programs are up, each again
     /// while it refuses, for up to `wait` seconds (`StepsReply.probes`).
-    public static func activate(_ actions: [Action], _ plan: HostPlan, _ changes: HostChanges, probes: [Relay.Exchange] = [], wait: Double = 0) -> HostScript<StepsReply> {
+    public static func activate(_ actions: [Action], _ plan: HostPlan, _ changes: HostChanges, probes: [Relay.Exchange] = [],
+        wait: Double = 0) -> HostScript<StepsReply> {
         let ask: ShellCode = probes.isEmpty ? "" : relay(probes, plan, wait: wait) + " || true\n"
         return HostScript(.activate, activateBody(actions, plan, changes) + ask + ShellCode.emit(.activated) + "\n")
     }

@@ -34,7 +34,8 @@ extension Scripts {
             if v=$(\([pool.python, "-c", py]) 2>&1); then \(ShellCode.emit(.flup, "\(pool.name)", #""$v""#)); else \(ShellCode.emit(.noflup, "\(pool.name)", "\"$(printf '%s' \"$v\" | tail -n 1)\"")); fi
             """
             // A pool shipped from `source` gets its virtualenv from stackctl: python3's venv must work.
-            let venv: ShellCode = pool.source == nil ? "" : "if \(p.python) -c 'import venv, ensurepip' 2>/dev/null; then \(ShellCode.emit(.venv, "ok")); else \(ShellCode.emit(.venv, "missing")); fi\n"
+            let venv: ShellCode = pool.source == nil ? ""
+                : "if \(p.python) -c 'import venv, ensurepip' 2>/dev/null; then \(ShellCode.emit(.venv, "ok")); else \(ShellCode.emit(.venv, "missing")); fi\n"
             if full || pool.source != nil && names.isEmpty { s += probe + "\n" + venv; continue }
             if pool.source == nil { s += "if ! \(InspectShell.running) \(names[0]); then \(probe); fi\n" }
         }

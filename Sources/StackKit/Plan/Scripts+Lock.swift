@@ -21,7 +21,8 @@ extension Scripts {
         var s: ShellCode = "[ -d \(t.base) ] || mkdir -p \(t.base)\n"
         s += "if ( set -C; printf '%s\\n' \(json) > \(lock) ) 2>/dev/null; then \(ShellCode.emit(.acquired))\n"
         if let staleToken = request.staleToken {
-            s += "elif grep -qF \(staleToken) \(lock) 2>/dev/null && printf '%s\\n' \(json) > \(lock + ".new") && mv -f \(lock + ".new") \(lock); then \(ShellCode.emit(.acquired))\n"
+            s += "elif grep -qF \(staleToken) \(lock) 2>/dev/null && printf '%s\\n' \(json) > \(lock + ".new") && mv -f \(lock + ".new") \(lock); "
+                + "then \(ShellCode.emit(.acquired))\n"
         }
         return s + "else \(heldLine(lock)); exit 0; fi\n"
     }
@@ -46,7 +47,8 @@ extension Scripts {
 
     /// The last `count` lines of the host's history.
     public static func history(_ t: Topology, count: Int) -> HostScript<HistoryReply> {
-        let s: ShellCode = "[ -f \(historyPath(t)) ] && tail -n \(count) \(historyPath(t)) | while IFS= read -r line; do \(ShellCode.emit(.history, "\"$line\"")); done\nexit 0\n"
+        let s: ShellCode = "[ -f \(historyPath(t)) ] && tail -n \(count) \(historyPath(t)) | "
+            + "while IFS= read -r line; do \(ShellCode.emit(.history, "\"$line\"")); done\nexit 0\n"
         return HostScript(.history, s, timeout: .seconds(30))
     }
 }

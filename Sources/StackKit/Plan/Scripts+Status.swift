@@ -9,7 +9,8 @@ extension Scripts {
         s += lastLines(plan.programs, plan)
         for w in t.workers(on: plan.host.name) {
             guard case .unix(let path) = w.endpoint else { continue }
-            s += "if [ -S \(path) ]; then \(ShellCode.emit(.sock, "\"$(stat -c '%a:%U:%G' \(path))\"", "\(path)")); else \(ShellCode.emit(.nosock, "\(path)")); fi\n"
+            let mode: ShellCode = "\"$(stat -c '%a:%U:%G' \(path))\""
+            s += "if [ -S \(path) ]; then \(ShellCode.emit(.sock, mode, "\(path)")); else \(ShellCode.emit(.nosock, "\(path)")); fi\n"
         }
         let middle = t.manifest.middle
         if plan.programs.contains(where: { $0.tier == .middle }) || !t.workers(on: plan.host.name).isEmpty {

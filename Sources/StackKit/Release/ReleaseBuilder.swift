@@ -58,7 +58,8 @@ public enum ReleaseBuilder {
         // their own: the middle's Last-Modified and ETag come from it, and a changed file of the
         // same size must not look unchanged to a browser's cache.
         let tar = try await run(["tar", "-C", source.path, "--sort=name", "--owner=0", "--group=0", "--numeric-owner"]
-                                + (pool == nil ? [] : ["--mtime=@0"]) + ["--format=gnu"] + skipped.sorted().flatMap { ["--exclude", $0] } + ["--exclude", "*.pyc", "-czf", "-", "."])
+                                + (pool == nil ? [] : ["--mtime=@0"]) + ["--format=gnu"] + skipped.sorted().flatMap { ["--exclude", $0] }
+                                    + ["--exclude", "*.pyc", "-czf", "-", "."])
         return ReleaseArchive(id: String(id), tarGz: tar, requirementsHash: requirementsHash(requirements, pool), fileCount: files.count)
     }
 

@@ -38,7 +38,8 @@ struct PoolRenderer {
     func files() -> [RenderedFile] {
         // A sourced pool's interpreter comes with its release, which `prepare` checks for flup.
         let check: FileCheck = pool.source == nil
-            ? .python(interpreter: pool.python, imports: pool.gateway == .scgi ? ["flup.server.scgi", "flup.server.scgi_fork"] : ["flup.server.fcgi", "flup.server.fcgi_fork"])
+            ? .python(interpreter: pool.python, imports: pool.gateway == .scgi ? ["flup.server.scgi", "flup.server.scgi_fork"]
+                : ["flup.server.fcgi", "flup.server.fcgi_fork"])
             : .python(interpreter: pool.baseInterpreter, imports: [])
         return [
             RenderedFile(path: topology.launcherPath(pool.name), contents: launcher(), role: .workers(pool: pool.name), check: check, mode: 0o755),
@@ -69,7 +70,8 @@ struct PoolRenderer {
             case .tcp(let address, let port): Config.Instance(host: address, port: port)
             }
         }
-        let config = Config(stack: topology.manifest.name, pool: pool.name, protocol: pool.gateway == .scgi ? "scgi" : nil, host: host.name, directory: pool.directory,
+        let config = Config(stack: topology.manifest.name, pool: pool.name, protocol: pool.gateway == .scgi ? "scgi" : nil, host: host.name,
+            directory: pool.directory,
                             entry: entry, environment: pool.environment.map { [$0.0, $0.1] }, server: server,
                             socket_group: topology.routerGroup, stop_grace: 10, instances: instances)
         return Self.encode(config)

@@ -22,7 +22,8 @@ public struct StackRenderer: Sendable {
         if roles.contains(.front) { files += frontFiles(host) }
         if roles.contains(.middle) {
             let (contents, check): (String, FileCheck) = switch manifest.middle.server {
-            case .lighttpd: (LighttpdRenderer(topology: topology, host: host).render(), .lighttpd(binary: platform.lighttpd, openFiles: topology.middleOpenFiles))
+            case .lighttpd: (LighttpdRenderer(topology: topology, host: host).render(),
+                .lighttpd(binary: platform.lighttpd, openFiles: topology.middleOpenFiles))
             case .nginx: (NginxRenderer(topology: topology, host: host).render(),
                           .nginx(binary: platform.nginx, prefix: topology.middleDirectory, openFiles: topology.middleOpenFiles))
             }
@@ -34,9 +35,11 @@ public struct StackRenderer: Sendable {
         let programs = Programs.on(host, topology, platform)
         switch host.processManager {
         case .supervisord:
-            files.append(RenderedFile(path: topology.supervisorConfigPath, contents: SupervisordRenderer(topology: topology, host: host, programs: programs).render(),
+            files.append(RenderedFile(path: topology.supervisorConfigPath,
+                contents: SupervisordRenderer(topology: topology, host: host, programs: programs).render(),
                                       role: .manager, check: .supervisord))
-            files.append(RenderedFile(path: topology.supervisordPath, contents: SupervisordRenderer.launcher(python: platform.supervisorPython, stack: manifest.name, host: host.name),
+            files.append(RenderedFile(path: topology.supervisordPath,
+                contents: SupervisordRenderer.launcher(python: platform.supervisorPython, stack: manifest.name, host: host.name),
                                       role: .manager, check: .python(interpreter: platform.supervisorPython, imports: []), mode: 0o755))
             files += SupervisordBootUnits(topology: topology, host: host, programs: programs, platform: platform).files()
         case .systemd:
@@ -79,7 +82,8 @@ public struct StackRenderer: Sendable {
     func frontFiles(_ host: Host) -> [RenderedFile] {
         let apache = ApacheRenderer(topology: topology, host: host, platform: platform).render()
         guard let tls = manifest.front.tls, let certificate = topology.tlsCertificatePath, let key = topology.tlsKeyPath else {
-            return [RenderedFile(path: topology.frontConfigPath, contents: apache, role: .front, check: .apache(binary: platform.apache2, serverRoot: topology.frontDirectory))]
+            return [RenderedFile(path: topology.frontConfigPath, contents: apache, role: .front,
+                check: .apache(binary: platform.apache2, serverRoot: topology.frontDirectory))]
         }
         let pair = FileCheck.tlsPair(python: platform.python, certificate: certificate, key: key)
         var files = [RenderedFile(path: topology.frontConfigPath, contents: apache, role: .front,

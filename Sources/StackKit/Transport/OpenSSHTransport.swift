@@ -130,7 +130,8 @@ public final class ControlDirectory: Sendable {
     public init() throws {
         // Short: a unix socket path must fit in 107 bytes.
         var template = Array("/tmp/stackctl-XXXXXX".utf8CString)
-        guard mkdtemp(&template) != nil else { throw TransportError.cannotRun(host: "localhost", command: "mkdtemp", message: String(cString: strerror(errno))) }
+        guard mkdtemp(&template) != nil else { throw TransportError.cannotRun(host: "localhost", command: "mkdtemp",
+            message: String(cString: strerror(errno))) }
         path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         chmod(path, 0o700)
     }

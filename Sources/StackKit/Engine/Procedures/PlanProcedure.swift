@@ -20,7 +20,9 @@ struct PlanProcedure<C: Clock>: Sendable where C.Duration == Duration {
             statics["static/" + shipped.name] = release.id
         }
         // Only files the host has and whose contents differ are read back (new ones diff against nothing).
-        let updated: @Sendable (Inspected) -> [String] = { i in i.changes.files.filter { f in i.state.files[f.path].map { $0.sha256 != f.sha256 } ?? false }.map(\.path) }
+        let updated: @Sendable (Inspected) -> [String] = { i in
+            i.changes.files.filter { f in i.state.files[f.path].map { $0.sha256 != f.sha256 } ?? false }.map(\.path)
+        }
         let fetched = await run.runner.run(inspected.filter { !updated($0).isEmpty }) { Scripts.fetch(updated($0)) }
         var old: [String: [String: String]] = [:], unread: [String: String] = [:]
         for o in fetched {
@@ -42,7 +44,8 @@ struct PlanProcedure<C: Clock>: Sendable where C.Duration == Duration {
                     let plain = manifest.pool(named: name).map { p in p.environment.filter { !p.secretKeys.contains($0.0) } } ?? []
                     before = PoolRenderer.masked(text, plain: plain) ?? "(not shown: it may hold secrets)\n"
                 }
-                let diff = change == "ownership" ? "" : f.file.secret ? "(contents not shown: a private key)\n" : before.map { redactor(UnifiedDiff.diff(old: $0, new: f.file.contents, from: now == nil ? "/dev/null" : f.path, to: f.path)) } ?? ""
+                let diff = change == "ownership" ? "" : f.file.secret ? "(contents not shown: a private key)\n"
+                    : before.map { redactor(UnifiedDiff.diff(old: $0, new: f.file.contents, from: now == nil ? "/dev/null" : f.path, to: f.path)) } ?? ""
                 h.files.append(.init(change: change, path: f.path, ownershipBefore: now?.ownership, ownership: f.ownership, diff: diff))
             }
             h.directories = i.changes.directories.map(\.path)

@@ -30,7 +30,8 @@ public struct HistoryEntry: Sendable, JSONLine, Equatable {
         self.host = host.host
         self.operator = `operator`
         self.command = command
-        outcome = report.ok ? (report.warning == nil ? "ok" : "degraded") : [ExitStatus.interrupted, .terminated].contains(report.exitCode) ? "interrupted" : "failed"
+        outcome = report.ok ? (report.warning == nil ? "ok" : "degraded") : [ExitStatus.interrupted, .terminated].contains(report.exitCode)
+            ? "interrupted" : "failed"
         exitCode = report.exitCode.rawValue
         failure = report.failure ?? report.warning
         releases = host.releases

@@ -32,7 +32,8 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
                     + (topology.manifest.front.tls.map { ",\($0.port)" } ?? "")
             }
             let name = tier == .middle ? topology.manifest.middle.server.rawValue : "apache2"
-            return [instance(tier, name: name, listen: listen, program: program, probes: probes, role: tier == .middle ? .middle : .front, endpoint: nil, pool: nil)]
+            return [instance(tier, name: name, listen: listen, program: program, probes: probes, role: tier == .middle ? .middle : .front,
+                endpoint: nil, pool: nil)]
         }
     }
 
@@ -43,7 +44,8 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
                                          driftFiles: [], release: nil, healthy: false, why: "host \(seen.error?.message ?? "unreachable: no answer")")
         }
         let managerName = program.map { ServiceControl.name($0, plan) }
-        let process = managerName.flatMap { facts.processes[$0] }.map { StatusReport.Process(state: $0.state, pid: $0.pid == 0 ? nil : $0.pid, uptimeSeconds: $0.uptime == 0 ? nil : $0.uptime) }
+        let process = managerName.flatMap { facts.processes[$0] }
+            .map { StatusReport.Process(state: $0.state, pid: $0.pid == 0 ? nil : $0.pid, uptimeSeconds: $0.uptime == 0 ? nil : $0.uptime) }
             ?? StatusReport.Process(state: facts.state.managerRunning ? "stopped" : "not started", pid: nil, uptimeSeconds: nil)
         let (drift, driftFiles) = self.drift(role, facts.state)
         let healthy = !probes.isEmpty && probes.allSatisfy(\.healthy)
@@ -84,7 +86,8 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
         return ("in sync", [])
     }
 
-    func reason(_ tier: Tier, _ probe: ProbeResult?, _ process: StatusReport.Process, _ endpoint: Endpoint?, _ facts: HostStatusFacts, program: Program?) -> String {
+    func reason(_ tier: Tier, _ probe: ProbeResult?, _ process: StatusReport.Process, _ endpoint: Endpoint?, _ facts: HostStatusFacts,
+        program: Program?) -> String {
         if process.state != "running" {
             let manager = plan.host.processManager.rawValue
             let name = program.map { ServiceControl.name($0, plan) }

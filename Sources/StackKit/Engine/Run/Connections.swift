@@ -15,7 +15,8 @@ public struct Connections: Sendable {
             if host.local {
                 transports[host.name] = LocalTransport(hostName: host.name)
             } else {
-                let options = SSHOptions(configFile: sshConfig, connectTimeout: connectTimeout, controlDirectory: directory, persist: shared == nil ? 0 : persist)
+                let options = SSHOptions(configFile: sshConfig, connectTimeout: connectTimeout, controlDirectory: directory,
+                    persist: shared == nil ? 0 : persist)
                 transports[host.name] = OpenSSHTransport(host: host, options: options)
             }
         }

@@ -19,9 +19,12 @@ public struct DeployReport: Sendable, Codable, Equatable {
         /// Seconds the host spent in each phase of the run (summed when a phase ran twice).
         public var timings: [String: Double] = [:]
         /// Nothing uploaded, started, restarted, reloaded or stopped.
-        public var unchanged: Bool { uploaded.isEmpty && started.isEmpty && restarted.isEmpty && reloaded.isEmpty && stopped.isEmpty && releases.isEmpty && repaired.isEmpty }
+        public var unchanged: Bool { uploaded.isEmpty && started.isEmpty && restarted.isEmpty && reloaded.isEmpty && stopped.isEmpty
+            && releases.isEmpty && repaired.isEmpty }
 
-        enum CodingKeys: String, CodingKey { case host, reachable, uploaded, validated, started, restarted, reloaded, stopped, releases, repaired, slow, error, unchanged, timings }
+        enum CodingKeys: String, CodingKey {
+            case host, reachable, uploaded, validated, started, restarted, reloaded, stopped, releases, repaired, slow, error, unchanged, timings
+        }
 
         public init(host: String) { self.host = host }
 

@@ -25,11 +25,13 @@ public enum ExitStatus: Int32, Sendable, Codable, CaseIterable {
         case .invalidManifest: "the manifest is invalid (every problem printed with its position)"
         case .changesPending: "plan: `up` would change something (shown per host); nothing was changed"
         case .unreachable: "a host is unreachable (up and down change nothing then)"
-        case .refused: "a host refused the new files: its server's own check, staging them, or a static directory that resolves into code there (nothing changed)"
+        case .refused: "a host refused the new files: its server's own check, staging them, or a static directory that resolves into code "
+            + "there (nothing changed)"
         case .unhealthy: "unhealthy: a health gate failed (a rolled-out host is switched back), or status finds a tier with no healthy instance"
         case .hostCommandFailed: "a command failed on a host"
         case .releaseFailed: "a release could not be built or prepared (no traffic moved)"
-        case .degraded: "degraded: status finds some instances unhealthy or slow, every tier still serving; up finished but an instance answers slower than its `health.slow`"
+        case .degraded: "degraded: status finds some instances unhealthy or slow, every tier still serving; up finished but an instance "
+            + "answers slower than its `health.slow`"
         case .noPreviousRelease: "rollback: a host has no previous release to go back to"
         case .locked: "another run holds the stack's deploy lock (its holder is named; nothing was changed)"
         case .notReady: "a host lacks what the stack needs (each thing named, with the apt-get line that installs it; nothing was changed)"
@@ -48,6 +50,7 @@ extension ExitStatus {
 
     /// `Exit status:` and one line per status, for a command's help.
     public static func help(_ statuses: [ExitStatus]) -> String {
-        "Exit status:\n" + Set(statuses + [.ok]).sorted { $0.rawValue < $1.rawValue }.map { String(repeating: " ", count: 4 - String($0.rawValue).count) + "\($0.rawValue)  \($0.meaning)" }.joined(separator: "\n")
+        "Exit status:\n" + Set(statuses + [.ok]).sorted { $0.rawValue < $1.rawValue }.map { String(repeating: " ",
+            count: 4 - String($0.rawValue).count) + "\($0.rawValue)  \($0.meaning)" }.joined(separator: "\n")
     }
 }

@@ -67,7 +67,8 @@ struct HostRunner: Sendable {
     let stopwatch: Stopwatch
 
     /// Runs `work` on every item's host; `phase` names it in the timings.
-    func run<Item: OnHost, Reply: Sendable>(_ items: [Item], phase: String, _ work: @escaping @Sendable (Item, any Transport) async -> Result<Reply, HostFailure>)
+    func run<Item: OnHost, Reply: Sendable>(_ items: [Item], phase: String,
+        _ work: @escaping @Sendable (Item, any Transport) async -> Result<Reply, HostFailure>)
         async -> [HostOutcome<Item, Reply>] {
         await timed(items) { item, transport in (phase, await work(item, transport)) }
     }
@@ -80,7 +81,8 @@ struct HostRunner: Sendable {
     }
 
     /// Each item's work on its host, timed: the phase it names and how long the host took.
-    private func timed<Item: OnHost, Reply: Sendable>(_ items: [Item], _ work: @escaping @Sendable (Item, any Transport) async -> (String, Result<Reply, HostFailure>))
+    private func timed<Item: OnHost, Reply: Sendable>(_ items: [Item],
+        _ work: @escaping @Sendable (Item, any Transport) async -> (String, Result<Reply, HostFailure>))
         async -> [HostOutcome<Item, Reply>] {
         let transports = connections.transports, stopwatch = stopwatch
         return await FanOut.map(items, limit: parallel) { item in
@@ -98,7 +100,8 @@ struct HostRunner: Sendable {
                 return .success(Reply(output))
             }
             let stderr = out.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
-            let fallback = out.status == 0 ? "the \(script.phase.rawValue) script ended before its end" : "the \(script.phase.rawValue) script failed (exit \(out.status))"
+            let fallback = out.status == 0 ? "the \(script.phase.rawValue) script ended before its end"
+                : "the \(script.phase.rawValue) script failed (exit \(out.status))"
             let message = output.failure ?? (stderr.isEmpty ? fallback + " without a message" : stderr)
             return .failure(.script(message: message, output: output))
         } catch {

@@ -64,6 +64,7 @@ struct GateChecker<C: Clock>: Sendable where C.Duration == Duration {
     /// an attempt of its own failed (`restart-pending`, before the first, is not: the unit will
     /// try again, and that attempt says why).
     static func hasExited(_ state: String) -> Bool {
-        ["backoff", "fatal", "exited", "stopped"].contains(state) || state.hasPrefix("failed") || state.hasPrefix("inactive") || state == "activating/auto-restart"
+        ["backoff", "fatal", "exited", "stopped"].contains(state) || state.hasPrefix("failed") || state.hasPrefix("inactive")
+            || state == "activating/auto-restart"
     }
 }

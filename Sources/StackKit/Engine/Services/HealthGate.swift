@@ -85,7 +85,8 @@ struct HealthGate<C: Clock>: Sendable where C.Duration == Duration {
             for p in gate.skipped { run.emit(.info, host, "\(p.label) not judged: pool \(p.through ?? "") behind it is unhealthy") }
             for r in gate.results {
                 let k = tiers.firstIndex(of: r.probe.tier)!
-                tierReports[k].probes.append(.init(host: host, target: r.probe.label, healthy: r.healthy, status: r.status, latencyMs: r.milliseconds, answer: r.answer, stderr: r.stderr))
+                tierReports[k].probes.append(.init(host: host, target: r.probe.label, healthy: r.healthy, status: r.status,
+                    latencyMs: r.milliseconds, answer: r.answer, stderr: r.stderr))
                 if r.isSlow {
                     run.recorder.update(host) { $0.slow.append("\(r.probe.label) \(r.slowness)") }
                     run.recorder.degrade("\(host): \(r.probe.label) is slow: \(r.slowness)")

@@ -21,7 +21,8 @@ struct ReleaseHook<C: Clock>: Sendable where C.Duration == Duration {
             status = try await run.connections.transports[host.hostName]!.follow(script.command, line: say)
         } catch {
             run.recorder.update(host.hostName) { $0.error = error.reason }
-            run.recorder.fail(HostFailure.transport(error).exitStatus, "\(host.hostName): the release_command of \(pool.name) could not run: \(error.reason); nothing was switched")
+            run.recorder.fail(HostFailure.transport(error).exitStatus,
+                "\(host.hostName): the release_command of \(pool.name) could not run: \(error.reason); nothing was switched")
             return false
         }
         let output = ScriptOutput(lines.withLock { $0.joined(separator: "\n") })
@@ -30,7 +31,8 @@ struct ReleaseHook<C: Clock>: Sendable where C.Duration == Duration {
             return true
         }
         let last = lines.withLock { $0.compactMap { if case .output(let text) = ScriptLine($0), !text.isEmpty { text } else { nil } }.last }
-        let why = (output.failure.map { $0.replacingOccurrences(of: "release_command (", with: "(") } ?? "(exit \(status))") + (last.map { "; its last line: \($0)" } ?? "")
+        let why = (output.failure.map { $0.replacingOccurrences(of: "release_command (", with: "(") } ?? "(exit \(status))")
+            + (last.map { "; its last line: \($0)" } ?? "")
         run.emit(.failed, host.hostName, "\(pool.name): \(why)")
         run.recorder.update(host.hostName) { $0.error = why }
         run.recorder.fail(.releaseFailed, "\(host.hostName): the release_command of \(pool.name) failed in release \(release): \(why); nothing was switched")

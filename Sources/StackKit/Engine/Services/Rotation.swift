@@ -95,7 +95,8 @@ struct Rotation<C: Clock>: Sendable where C.Duration == Duration {
             run.recorder.update(plan.host.name) { r in if !r.reloaded.contains(unit) { r.reloaded.append(unit) } }
         }
         for (plan, failure) in judged.failed {
-            run.recorder.fail(failure.exitStatus, "\(plan.host.name): the \(tier == .front ? "front" : "middle tier") could not be reloaded: \(failure.message)")
+            run.recorder.fail(failure.exitStatus,
+                "\(plan.host.name): the \(tier == .front ? "front" : "middle tier") could not be reloaded: \(failure.message)")
         }
         return judged.ok
     }

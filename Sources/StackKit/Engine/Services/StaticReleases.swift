@@ -18,7 +18,7 @@ struct StaticReleases<C: Clock>: Sendable where C.Duration == Duration {
             let key = "static/" + shipped.name
             let behind = middles.filter { $0.state.releases[key] != release.id }
             guard !behind.isEmpty else { continue }
-            run.emit(.step, nil, "static \(shipped.name): release \(release.id) live on \(behind.map(\.hostName).joined(separator: ", ")), with the one before it")
+            run.emit(.step, nil, "static \(shipped.name): release \(release.id) live on \(behind.names), with the one before it")
             let keep = manifest.middle.staticKeepReleases
             let judged = await run.phase(behind) { Scripts.placeStatic(shipped, release, keep: keep, $0.plan) }
             for (i, reply) in judged.done {
@@ -27,7 +27,8 @@ struct StaticReleases<C: Clock>: Sendable where C.Duration == Duration {
             }
             if !judged.ok {
                 run.recorder.fail(judged.failedHosts.count == behind.count && judged.failureStatus == .unreachable ? .unreachable : .releaseFailed,
-                            "static \(shipped.name): release \(release.id) could not be placed on \(judged.failedHosts.joined(separator: ", ")); no worker switched")
+                            "static \(shipped.name): release \(release.id) could not be placed on \(judged.failedHosts.joined(separator: ", ")); "
+                                + "no worker switched")
                 return false
             }
         }

@@ -30,7 +30,8 @@ extension JSONSchema {
             if !without.isEmpty { otherwiseSchema = .object([("allOf", .array([required([otherwise]), noneOf(without)]))]) }
             return .object([("if", required([key])), ("then", noneOf(refusing)), ("else", otherwiseSchema)])
         case .flagged(let flag, let otherwise, let refusing):
-            let on = JSONValue.object([("anyOf", .array([.object([("const", .bool(true))]), .object([("type", .string("string")), ("pattern", .string(anyCase(NodeReader.trueWords)))])]))])
+            let on = JSONValue.object([("anyOf",
+                .array([.object([("const", .bool(true))]), .object([("type", .string("string")), ("pattern", .string(anyCase(NodeReader.trueWords)))])]))])
             return .object([("if", .object([("properties", .object([(flag, on)])), ("required", .array([.string(flag)]))])),
                             ("then", noneOf(refusing)), ("else", required([otherwise]))])
         case .router(let key, let object, let keys, let needed):

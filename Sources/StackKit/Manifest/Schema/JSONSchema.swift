@@ -28,7 +28,9 @@ public enum JSONSchema {
         switch shape {
         case .string(let rule): string(rule)
         case .integer(let range): .object([("type", .string("integer")), ("minimum", .int(range.lowerBound)), ("maximum", .int(range.upperBound))])
-        case .boolean: .object([("anyOf", .array([.object([("type", .string("boolean"))]), .object([("type", .string("string")), ("pattern", .string(anyCase(NodeReader.trueWords + NodeReader.falseWords)))])]))])
+        case .boolean: .object([("anyOf",
+            .array([.object([("type", .string("boolean"))]),
+            .object([("type", .string("string")), ("pattern", .string(anyCase(NodeReader.trueWords + NodeReader.falseWords)))])]))])
         case .duration:
             .object([("anyOf", .array([
                 .object([("type", .string("number")), ("exclusiveMinimum", .int(0)), ("maximum", .int(3600))]),
@@ -36,10 +38,12 @@ public enum JSONSchema {
             ]))])
         case .choice(let values): .object([("enum", .array(values.map(JSONValue.string)))])
         case .strings(let rule, let unique):
-            .object([("anyOf", .array([string(rule), .object([("type", .string("array")), ("items", string(rule))] + (unique ? [("uniqueItems", .bool(true))] : []))]))])
+            .object([("anyOf", .array([string(rule),
+                .object([("type", .string("array")), ("items", string(rule))] + (unique ? [("uniqueItems", .bool(true))] : []))]))])
         case .object(let object): .object(objectPairs(object))
         case .named(let key, let value, let atLeastOne):
-            .object([("type", .string("object")), ("propertyNames", string(key, asKey: true)), ("additionalProperties", schema(value))] + (atLeastOne ? [("minProperties", .int(1))] : []))
+            .object([("type", .string("object")), ("propertyNames", string(key, asKey: true)), ("additionalProperties", schema(value))]
+                + (atLeastOne ? [("minProperties", .int(1))] : []))
         case .either(let shapes): .object([("anyOf", .array(shapes.map(schema)))])
         case .localPath: .object([("type", .string("string")), ("minLength", .int(1)), ("pattern", .string(characters(ValueRule.path.characters)))])
         }

@@ -9,7 +9,8 @@ public enum ManifestShape {
         Field("process_manager", .choice(ProcessManager.allCases.map(\.rawValue)), "What runs the programs on every host that does not say (default systemd)."),
         Field("hosts", .named(key: .name, value: .object(host), atLeastOne: true), required: true, "The machines, by the names the tiers use."),
         Field("front", .object(front), required: true, "The Apache tier that takes the site's traffic."),
-        Field("middle", .object(middle), "The lighttpd or nginx tier: static files itself, app routes to the pools over FastCGI. Leave it out, and give front.static and front.routes, for Apache to do both."),
+        Field("middle", .object(middle),
+            "The lighttpd or nginx tier: static files itself, app routes to the pools over FastCGI. Leave it out, and give front.static and front.routes, for Apache to do both."),
         Field("pools", .named(key: .name, value: .object(pool), atLeastOne: true), required: true, "The FastCGI worker pools (WSGI apps under flup), by name."),
     ], rules: [.router("middle", in: "front", keys: routerKeys, required: ["static", "routes"])])
 
@@ -42,7 +43,8 @@ public enum ManifestShape {
         Field("group", .string(.account), "Their group (default www-data)."),
         Field("scheme", .string(.scheme), "X-Forwarded-Proto sent on: https when TLS ends before Apache (default http)."),
         Field("timeout", .integer(1...3600), "Seconds Apache waits for the middle tier's answer (default 60)."),
-        Field("connect_timeout", .integer(1...60), "Seconds Apache waits for a connection to a middle host (or without a middle tier, a worker) before trying another (default 2)."),
+        Field("connect_timeout", .integer(1...60),
+            "Seconds Apache waits for a connection to a middle host (or without a middle tier, a worker) before trying another (default 2)."),
         Field("retry", .integer(0...3600), "Seconds a middle host (or worker) that failed stays out of the balancer (default 10; 0 with one middle host)."),
         Field("balance", .choice(Balance.front.map(\.rawValue)), "How requests are spread over the middle hosts, or a pool's workers (default round_robin)."),
         Field("health", .object(health("the front")), "The front's health check."),
