@@ -156,9 +156,33 @@ import StackKitTesting
         let phases = fakes["app1"]!.phases
         // Seen exited twice in a row, then no more waiting: a 15 s timeout would take some 20 rounds.
         #expect(phases.filter { $0 == .states }.count == 2)
-        // The quick check, the first round, two rounds of waiting, and status's own probe for the why.
-        #expect(phases.filter { $0 == .probe }.count == 5, "\(phases)")
+        // The quick check, the first round and two rounds of waiting; the why is judged from the
+        // gate's own answers and one read of the host's status facts, with no probe of its own.
+        #expect(phases.filter { $0 == .probe }.count == 4, "\(phases)")
+        #expect(phases.filter { $0 == .status }.count == 1, "\(phases)")
         #expect(phases.filter { $0 == .activate }.count == 1, "restarted once, not again")
+    }
+
+    /// The gate's repair goes through the run's recorder: a restart the host refuses is recorded
+    /// on that host and said, and the gate still judges what it then finds.
+    @Test func aRepairThatCannotRestartIsRecordedOnItsHost() async {
+        let sick = Self.host("app1", sick: { true }, state: "failed/failed")
+        let said = Mutex<[String]>([])
+        var fakes: [String: FakeTransport] = [:]
+        for name in Self.plans.keys {
+            fakes[name] = FakeTransport(hostName: name) { c in
+                guard name == "app1", c.phase == .activate else { return name == "app1" ? sick(c) : Self.host(name)(c) }
+                return .success(CommandOutput(status: 1, stdout: Array("@fail restart (exit 5)\n| Unit shop-main@0.service is masked.\n".utf8)))
+            }
+        }
+        let deployer = Deployer(manifest: Self.manifest, connections: Connections(transports: fakes), parallel: 4, clock: ImmediateClock()) { e in
+            said.withLock { $0.append("\(e.host ?? "-"): \(e.text)") }
+        }
+        let report = await deployer.up()
+        #expect(report.exitCode == .unhealthy)
+        #expect(report.hosts.first { $0.host == "app1" }?.error?.hasPrefix("restart (exit 5)") == true, "\(report.hosts)")
+        #expect(said.withLock { $0 }.contains { $0.hasPrefix("app1: could not restart to repair: restart (exit 5)") }, "\(said.withLock { $0 })")
+        #expect(fakes["app1"]!.phases.filter { $0 == .activate }.count == 1)
     }
 
     @Test func aPoolBrokenBeforeThisRunLetsTheMiddlesRepairGoAhead() async {

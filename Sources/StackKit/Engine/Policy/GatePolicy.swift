@@ -30,6 +30,5 @@ struct HostGate: Sendable {
 
     var results: [ProbeResult] = []
     var repaired: [Repair] = []
-    var repairError: String?
     var skipped: [Probe] = []
 }

@@ -53,15 +53,23 @@ final class Recorder: Sendable {
             case .success(let reply):
                 judged.done.append((outcome.item, reply))
             case .failure(let failure):
-                update(outcome.host) { r in
-                    r.error = failure.message
-                    if failure.isUnreachable { r.reachable = false }
-                }
-                say(.failed, outcome.host, failure.message)
+                hostFailed(outcome.host, failure, saying: failure.message)
                 judged.failed.append((outcome.item, failure))
             }
         }
         return judged
+    }
+}
+
+extension Recorder {
+    /// A host's failure, recorded on its report and said as `text`; the run's own outcome is
+    /// the caller's to decide.
+    func hostFailed(_ host: String, _ failure: HostFailure, saying text: String) {
+        update(host) { r in
+            r.error = failure.message
+            if failure.isUnreachable { r.reachable = false }
+        }
+        say(.failed, host, text)
     }
 }
 

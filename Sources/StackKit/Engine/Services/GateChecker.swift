@@ -1,11 +1,14 @@
 import Synchronization
 
 /// One host's gate: probe, restart once what failed without having just been started, and
-/// wait for the rest until healthy, out of time, or every failing program has exited.
+/// wait for the rest until healthy, out of time, or every failing program has exited. What it
+/// does on the host besides probing comes from the health gate (`GateEffects`), which runs it
+/// through the run's recorder.
 struct GateChecker<C: Clock>: Sendable where C.Duration == Duration {
     let plan: HostPlan
     let prober: Prober<C>
     let transport: any Transport
+    let effects: GateEffects
 
     func run(_ probes: [Probe], _ policy: GatePolicy) async throws(TransportError) -> HostGate {
         var gate = HostGate()
@@ -23,10 +26,7 @@ struct GateChecker<C: Clock>: Sendable where C.Duration == Duration {
         }
         let decision = GateDecision(results, fresh: fresh, program: program(of:))
         gate.repaired = decision.repairs
-        if !decision.restart.isEmpty,
-           case .failure(let failure) = await HostRunner.execute(Scripts.activate([.restart(decision.restart)], plan, HostChanges(files: [])), on: transport) {
-            gate.repairError = failure.message
-        }
+        if !decision.restart.isEmpty { await effects.restart(decision.restart) }
         let again = try await prober.check(decision.wait.map { results[$0].probe }, over: transport, giveUp: giveUp(policy))
         for (k, r) in zip(decision.wait, again) { results[k] = r }
         gate.results = results
@@ -45,12 +45,12 @@ struct GateChecker<C: Clock>: Sendable where C.Duration == Duration {
     /// passes through a stopped state for an instant), or when the run is asked to stop.
     func giveUp(_ policy: GatePolicy) -> @Sendable ([Probe]) async -> Bool {
         let strikes = Mutex<Set<String>>([])
-        let plan = plan, transport = transport
+        let effects = effects
         let names = { @Sendable (probes: [Probe]) in probes.map { self.program(of: $0) } }
         return { pending in
             if policy.stop?() == true { return true }
             let wanted = names(pending)
-            guard !wanted.contains(nil), case .success(let facts) = await HostRunner.execute(Scripts.processStates(plan), on: transport) else { return false }
+            guard !wanted.contains(nil), let facts = await effects.states() else { return false }
             let exited = Set(wanted.compactMap { $0 }.filter { facts.processes[$0].map { Self.hasExited($0.state) } ?? false })
             return strikes.withLock { seen in
                 defer { seen = exited }
@@ -67,4 +67,13 @@ struct GateChecker<C: Clock>: Sendable where C.Duration == Duration {
         ["backoff", "fatal", "exited", "stopped"].contains(state) || state.hasPrefix("failed") || state.hasPrefix("inactive")
             || state == "activating/auto-restart"
     }
+}
+
+/// What a host's gate does on its host besides probing: restart programs to repair them, and
+/// read its programs' states while it waits.
+struct GateEffects: Sendable {
+    /// Restarts these programs; a failure is recorded on the host and said.
+    var restart: @Sendable ([String]) async -> Void
+    /// The host's programs' states; nil when they could not be read.
+    var states: @Sendable () async -> HostStatusFacts?
 }

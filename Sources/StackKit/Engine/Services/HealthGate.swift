@@ -28,17 +28,30 @@ struct HealthGate<C: Clock>: Sendable where C.Duration == Duration {
 
     /// Every host's gate, run in parallel; nothing recorded yet.
     func probe(_ tiers: [Tier], _ hosts: [Inspected], _ policy: GatePolicy) async -> [HostOutcome<Inspected, HostGate>] {
-        let t = run.topology
+        let t = run.topology, recorder = run.recorder
         let prober = Prober(clock: run.clock, python: run.platform.python)
         return await run.runner.run(hosts, phase: "gate") { i, transport -> Result<HostGate, HostFailure> in
             let probes = Self.probes(tiers, i.plan, t).filter { policy.pool == nil || $0.pool == policy.pool }
-            let checker = GateChecker(plan: i.plan, prober: prober, transport: transport)
+            let checker = GateChecker(plan: i.plan, prober: prober, transport: transport, effects: Self.effects(i.plan, transport, recorder))
             do throws(TransportError) {
                 return .success(try await checker.run(probes, policy))
             } catch {
                 return .failure(.transport(error))
             }
         }
+    }
+
+    /// A gate's work on one host besides probing, on that host's connection: a repair's restart
+    /// that fails is recorded on the host and said, not the run's failure (its gate decides).
+    static func effects(_ plan: HostPlan, _ transport: any Transport, _ recorder: Recorder) -> GateEffects {
+        GateEffects(restart: { names in
+            let script = Scripts.activate([.restart(names)], plan, HostChanges(files: []))
+            if case .failure(let failure) = await HostRunner.execute(script, on: transport) {
+                recorder.hostFailed(plan.host.name, failure, saying: "could not restart to repair: \(failure.message)")
+            }
+        }, states: {
+            try? await HostRunner.execute(Scripts.processStates(plan), on: transport).get()
+        })
     }
 
     /// How long a script that just started or restarted programs asks their probes again while
@@ -72,7 +85,7 @@ struct HealthGate<C: Clock>: Sendable where C.Duration == Duration {
         let judged = run.recorder.judge(outcomes)
         var tierReports = tiers.map { DeployReport.TierReport(tier: $0, healthy: true, probes: []) }
         var verdict = GateVerdict(ok: judged.ok, reachable: judged.ok)
-        var bad: [(host: String, result: ProbeResult)] = []
+        var bad: [(item: Inspected, result: ProbeResult, results: [ProbeResult])] = []
         var firstBad = judged.failed.first.map { "\($0.item.hostName): could not be probed: \($0.failure.message)" }
         if !judged.ok { for k in tierReports.indices { tierReports[k].healthy = false } }
         for (i, gate) in judged.done {
@@ -81,7 +94,6 @@ struct HealthGate<C: Clock>: Sendable where C.Duration == Duration {
                 run.recorder.update(host) { $0.repaired.append("\(r.program): \(r.why)"); $0.restarted.append(r.program) }
                 run.emit(.info, host, "restarted \(r.program) once: \(r.why)")
             }
-            if let error = gate.repairError { run.emit(.failed, host, "could not restart to repair: \(error)") }
             for p in gate.skipped { run.emit(.info, host, "\(p.label) not judged: pool \(p.through ?? "") behind it is unhealthy") }
             for r in gate.results {
                 let k = tiers.firstIndex(of: r.probe.tier)!
@@ -104,7 +116,7 @@ struct HealthGate<C: Clock>: Sendable where C.Duration == Duration {
                 tierReports[k].healthy = false
                 verdict.ok = false
                 if let pool = r.probe.pool { verdict.failedPools.insert(pool) }
-                bad.append((host, r))
+                bad.append((i, r, gate.results))
                 run.emit(.failed, host, "\(r.probe.label): \(r.answerWithStderr)")
             }
             if !gate.results.isEmpty && gate.results.allSatisfy(\.healthy) {
@@ -115,8 +127,8 @@ struct HealthGate<C: Clock>: Sendable where C.Duration == Duration {
         }
         let kept = tierReports.filter { !$0.probes.isEmpty || !$0.healthy }
         run.recorder.edit { $0.tiers += kept }
-        if firstBad == nil, let (host, r) = bad.min(by: { $0.result.probe.tier < $1.result.probe.tier }) {
-            firstBad = "\(host): \(r.probe.tier.rawValue) unhealthy: \(r.probe.label): \(await why(r, on: host))"
+        if firstBad == nil, let (i, r, results) = bad.min(by: { $0.result.probe.tier < $1.result.probe.tier }) {
+            firstBad = "\(i.hostName): \(r.probe.tier.rawValue) unhealthy: \(r.probe.label): \(await why(r, on: i, results))"
         }
         // A signal cut the wait short: the run stops here, saying what the gate had seen.
         if let firstBad, !run.stopRequested("during the \(tiers.map(\.rawValue).joined(separator: " and ")) health check (\(firstBad))") {
@@ -126,14 +138,17 @@ struct HealthGate<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     /// Why a probe failed, as `status` would say it (the program's state, the process manager's
-    /// own words, the error log); the probe's answer when status finds nothing more.
-    func why(_ r: ProbeResult, on host: String) async -> String {
-        var checker = StatusChecker(manifest: run.manifest, connections: run.connections, parallel: 1, clock: run.clock)
-        checker.platform = run.platform
-        let report = await checker.check(only: [host])
+    /// own words, the error log): the host's status facts, read in one round trip, judged by
+    /// status's own judge with the gate's last answers. The probe's answer when status finds
+    /// nothing more, or the facts cannot be read.
+    func why(_ r: ProbeResult, on i: Inspected, _ results: [ProbeResult]) async -> String {
+        let read = await run.runner.run([i]) { Scripts.status($0.plan) }
+        guard let facts = try? read.first?.result.get() else { return r.answerWithStderr }
+        let seen = StatusChecker<C>.Seen(plan: i.plan, facts: facts, probes: results)
         let name = r.probe.tier == .workers ? "\(r.probe.pool ?? "")/\(r.probe.instance ?? 0)" : nil
-        let instance = report.tiers.first { $0.tier == r.probe.tier }?.instances.first { $0.host == host && (name == nil || $0.name == name) }
-        guard let why = instance?.why, !instance!.healthy else { return r.answerWithStderr }
+        let instance = StatusJudge(seen: seen, topology: run.topology, now: run.now()).instances(of: r.probe.tier)
+            .first { name == nil || $0.name == name }
+        guard let why = instance?.why, instance?.healthy == false else { return r.answerWithStderr }
         return why
     }
 }
