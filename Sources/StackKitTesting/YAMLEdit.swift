@@ -137,19 +137,7 @@ public struct YAMLEdit: Sendable {
         let plain = !quoted && !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || "._/-@+:$%~=,".contains($0) || $0 == " " }
             && !text.hasPrefix(" ") && !text.hasSuffix(" ") && !text.contains(": ") && !text.hasSuffix(":")
             && !"-?:,@%".contains(text.first!)
-        if plain { return text }
-        var out = "\""
-        for c in text.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if c.value < 0x20 || c.value == 0x7F { out += "\\u" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count)
-                    + String(c.value, radix: 16) } else { out.unicodeScalars.append(c) }
-            }
-        }
-        return out + "\""
+        // A JSON string is a YAML double-quoted scalar.
+        return plain ? text : JSONValue.quoted(text)
     }
 }

@@ -43,7 +43,8 @@ public indirect enum JSONValue: Sendable, Equatable {
         return .object(pairs + more)
     }
 
-    static func quoted(_ s: String) -> String {
+    /// `s` as a JSON string, quotes included (also a YAML double-quoted scalar).
+    public static func quoted(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
