@@ -16,7 +16,9 @@ public struct LocalTransport: Transport {
 
     public func follow(_ command: RemoteCommand, line: @escaping @Sendable (String) -> Void) async throws(TransportError) -> Int32 {
         do {
-            return try await LineStream.run(command.argv, line: line)
+            // The script on its standard input, which then closes, as ssh's does: `sh -s` would
+            // otherwise wait for an input that never ends (issue 26: the release command hung).
+            return try await LineStream.run(command.argv, input: command.stdin, line: line)
         } catch {
             throw .cannotRun(host: hostName, command: ShellQuote.line(command.argv), message: "\(error)")
         }

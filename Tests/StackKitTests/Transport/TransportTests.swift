@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import StackKit
 
@@ -55,6 +56,25 @@ import Testing
         let t = LocalTransport(hostName: "here")
         let out = try await t.run(RemoteCommand(["sh", "-c", "cat; echo err >&2; exit 3"], stdin: Array("hello".utf8)))
         #expect(out == CommandOutput(status: 3, stdout: Array("hello".utf8), stderr: Array("err\n".utf8)))
+    }
+
+    /// A script streamed on a `local: true` host (the release command's) gets its script on
+    /// standard input, as over ssh: `sh -s` no longer waits forever on an input that never ends.
+    @Test func localTransportFollowsAScriptGivenOnStandardInput() async throws {
+        let transport = LocalTransport(hostName: "here")
+        final class Lines: Sendable { let seen = Mutex<[String]>([]) }
+        let lines = Lines()
+        let command = RemoteCommand(["sh", "-s"], stdin: Array("echo one\necho two\nexit 3\n".utf8), label: "release-hook")
+        let status = await withTaskGroup(of: Int32?.self) { group in
+            group.addTask { try? await transport.follow(command) { line in lines.seen.withLock { $0.append(line) } } }
+            // Bounded: a follow that hangs is cancelled (which ends its process group) and fails.
+            group.addTask { try? await Task.sleep(for: .seconds(20)); return nil }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        #expect(status == 3, "the script ran to its end")
+        #expect(lines.seen.withLock { $0 } == ["one", "two"])
     }
 
     @Test func localTransportStopsACommandThatOutlivesItsTimeout() async {
