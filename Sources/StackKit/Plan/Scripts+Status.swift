@@ -120,7 +120,7 @@ extension Scripts {
 /// What the status script found on a host, beyond `HostState`.
 public struct HostStatusFacts: ScriptReply, Equatable {
     public struct Process: Sendable, Equatable {
-        public var state: String
+        public var state: ProcessState
         public var pid: Int
         public var uptime: Int
     }
@@ -150,7 +150,7 @@ public struct HostStatusFacts: ScriptReply, Equatable {
         state = HostState(output)
         for m in output.markers {
             switch m.tag {
-            case .proc: processes[m.fields[0]] = Process(state: m.fields[1], pid: Int(m.fields[2]) ?? 0, uptime: Int(m.fields[3]) ?? 0)
+            case .proc: processes[m.fields[0]] = Process(state: ProcessState(m.fields[1]), pid: Int(m.fields[2]) ?? 0, uptime: Int(m.fields[3]) ?? 0)
             case .sock: sockets[m.fields[1]] = .some(m.fields[0])
             case .nosock: sockets[m.fields[0]] = .some(nil)
             case .groups: middleUserGroups = m.fields[1].split(separator: " ").map(String.init)

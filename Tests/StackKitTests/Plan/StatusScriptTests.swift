@@ -48,7 +48,7 @@ import Testing
         esac
         """, journalctl: "exit 0\n")
         let worker = try #require(facts.processes["tiny-web@0.service"], "\(stdout)")
-        #expect(worker.state == state)
-        #expect(GateChecker<ContinuousClock>.hasExited(worker.state) == exited)
+        #expect(worker.state.word == state)
+        #expect(worker.state.hasExited == exited)
     }
 }

@@ -45,7 +45,7 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
         }
         let managerName = program.map { ServiceControl.name($0, plan) }
         let process = managerName.flatMap { facts.processes[$0] }
-            .map { StatusReport.Process(state: $0.state, pid: $0.pid == 0 ? nil : $0.pid, uptimeSeconds: $0.uptime == 0 ? nil : $0.uptime) }
+            .map { StatusReport.Process(state: $0.state.word, pid: $0.pid == 0 ? nil : $0.pid, uptimeSeconds: $0.uptime == 0 ? nil : $0.uptime) }
             ?? StatusReport.Process(state: facts.state.managerRunning ? "stopped" : "not started", pid: nil, uptimeSeconds: nil)
         let (drift, driftFiles) = self.drift(role, facts.state)
         let healthy = !probes.isEmpty && probes.allSatisfy(\.healthy)
@@ -88,7 +88,8 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
 
     func reason(_ tier: Tier, _ probe: ProbeResult?, _ process: StatusReport.Process, _ endpoint: Endpoint?, _ facts: HostStatusFacts,
         program: Program?) -> String {
-        if process.state != "running" {
+        let state = ProcessState(process.state)
+        if !state.isRunning {
             let manager = plan.host.processManager.rawValue
             let name = program.map { ServiceControl.name($0, plan) }
             let log = name.flatMap { facts.lastLogLine[$0] }
@@ -97,7 +98,7 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
             // ("Exited too quickly") only when the log has nothing. A program stopped on purpose
             // has no why: its last line is an earlier run's.
             let spawn = name.flatMap { facts.spawnError[$0] }
-            let last = ["stopped", "not started"].contains(process.state) ? nil : log
+            let last = state.stoppedOnPurpose ? nil : log
             let candidates = [spawn, last].compactMap { $0 }
             if let program, let explained = candidates.lazy.compactMap({ line in SpawnWhy.explain(line, program).map { (line, $0) } }).first {
                 return "\(manager) reports it \(process.state): \(explained.1) (\(Probe.snippet(explained.0, limit: 300)))"

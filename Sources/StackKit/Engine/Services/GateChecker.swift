@@ -51,21 +51,12 @@ struct GateChecker<C: Clock>: Sendable where C.Duration == Duration {
             if policy.stop?() == true { return true }
             let wanted = names(pending)
             guard !wanted.contains(nil), let facts = await effects.states() else { return false }
-            let exited = Set(wanted.compactMap { $0 }.filter { facts.processes[$0].map { Self.hasExited($0.state) } ?? false })
+            let exited = Set(wanted.compactMap { $0 }.filter { facts.processes[$0]?.state.hasExited ?? false })
             return strikes.withLock { seen in
                 defer { seen = exited }
                 return !exited.isEmpty && exited.count == Set(wanted.compactMap { $0 }).count && exited.isSubset(of: seen)
             }
         }
-    }
-
-    /// A state the program will not leave by itself: supervisord's backoff (it died while
-    /// starting), fatal, exited and stopped; systemd's failed, inactive and auto-restart after
-    /// an attempt of its own failed (`restart-pending`, before the first, is not: the unit will
-    /// try again, and that attempt says why).
-    static func hasExited(_ state: String) -> Bool {
-        ["backoff", "fatal", "exited", "stopped"].contains(state) || state.hasPrefix("failed") || state.hasPrefix("inactive")
-            || state == "activating/auto-restart"
     }
 }
 
