@@ -17,6 +17,27 @@ extension Lab {
             return out
         }
 
+        /// A systemd stack on the plain lab hosts, whose PID 1 is not systemd: `check` names it with
+        /// the manifest change that fixes it, and `up` stops there (exit 11) before anything changes.
+        @Test func aSystemdStackWherePID1IsNotSystemdIsRefusedUpFront() throws {
+            let kind = LabKind.plain
+            let dir = try CLITests.scratch()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let manifest = try LabE2ETests.manifest(server: "nginx", kind: kind, in: dir) { try $0.set("process_manager", "systemd") }
+            let cfg = LabE2ETests.sshConfig
+            let check = try CLITests.stackctl(["check", "-f", manifest, "-F", cfg])
+            #expect(check.status == 11, "\(check.stdout)")
+            #expect(check.stdout.contains("PID 1") && check.stdout.contains("not systemd"), "\(check.stdout)")
+            #expect(check.stdout.contains("set process_manager: supervisord on hosts.front1 in the manifest"), "\(check.stdout)")
+            let before = Self.snapshot("\(kind.dir)3/srv/stackctl")
+            let up = try LabE2ETests.up(manifest)
+            #expect(up.status == 11, "\(up.stderr)")
+            #expect(up.report.failure?.contains("is not ready: PID 1: ") == true && up.report.failure?.hasSuffix("nothing was changed") == true,
+                    "\(String(describing: up.report.failure))")
+            #expect(up.stderr.contains("fix: run this host's stack under supervisord"), "\(up.stderr)")
+            #expect(Self.snapshot("\(kind.dir)3/srv/stackctl") == before, "nothing changed on the host")
+        }
+
         @Test func checkNamesWhatIsMissingAndUpStopsBeforeAnyChange() throws {
             let kind = LabKind.plain
             try LabE2ETests.withStack(server: "nginx", kind: kind) { dir, manifest in

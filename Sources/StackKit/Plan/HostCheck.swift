@@ -65,6 +65,13 @@ public struct HostCheck: Sendable, Codable, Equatable {
             guard found != nil || reply.missing.contains(path) else { continue }
             add(path, found != nil, found.map { $0.isEmpty ? "present" : $0 } ?? "missing", package: package)
         }
+        if plan.host.processManager == .systemd, let pid1 = reply.initSystem {
+            let booted = pid1 == "systemd"
+            add("PID 1", booted, booted ? "systemd" : "\(pid1), not systemd: this host cannot run the stack's systemd units")
+            if !booted {
+                fixes.append("run this host's stack under supervisord: set process_manager: supervisord on hosts.\(host) in the manifest")
+            }
+        }
         for file in reply.modules { add("Apache \(file)", false, "missing from \(plan.platform.apacheModules)", package: "apache2") }
         for pool in t.manifest.pools where pool.hosts.contains(host) {
             if let version = reply.flup[pool.name] {

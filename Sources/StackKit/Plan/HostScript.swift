@@ -54,7 +54,7 @@ public enum HostPhase: String, Sendable, CaseIterable {
         }
     }
 
-    static let checkMarkers: Set<Marker.Tag> = [.user, .bin, .nobin, .nomod, .flup, .noflup, .venv, .port, .disk, .nofile]
+    static let checkMarkers: Set<Marker.Tag> = [.user, .bin, .nobin, .nomod, .flup, .noflup, .venv, .port, .disk, .nofile, .initSystem]
 
     /// The marker tags the phase's script may print.
     public var markers: Set<Marker.Tag> {

@@ -20,6 +20,11 @@ extension Scripts {
         for (path, versionArgs, _) in HostCheck.binaries(plan) {
             s += full && !versionArgs.text.isEmpty ? "bin \(path) \"$(ver \(path) \(versionArgs))\"\n" : "bin \(path) ''\n"
         }
+        // A systemd stack needs systemd as PID 1: systemctl may be installed where it is not.
+        if plan.host.processManager == .systemd {
+            let pid1: ShellCode = "\"$(cat /proc/1/comm 2>/dev/null || echo unknown)\""
+            s += "if [ -d /run/systemd/system ]; then \(ShellCode.emit(.initSystem, "systemd")); else \(ShellCode.emit(.initSystem, pid1)); fi\n"
+        }
         if plan.tiers.contains(.front) {
             for (_, file) in ApacheRenderer.modules(plan.topology.manifest) { s += "[ -f \(p.apacheModules + "/" + file) ] || \(ShellCode.emit(.nomod, "\(file)"))\n" }
         }
@@ -81,6 +86,8 @@ public struct CheckReply: ScriptReply, Equatable {
     public var ports: [Int: (pid: Int, command: String)] = [:]
     public var disk: (path: String, kb: Int)?
     public var openFiles: (limit: Int, source: String)?
+    /// `systemd` when PID 1 is systemd, else PID 1's name (asked on systemd hosts only).
+    public var initSystem: String?
 
     public init(_ output: ScriptOutput) {
         for m in output.markers {
@@ -95,6 +102,7 @@ public struct CheckReply: ScriptReply, Equatable {
             case .port: ports[Int(m.fields[0]) ?? 0] = (Int(m.fields[1]) ?? 0, m.fields[2])
             case .disk: disk = (m.fields[0], Int(m.fields[1]) ?? 0)
             case .nofile: openFiles = (Int(m.fields[0]) ?? 0, m.fields[1])
+            case .initSystem: initSystem = m.fields[0]
             default: continue
             }
         }
@@ -103,5 +111,6 @@ public struct CheckReply: ScriptReply, Equatable {
     public static func == (a: CheckReply, b: CheckReply) -> Bool {
         a.user == b.user && a.binaries == b.binaries && a.missing == b.missing && a.modules == b.modules && a.flup == b.flup
             && a.noFlup == b.noFlup && a.venv == b.venv && a.ports.mapValues(\.pid) == b.ports.mapValues(\.pid) && a.disk?.kb == b.disk?.kb
+            && a.initSystem == b.initSystem
     }
 }

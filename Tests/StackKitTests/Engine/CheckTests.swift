@@ -10,6 +10,22 @@ import StackKitTesting
         HostCheck(CheckReply(ScriptOutput(facts)), plans[host]!)
     }
 
+    /// A systemd stack on a host whose PID 1 is something else fails its check (exit 11 in `up`,
+    /// before anything changes) with the manifest change that fixes it; supervisord hosts are
+    /// not asked.
+    @Test func aSystemdHostWhosePID1IsNotSystemdIsNamedWithTheFix() {
+        let booted = Self.judge("app1", "@user root 0\n@init systemd\n")
+        #expect(booted.items.first { $0.what == "PID 1" }?.ok == true)
+        let other = Self.judge("app1", "@user root 0\n@init process_api\n")
+        #expect(!other.ok)
+        #expect(other.problems.map(\.what) == ["PID 1"])
+        #expect(other.problems.first?.detail == "process_api, not systemd: this host cannot run the stack's systemd units")
+        #expect(other.fixes == ["run this host's stack under supervisord: set process_manager: supervisord on hosts.app1 in the manifest"])
+        #expect(Self.judge("web", "@user root 0\n@init sshd\n").items.allSatisfy { $0.what != "PID 1" }, "web runs supervisord")
+        #expect(Scripts.check(Self.plans["app1"]!).code.text.contains("if [ -d /run/systemd/system ]; then printf '@init %s\\n' systemd; else"))
+        #expect(!Scripts.check(Self.plans["web"]!).code.text.contains("/proc/1/comm"))
+    }
+
     @Test func aReadyHostHasNoProblems() {
         let c = Self.judge("web", """
         @user root 0
