@@ -84,6 +84,12 @@ public struct YAMLEdit: Sendable {
         try set(path, edit(old))
     }
 
+    /// Appends items to the list at a dotted path, which must exist and be a list.
+    public mutating func append(_ path: String, _ items: Value...) throws {
+        guard case .list(let old)? = self[path] else { throw EditError.missing(path) }
+        try set(path, .list(old + items))
+    }
+
     static func set(_ here: Value, _ keys: ArraySlice<String>, _ value: Value, _ path: String) throws -> Value {
         guard let key = keys.first else { return value }
         switch here {

@@ -45,10 +45,3 @@ func editYAML(_ text: String, _ edit: (inout YAMLEdit) throws -> Void) throws ->
     try edit(&doc)
     return doc.text
 }
-
-extension YAMLEdit {
-    /// Appends items to the list at `path`.
-    mutating func append(_ path: String, _ items: Value...) throws {
-        try change(path) { if case .list(let old) = $0 { .list(old + items) } else { $0 } }
-    }
-}

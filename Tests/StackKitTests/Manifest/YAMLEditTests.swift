@@ -22,11 +22,12 @@ import StackKitTesting
     @Test func anEditChangesOneKeyAndAMissingPathIsAnError() throws {
         var doc = try YAMLEdit("name: shop\npools:\n  main: { hosts: [a, b], env: { A: '1' } }\n")
         try doc.set("pools.main.env.B", .text("1.5"))
-        try doc.change("pools.main.hosts") { if case .list(let h) = $0 { .list(h + ["c"]) } else { $0 } }
+        try doc.append("pools.main.hosts", "c")
         try doc.set("pools.main.hosts.0", "z")
         #expect(doc.text == "name: shop\npools:\n  main:\n    hosts:\n      - z\n      - b\n      - c\n    env:\n      A: \"1\"\n      B: \"1.5\"\n")
         #expect(throws: YAMLEdit.EditError.self) { try doc.set("pools.nope.env.B", "x") }
         #expect(throws: YAMLEdit.EditError.self) { try doc.change("pools.main.user") { $0 } }
+        #expect(throws: YAMLEdit.EditError.self) { try doc.append("pools.main.env", "x") }
         #expect(try YAMLJSON.json(doc.text) == YAMLJSON.json("name: shop\npools: { main: { hosts: [z, b, c], env: { A: '1', B: '1.5' } } }"))
     }
 }

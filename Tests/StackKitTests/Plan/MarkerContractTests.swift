@@ -46,7 +46,7 @@ import Testing
             let text = try String(contentsOf: url, encoding: .utf8)
             for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let s = String(line)
-                if s.trimmingCharacters(in: .whitespaces).hasPrefix("///") || s.trimmingCharacters(in: .whitespaces).hasPrefix("//") { continue }
+                if s.trimmingCharacters(in: .whitespaces).hasPrefix("//") { continue }
                 if literal.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil { found.append("\(url.lastPathComponent):\(n + 1): \(s)") }
             }
         }

@@ -61,7 +61,7 @@ struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
 
     /// The run's report, its time set: what a procedure returns when it ends.
     func finish() -> DeployReport {
-        let seconds = started.duration(to: clock.now).inSeconds
+        let seconds = elapsed
         return recorder.edit { $0.seconds = seconds; return $0 }
     }
 
