@@ -68,7 +68,9 @@ import Testing
         let status = await withTaskGroup(of: Int32?.self) { group in
             group.addTask { try? await transport.follow(command) { line in lines.seen.withLock { $0.append(line) } } }
             // Bounded: a follow that hangs is cancelled (which ends its process group) and fails.
-            group.addTask { try? await Task.sleep(for: .seconds(20)); return nil }
+            // The bound is a hang guard, not a time limit: in the full parallel run the tests'
+            // blocking work can keep both tasks from a thread for a minute (seen: 77 s).
+            group.addTask { try? await Task.sleep(for: .seconds(300)); return nil }
             let first = await group.next() ?? nil
             group.cancelAll()
             return first
