@@ -78,16 +78,20 @@ public enum FastCGI {
         return out
     }
 
-    /// The parameters a WSGI app under flup needs for GET `path` (flup warns without the SERVER_*).
-    public static func getParams(path: String, scriptName: String = "", host: String = "localhost") -> [(String, String)] {
+    /// The parameters a WSGI app under flup needs for GET `path` (flup warns without the
+    /// SERVER_*), naming `site` as a request through the front would; `HTTPS=on` makes flup
+    /// give the app `wsgi.url_scheme` https.
+    public static func getParams(path: String, scriptName: String = "", site: ProbeSite = ProbeSite()) -> [(String, String)] {
         let (p, query) = path.firstIndex(of: "?").map { (String(path[..<$0]), String(path[path.index(after: $0)...])) } ?? (path, "")
-        return [
+        var params = [
             ("GATEWAY_INTERFACE", "CGI/1.1"), ("REQUEST_METHOD", "GET"), ("SCRIPT_NAME", scriptName),
             ("PATH_INFO", p), ("QUERY_STRING", query), ("REQUEST_URI", scriptName + path),
-            ("SERVER_NAME", host), ("SERVER_PORT", "80"), ("SERVER_PROTOCOL", "HTTP/1.0"),
-            ("REMOTE_ADDR", "127.0.0.1"), ("HTTP_HOST", host), ("HTTP_USER_AGENT", "stackctl-probe"),
+            ("SERVER_NAME", site.name), ("SERVER_PORT", String(site.port)), ("SERVER_PROTOCOL", "HTTP/1.0"),
+            ("REMOTE_ADDR", "127.0.0.1"), ("HTTP_HOST", site.hostHeader), ("HTTP_USER_AGENT", "stackctl-probe"),
             ("CONTENT_LENGTH", "0"),
         ]
+        if site.https { params += [("HTTPS", "on"), ("REQUEST_SCHEME", "https")] }
+        return params
     }
 
     public static func getValuesRequest(_ names: [String]) -> [UInt8] {

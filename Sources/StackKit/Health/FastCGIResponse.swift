@@ -62,8 +62,10 @@ public struct FastCGIResponse: Sendable, Equatable {
 
 /// Heads of HTTP responses and CGI output: a status line or `Status:` header, headers, body.
 public enum HTTPMessage {
-    public static func request(path: String, host: String) -> [UInt8] {
-        Array("GET \(path) HTTP/1.0\r\nHost: \(host)\r\nUser-Agent: stackctl-probe\r\nConnection: close\r\n\r\n".utf8)
+    /// A GET naming `site`; over HTTPS it says so as the front does (`X-Forwarded-Proto`).
+    public static func request(path: String, site: ProbeSite) -> [UInt8] {
+        let proto = site.https ? "X-Forwarded-Proto: https\r\n" : ""
+        return Array("GET \(path) HTTP/1.0\r\nHost: \(site.hostHeader)\r\n\(proto)User-Agent: stackctl-probe\r\nConnection: close\r\n\r\n".utf8)
     }
 
     public static func splitHead(_ bytes: [UInt8], statusFromHeader: Bool) -> (Int, [(String, String)], [UInt8]) {

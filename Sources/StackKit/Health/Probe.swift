@@ -6,7 +6,7 @@ public struct Probe: Sendable, Equatable {
         /// An SCGI request straight to a worker (`protocol: scgi`).
         case scgi(path: String, scriptName: String)
         /// An HTTP GET; `contentType` is the type a static file must come back with.
-        case http(path: String, hostHeader: String, contentType: String?)
+        case http(path: String, contentType: String?)
     }
 
     public var tier: Tier
@@ -29,12 +29,14 @@ public struct Probe: Sendable, Equatable {
     public var redactor = Redactor()
     /// Over TLS with this server name: the answer tells the certificate served.
     public var tls: String? = nil
+    /// The site the request names (Host, SERVER_NAME, port, HTTPS).
+    public var site = ProbeSite()
 
     public var exchange: Relay.Exchange {
         let payload: [UInt8] = switch kind {
-        case .fastcgi(let path, let scriptName): FastCGI.request(params: FastCGI.getParams(path: path, scriptName: scriptName))
-        case .scgi(let path, let scriptName): SCGI.request(headers: FastCGI.getParams(path: path, scriptName: scriptName))
-        case .http(let path, let host, _): HTTPMessage.request(path: path, host: host)
+        case .fastcgi(let path, let scriptName): FastCGI.request(params: FastCGI.getParams(path: path, scriptName: scriptName, site: site))
+        case .scgi(let path, let scriptName): SCGI.request(headers: FastCGI.getParams(path: path, scriptName: scriptName, site: site))
+        case .http(let path, _): HTTPMessage.request(path: path, site: site)
         }
         // Long enough to tell a slow answer (over `slow`) from none at all.
         return Relay.Exchange(endpoint: endpoint, payload: payload, timeout: min(timeout, max(6, slow * 3)), tls: tls)
@@ -103,7 +105,7 @@ extension Probe {
             case .response(let status, _, let body):
                 return result((200..<400).contains(status), status, "\(status) \(Self.snippet(redactor(String(decoding: body, as: UTF8.self))))")
             }
-        case .http(_, _, let contentType):
+        case .http(_, let contentType):
             let (status, headers, body) = HTTPMessage.splitHead(answer.bytes, statusFromHeader: false)
             let type = headers.first { $0.0.lowercased() == "content-type" }?.1 ?? ""
             var ok = (200..<400).contains(status)

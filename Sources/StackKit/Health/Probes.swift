@@ -8,28 +8,29 @@ public enum Probes {
             let scriptName = mount.map { $0.isRoot ? "" : $0.prefix } ?? ""
             let kind: Probe.Kind = pool.gateway == .scgi ? .scgi(path: pool.health.path, scriptName: scriptName)
                 : .fastcgi(path: pool.health.path, scriptName: scriptName)
-            return Probe(tier: .workers, host: host, endpoint: w.endpoint, kind: kind,
-                         label: "pool \(pool.name) instance \(w.index) (\(w.endpoint)\(pool.gateway == .scgi ? ", SCGI" : ""))",
-                         timeout: pool.health.timeout, pool: pool.name,
-                         instance: w.index, slow: pool.health.slow)
+            var probe = Probe(tier: .workers, host: host, endpoint: w.endpoint, kind: kind,
+                              label: "pool \(pool.name) instance \(w.index) (\(w.endpoint)\(pool.gateway == .scgi ? ", SCGI" : ""))",
+                              timeout: pool.health.timeout, pool: pool.name,
+                              instance: w.index, slow: pool.health.slow)
+            probe.site = t.probeSite(pool.health.host, or: t.frontAddress)
+            return probe
         }
     }
 
     public static func middle(_ t: Topology, host: String) -> [Probe] {
         let m = t.manifest.middle
         let endpoint = Endpoint.tcp(address: t.middleConnectAddress(of: host), port: m.port)
-        let hostHeader = t.serverName(or: t.middleConnectAddress(of: host))
+        let site = t.probeSite(m.appHealth.host, or: t.middleConnectAddress(of: host))
         var probes: [Probe] = []
         if !m.staticHealth.path.isEmpty {
             let ext = m.staticHealth.path.split(separator: "/").last?.split(separator: ".").last.map { String($0).lowercased() } ?? ""
             let type = MimeTypes.merged(with: m.mimeTypes).first { $0.ext == ext }.map { String($0.type.split(separator: ";")[0]) }
-            probes.append(Probe(tier: .middle, host: host, endpoint: endpoint,
-                kind: .http(path: m.staticHealth.path, hostHeader: hostHeader, contentType: type),
+            probes.append(Probe(tier: .middle, host: host, endpoint: endpoint, kind: .http(path: m.staticHealth.path, contentType: type),
                                 label: "static \(m.staticHealth.path)", timeout: m.staticHealth.timeout, slow: m.staticHealth.slow))
         }
-        probes.append(Probe(tier: .middle, host: host, endpoint: endpoint, kind: .http(path: appPath(t), hostHeader: hostHeader, contentType: nil),
+        probes.append(Probe(tier: .middle, host: host, endpoint: endpoint, kind: .http(path: appPath(t), contentType: nil),
                             label: "app \(appPath(t))", timeout: m.appHealth.timeout, through: pool(serving: appPath(t), t), slow: m.appHealth.slow))
-        return probes
+        return probes.map { var p = $0; p.site = site; return p }
     }
 
     /// `middle.health.app`, or the first route's pool health path under that route.
@@ -51,11 +52,12 @@ public enum Probes {
         let listen = t.frontListenAddress(on: host)
         let address = Topology.isWildcard(listen) ? t.hostAddress(host) : listen
         var probe = Probe(tier: .front, host: host, endpoint: .tcp(address: address, port: f.tls?.port ?? f.port),
-                          kind: .http(path: f.health.path, hostHeader: t.serverName(or: address), contentType: nil),
+                          kind: .http(path: f.health.path, contentType: nil),
                           label: "front \(f.tls == nil ? "" : "https ")\(f.health.path)", timeout: f.health.timeout,
                           through: pool(serving: f.health.path, t), slow: f.health.slow)
+        probe.site = t.probeSite(f.health.host, or: address)
         // With HTTPS the front is probed over TLS (the plain port may only redirect).
-        if f.tls != nil { probe.tls = t.plainServerName ?? address }
+        if f.tls != nil { probe.tls = f.health.host ?? t.plainServerName ?? address }
         return [probe]
     }
 

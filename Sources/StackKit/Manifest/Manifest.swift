@@ -85,11 +85,14 @@ public struct HealthCheck: Sendable, Equatable {
     public var path: String
     public var timeout: Double
     public var slow: Double
+    /// The site name the probes send (`health.host`); nil: the front's first server name.
+    public var host: String? = nil
 
-    public init(path: String = "/", timeout: Double = 30, slow: Double = 1) {
+    public init(path: String = "/", timeout: Double = 30, slow: Double = 1, host: String? = nil) {
         self.path = path
         self.timeout = timeout
         self.slow = slow
+        self.host = host
     }
 }
 

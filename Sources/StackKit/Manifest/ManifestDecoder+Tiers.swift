@@ -45,8 +45,9 @@ extension ManifestDecoder {
         if let h = m["health"], let fields = r.object(h, "middle.health", ManifestShape.middleHealth) {
             let timeout = fields.duration("timeout") ?? middle.staticHealth.timeout
             let slow = slowThreshold(fields["slow"], "middle.health.slow", timeout: timeout)
-            middle.staticHealth = HealthCheck(path: fields.string("static") ?? "", timeout: timeout, slow: slow)
-            middle.appHealth = HealthCheck(path: fields.string("app") ?? "", timeout: timeout, slow: slow)
+            let host = fields.string("host")
+            middle.staticHealth = HealthCheck(path: fields.string("static") ?? "", timeout: timeout, slow: slow, host: host)
+            middle.appHealth = HealthCheck(path: fields.string("app") ?? "", timeout: timeout, slow: slow, host: host)
         }
         return middle
     }

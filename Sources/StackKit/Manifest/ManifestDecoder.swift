@@ -98,6 +98,7 @@ struct ManifestDecoder {
         check.path = fields.string("path") ?? check.path
         check.timeout = fields.duration("timeout") ?? check.timeout
         check.slow = slowThreshold(fields["slow"], fields.path("slow"), timeout: check.timeout)
+        check.host = fields.string("host")
         return check
     }
 

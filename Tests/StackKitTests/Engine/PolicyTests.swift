@@ -59,7 +59,7 @@ import Testing
 
     static func result(_ tier: Tier, _ name: String, healthy: Bool, status: Int? = nil) -> ProbeResult {
         let probe = Probe(tier: tier, host: "h", endpoint: .tcp(address: "127.0.0.1", port: 9000),
-                          kind: .http(path: "/", hostHeader: "h", contentType: nil), label: name, timeout: 1)
+                          kind: .http(path: "/", contentType: nil), label: name, timeout: 1)
         return ProbeResult(probe: probe, healthy: healthy, status: status, milliseconds: 1, answer: healthy ? "200 ok" : "\(status ?? 0)", stderr: "")
     }
 

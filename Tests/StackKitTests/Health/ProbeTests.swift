@@ -35,7 +35,7 @@ import StackKitTesting
 
     @Test func aStaticProbeWantsTheRightContentType() {
         let probe = Probe(tier: .middle, host: "m", endpoint: .tcp(address: "127.0.0.12", port: 8000),
-                          kind: .http(path: "/static/site.css", hostHeader: "m", contentType: "text/css"), label: "static", timeout: 5)
+                          kind: .http(path: "/static/site.css", contentType: "text/css"), label: "static", timeout: 5)
         let good = Relay.Answer(outcome: .ok, milliseconds: 1, bytes: Array("HTTP/1.1 200 OK\r\nContent-Type: text/css; charset=utf-8\r\n\r\nx".utf8), message: "")
         #expect(probe.evaluate(good).healthy)
         let wrong = Relay.Answer(outcome: .ok, milliseconds: 1, bytes: Array("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\nx".utf8), message: "")
@@ -47,10 +47,39 @@ import StackKitTesting
         #expect(Probes.workers(t, host: "web").map(\.kind) == [.fastcgi(path: "/", scriptName: "/admin")])
         #expect(Probes.workers(t, host: "app1").map(\.endpoint) == [.tcp(address: "127.0.1.21", port: 9000), .tcp(address: "127.0.1.21", port: 9001)])
         #expect(Probes.middle(t, host: "web").map(\.kind) == [
-            .http(path: "/static/health.txt", hostHeader: "shop.example.test", contentType: "text/plain"),
-            .http(path: "/health", hostHeader: "shop.example.test", contentType: nil),
+            .http(path: "/static/health.txt", contentType: "text/plain"),
+            .http(path: "/health", contentType: nil),
         ])
+        #expect(Probes.middle(t, host: "web").map(\.site.hostHeader) == ["shop.example.test", "shop.example.test"])
         #expect(Probes.front(t, host: "edge").map(\.endpoint) == [.tcp(address: "127.0.1.10", port: 80)])
+    }
+
+    /// Django refuses a Host outside ALLOWED_HOSTS: every tier's probe names the site as a
+    /// visitor's request through the front would, over HTTPS when the front serves it.
+    @Test func probesNameTheSiteAsARequestThroughTheFrontWould() throws {
+        var m = try Fixtures.manifest("full")
+        m.front.port = 8080
+        m.front.scheme = "http"
+        var t = Topology(m)
+        let worker = try #require(Probes.workers(t, host: "web").first)
+        #expect(worker.site == ProbeSite(name: "shop.example.test", port: 8080, https: false))
+        var params = Dictionary(uniqueKeysWithValues: FastCGI.getParams(path: "/", site: worker.site))
+        #expect(params["HTTP_HOST"] == "shop.example.test:8080" && params["SERVER_NAME"] == "shop.example.test")
+        #expect(params["SERVER_PORT"] == "8080" && params["HTTPS"] == nil)
+
+        m.front.tls = FrontTLS(certificate: .onHost(path: "/etc/c.pem"), key: .onHost(path: "/etc/k.pem"))
+        for i in m.pools.indices { m.pools[i].health.host = "www.shop.example.test" }
+        m.middle.appHealth.host = "api.shop.example.test"
+        t = Topology(m)
+        let secure = try #require(Probes.workers(t, host: "web").first)
+        #expect(secure.site == ProbeSite(name: "www.shop.example.test", port: 443, https: true))
+        params = Dictionary(uniqueKeysWithValues: FastCGI.getParams(path: "/", site: secure.site))
+        #expect(params["HTTP_HOST"] == "www.shop.example.test" && params["SERVER_PORT"] == "443" && params["HTTPS"] == "on")
+        let app = try #require(Probes.middle(t, host: "web").last)
+        let request = String(decoding: app.exchange.payload, as: UTF8.self)
+        #expect(request.contains("Host: api.shop.example.test\r\n") && request.contains("X-Forwarded-Proto: https\r\n"))
+        let front = try #require(Probes.front(t, host: "edge").first)
+        #expect(front.site.hostHeader == "shop.example.test" && front.tls == "shop.example.test")
     }
 
     @Test func theProberRetriesUntilHealthyWithinTheTiersTime() async throws {

@@ -123,7 +123,7 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
     /// (the pool's workers behind the middle, the middle hosts behind the front).
     func needles(_ probe: ProbeResult) -> [String] {
         var needles: [String] = []
-        if case .http(let path, _, _) = probe.probe.kind {
+        if case .http(let path, _) = probe.probe.kind {
             // `/` alone would match every line: then only a logged request line for it.
             needles.append("GET \(path) ")
             let bare = path.split(separator: "?").first.map(String.init) ?? path

@@ -37,5 +37,6 @@ extension ManifestShape {
         Field("app", .string(.urlPath), "An app path to ask."),
         Field("timeout", .duration, "How long it may take to become healthy (default 30 s)."),
         Field("slow", .duration, "An answer slower than this counts as slow (default 1 s; under timeout)."),
+        Field("host", .string(.address), "The site name the probes send as Host, HTTP_HOST and SERVER_NAME (default: the front's first server name)."),
     ])
 }

@@ -31,6 +31,7 @@ public enum ManifestShape {
             Field("path", .string(.urlPath), "The path asked (default /)."),
             Field("timeout", .duration, "How long it may take to become healthy (default 30 s)."),
             Field("slow", .duration, "An answer slower than this counts as slow, shown as degraded (default 1 s; under timeout)."),
+            Field("host", .string(.address), "The site name the probes send as Host, HTTP_HOST and SERVER_NAME (default: the front's first server name)."),
         ])
     }
 
