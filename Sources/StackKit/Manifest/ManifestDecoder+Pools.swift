@@ -63,10 +63,14 @@ extension ManifestDecoder {
             pool.virtualenv = current + "/venv"
             pool.python = current + "/venv/bin/python"
             pool.releaseCommand = p.string("release_command")
+            pool.releaseTimeout = p.duration("release_command_timeout") ?? pool.releaseTimeout
         } else {
             if let ref = p["ref"] { r.fail(ref.mark, "\(path).ref", "'ref' needs 'source'") }
             if let hook = p["release_command"] {
                 r.fail(hook.mark, "\(path).release_command", "'release_command' runs in a new release: it needs 'source'")
+            }
+            if let timeout = p["release_command_timeout"] {
+                r.fail(timeout.mark, "\(path).release_command_timeout", "'release_command_timeout' bounds a release_command: it needs 'source'")
             }
             r.require(p.nodes, "directory", in: path, at: node.mark, hint: "the application's working directory, or 'source' to ship releases")
             pool.directory = p.string("directory").map(Self.trimSlash) ?? pool.directory

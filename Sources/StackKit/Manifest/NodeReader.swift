@@ -108,8 +108,9 @@ final class NodeReader {
         var number = Substring(text), scale = 1.0
         if text.hasSuffix("ms") { number = number.dropLast(2); scale = 0.001 }
         else if text.hasSuffix("s") { number = number.dropLast(); scale = 1 }
+        else if text.hasSuffix("m") { number = number.dropLast(); scale = 60 }
         guard let value = Double(number), value > 0, value.isFinite, value * scale <= 3600 else {
-            fail(mark, path, "expected a duration such as 10, 10s or 500ms (at most 1 hour), found '\(text)'")
+            fail(mark, path, "expected a duration such as 10, 10s, 500ms or 10m (at most 1 hour), found '\(text)'")
             return nil
         }
         return value * scale

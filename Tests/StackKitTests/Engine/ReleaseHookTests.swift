@@ -72,10 +72,64 @@ import StackKitTesting
         let text = try Fixtures.text("manifests/small.yml").replacingOccurrences(of: "    wsgi:", with: "    release_command: ./manage.py migrate\n    wsgi:")
         #expect(Fixtures.problems(text).contains { $0.contains("release_command: 'release_command' runs in a new release: it needs 'source'") }, "\(Fixtures.problems(text))")
     }
+    /// SIGINT or SIGTERM ends a running release_command as it ends any phase: its follow is
+    /// cancelled (which ends ssh, and the runner on the host then ends the command), the run
+    /// stops with 130 and nothing switches.
+    @Test func aSignalEndsARunningHookAndNothingSwitches() async throws {
+        var (deployer, fakes, src, _) = try Self.setup()
+        defer { try? FileManager.default.removeItem(at: src) }
+        let hanging = HangingFollow(fakes["app1"]!)
+        var transports: [String: any Transport] = fakes
+        transports["app1"] = hanging
+        deployer = Deployer(manifest: deployer.manifest, connections: Connections(transports: transports), clock: ImmediateClock())
+        deployer.interruption = { hanging.started.withLock { $0 } ? SIGINT : nil }
+        let report = await deployer.rollout(pool: "main", target: .newRelease)
+        #expect(report.exitCode == .interrupted)
+        #expect(report.failure?.contains("during the release_command of main on app1 (it was ended; nothing was switched)") == true, "\(report.failure ?? "")")
+        #expect(hanging.cancelled.withLock { $0 }, "the follow was ended, not waited out")
+        #expect(!fakes["app1"]!.phases.contains(.switchRelease) && !fakes["app2"]!.phases.contains(.switchRelease))
+    }
+
+    @Test func theTimeoutIsTheRunnersAndItsExitIsSaid() throws {
+        let (deployer, _, src, _) = try Self.setup()
+        defer { try? FileManager.default.removeItem(at: src) }
+        let plan = try #require(deployer.plans().first { $0.host.name == "app1" })
+        var pool = try #require(deployer.manifest.pool(named: "main"))
+        #expect(pool.releaseTimeout == 600)
+        pool.releaseTimeout = 900
+        let script = Scripts.releaseHook(pool, id: "abc123def456", plan)
+        #expect(script.text.contains(#""timeout":900"#))
+        #expect(script.text.contains("elif [ $rc -eq 124 ]; then") && script.text.contains("release_command (timed out after 900 s; its processes were ended)"))
+        #expect(script.command.timeout == .seconds(1020), "the transport's own bound is only a backstop")
+    }
+
+    @Test func theTimeoutIsADurationThatNeedsASource() throws {
+        let small = try Fixtures.text("manifests/small.yml")
+        let bounded = small.replacingOccurrences(of: "    wsgi:", with: "    release_command_timeout: 15m\n    wsgi:")
+        #expect(Fixtures.problems(bounded).contains { $0.contains("'release_command_timeout' bounds a release_command: it needs 'source'") }, "\(Fixtures.problems(bounded))")
+        let tooLong = small.replacingOccurrences(of: "    wsgi:", with: "    drain_timeout: 61m\n    wsgi:")
+        #expect(Fixtures.problems(tooLong).contains { $0.contains("expected a duration such as 10, 10s, 500ms or 10m (at most 1 hour), found '61m'") })
+    }
 }
 
 /// The events a deployer said (and any lines a test notes), in order.
 final class Said: Sendable {
     let events = Mutex<[DeployEvent]>([])
     let lines = Mutex<[String]>([])
+}
+
+/// A host whose follow runs until it is cancelled (a migration that takes its time).
+final class HangingFollow: Transport {
+    let fake: FakeTransport
+    let started = Mutex(false), cancelled = Mutex(false)
+    init(_ fake: FakeTransport) { self.fake = fake }
+    var hostName: String { fake.hostName }
+    func run(_ command: RemoteCommand) async throws(TransportError) -> CommandOutput { try await fake.run(command) }
+    func follow(_ command: RemoteCommand, line: @escaping @Sendable (String) -> Void) async throws(TransportError) -> Int32 {
+        started.withLock { $0 = true }
+        while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(50)) }
+        cancelled.withLock { $0 = true }
+        return 143
+    }
+    func shutdown() async {}
 }

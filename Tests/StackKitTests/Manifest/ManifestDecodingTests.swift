@@ -45,12 +45,12 @@ import Testing
     }
 
     @Test func durationsAcceptSecondsAndMilliseconds() throws {
-        for (text, seconds) in [("10", 10.0), ("2.5", 2.5), ("10s", 10), ("500ms", 0.5)] {
+        for (text, seconds) in [("10", 10.0), ("2.5", 2.5), ("10s", 10), ("500ms", 0.5), ("10m", 600)] {
             let yaml = BadManifestCases.valid + "\n    health: { timeout: \(text) }"
             #expect(try ManifestLoader.parse(yaml).pool(named: "main")?.health.timeout == seconds)
         }
         #expect(Fixtures.problems(BadManifestCases.valid + "\n    health: { timeout: soon }")
-            == ["17:24: pools.main.health.timeout: expected a duration such as 10, 10s or 500ms (at most 1 hour), found 'soon'"])
+            == ["17:24: pools.main.health.timeout: expected a duration such as 10, 10s, 500ms or 10m (at most 1 hour), found 'soon'"])
     }
 
     @Test func theShippedExamplesAreValid() throws {

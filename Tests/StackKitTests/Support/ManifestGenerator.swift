@@ -40,7 +40,7 @@ struct ManifestGenerator {
     }()
 
     mutating func key(_ indent: Int, _ text: String) { lines.append(String(repeating: "  ", count: indent) + text) }
-    mutating func duration() -> String { pick(["10", "2.5", "10s", "500ms", "1", "30"]) }
+    mutating func duration() -> String { pick(["10", "2.5", "10s", "500ms", "1", "30", "1m"]) }
 
     struct HostInfo {
         var name: String
@@ -113,6 +113,7 @@ struct ManifestGenerator {
         if chance(0.7) { key(indent + 1, "path: \(path)") }
         key(indent + 1, "timeout: \(duration())")
         if chance(0.5) { key(indent + 1, "slow: \(pick(["250ms", "0.3", "0.4s"]))") }
+        if chance(0.3) { key(indent + 1, "host: \(pick(["www.example.com", "127.0.0.1", "app.internal"]))") }
     }
 
     mutating func frontSection(_ hosts: [String]) {
@@ -181,6 +182,7 @@ struct ManifestGenerator {
             if chance(0.7) { key(2, "app: /app-0/health") }
             key(2, "timeout: \(duration())")
             if chance(0.5) { key(2, "slow: 300ms") }
+            if chance(0.3) { key(2, "host: www.example.com") }
         }
     }
 
@@ -236,6 +238,7 @@ struct ManifestGenerator {
                 if chance(0.5) { key(2, "drain_timeout: \(duration())") }
                 if chance(0.3) { key(2, "python: /usr/bin/python3") }
                 if chance(0.5) { key(2, "release_command: \(pick(["python manage.py migrate --noinput", "./bin/migrate && echo 'done; ok'"]))") }
+                if chance(0.3) { key(2, "release_command_timeout: \(pick(["20m", "90s"]))") }
             } else {
                 key(2, "directory: \(root)/code\(index)" + (chance(0.3) ? "/" : ""))
                 switch int(0...2) {

@@ -17,12 +17,17 @@ struct ReleaseHook<C: Clock>: Sendable where C.Duration == Duration {
             if case .output(let text) = ScriptLine(line) { run.emit(.info, host.hostName, text) }
         }
         let status: Int32
-        do throws(TransportError) {
-            status = try await run.connections.transports[host.hostName]!.follow(script.command, line: say)
-        } catch {
+        switch await follow(script.command, on: host.hostName, line: say) {
+        case .ended(let code):
+            status = code
+        case .failed(let error):
             run.recorder.update(host.hostName) { $0.error = error.reason }
             run.recorder.fail(HostFailure.transport(error).exitStatus,
                 "\(host.hostName): the release_command of \(pool.name) could not run: \(error.reason); nothing was switched")
+            return false
+        case .interrupted:
+            // Its reader gone, the runner on the host ends the command's processes.
+            _ = run.stopRequested("during the release_command of \(pool.name) on \(host.hostName) (it was ended; nothing was switched)")
             return false
         }
         let output = ScriptOutput(lines.withLock { $0.joined(separator: "\n") })
@@ -37,5 +42,32 @@ struct ReleaseHook<C: Clock>: Sendable where C.Duration == Duration {
         run.recorder.update(host.hostName) { $0.error = why }
         run.recorder.fail(.releaseFailed, "\(host.hostName): the release_command of \(pool.name) failed in release \(release): \(why); nothing was switched")
         return false
+    }
+
+    enum Followed: Sendable {
+        case ended(Int32), failed(TransportError), interrupted
+    }
+
+    /// Follows the command until it ends, or until SIGINT or SIGTERM asks the run to stop: a
+    /// release_command may run for minutes, so a signal ends it as it ends any phase.
+    func follow(_ command: RemoteCommand, on host: String, line: @escaping @Sendable (String) -> Void) async -> Followed {
+        let transport = run.connections.transports[host]!
+        return await withTaskGroup(of: Followed?.self) { group in
+            group.addTask {
+                do throws(TransportError) { return .ended(try await transport.follow(command, line: line)) } catch { return .failed(error) }
+            }
+            group.addTask { [run] in
+                while !Task.isCancelled {
+                    if run.interruption() != nil { return .interrupted }
+                    try? await run.clock.sleep(for: .milliseconds(200))
+                    await Task.yield()
+                }
+                return nil
+            }
+            var first: Followed? = nil
+            while first == nil, let next = await group.next() { first = next }
+            group.cancelAll()
+            return first ?? .interrupted
+        }
     }
 }

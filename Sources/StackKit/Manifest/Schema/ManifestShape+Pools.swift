@@ -24,10 +24,12 @@ extension ManifestShape {
         Field("keep_releases", .integer(2...100), "Releases kept on each host (default 5)."),
         Field("drain_timeout", .duration, "How long a rollout waits for a drained worker's requests to finish (default 30 s)."),
         Field("release_command", .string(.command), "A command run once in each new release before it serves (migrations): `sh -c`, as the pool's user."),
+        Field("release_command_timeout", .duration,
+            "How long the release_command may run before it and its processes are ended and nothing switches (default 10m)."),
     ], rules: [
         .exactlyOne(["wsgi", "paste"]),
         .atMostOne(["python", "virtualenv"]),
-        .either("source", otherwise: "directory", refusing: ["directory", "virtualenv"], without: ["ref", "release_command"]),
+        .either("source", otherwise: "directory", refusing: ["directory", "virtualenv"], without: ["ref", "release_command", "release_command_timeout"]),
         .whenValue("server", is: "threaded", refusing: ["prefork"]),
         .whenValue("server", is: "prefork", refusing: ["threaded"]),
     ])

@@ -7,7 +7,7 @@ public indirect enum Shape: Sendable {
     case integer(ClosedRange<Int>)
     /// `true`/`false`, and YAML 1.1's `yes`/`no`/`on`/`off` in any case.
     case boolean
-    /// Seconds: `10`, `2.5`, `10s` or `500ms`, above 0 and at most an hour.
+    /// Seconds: `10`, `2.5`, `10s`, `500ms` or `10m`, above 0 and at most an hour.
     case duration
     case choice([String])
     /// A list of scalars, or one scalar as a list of one.
