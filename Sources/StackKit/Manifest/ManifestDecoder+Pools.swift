@@ -83,6 +83,7 @@ extension ManifestDecoder {
                 pool.python = venv + "/bin/python"
             }
         }
+        if case .paste(let file, let app) = pool.entry, !file.hasPrefix("/") { pool.entry = .paste(path: releaseFile(file, of: pool, p["paste"]!, path), name: app) }
         pool.keepReleases = p.int("keep_releases") ?? pool.keepReleases
         pool.drainTimeout = p.duration("drain_timeout") ?? pool.drainTimeout
         if let env = p["env"] { decodeEnv(env, "\(path).env", into: &pool) }
@@ -134,5 +135,20 @@ extension ManifestDecoder {
             }
             return .prefork(minSpare: minSpare, maxSpare: maxSpare, maxChildren: maxChildren, maxRequests: maxRequests)
         }
+    }
+
+    /// A relative `paste:` file: the release's own (under `current`), which must be in `source`
+    /// (as it is now; a `ref` is read when the release is built).
+    func releaseFile(_ file: String, of pool: Pool, _ node: Node, _ path: String) -> String {
+        guard let source = pool.source else {
+            r.fail(node.mark, "\(path).paste", "a relative Paste Deploy file '\(file)' is in a release: it needs 'source'",
+                   hint: "give 'source', or the file's absolute path on the hosts")
+            return file
+        }
+        let local = ValueRule.normalisedPath(source.path + "/" + file)
+        if checkSources && source.ref == nil && !FileManager.default.fileExists(atPath: local) {
+            r.fail(node.mark, "\(path).paste", "no file '\(file)' in source '\(source.path)'")
+        }
+        return pool.directory + ValueRule.normalisedPath(file)
     }
 }

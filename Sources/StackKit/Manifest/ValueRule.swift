@@ -151,11 +151,18 @@ public struct ValueRule: Sendable {
         scalars: [.integer, .number], shape: none)
 
     /// Route and alias URL prefixes.
-    /// A Paste Deploy file as Paste writes it: `/path/app.ini`, or `/path/app.ini#name`.
-    public static let paste = ValueRule(what: "Paste Deploy file", characters: .ascii("._-/@+=,:~#"), allowedText: "an absolute path, and '#name' after it",
-                                        schema: [.pattern("^/[^#]*(#[A-Za-z0-9][A-Za-z0-9_-]*)?$"), .notPattern(#"(^|/)\.\.(/|#|$)"#)]) { text in
+    /// A Paste Deploy file as Paste writes it: `/path/app.ini`, or `/path/app.ini#name`; a
+    /// relative `app.ini` is the release's own file (a pool with `source`).
+    public static let paste = ValueRule(what: "Paste Deploy file", characters: .ascii("._-/@+=,:~#"),
+                                        allowedText: "a path (relative: in the release), and '#name' after it",
+                                        schema: [.pattern("^[^#]+(#[A-Za-z0-9][A-Za-z0-9_-]*)?$"), .notPattern(#"(^|/)\.\.(/|#|$)"#)]) { text in
         let parts = text.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-        return path.problem(in: parts[0]) ?? (parts.count == 2 ? name.problem(in: parts[1]) : nil)
+        let file = parts[0]
+        if file.isEmpty { return Problem(message: "Paste Deploy file '\(text)' names no file", hint: "write production.ini, or /path/app.ini") }
+        if file.split(separator: "/").contains("..") {
+            return Problem(message: "Paste Deploy file '\(file)' must not contain '..'", hint: "write the file it means")
+        }
+        return path.problem(in: file.hasPrefix("/") ? file : "/" + file) ?? (parts.count == 2 ? name.problem(in: parts[1]) : nil)
     }
 
     public static let urlPrefix = ValueRule(what: "URL prefix", characters: .ascii("._~/-"), allowedText: "letters, digits and ._~/-",

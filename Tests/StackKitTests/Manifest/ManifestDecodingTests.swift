@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import StackKit
 
@@ -42,6 +43,28 @@ import Testing
             .tcp(address: "127.0.1.21", port: 9000), .tcp(address: "127.0.1.21", port: 9001),
             .tcp(address: "127.0.1.22", port: 9000), .tcp(address: "127.0.1.22", port: 9001),
         ])
+    }
+
+    /// TurboGears deploys with `paste: production.ini`: for a pool with `source` a relative
+    /// file is the release's own, found through the `current` link.
+    @Test func aRelativePasteFileIsTheReleasesOwn() throws {
+        let src = try Fixtures.temporaryDirectory("paste")
+        defer { try? FileManager.default.removeItem(at: src) }
+        try "[app:main]\n".write(to: src.appendingPathComponent("production.ini"), atomically: true, encoding: .utf8)
+        func manifest(_ pool: String) -> String {
+            BadManifestCases.valid.replacingOccurrences(of: "    wsgi: app:application\n    directory: /srv/app\n", with: pool)
+        }
+        let sourced = manifest("    paste: production.ini#web\n    source: \(src.path)\n")
+        #expect(try ManifestLoader.parse(sourced, sourceBase: "/").pool(named: "main")?.entry
+            == .paste(path: "/srv/stackctl/shop/pools/main/current/production.ini", name: "web"))
+        let missing = manifest("    paste: conf/production.ini\n    source: \(src.path)\n")
+        let problems = { (yaml: String) in
+            do throws(ManifestError) { _ = try ManifestLoader.parse(yaml, sourceBase: "/"); return [String]() } catch { return error.diagnostics.map(\.description) }
+        }
+        #expect(problems(missing).contains { $0.hasSuffix("pools.main.paste: no file 'conf/production.ini' in source '\(src.path)'") }, "\(problems(missing))")
+        let codeOnHost = manifest("    paste: production.ini\n    directory: /srv/app\n")
+        #expect(Fixtures.problems(codeOnHost).contains { $0.contains("pools.main.paste: a relative Paste Deploy file 'production.ini' is in a release: it needs 'source'") },
+                "\(Fixtures.problems(codeOnHost))")
     }
 
     @Test func durationsAcceptSecondsAndMilliseconds() throws {

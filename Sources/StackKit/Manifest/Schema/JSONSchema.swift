@@ -34,7 +34,7 @@ public enum JSONSchema {
         case .duration:
             .object([("anyOf", .array([
                 .object([("type", .string("number")), ("exclusiveMinimum", .int(0)), ("maximum", .int(3600))]),
-                .object([("type", .string("string")), ("pattern", .string(#"^([0-9]+(\.[0-9]*)?|\.[0-9]+)(s|ms|m)?$"#))]),
+                .object([("type", .string("string")), ("pattern", .string(#"^(([0-9]+(\.[0-9]*)?|\.[0-9]+)(s|ms)?|([0-5]?[0-9](\.[0-9]*)?|\.[0-9]+|60(\.0*)?)m)$"#))]),
             ]))])
         case .choice(let values): .object([("enum", .array(values.map(JSONValue.string)))])
         case .strings(let rule, let unique):
