@@ -28,11 +28,20 @@ extension ConnectionOptions {
 }
 
 extension Output {
+    /// `data main/media /srv/stackctl/shop/data/main/media (MEDIA_DIR, 750:shop-main:shop-main): kept`
+    func printData(_ h: PlanReport.HostChangesReport) {
+        for d in h.data {
+            let change = d.change == "kept" ? "kept" : paint(d.change, "33")
+            print("  data \(d.pool)/\(d.name) \(d.path) (\(d.variable), \(d.ownership)): \(change)")
+        }
+    }
+
     func plan(_ report: PlanReport) throws {
         if json { return try printJSON(report) }
         for h in report.hosts {
             guard h.changes || h.error != nil else {
                 print("\(paint(h.host, "1")): no changes")
+                printData(h)
                 continue
             }
             print("\(paint(h.host, "1")):" + (h.error.map { " " + paint($0, "31") } ?? ""))
@@ -48,6 +57,7 @@ extension Output {
             for d in h.directories { print("  directory \(d)") }
             for a in h.actions { print("  \(a)") }
             for r in h.releases { print("  release \(r.pool): \(r.from ?? "none") -> \(r.to)") }
+            printData(h)
         }
         let changed = report.hosts.filter(\.changes).count
         if let failure = report.failure {

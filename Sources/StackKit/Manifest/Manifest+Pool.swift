@@ -62,6 +62,8 @@ public struct Pool: Sendable, Equatable {
     public var releaseCommand: String?
     /// Seconds the release_command may run; then it and every process it started are ended.
     public var releaseTimeout: Double = 600
+    /// Persistent directories (`data`), each also in `environment` as its variable.
+    public var data: [DataDirectory] = []
     /// Keys of `environment` whose values are secrets: never printed, kept only in pool.json.
     public var secretKeys: [String] = []
     /// Secrets this command did not need and could not have (their value is empty): pool.json
@@ -113,7 +115,7 @@ public struct Pool: Sendable, Equatable {
             && a.user == b.user && a.group == b.group && a.server == b.server && a.instances == b.instances
             && a.hosts == b.hosts && a.socket == b.socket && a.gateway == b.gateway && a.port == b.port && a.health == b.health
             && a.source == b.source && a.baseInterpreter == b.baseInterpreter && a.keepReleases == b.keepReleases
-            && a.drainTimeout == b.drainTimeout && a.releaseCommand == b.releaseCommand && a.releaseTimeout == b.releaseTimeout && a.secretKeys == b.secretKeys
+            && a.drainTimeout == b.drainTimeout && a.releaseCommand == b.releaseCommand && a.releaseTimeout == b.releaseTimeout && a.data == b.data && a.secretKeys == b.secretKeys
                 && a.ownUser == b.ownUser && a.ownGroup == b.ownGroup
     }
 }

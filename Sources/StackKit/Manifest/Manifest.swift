@@ -143,10 +143,13 @@ public struct StaticAlias: Sendable, Equatable {
     public var url: String
     /// Directory, always ending in `/`.
     public var directory: String
+    /// `POOL/NAME` when the alias serves a pool's data directory (`{data: POOL/NAME}`).
+    public var data: String? = nil
 
-    public init(url: String, directory: String) {
+    public init(url: String, directory: String, data: String? = nil) {
         self.url = url
         self.directory = directory
+        self.data = data
     }
 }
 

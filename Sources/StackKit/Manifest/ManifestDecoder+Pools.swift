@@ -87,6 +87,7 @@ extension ManifestDecoder {
         pool.keepReleases = p.int("keep_releases") ?? pool.keepReleases
         pool.drainTimeout = p.duration("drain_timeout") ?? pool.drainTimeout
         if let env = p["env"] { decodeEnv(env, "\(path).env", into: &pool) }
+        if let data = p["data"] { decodeData(data, "\(path).data", into: &pool, base: base) }
         // Without a user or group named, the pool gets its own account (made on its hosts), so
         // its secrets and code are out of the middle server's reach.
         let own = Pool.ownAccount(stack: stack, pool: name)

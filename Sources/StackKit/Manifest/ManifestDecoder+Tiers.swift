@@ -124,6 +124,11 @@ extension ManifestDecoder {
                 r.fail(keyMark, path, "a static alias cannot be '/'", hint: "use \(section).static.root for files served at the top level")
                 continue
             }
+            if case .mapping(let pairs, _) = value, pairs.contains(where: { $0.key.scalarText == "data" }) {
+                guard let f = r.object(value, path, ManifestShape.servedData), let reference = f.string("data") else { continue }
+                aliases.append(StaticAlias(url: url.hasSuffix("/") ? url : url + "/", directory: "", data: reference))
+                continue
+            }
             if case .mapping = value {
                 let name = ShippedStatic.name(forAlias: url)
                 guard let ship = decodeShipped(value, path, name: name) else { continue }

@@ -27,8 +27,9 @@ struct ManifestDecoder {
         let hosts = top["hosts"].map { decodeHosts($0, defaultManager: defaultManager) } ?? []
         let (front, frontFields) = top["front"].map(decodeFront) ?? (Front(), nil)
         let trimmedBase = base.count > 1 && base.hasSuffix("/") ? String(base.dropLast()) : base
-        let middle = decodeRouter(top, frontFields, base: trimmedBase)
+        var middle = decodeRouter(top, frontFields, base: trimmedBase)
         let pools = top["pools"].map { decodePools($0, stack: name, base: trimmedBase) } ?? []
+        resolveDataAliases(&middle, pools)
         var manifest = Manifest(name: name, base: trimmedBase,
                                 hosts: hosts, front: front, middle: middle, pools: pools)
         manifest.marks = r.marks

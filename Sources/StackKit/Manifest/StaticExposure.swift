@@ -11,6 +11,8 @@ public struct StaticExposure: Sendable, Equatable {
         public var path: String
         /// Shipped by stackctl under `BASE/static`: it lies inside base by design.
         public var shipped = false
+        /// A pool's data directory, served on purpose (`{data: POOL/NAME}`).
+        public var data = false
     }
 
     /// A directory that holds code, a pool's env or stackctl's own state.
@@ -43,7 +45,7 @@ public struct StaticExposure: Sendable, Equatable {
             let dir = alias.directory == "/" ? "/" : String(alias.directory.dropLast())
             result.append(Served(key: "\(middle.routerSection).static.aliases.\(alias.url.dropLast())",
                 what: "static alias '\(alias.url)' directory", path: dir,
-                                 shipped: shipped.contains(dir)))
+                                 shipped: shipped.contains(dir), data: alias.data != nil))
         }
         return result.filter { !$0.path.isEmpty }
     }
@@ -60,6 +62,9 @@ public struct StaticExposure: Sendable, Equatable {
             if case .paste(let ini, _) = pool.entry {
                 result.append(Protected(what: "the Paste Deploy file of pool '\(pool.name)'", path: ini, isFile: true))
             }
+            for data in pool.data {
+                result.append(Protected(what: "the data directory '\(data.name)' of pool '\(pool.name)'", path: data.path))
+            }
         }
         return result.filter { $0.path.hasPrefix("/") }
     }
@@ -74,9 +79,11 @@ public struct StaticExposure: Sendable, Equatable {
                 var seen = served, held = protected
                 seen.path = s
                 held.path = p
-                if within(p, s) {
+                // A data alias serves its own directory, inside base by default (as shipped files are).
+                let own = served.data && p == s
+                if within(p, s) && !own {
                     found.append(StaticExposure(served: seen, protected: held, contains: true))
-                } else if within(s, p) && !protected.isFile && !(served.shipped && protected.path == manifest.base) {
+                } else if within(s, p) && !protected.isFile && !own && !((served.shipped || served.data) && protected.path == manifest.base) {
                     // Inside several (a release inside base): name only the innermost.
                     if let i = found.firstIndex(where: { !$0.contains && $0.served == seen }) {
                         if p.count > found[i].protected.path.count { found[i].protected = held }

@@ -165,6 +165,26 @@ public struct ValueRule: Sendable {
         return path.problem(in: file.hasPrefix("/") ? file : "/" + file) ?? (parts.count == 2 ? name.problem(in: parts[1]) : nil)
     }
 
+    /// A file mode in octal: `750`, `0750`, `2770`.
+    public static let fileMode = ValueRule(what: "mode", characters: .ascii(""), allowedText: "octal digits, such as 0750",
+        scalars: [.integer], schema: [.pattern("^0?[0-7]{3,4}$")]) { text in
+        let digits = text.count == 5 && text.hasPrefix("0") ? String(text.dropFirst()) : text
+        guard (3...4).contains(digits.count), digits.allSatisfy({ ("0"..."7").contains($0) }) else {
+            return Problem(message: "mode '\(text)' is not an octal mode", hint: "write it like 0750")
+        }
+        return nil
+    }
+
+    /// `POOL/NAME`: a pool's data directory.
+    public static let dataReference = ValueRule(what: "data directory", characters: .ascii("_-/"), allowedText: "POOL/NAME",
+        schema: [.pattern("^[A-Za-z0-9][A-Za-z0-9_-]*/[A-Za-z0-9][A-Za-z0-9_-]*$")]) { text in
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ name.problem(in: String($0)) == nil }) else {
+            return Problem(message: "data directory '\(text)' must be POOL/NAME", hint: "write main/media")
+        }
+        return nil
+    }
+
     public static let urlPrefix = ValueRule(what: "URL prefix", characters: .ascii("._~/-"), allowedText: "letters, digits and ._~/-",
         schema: [.pattern("^/"), .notPattern("//"), .notPattern(#"(^|/)\.\.?(/|$)"#)]) { text in
         if !text.hasPrefix("/") { return Problem(message: "URL prefix '\(text)' must start with '/'") }

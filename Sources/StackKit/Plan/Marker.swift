@@ -28,8 +28,9 @@ public struct Marker: Sendable, Equatable {
         case staged, activated, stopped
         /// Status: `NAME STATE PID UPTIME`; `MODE:OWNER:GROUP PATH` of a socket; `PATH` of a missing
         /// one; `USER GROUPS...`; `TIER LINE` of a server's error log; `NAME LINE`, a program's last line;
-        /// `NAME TEXT`, why supervisord could not spawn a program; `EPOCH LOCALTIME`, the host's clock.
-        case proc, sock, nosock, groups, log, plog, spawnerr, clock
+        /// `NAME TEXT`, why supervisord could not spawn a program; `EPOCH LOCALTIME`, the host's clock;
+        /// `PATH ok|missing|unwritable MODE:OWNER:GROUP` of a pool's data directory.
+        case proc, sock, nosock, groups, log, plog, spawnerr, clock, data
         /// Check: `NAME UID` of the login; `PATH [VERSION]` of a binary found, `PATH` of one missing;
         /// `FILE` of an Apache module missing; `POOL VERSION` of flup in a pool's interpreter, or
         /// `POOL WHY` when it cannot be imported; `ok|missing` for python3's venv; `PORT PID COMMAND`
@@ -56,7 +57,7 @@ public struct Marker: Sendable, Equatable {
             case .user, .flup, .noflup, .disk, .nofile: 2...2
             case .port: 3...3
             case .prepared: 1...2
-            case .dir, .release, .previous, .resolved, .sock, .groups, .log, .plog, .spawnerr, .clock, .switched, .pruned: 2...2
+            case .dir, .release, .previous, .resolved, .sock, .groups, .log, .plog, .spawnerr, .clock, .switched, .pruned, .data: 2...2
             case .file: 3...3
             case .proc: 4...4
             }

@@ -30,6 +30,8 @@ extension Scripts {
         let argv = ["setpriv", "--reuid=" + pool.user, "--regid=" + pool.group, "--init-groups", "--",
                     dir + "/venv/bin/python", "-c", releaseHook]
         var s = accounts(plan)
+        // The release command may be the first to write in them (migrate makes the sqlite file).
+        for d in DataDirectories(topology: plan.topology).specs(on: plan.host.name, pools: [pool]) { s += directory(d) }
         s += """
         [ -f \(dir + "/.stackctl-ready") ] || { \(ShellCode.emit(.fail, "\("release " + id + " is not prepared on this host")")); exit 1; }
         \(ShellCode.heredoc("\(argv)", json, fd: 3))rc=$?

@@ -12,6 +12,7 @@ extension Scripts {
             let mode: ShellCode = "\"$(stat -c '%a:%U:%G' \(path))\""
             s += "if [ -S \(path) ]; then \(ShellCode.emit(.sock, mode, "\(path)")); else \(ShellCode.emit(.nosock, "\(path)")); fi\n"
         }
+        s += dataChecks(plan)
         let middle = t.manifest.middle
         if plan.programs.contains(where: { $0.tier == .middle }) || !t.workers(on: plan.host.name).isEmpty {
             s += ShellCode.emit(.groups, "\(middle.user)", "\"$(id -nG \(middle.user) 2>/dev/null)\"") + "\n"
@@ -58,6 +59,26 @@ extension Scripts {
 
             """
             for p in plan.programs { s += "unitproc \(ServiceControl.name(p, plan))\n" }
+        }
+        return s
+    }
+
+    /// `@data PATH STATE` for each data directory of the host's pools: `ok` when the pool's
+    /// user may write in it, else `missing` or `unwritable MODE:OWNER:GROUP`.
+    static func dataChecks(_ plan: HostPlan) -> ShellCode {
+        var s: ShellCode = ""
+        for pool in plan.topology.manifest.pools where pool.hosts.contains(plan.host.name) {
+            for data in pool.data {
+                let p = data.path
+                let asUser = ["setpriv", "--reuid=" + pool.user, "--regid=" + pool.group, "--init-groups", "--", "test", "-w", p, "-a", "-x", p]
+                let facts: ShellCode = "\"unwritable $(stat -c '%a:%U:%G' \(p))\""
+                s += """
+                if [ ! -d \(p) ]; then \(ShellCode.emit(.data, "\(p)", "missing"))
+                elif \(asUser) 2>/dev/null; then \(ShellCode.emit(.data, "\(p)", "ok"))
+                else \(ShellCode.emit(.data, "\(p)", facts)); fi
+
+                """
+            }
         }
         return s
     }
@@ -136,6 +157,8 @@ public struct HostStatusFacts: ScriptReply, Equatable {
     public var lastLogLine: [String: String] = [:]
     /// Why supervisord could not spawn a program (a missing command), from supervisord itself.
     public var spawnError: [String: String] = [:]
+    /// A data directory's path to `ok`, `missing` or `unwritable MODE:OWNER:GROUP`.
+    public var data: [String: String] = [:]
 
     /// The host's clock: seconds since the epoch, and how far its local time is ahead of UTC.
     public struct HostClock: Sendable, Equatable {
@@ -157,6 +180,7 @@ public struct HostStatusFacts: ScriptReply, Equatable {
             case .log: logs[m.fields[0], default: []].append(m.fields[1])
             case .plog where !m.fields[1].isEmpty: lastLogLine[m.fields[0]] = m.fields[1]
             case .spawnerr: spawnError[m.fields[0]] = m.fields[1]
+            case .data: data[m.fields[0]] = m.fields[1]
             case .clock:
                 if let epoch = Double(m.fields[0]), let local = ErrorLog.localTime(m.fields[1]) { clock = HostClock(epoch: epoch, offset: local - epoch) }
             default: continue

@@ -128,12 +128,15 @@ public enum Scripts {
         HostScript(.stage, stageBody(plan, changes) + ShellCode.emit(.staged) + "\n")
     }
 
+    /// Makes a directory, or gives an existing one its mode, owner and group (not its contents').
+    static func directory(_ d: DirectorySpec) -> ShellCode {
+        ShellCode.step("dir " + d.path, ["install", "-d", "-m", String(d.mode, radix: 8), "-o", d.owner, "-g", d.group, d.path]) + "\n"
+    }
+
     /// Staging and checks; exits 1 (after cleaning up) when a check fails.
     static func stageBody(_ plan: HostPlan, _ changes: HostChanges) -> ShellCode {
         var s: ShellCode = accounts(plan)
-        for d in changes.directories {
-            s += ShellCode.step("dir " + d.path, ["install", "-d", "-m", String(d.mode, radix: 8), "-o", d.owner, "-g", d.group, d.path]) + "\n"
-        }
+        for d in changes.directories { s += directory(d) }
         for f in changes.files {
             let data = Data(f.file.contents.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
             let dir = (f.path as NSString).deletingLastPathComponent

@@ -73,6 +73,7 @@ public struct StackRenderer: Sendable {
                 dirs.append(DirectorySpec(path: topology.socketDirectory(pool.name), owner: pool.user, group: topology.routerGroup, mode: 0o750))
             }
         }
+        dirs += DataDirectories(topology: topology).specs(on: host.name)
         if host.processManager == .supervisord { dirs.append(DirectorySpec(path: "\(topology.base)/supervisor")) }
         return dirs.reduce(into: []) { acc, d in if !acc.contains(where: { $0.path == d.path }) { acc.append(d) } }
     }

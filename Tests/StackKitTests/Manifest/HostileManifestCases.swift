@@ -88,7 +88,7 @@ enum HostileManifestCases {
         ]),
         // Class 6: messages.
         ("key with terminal escapes", appending("    \"x\\e[31mred\\nline\": 1"), [
-            "17:5: pools.main.x\\u{1B}[31mred\\nline: unknown key 'x\\u{1B}[31mred\\nline' (known keys here: wsgi, paste, directory, python, virtualenv, env, user, group, server, threaded, prefork, instances, hosts, socket, protocol, port, health, source, ref, keep_releases, drain_timeout, release_command, release_command_timeout)",
+            "17:5: pools.main.x\\u{1B}[31mred\\nline: unknown key 'x\\u{1B}[31mred\\nline' (known keys here: wsgi, paste, directory, python, virtualenv, env, user, group, server, threaded, prefork, instances, hosts, socket, protocol, port, health, source, ref, keep_releases, drain_timeout, release_command, data, release_command_timeout)",
         ]),
     ]
 }

@@ -9,6 +9,9 @@ struct ManifestGenerator {
     var rng: FuzzTests.SplitMix
     let root: String
     var lines: [String] = []
+    /// The first pool's `media` data directory is served by an alias.
+    var servesData = false
+    var firstPool: String?
 
     init(seed: UInt64, root: String) {
         rng = FuzzTests.SplitMix(state: seed)
@@ -64,6 +67,8 @@ struct ManifestGenerator {
         let direct = chance(0.2)
         var poolNames: [String] = []
         for _ in 0..<int(1...8) { poolNames.append(name(Set(poolNames + ["front", "middle"]), max: direct ? 50 : 64)) }
+        firstPool = poolNames.first
+        servesData = false
         frontSection(fronts)
         if direct {
             _ = serving(pools: poolNames)
@@ -203,6 +208,10 @@ struct ManifestGenerator {
                 }
                 aliases.append(url.hasSuffix("/") ? url : url + "/")
             }
+            if let first = firstPool, chance(0.3) {
+                key(3, "/uploads/: { data: \(first)/media }")
+                servesData = true
+            }
         }
         if chance(0.6) {
             key(1, "mime_types:")
@@ -222,9 +231,18 @@ struct ManifestGenerator {
         return (aliases, rootPool)
     }
 
+    /// The first pool's data directories: `media` (served or not), now and then a second one.
+    mutating func dataSection() {
+        guard servesData || chance(0.3) else { return }
+        key(2, "data:")
+        key(3, servesData || chance(0.5) ? "media: {}" : "media: { mode: \"0700\" }")
+        if chance(0.5) { key(3, "db: { path: \(root)/db, mode: \(pick(["\"0750\"", "770", "0700"])), env: DATABASE_DIR }") }
+    }
+
     mutating func poolsSection(_ pools: [String], hosts: [String], middles: [String]) {
         key(0, "pools:")
         for (index, pool) in pools.enumerated() {
+            defer { if index == 0 { dataSection() } }
             key(1, "\(pool):")
             if chance(0.2) {
                 key(2, "paste: \(root)/code\(index)/app.ini" + (chance(0.5) ? "#main" : ""))

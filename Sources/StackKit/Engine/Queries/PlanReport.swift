@@ -20,6 +20,19 @@ public struct PlanReport: Sendable, Codable, Equatable {
         public var to: String
     }
 
+    /// A pool's data directory on a host: kept across releases, made by `up` where missing.
+    public struct DataEntry: Sendable, Codable, Equatable {
+        public var pool: String
+        public var name: String
+        public var path: String
+        /// The environment variable that gives the app its path.
+        public var variable: String
+        /// `MODE:OWNER:GROUP` as `up` leaves it.
+        public var ownership: String
+        /// `create`, `ownership` (its mode, owner or group is put right) or `kept`.
+        public var change: String
+    }
+
     public struct HostChangesReport: Sendable, Codable, Equatable {
         public var host: String
         public var reachable = true
@@ -28,6 +41,8 @@ public struct PlanReport: Sendable, Codable, Equatable {
         /// What activation would do, tier by tier ("workers: start shop-main@0.service").
         public var actions: [String] = []
         public var releases: [ReleaseChange] = []
+        /// Every data directory of the host's pools, changing or not.
+        public var data: [DataEntry] = []
         public var error: String?
 
         public var changes: Bool { !files.isEmpty || !directories.isEmpty || !actions.isEmpty || !releases.isEmpty }

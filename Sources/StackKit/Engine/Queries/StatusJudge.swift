@@ -64,6 +64,10 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
             instance.slow = true
             instance.why = "slow: \(slow.probe.label) \(slow.slowness)"
         }
+        if let problem = dataProblem(pool, facts), name.hasSuffix("/0") {
+            instance.dataBad = true
+            instance.why = [instance.why, problem].compactMap { $0 }.joined(separator: "; ")
+        }
         if let certificate = probes.lazy.compactMap(\.certificate).first {
             instance.certificateDays = certificate.daysLeft(now: now)
             if ok, let problem = certificate.problem(now: now) {
@@ -72,6 +76,20 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
             }
         }
         return instance
+    }
+
+    /// `data 'media' (/srv/...) is missing`, for each of the pool's data directories the pool's
+    /// user cannot write in on this host.
+    func dataProblem(_ pool: String?, _ facts: HostStatusFacts) -> String? {
+        guard let pool = pool.flatMap(topology.manifest.pool(named:)) else { return nil }
+        let problems = pool.data.compactMap { d -> String? in
+            switch facts.data[d.path] {
+            case "ok"?, nil: return nil
+            case "missing"?: return "data '\(d.name)' (\(d.path)) is missing: `stackctl up` makes it"
+            case let state?: return "data '\(d.name)' (\(d.path)) is not writable by \(pool.user): \(state.replacingOccurrences(of: "unwritable ", with: ""))"
+            }
+        }
+        return problems.isEmpty ? nil : problems.joined(separator: "; ")
     }
 
     /// Drift of the files this instance runs from: what stackctl would render against the host.

@@ -38,9 +38,12 @@ public struct StatusReport: Sendable, Codable, Equatable {
         public var certificateDays: Int?
         /// Healthy, but its certificate has expired or is not for its server name: degraded.
         public var certificateBad = false
+        /// Serving, but a data directory of its pool on its host is missing or its user cannot
+        /// write in it (shown on the host's first instance of the pool): degraded.
+        public var dataBad = false
         enum CodingKeys: String, CodingKey {
             case tier, host, name, listen, process, health, drift, driftFiles = "drift_files", release, healthy, slow, why
-            case certificateDays = "certificate_days", certificateBad = "certificate_bad"
+            case certificateDays = "certificate_days", certificateBad = "certificate_bad", dataBad = "data_bad"
         }
     }
 
@@ -80,6 +83,6 @@ public struct StatusReport: Sendable, Codable, Equatable {
     static func tierState(_ instances: [Instance]) -> State {
         let healthy = instances.filter(\.healthy).count
         if healthy == 0 { return .down }
-        return healthy == instances.count && !instances.contains(where: { $0.slow || $0.certificateBad }) ? .healthy : .degraded
+        return healthy == instances.count && !instances.contains(where: { $0.slow || $0.certificateBad || $0.dataBad }) ? .healthy : .degraded
     }
 }

@@ -22,14 +22,18 @@ extension ManifestShape {
     static let staticFiles = ObjectShape("Static files, served by the middle tier itself.", [
         Field("root", .either([.string(.path), .object(shipped)]), required: true,
             "The directory served at the top level, on each middle host; or `{source: DIR}` to ship it as releases."),
-        Field("aliases", .named(key: .urlPrefix, value: .either([.string(.path), .object(shipped)]), atLeastOne: false),
-            "More URL prefixes and their directories (or `{source: DIR}` to ship them)."),
+        Field("aliases", .named(key: .urlPrefix, value: .either([.string(.path), .object(shipped), .object(servedData)]), atLeastOne: false),
+            "More URL prefixes and their directories (or `{source: DIR}` to ship them, `{data: POOL/NAME}` to serve a pool's data directory)."),
         Field("keep_releases", .integer(2...100), "Shipped static releases kept on each host (default 5)."),
     ])
 
     static let shipped = ObjectShape("A local directory of static files, shipped to the middle hosts as releases.", [
         Field("source", .localPath, required: true, "The local directory (relative to the manifest), or a git work tree."),
         Field("ref", .string(.gitRef), "A git ref to ship from the source's repository (default: the directory as it is)."),
+    ])
+
+    static let servedData = ObjectShape("A pool's data directory, served read-only (Django's MEDIA_ROOT at MEDIA_URL).", [
+        Field("data", .string(.dataReference), required: true, "The pool and its data directory: `main/media`."),
     ])
 
     static let middleHealth = ObjectShape("The middle tier's health checks, through its own port.", [

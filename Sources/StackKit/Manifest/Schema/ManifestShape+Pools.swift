@@ -24,6 +24,8 @@ extension ManifestShape {
         Field("keep_releases", .integer(2...100), "Releases kept on each host (default 5)."),
         Field("drain_timeout", .duration, "How long a rollout waits for a drained worker's requests to finish (default 30 s)."),
         Field("release_command", .string(.command), "A command run once in each new release before it serves (migrations): `sh -c`, as the pool's user."),
+        Field("data", .named(key: .name, value: .object(dataDirectory), atLeastOne: false),
+            "Persistent directories by name (`media: {}`): made on every host of the pool, owned by its user, kept across releases, rollbacks and `down`; the app finds each through an environment variable."),
         Field("release_command_timeout", .duration,
             "How long the release_command may run before it and its processes are ended and nothing switches (default 10m)."),
     ], rules: [
@@ -32,6 +34,12 @@ extension ManifestShape {
         .either("source", otherwise: "directory", refusing: ["directory", "virtualenv"], without: ["ref", "release_command", "release_command_timeout"]),
         .whenValue("server", is: "threaded", refusing: ["prefork"]),
         .whenValue("server", is: "prefork", refusing: ["threaded"]),
+    ])
+
+    static let dataDirectory = ObjectShape("A persistent directory of the pool's, writable by its user only.", [
+        Field("path", .string(.path), "Where it is on each host (default BASE/data/POOL/NAME)."),
+        Field("mode", .string(.fileMode), "Its mode in octal (default 0750); the pool's user needs rwx, and others get nothing."),
+        Field("env", .string(.envKey), "The variable that gives the app its path (default NAME_DIR in capitals: MEDIA_DIR)."),
     ])
 
     static let secret = ObjectShape("A secret, read when stackctl deploys and written only to the pool's 0600 pool.json.", [
