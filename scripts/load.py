@@ -6,7 +6,7 @@ names an "asset" (a release's own static file) has it fetched too: assets, asset
 With --timeline it adds one entry per second since the start: answers that were 2xx, failed
 (non-2xx or error), and which worker pids answered (as the demo app names them).
 
-    load.py URL STOP_FILE [--concurrency 4] [--max-requests 20000] [--max-seconds 120] [--timeline]
+    load.py URL STOP_FILE [--concurrency 4] [--max-requests 20000] [--max-seconds 120] [--timeline] [--host NAME]
 """
 import argparse, http.client, json, os, threading, time, urllib.parse
 
@@ -17,6 +17,7 @@ p.add_argument("--concurrency", type=int, default=4)
 p.add_argument("--max-requests", type=int, default=20000)
 p.add_argument("--max-seconds", type=float, default=120)
 p.add_argument("--timeline", action="store_true")
+p.add_argument("--host", help="the Host header to send (an app may refuse any other, as Django does)")
 a = p.parse_args()
 u = urllib.parse.urlsplit(a.url)
 if not (u.hostname or "").startswith("127."):
@@ -32,7 +33,7 @@ def done():
 
 def get(path):
     c = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=10)
-    c.request("GET", path)
+    c.request("GET", path, headers={"Host": a.host} if a.host else {})
     r = c.getresponse()
     body = r.read()
     c.close()

@@ -78,16 +78,24 @@ extension Lab.LabE2ETests {
     /// Runs `body` with a scratch directory holding copies of examples/app and examples/static
     /// (what examples/releases.yml ships). Without a lab it does nothing (and fails when the run requires servers).
     static func withApp(_ body: (URL) throws -> Void) throws {
+        try withScratch { dir in
+            // What examples/releases.yml ships from beside it: ./app (pool main) and ./static.
+            for part in ["app", "static"] {
+                try FileManager.default.copyItem(at: CLITests.repo.appendingPathComponent("examples/\(part)"), to: dir.appendingPathComponent(part))
+            }
+            try body(dir)
+        }
+    }
+
+    /// Runs `body` with a scratch directory, removed after. Without a lab it does nothing (and
+    /// fails when the run requires servers).
+    static func withScratch(_ body: (URL) throws -> Void) throws {
         guard lab != nil else {
             Issue.record("STACKCTL_LAB is not set: a test that needs the lab carries .needsLab")
             return
         }
         let dir = try CLITests.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
-        // What examples/releases.yml ships from beside it: ./app (pool main) and ./static.
-        for part in ["app", "static"] {
-            try FileManager.default.copyItem(at: CLITests.repo.appendingPathComponent("examples/\(part)"), to: dir.appendingPathComponent(part))
-        }
         try body(dir)
     }
 }

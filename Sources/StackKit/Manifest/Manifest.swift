@@ -189,6 +189,9 @@ public struct Middle: Sendable, Equatable {
     public var balance: Balance = .roundRobin
 
     public init() {}
+
+    /// The static root when the manifest names none: an empty directory stackctl makes.
+    public static func emptyRoot(base: String) -> String { "\(base)/empty" }
 }
 
 public struct ReleaseSource: Sendable, Equatable {

@@ -62,6 +62,8 @@ extension ManifestDecoder {
                     middle.shipped.append(shipped)
                     middle.staticRoot = ShippedStatic.current(base: base, name: "root")
                 }
+            } else if fields["root"] == nil {
+                middle.staticRoot = Middle.emptyRoot(base: base)
             } else {
                 middle.staticRoot = r.string(fields["root"], "\(section).static.root", rule: .path).map(Self.trimSlash) ?? ""
             }

@@ -40,7 +40,7 @@ public struct StaticExposure: Sendable, Equatable {
         let middle = manifest.middle
         let shipped = Set(middle.shipped.map { ShippedStatic.current(base: manifest.base, name: $0.name) })
         var result = [Served(key: "\(middle.routerSection).static.root", what: "static root", path: middle.staticRoot,
-            shipped: shipped.contains(middle.staticRoot))]
+            shipped: shipped.contains(middle.staticRoot) || middle.staticRoot == Middle.emptyRoot(base: manifest.base))]
         for alias in middle.aliases {
             let dir = alias.directory == "/" ? "/" : String(alias.directory.dropLast())
             result.append(Served(key: "\(middle.routerSection).static.aliases.\(alias.url.dropLast())",

@@ -29,6 +29,7 @@ extension Scripts {
         let json = String(decoding: (try? encoder.encode(config)) ?? Data("{}".utf8), as: UTF8.self)
         let argv = ["setpriv", "--reuid=" + pool.user, "--regid=" + pool.group, "--init-groups", "--",
                     dir + "/venv/bin/python", "-c", releaseHook]
+        let timedOutMessage = "release_command (timed out after \(ManifestDecoder.seconds(pool.releaseTimeout)) s; its processes were ended)"
         var s = accounts(plan)
         // The release command may be the first to write in them (migrate makes the sqlite file).
         for d in DataDirectories(topology: plan.topology).specs(on: plan.host.name, pools: [pool]) { s += directory(d) }
@@ -36,7 +37,7 @@ extension Scripts {
         [ -f \(dir + "/.stackctl-ready") ] || { \(ShellCode.emit(.fail, "\("release " + id + " is not prepared on this host")")); exit 1; }
         \(ShellCode.heredoc("\(argv)", json, fd: 3))rc=$?
         if [ $rc -eq 0 ]; then \(ShellCode.emit(.ok, "release_command"))
-        elif [ $rc -eq \(timedOut) ]; then \(ShellCode.emit(.fail, "release_command (timed out after \(ManifestDecoder.seconds(pool.releaseTimeout)) s; its processes were ended)")); exit 1
+        elif [ $rc -eq \(timedOut) ]; then \(ShellCode.emit(.fail, "\(timedOutMessage)")); exit 1
         else \(ShellCode.emit(.fail, #""release_command (exit $rc)""#)); exit 1; fi
 
         """

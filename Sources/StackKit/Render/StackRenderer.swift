@@ -58,6 +58,9 @@ public struct StackRenderer: Sendable {
         if roles.contains(.front) {
             dirs.append(DirectorySpec(path: topology.frontDirectory))
         }
+        if roles.contains(topology.direct ? .front : .middle), manifest.middle.staticRoot == Middle.emptyRoot(base: topology.base) {
+            dirs.append(DirectorySpec(path: Middle.emptyRoot(base: topology.base)))
+        }
         if roles.contains(.middle) {
             dirs.append(DirectorySpec(path: topology.middleDirectory))
             if m.server == .nginx { dirs.append(DirectorySpec(path: topology.middleDirectory + "/temp", owner: m.user, group: m.group, mode: 0o750)) }

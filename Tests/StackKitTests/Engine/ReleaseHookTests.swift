@@ -101,6 +101,8 @@ import StackKitTesting
         #expect(script.text.contains(#""timeout":900"#))
         #expect(script.text.contains("elif [ $rc -eq 124 ]; then") && script.text.contains("release_command (timed out after 900 s; its processes were ended)"))
         #expect(script.command.timeout == .seconds(1020), "the transport's own bound is only a backstop")
+        let check = try Run.run(["/bin/sh", "-n", "-c", script.text])
+        #expect(check.status == 0, "the script parses: \(check.stderr)")
     }
 
     @Test func theTimeoutIsADurationThatNeedsASource() throws {

@@ -20,8 +20,8 @@ extension ManifestShape {
     static let routes = Shape.named(key: .urlPrefix, value: .string(.name), atLeastOne: true)
 
     static let staticFiles = ObjectShape("Static files, served by the middle tier itself.", [
-        Field("root", .either([.string(.path), .object(shipped)]), required: true,
-            "The directory served at the top level, on each middle host; or `{source: DIR}` to ship it as releases."),
+        Field("root", .either([.string(.path), .object(shipped)]),
+            "The directory served for URLs no route or alias claims, on each middle host; or `{source: DIR}` to ship it as releases (default: an empty one, BASE/empty, as when `/` is routed)."),
         Field("aliases", .named(key: .urlPrefix, value: .either([.string(.path), .object(shipped), .object(servedData)]), atLeastOne: false),
             "More URL prefixes and their directories (or `{source: DIR}` to ship them, `{data: POOL/NAME}` to serve a pool's data directory)."),
         Field("keep_releases", .integer(2...100), "Shipped static releases kept on each host (default 5)."),
