@@ -61,11 +61,13 @@ enum RealApps {
     }
 
     /// A request to `site` (its name resolved to a loopback `address`, as a browser would reach
-    /// the front); `form` fields are posted, `@FILE` ones uploaded.
+    /// the front); `form` fields are posted, `@FILE` ones uploaded. It comes from 127.0.0.99, a
+    /// client address no tier trusts as a proxy (lighttpd's extforward trusts 127.0.0.1, where
+    /// the front's connections come from, and reads X-Forwarded-Proto only past a trusted hop).
     static func request(_ site: String, at address: String, _ path: String, scheme: String = "http", form: [String] = []) throws -> Answer {
         precondition(address.hasPrefix("127."), "tests only talk to loopback addresses")
         let port = scheme == "https" ? 443 : 80
-        var argv = ["/usr/bin/curl", "-s", "-k", "--noproxy", "*", "-m", "20", "--resolve", "\(site):\(port):\(address)",
+        var argv = ["/usr/bin/curl", "-s", "-k", "--noproxy", "*", "-m", "20", "--interface", "127.0.0.99", "--resolve", "\(site):\(port):\(address)",
                     "-o", "-", "-w", "\n%{http_code}|%{content_type}|%{redirect_url}"]
         for field in form { argv += ["-F", field] }
         let r = try CLITests.capture(argv + ["\(scheme)://\(site)\(path)"])

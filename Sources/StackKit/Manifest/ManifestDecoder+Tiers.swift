@@ -55,6 +55,7 @@ extension ManifestDecoder {
     /// What the router serves: `static`, `mime_types` and `routes`, under `middle`, or under
     /// `front` in a stack without a middle tier (`section` names which, for key paths).
     func decodeServing(_ m: ShapedFields, section: String, base: String, into middle: inout Middle) {
+        if m["static"] == nil { middle.staticRoot = Middle.emptyRoot(base: base) }
         if let s = m["static"], let fields = r.object(s, "\(section).static", ManifestShape.staticFiles,
             hints: ["root": "a directory that holds only static files"]) {
             if let root = fields["root"], case .mapping = root {

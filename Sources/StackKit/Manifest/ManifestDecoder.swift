@@ -54,8 +54,7 @@ struct ManifestDecoder {
             return middle
         }
         middle.byFront = true
-        for key in ["static", "routes"] { r.require(front.nodes, key, in: "front", at: front.mark,
-            hint: "without a middle tier the front serves the static files and routes") }
+        r.require(front.nodes, "routes", in: "front", at: front.mark, hint: "without a middle tier the front passes its routes to the pools")
         decodeServing(front, section: "front", base: base, into: &middle)
         return middle
     }

@@ -150,8 +150,9 @@ enum BadManifestCases {
         ("middle and front both serving", replacing(6, with: "  hosts: [a]\n  routes: { /: main }"), [
             "7:11: front.routes: with a middle tier, 'routes' belongs under middle (move it to middle.routes, or leave out middle for Apache to serve the stack itself)",
         ]),
-        ("no middle and no static", valid.replacingOccurrences(of: "middle:\n  server: nginx\n  hosts: [a]\n  static: { root: /srv/static }\n", with: ""), [
-            "6:3: front.static: missing required key 'static' (without a middle tier the front serves the static files and routes)",
+        ("no middle and no routes", valid.replacingOccurrences(of: "middle:\n  server: nginx\n  hosts: [a]\n  static: { root: /srv/static }\n  routes: { /: main }\n", with: "  static: { root: /srv/static }\n"), [
+            "6:3: front.routes: missing required key 'routes' (without a middle tier the front passes its routes to the pools)",
+            "10:5: pools.main: pool 'main' has no route, so no request can reach it (add a route under front.routes, e.g. '/main: main')",
         ]),
         ("not a mapping", "- just\n- a list", [
             "1:1: a manifest must be a mapping with the keys name, base, process_manager, hosts, front, middle, pools, found a list",

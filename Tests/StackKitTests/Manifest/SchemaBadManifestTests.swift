@@ -68,7 +68,7 @@ import Testing
         ("local host with ssh", BadManifestCases.replacing(4, with: "  b: { local: yes, ssh: web }")),
         ("host neither local nor addressed", BadManifestCases.replacing(4, with: "  b: { local: false }")),
         ("static under both tiers", BadManifestCases.replacing(6, with: "  hosts: [a]\n  static: { root: /srv/s }")),
-        ("no middle, routes only", BadManifestCases.valid.replacingOccurrences(of: "middle:\n  server: nginx\n  hosts: [a]\n  static: { root: /srv/static }\n", with: "")),
+        ("no middle, static only", BadManifestCases.valid.replacingOccurrences(of: "middle:\n  server: nginx\n  hosts: [a]\n  static: { root: /srv/static }\n  routes: { /: main }\n", with: "  static: { root: /srv/static }\n")),
     ]
 
     @Test(.needsJSONSchema) func everyRuleBetweenKeysIsRefusedByBoth() throws {

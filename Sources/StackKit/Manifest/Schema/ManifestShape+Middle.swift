@@ -6,7 +6,7 @@ extension ManifestShape {
         Field("port", .integer(port), "Its HTTP port (default 8000)."),
         Field("user", .string(.account), "The account it runs as (default www-data)."),
         Field("group", .string(.account), "Its group (default www-data)."),
-        Field("static", .object(staticFiles), required: true, "The static files it serves itself."),
+        Field("static", .object(staticFiles), "The static files it serves itself (default: none, every URL a route's or a 404)."),
         Field("mime_types", mimeTypes, "Content types by file extension, beyond the built-in table."),
         Field("routes", routes, required: true, "URL prefixes passed to pools over FastCGI: `/: main`, `/api: api`."),
         Field("max_connections", .integer(16...65536), "Connections it takes at once (default 1024)."),

@@ -12,7 +12,7 @@ public enum ManifestShape {
         Field("middle", .object(middle),
             "The lighttpd or nginx tier: static files itself, app routes to the pools over FastCGI. Leave it out, and give front.static and front.routes, for Apache to do both."),
         Field("pools", .named(key: .name, value: .object(pool), atLeastOne: true), required: true, "The FastCGI worker pools (WSGI apps under flup), by name."),
-    ], rules: [.router("middle", in: "front", keys: routerKeys, required: ["static", "routes"])])
+    ], rules: [.router("middle", in: "front", keys: routerKeys, required: ["routes"])])
 
     /// What the router serves: under `middle`, or under `front` without a middle tier.
     public static let routerKeys = ["static", "mime_types", "routes"]
