@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func theShippedExamplesAreValid() throws {
-        for file in ["deploy.yml.example", "examples/multi-host.yml"] {
+        for file in ["deploy.yml.example", "examples/multi-host.yml", "examples/django.yml", "examples/flask.yml"] {
             let text = try String(contentsOf: Fixtures.repoRoot.appendingPathComponent(file), encoding: .utf8)
             #expect(throws: Never.self, "\(file)") { try ManifestLoader.parse(text) }
         }
@@ -86,5 +86,16 @@ import Testing
     @Test func theEmbeddedExampleIsDeployYmlExample() throws {
         let file = try String(contentsOf: Fixtures.repoRoot.appendingPathComponent("deploy.yml.example"), encoding: .utf8)
         #expect(ExampleManifest.text == file, "regenerate Sources/StackKit/Manifest/ExampleManifest.swift with scripts/sync-example")
+    }
+
+    /// The README's walkthroughs show the very files their end-to-end tests deploy.
+    @Test func theWalkthroughsShowTheirExamplesWordForWord() throws {
+        let readme = try String(contentsOf: Fixtures.repoRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        for (heading, file) in [("## Deploying a Django project", "examples/django.yml"), ("## Deploying a Flask app", "examples/flask.yml")] {
+            let text = try String(contentsOf: Fixtures.repoRoot.appendingPathComponent(file), encoding: .utf8)
+            let section = try #require(readme.range(of: heading).map { readme[$0.upperBound...] })
+            let shown = section.range(of: "```yaml\n").flatMap { start in section[start.upperBound...].range(of: "```\n").map { section[start.upperBound..<$0.lowerBound] } }
+            #expect(shown.map(String.init) == text, "\(heading) shows \(file) as it is")
+        }
     }
 }
