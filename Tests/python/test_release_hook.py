@@ -81,7 +81,7 @@ class ReleaseHookTests(unittest.TestCase):
         code, out = run(LINGERING, timeout=1, grace=2)
         lines = out.splitlines()
         self.assertEqual(code, 124)
-        self.assertEqual(lines[-1], "| stackctl: the release_command ran past its 1 s and was ended")
+        self.assertEqual(len(lines), 1, "only the command's own output")
         self.assertTrue(gone_within(int(lines[0][2:]), 5))
 
     def test_one_that_ignores_sigterm_gets_sigkill_after_the_grace_time(self):

@@ -78,6 +78,16 @@ extension Lab {
                 let plan = try CLITests.stackctl(["plan", "-f", manifest, "-F", LabE2ETests.sshConfig])
                 #expect(plan.stdout.contains("data main/db /srv/stackctl/mysite/data/main/db (DB_DIR, 750:mysite-main:mysite-main): kept"), "\(plan.stdout)")
                 #expect(plan.stdout.contains("data main/media /srv/stackctl/mysite/data/main/media (MEDIA_DIR, 2750:mysite-main:www-data): kept"))
+
+                // One its user cannot write: status says so (degraded), and up gives it back.
+                let db = "\(kind.dir)3/srv/stackctl/mysite/data/main/db"
+                #expect(chown(db, 0, 0) == 0 && chmod(db, 0o700) == 0)
+                let flagged = try Lab.StatusE2ETests.status(manifest)
+                #expect(flagged.status == 8, "\(flagged.text.prefix(600))")
+                #expect(flagged.text.contains("data 'db' (/srv/stackctl/mysite/data/main/db) is not writable by mysite-main: 700:root:root"))
+                #expect(try LabE2ETests.up(manifest).status == 0)
+                #expect(try Lab.StatusE2ETests.status(manifest).status == 0, "up put its owner and mode back")
+                #expect(try Self.notes(web).notes == ["first"])
             }
         }
 

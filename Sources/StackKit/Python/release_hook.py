@@ -100,12 +100,6 @@ def main():
     code = child.proc.wait()
     if child.why is not None:
         child.kill(signal.SIGKILL)
-        if child.why == "timeout":
-            try:
-                out.write(b"| stackctl: the release_command ran past its %d s and was ended\n" % int(config["timeout"]))
-                out.flush()
-            except OSError:
-                pass
         sys.exit(TIMED_OUT if child.why == "timeout" else 143)
     sys.exit(128 - code if code < 0 else code)
 
