@@ -91,6 +91,30 @@ extension Lab {
             }
         }
 
+        /// The issue's own setup: the walkthrough's manifest with its one host `local: true`, on
+        /// the operator's machine itself (supervisord: PID 1 here is not systemd). The migration
+        /// as release command returns, the probes pass ALLOWED_HOSTS, and the database is written.
+        @Test func theWalkthroughDeploysOnTheOperatorsOwnMachine() throws {
+            try LabE2ETests.withScratch { dir in
+                try RealApps.django(in: dir)
+                let manifest = dir.appendingPathComponent("deploy.yml").path
+                let stack = "mysitelocal"  // one account on this machine, made once
+                try String(contentsOf: CLITests.repo.appendingPathComponent("examples/django.yml"), encoding: .utf8)
+                    .replacingOccurrences(of: "name: mysite\n", with: "name: \(stack)\nprocess_manager: supervisord\n")
+                    .replacingOccurrences(of: "  web: { address: 127.0.0.13 }", with: "  web: { local: true }")
+                    .write(toFile: manifest, atomically: true, encoding: .utf8)
+                defer {
+                    _ = Self.down(manifest)
+                    try? FileManager.default.removeItem(atPath: "/srv/stackctl/\(stack)")
+                }
+                let up = try LabE2ETests.up(manifest)
+                #expect(up.status == 0, "\(up.stderr)")
+                #expect(up.stderr.contains("Applying notes.0001_initial... OK"), "the migration ran and returned")
+                let written = try RealApps.request(Self.site, at: "127.0.0.1", "/notes/", form: ["text=local"])
+                #expect(written.json["notes"] as? [String] == ["local"], "\(written.status) \(written.body.prefix(300))")
+            }
+        }
+
         /// Two worker hosts on shared storage (the lab's /var/cache is every host's, as an NFS
         /// mount would be): a release that adds a migration rolls out under load with no request
         /// failed, and after it and after a rollback the rows and the upload are still there.
