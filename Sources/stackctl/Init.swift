@@ -18,16 +18,37 @@ struct Init: ParsableCommand {
         // The repository's example ships examples/static; a new project ships ./static beside
         // its manifest, and finds the schema where `scripts/install` put it, if it did.
         let text = ExampleManifest.forProject(schema: Installed.schema)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
-        let dir = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("static")
+        let parent = URL(fileURLWithPath: file).deletingLastPathComponent()
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: parent.path, isDirectory: &isDir), isDir.boolValue else {
+            printError("cannot write \(file): no directory \(parent.path)")
+            throw ExitCode(.cannotWrite)
+        }
+        let dir = parent.appendingPathComponent("static")
         var wrote = [file]
-        if !FileManager.default.fileExists(atPath: dir.path) {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            for (name, contents) in ExampleManifest.staticFiles {
-                try Data((contents + "\n").utf8).write(to: dir.appendingPathComponent(name))
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+            if !FileManager.default.fileExists(atPath: dir.path) {
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                for (name, contents) in ExampleManifest.staticFiles {
+                    try Data((contents + "\n").utf8).write(to: dir.appendingPathComponent(name))
+                }
+                wrote.append(dir.lastPathComponent + "/")
             }
-            wrote.append(dir.lastPathComponent + "/")
+        } catch {
+            // What the system said (permission denied, read-only...), not Foundation's domain and code.
+            printError("cannot write \(file): \(Self.plain(error))")
+            throw ExitCode(.cannotWrite)
         }
         print("wrote \(wrote.joined(separator: " and ")); check it with 'stackctl validate -f \(file)'")
+    }
+
+    /// `Permission denied`, from the POSIX error under Foundation's.
+    static func plain(_ error: any Error) -> String {
+        let ns = error as NSError
+        if let posix = ns.userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(posix.code)))
+        }
+        return ns.domain == NSPOSIXErrorDomain ? String(cString: strerror(Int32(ns.code))) : ns.localizedDescription
     }
 }

@@ -58,7 +58,10 @@ struct RenderWriter {
             let url = hostDir.appendingPathComponent(String(file.path.drop { $0 == "/" }))
             try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             // A preview to read and diff: secrets stay out of it, as out of everything printed.
-            let data = Data((file.secret ? "(not shown: a private key, shipped from the manifest's key file)\n" : Redaction.apply(file.contents)).utf8)
+            // Only a pool.json holds any; every other file is written byte for byte as rendered.
+            let contents = file.secret ? "(not shown: a private key, shipped from the manifest's key file)\n"
+                : file.role.pool != nil && file.path.hasSuffix("/pool.json") ? Redaction.apply(file.contents) : file.contents
+            let data = Data(contents.utf8)
             try data.write(to: url)
             try fm.setAttributes([.posixPermissions: file.mode], ofItemAtPath: url.path)
             return (file, data.count)

@@ -117,6 +117,62 @@ import Testing
         #expect(again.status == 73 && again.stderr == "deploy.yml already exists; not overwriting it\n")
     }
 
+    /// A secret whose text is also an ordinary value (here the middle's address) leaves every
+    /// rendered config but pool.json byte for byte as it is without secrets; pool.json shows
+    /// the secret's name, never its value.
+    @Test func renderHidesSecretsOnlyWhereTheyAre() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let base = try String(contentsOf: Self.repo.appendingPathComponent("examples/multi-host.yml"), encoding: .utf8)
+        try base.replacingOccurrences(of: "env: { APP_GREETING: hello from main }", with: "env: { APP_GREETING: { from_env: STACKCTL_TEST_SECRET } }")
+            .write(to: dir.appendingPathComponent("secret.yml"), atomically: true, encoding: .utf8)
+        try base.replacingOccurrences(of: "env: { APP_GREETING: hello from main }", with: "env: { APP_GREETING: plain }")
+            .write(to: dir.appendingPathComponent("plain.yml"), atomically: true, encoding: .utf8)
+        #expect(try Self.stackctl(["render", "-f", "secret.yml", "--out", "s"], in: dir, environment: ["STACKCTL_TEST_SECRET": "127.0.0.12"]).status == 0)
+        #expect(try Self.stackctl(["render", "-f", "plain.yml", "--out", "p"], in: dir).status == 0)
+        let root = dir.appendingPathComponent("s").path
+        let files = try FileManager.default.subpathsOfDirectory(atPath: root).filter { file in
+            var isDir: ObjCBool = false
+            return FileManager.default.fileExists(atPath: root + "/" + file, isDirectory: &isDir) && !isDir.boolValue
+        }
+        var compared = 0
+        for file in files {
+            let secret = try Data(contentsOf: dir.appendingPathComponent("s/" + file)), plain = try Data(contentsOf: dir.appendingPathComponent("p/" + file))
+            if file.hasSuffix("pools/main/pool.json") {
+                let text = String(decoding: secret, as: UTF8.self)
+                #expect(text.contains("[secret main.APP_GREETING]") && !text.contains("127.0.0.12\""), "\(text)")
+            } else {
+                #expect(secret == plain, "\(file) differs with a secret")
+                compared += 1
+            }
+        }
+        #expect(compared > 5)
+    }
+
+    /// A from_env secret that is not UTF-8 is refused, as a from_file one is: Foundation would
+    /// hand the app U+FFFD in place of its bytes.
+    @Test func aSecretFromTheEnvironmentMustBeUTF8() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try (try String(contentsOf: Self.repo.appendingPathComponent("examples/multi-host.yml"), encoding: .utf8))
+            .replacingOccurrences(of: "env: { APP_GREETING: hello from main }", with: "env: { APP_GREETING: { from_env: STACKCTL_TEST_SECRET } }")
+            .write(to: dir.appendingPathComponent("deploy.yml"), atomically: true, encoding: .utf8)
+        let r = try Self.capture(["/bin/bash", "-c", "cd \(dir.path) && STACKCTL_TEST_SECRET=$'pass\\xffword99' exec \(Self.binary) render --out r"])
+        #expect(r.status == 1 && r.stderr.contains("pools.main.env.APP_GREETING.from_env: the environment variable STACKCTL_TEST_SECRET is not UTF-8 text"), "\(r.stderr)")
+    }
+
+    /// An output that cannot be written is 73 with a plain message, never Foundation's error domain.
+    @Test func initWhereItCannotWriteSaysWhyInPlainWords() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let missing = try Self.stackctl(["init", "-f", "nowhere/deploy.yml"], in: dir)
+        #expect(missing.status == 73 && missing.stderr == "cannot write nowhere/deploy.yml: no directory \(dir.path)/nowhere\n", "\(missing.stderr)")
+        let blocked = dir.appendingPathComponent("blocked")
+        try "not a directory".write(to: blocked, atomically: true, encoding: .utf8)
+        let notDir = try Self.stackctl(["init", "-f", "blocked/deploy.yml"], in: dir)
+        #expect(notDir.status == 73 && !notDir.stderr.contains("NSCocoaErrorDomain"), "\(notDir.stderr)")
+    }
+
     @Test func renderWritesEachHostsFilesAtTheirPathsAndIsByteIdentical() throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -24,11 +24,17 @@ extension Lab {
                     let hook = #"python -c 'import time; print("migration started", flush=True); time.sleep(300)' "# + marker
                     try editYAML(try String(contentsOf: CLITests.repo.appendingPathComponent("examples/releases.yml"), encoding: .utf8)) {
                         try kind.adapt(&$0)
+                        // A stack of its own: its releases that never went live stay out of shop's.
+                        try $0.set("name", .scalar("hookshop", quoted: false))
+                        try $0.set("base", .scalar("/srv/stackctl/hookshop", quoted: false))
                         try $0.set("pools.main.release_command", .text(hook))
                         try $0.set("pools.main.release_command_timeout", .scalar(timeout, quoted: false))
                     }.write(toFile: manifest, atomically: true, encoding: .utf8)
                 }
-                defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", LabE2ETests.sshConfig]) }
+                defer {
+                    _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", LabE2ETests.sshConfig])
+                    for n in 1...6 { try? FileManager.default.removeItem(atPath: "\(kind.dir)\(n)/srv/stackctl/hookshop") }
+                }
 
                 try write(timeout: "2s")
                 let timedOut = try CLITests.stackctl(["up", "-f", manifest, "-F", LabE2ETests.sshConfig])

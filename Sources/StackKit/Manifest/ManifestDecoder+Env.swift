@@ -65,6 +65,11 @@ extension ManifestDecoder {
             guard let found = environment[text] else {
                 return unavailable(mark, sourcePath, "the environment variable \(text) is not set", hint: "export \(text) before running stackctl")
             }
+            // Foundation puts U+FFFD in for bytes that are not UTF-8: the app would get another password.
+            if found.contains("\u{FFFD}"), let raw = getenv(text), String(validatingCString: raw) == nil {
+                r.fail(mark, sourcePath, "the environment variable \(text) is not UTF-8 text", hint: "export it as UTF-8, or read it with from_file")
+                return .invalid
+            }
             value = found
         } else {
             if let problem = ValueRule.path.problem(in: text.hasPrefix("/") ? text : "/" + text) {
@@ -72,6 +77,7 @@ extension ManifestDecoder {
                 return .invalid
             }
             let file = localPath(text)
+            r.secretFiles.append((sourcePath, file))
             guard checkSources else { return .value("") }
             guard let data = FileManager.default.contents(atPath: file), !isDirectory(file) else {
                 return unavailable(mark, sourcePath, "cannot read the secret file '\(file)'")
@@ -84,6 +90,13 @@ extension ManifestDecoder {
         }
         if value.unicodeScalars.contains(where: { $0.value == 0 }) {
             r.fail(mark, sourcePath, "the secret from \(text) contains a NUL character, which no environment can hold")
+            return .invalid
+        }
+        // Output hides a secret wherever its text appears: a short one (a port, `yes`) would
+        // hide ordinary values too, and show the secret to anyone who compares.
+        if value.count < Redactor.minimumLength {
+            r.fail(mark, sourcePath, "the secret from \(text) is \(value.count) character\(value.count == 1 ? "" : "s"); secrets have at least \(Redactor.minimumLength)",
+                   hint: "a value that short is no secret: put it in env as it is, or use a longer one")
             return .invalid
         }
         return .value(value)

@@ -44,6 +44,13 @@ extension ManifestDecoder {
                 r.fail(fileMark, path, "'\(file)' is not a PEM \(name == "key" ? "private key" : "certificate") (no '\(marker)' line)")
                 return nil
             }
+            // The chain is shipped 0644: a key in the same file would be readable by everyone.
+            if name == "certificate", contents.contains("PRIVATE KEY-----") {
+                r.fail(fileMark, path, "'\(file)' holds a private key as well as the certificate; the certificate file is shipped readable by all",
+                       hint: "give the chain alone as 'certificate' and the key as 'key' (shipped 0600)")
+                return nil
+            }
+            if name == "key" { r.secretFiles.append((path, file)) }
             return .shipped(path: file, contents: contents)
         }
     }

@@ -72,12 +72,17 @@ extension ManifestDecoder {
             middle.staticKeepReleases = fields.int("keep_releases") ?? middle.staticKeepReleases
         }
         if let types = m["mime_types"] {
+            var written: [String: String] = [:]
             for (ext, keyMark, value) in r.entries(types, "\(section).mime_types") {
                 let path = "\(section).mime_types.\(ext)"
                 let bare = ext.hasPrefix(".") ? String(ext.dropFirst()) : ext
                 if let problem = ValueRule.extensionName.problem(in: bare) {
                     r.fail(keyMark, path, problem.message, hint: problem.hint)
+                } else if let first = written[bare.lowercased()] {
+                    // `.css` and `css` (or `CSS`) are one extension: the last would silently win.
+                    r.fail(keyMark, path, "extension '\(ext)' is given twice: '\(first)' names it too", hint: "keep one of them")
                 } else if let type = r.string(value, path, rule: .mimeType) {
+                    written[bare.lowercased()] = ext
                     middle.mimeTypes[bare.lowercased()] = type
                 }
             }

@@ -30,6 +30,7 @@ struct ManifestDecoder {
         var middle = decodeRouter(top, frontFields, base: trimmedBase)
         let pools = top["pools"].map { decodePools($0, stack: name, base: trimmedBase) } ?? []
         resolveDataAliases(&middle, pools)
+        checkShipped(middle, pools)
         var manifest = Manifest(name: name, base: trimmedBase,
                                 hosts: hosts, front: front, middle: middle, pools: pools)
         manifest.marks = r.marks

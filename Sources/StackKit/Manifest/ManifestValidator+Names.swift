@@ -24,6 +24,8 @@ extension ManifestValidator {
         for pool in manifest.pools { checkPoolAccount(pool) }
     }
 
+    static func isNumeric(_ account: String) -> Bool { !account.isEmpty && account.allSatisfy(\.isNumber) }
+
     /// A pool with secrets must not share the account of the server that talks to it (the
     /// middle's, or the front's without a middle tier), which could then read them.
     mutating func checkPoolAccount(_ pool: Pool) {
@@ -32,9 +34,15 @@ extension ManifestValidator {
         let direct = manifest.middle.byFront
         let (user, group) = direct ? (manifest.front.user, manifest.front.group) : (manifest.middle.user, manifest.middle.group)
         let server = direct ? "the front's" : "the middle server's"
-        for (what, value, shared) in [("user", pool.user, user), ("group", pool.group, group)] where value == shared {
-            fail("\(path).\(what)", "pool '\(pool.name)' has secrets (env \(key)) but shares \(server) \(what) '\(value)', which could read them",
-                 hint: "leave '\(what)' out to give the pool its own account, or name one of its own")
+        for (what, value, shared) in [("user", pool.user, user), ("group", pool.group, group)] {
+            if value == shared || (Self.isNumeric(value) && Self.isNumeric(shared) && Int(value) == Int(shared)) {
+                fail("\(path).\(what)", "pool '\(pool.name)' has secrets (env \(key)) but shares \(server) \(what) '\(value)', which could read them",
+                     hint: "leave '\(what)' out to give the pool its own account, or name one of its own")
+            } else if Self.isNumeric(value) != Self.isNumeric(shared) {
+                // An id and a name may be one account: only the host knows (www-data is 33 on Debian).
+                fail("\(path).\(what)", "pool '\(pool.name)' has secrets (env \(key)), and its \(what) '\(value)' cannot be told apart from \(server) \(what) '\(shared)'",
+                     hint: "give both by name (or both by number), so stackctl can check they differ")
+            }
         }
     }
 

@@ -6,6 +6,9 @@ final class NodeReader {
     var listIndices: [String: [Int]] = [:]
     /// Key paths an unknown key was taken to be a misspelling of.
     var suggested: Set<String> = []
+    /// Local files a secret or a TLS file is read from, with the key that names each: none may
+    /// be shipped as a static file.
+    var secretFiles: [(key: String, file: String)] = []
 
     /// Reports a missing required key, unless a misspelt key nearby was already reported for it.
     func require(_ fields: [String: Node], _ key: String, in path: String, at mark: Mark, hint: String? = nil) {

@@ -5,6 +5,9 @@ import Foundation
 /// pool.json, or an app's JSON answer quoted in `--json`) becomes `[secret NAME]`, longest values first so none is half-replaced.
 public struct Redactor: Sendable, Equatable {
     public private(set) var secrets: [(value: String, label: String)] = []
+    /// The shortest secret the manifest takes: shorter text is too likely to be an ordinary
+    /// value (a port, a word) that redaction would then hide, and give the secret away.
+    public static let minimumLength = 8
 
     public init(_ secrets: [(name: String, value: String)] = []) {
         var seen = Set<String>()

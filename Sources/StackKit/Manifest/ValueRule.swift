@@ -12,7 +12,8 @@ public struct ValueRule: Sendable {
     public enum Characters: Sendable, Equatable {
         /// ASCII letters and digits, and these.
         case ascii(String)
-        /// Anything on one line: no control characters (U+0000-U+001F, U+007F).
+        /// Anything on one line: no control characters (C0 U+0000-U+001F, U+007F, C1
+        /// U+0080-U+009F) and no line or paragraph separator (U+2028, U+2029).
         case line
     }
 
@@ -49,7 +50,7 @@ public struct ValueRule: Sendable {
     func allowed(_ c: Character) -> Bool {
         switch characters {
         case .ascii(let extra): Self.ascii(c, extra)
-        case .line: !c.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f }
+        case .line: !c.unicodeScalars.contains { $0.value < 0x20 || (0x7f...0x9f).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029 }
         }
     }
 
@@ -149,6 +150,18 @@ public struct ValueRule: Sendable {
 
     public static let account = ValueRule(what: "user or group", characters: .ascii("_-"), allowedText: "letters, digits, '_' and '-'",
         scalars: [.integer, .number], shape: none)
+
+    /// An account a server or worker runs as: a numeric id, or a name as systemd's strict rules
+    /// take it (a letter or '_' first, at most 31 characters), which chown and useradd take too.
+    public static let serviceAccount = ValueRule(what: "user or group", characters: .ascii("_-"), allowedText: "letters, digits, '_' and '-'",
+        scalars: [.integer], schema: [.pattern("^([0-9]+|[A-Za-z_][A-Za-z0-9_-]{0,30})$")]) { text in
+        if text.allSatisfy(\.isNumber) { return nil }
+        if let first = text.first, !(first.isLetter || first == "_") {
+            return Problem(message: "user or group '\(text)' must start with a letter or '_'", hint: "systemd refuses other names; a number is taken as an id")
+        }
+        return text.count > 31 ? Problem(message: "user or group '\(text.prefix(20))...' is \(text.count) characters; at most 31",
+                                         hint: "systemd refuses longer names") : nil
+    }
 
     /// Route and alias URL prefixes.
     /// A Paste Deploy file as Paste writes it: `/path/app.ini`, or `/path/app.ini#name`; a

@@ -32,8 +32,10 @@ extension Scripts {
         """
     }
 
-    /// Removes all but the newest `keep` releases (never `current` or `previous`) and virtualenvs
-    /// no release uses any more: the end of a rollout's switch (`switchRelease(prune:)`).
+    /// Removes all but the newest `keep` releases (never `current` or `previous`, nor the
+    /// previous one before this switch, `$was`: a host switched back after a failed gate gets
+    /// it as its previous again, the one `rollback` goes to) and virtualenvs no release uses any
+    /// more: the end of a rollout's switch (`switchRelease(prune:)`).
     /// In a subshell of its own (it changes directory and may stop early).
     static func pruneBody(_ pool: Pool, _ plan: HostPlan) -> ShellCode {
         let t = plan.topology, root = t.poolDirectory(pool.name)
@@ -45,7 +47,7 @@ extension Scripts {
         for r in $(ls -1t); do
           case "$r" in *.tmp) continue ;; esac
           n=$((n+1))
-          if [ $n -gt \(pool.keepReleases) ] && [ "$r" != "$cur" ] && [ "$r" != "$prev" ]; then rm -rf "$r"; \(ShellCode.emit(.pruned, "release", #""$r""#)); fi
+          if [ $n -gt \(pool.keepReleases) ] && [ "$r" != "$cur" ] && [ "$r" != "$prev" ] && [ "$r" != "${was:-}" ]; then rm -rf "$r"; \(ShellCode.emit(.pruned, "release", #""$r""#)); fi
         done
         for v in \(root + "/venvs")/*; do
           [ -d "$v" ] || continue

@@ -55,7 +55,7 @@ extension Scripts {
         var s: ShellCode = drain.map { drainLoop(pool, plan, timeout: $0) } ?? ""
         s += """
         [ -f \(t.releasesDirectory(pool.name) + "/" + id + "/.stackctl-ready") ] || { \(ShellCode.emit(.fail, "\("release " + id + " is not prepared on this host")")); exit 1; }
-        old=$(basename "$(readlink \(current) 2>/dev/null)" 2>/dev/null)
+        old=$(basename "$(readlink \(current) 2>/dev/null)" 2>/dev/null); was=$(cat \(root + "/previous") 2>/dev/null)
         if [ "$old" != \(id) ]; then
           \(previousLine(previous, root))
           ln -sfn \("releases/" + id) \(current + ".new") && mv -T \(current + ".new") \(current)

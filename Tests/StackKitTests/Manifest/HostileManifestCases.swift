@@ -90,5 +90,30 @@ enum HostileManifestCases {
         ("key with terminal escapes", appending("    \"x\\e[31mred\\nline\": 1"), [
             "17:5: pools.main.x\\u{1B}[31mred\\nline: unknown key 'x\\u{1B}[31mred\\nline' (known keys here: wsgi, paste, directory, python, virtualenv, env, user, group, server, threaded, prefork, instances, hosts, socket, protocol, port, health, source, ref, keep_releases, drain_timeout, release_command, data, release_command_timeout)",
         ]),
+        // Round two (issue 27): control characters of every kind, and keys that collide.
+        ("C1 control character in an env value", appending("    env: { A: \"next\\Nline\" }"), [
+            "17:15: pools.main.env.A: value 'next\\u{0085}line' contains a control character (U+85) (allowed: any text without control characters or newlines)",
+        ]),
+        ("line separator in an env value", appending("    env: { A: \"one\\Ltwo\" }"), [
+            "17:15: pools.main.env.A: value 'one\\u{2028}two' contains a control character (U+2028) (allowed: any text without control characters or newlines)",
+        ]),
+        ("pool user with a leading '-'", appending("    user: -oProxy"), [
+            "17:11: pools.main.user: user or group '-oProxy' must start with a letter or '_' (systemd refuses other names; a number is taken as an id)",
+        ]),
+        ("pool group with a leading digit", appending("    group: 1st"), [
+            "17:12: pools.main.group: user or group '1st' must start with a letter or '_' (systemd refuses other names; a number is taken as an id)",
+        ]),
+        ("middle user of 32 characters", replacing(9, with: "  hosts: [a]\n  user: abcdefghijklmnopqrstuvwxyz012345"), [
+            "10:9: middle.user: user or group 'abcdefghijklmnopqrst...' is 32 characters; at most 31 (systemd refuses longer names)",
+        ]),
+        ("pool with secrets whose user is the middle's by number", appending("    user: '33'\n    env: { K: { from_env: HOME } }"), [
+            "17:11: pools.main.user: pool 'main' has secrets (env K), and its user '33' cannot be told apart from the middle server's user 'www-data' (give both by name (or both by number), so stackctl can check they differ)",
+        ]),
+        ("pool with secrets sharing the middle's group as 033 and 33", replacing(9, with: "  hosts: [a]\n  group: '33'").replacingOccurrences(of: "    hosts: [b]", with: "    hosts: [b]\n    group: '033'\n    env: { K: { from_env: HOME } }"), [
+            "18:12: pools.main.group: pool 'main' has secrets (env K) but shares the middle server's group '033', which could read them (leave 'group' out to give the pool its own account, or name one of its own)",
+        ]),
+        ("mime extension with and without its dot", replacing(10, with: "  static: { root: /srv/static }\n  mime_types: { .css: text/css, CSS: text/plain }"), [
+            "11:33: middle.mime_types.CSS: extension 'CSS' is given twice: '.css' names it too (keep one of them)",
+        ]),
     ]
 }

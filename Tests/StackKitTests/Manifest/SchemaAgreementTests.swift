@@ -16,7 +16,7 @@ import Testing
         ("URL prefix", .string(.urlPrefix), ["/", "/api", "/api/", "api", "//x", "/a/./b", "/a/../b", "/a/..b", "/a/.well-known"]),
         ("URL path", .string(.urlPath), ["/", "/health?x=1&y=2", "health", "/a b"]),
         ("variable name", .string(.envKey), ["A", "A_1", "1A", "A-B", "_A"]),
-        ("value", .string(.envValue), ["x", "a b", "8000", "yes", "true", "1.5", "'tab\\there'"]),
+        ("value", .string(.envValue), ["x", "a b", "8000", "yes", "true", "1.5", "'tab\\there'", "\"nel\\Nhere\"", "\"ls\\Lhere\"", "\"c1\\x9bx\""]),
         ("command", .string(.command), ["make migrate", "'   '", "python manage.py migrate --noinput"]),
         ("WSGI entry", .string(.wsgi), ["app:application", "pkg.mod:app", "app.application", "1app:x", "'app:'", "':x'", "a..b:c", "a:b:c", "a:b.c"]),
         ("Paste Deploy file", .string(.paste), ["/srv/app.ini", "/srv/app.ini#main", "/srv/app.ini#", "app.ini", "/srv/app.ini#-x", "/srv/../app.ini", "/srv/app.ini#a#b", "conf/production.ini#web", "../app.ini", "a/../b.ini", "#main"]),

@@ -13,7 +13,10 @@ import Testing
         for name in ["unknown host in front", "misspelt host", "route to unknown pool", "pool with no route"] { reasons[name] = crossReference }
         for name in ["two routes one prefix", "unix socket across hosts", "port clash", "two local hosts", "two hosts at one address",
                      "names that differ only in case", "pool named like the middle tier under supervisord", "server name listed twice",
-                     "front as root", "lighttpd as root", "pool as nobody under systemd"] { reasons[name] = placement }
+                     "front as root", "lighttpd as root", "pool as nobody under systemd",
+                     "pool with secrets whose user is the middle's by number", "pool with secrets sharing the middle's group as 033 and 33"] { reasons[name] = placement }
+        // JSON object keys are compared as written: `.css` and `CSS` are two keys to a schema.
+        reasons["mime extension with and without its dot"] = "compares keys after normalising them"
         for name in ["too many prefork workers", "socket path too long", "supervisord socket too long"] { reasons[name] = computed }
         for name in ["static root in project", "alias hides route", "static root equal to code after '//'", "static root equal to code after '.'",
                      "static root '/' spelled '//.'", "static root inside base", "alias into stackctl's directory", "alias above the code",

@@ -72,8 +72,17 @@ import Testing
         #expect(Self.problems("      A: { from_env: 'X Y' }").map(\.path) == ["pools.main.env.A.from_env"])
     }
 
+    /// Redaction hides a secret's text wherever it appears: one as short as a port would hide
+    /// ports too (and so tell anyone who compares what it is). Such a value is refused.
+    @Test func aSecretShorterThanEightCharactersIsRefused() {
+        let short = Self.problems("      DB: { from_env: X }", environment: ["X": "8000"])
+        #expect(short.map(\.description) == ["11:23: pools.main.env.DB.from_env: the secret from X is 4 characters; secrets have at least 8 (a value that short is no secret: put it in env as it is, or use a longer one)"],
+                "\(short.map(\.description))")
+        #expect(Self.problems("      DB: { from_env: X }", environment: ["X": "12345678"]).isEmpty)
+    }
+
     @Test func aPoolWithSecretsMustNotShareTheMiddlesAccount() {
-        let found = Self.problems("      DB: { from_env: X }", pool: "    user: www-data", environment: ["X": "1"])
+        let found = Self.problems("      DB: { from_env: X }", pool: "    user: www-data", environment: ["X": "correct horse"])
         #expect(found.map(\.path) == ["pools.main.user"])
         #expect(found.first?.message == "pool 'main' has secrets (env DB) but shares the middle server's user 'www-data', which could read them")
         #expect(Self.problems("      DB: hello", pool: "    user: www-data").isEmpty, "without secrets the old sharing stays allowed")

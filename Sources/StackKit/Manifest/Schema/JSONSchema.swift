@@ -74,7 +74,7 @@ public enum JSONSchema {
             let escaped = extra.map { "\\^-[]".contains($0) ? "\\\($0)" : String($0) }.joined()
             return "^[A-Za-z0-9\(escaped)]*$"
         case .line:
-            return #"^[^\x00-\x1F\x7F]*$"#
+            return #"^[^\x00-\x1F\x7F-\x9F\u2028\u2029]*$"#
         }
     }
 
