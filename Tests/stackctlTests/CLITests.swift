@@ -149,6 +149,31 @@ import Testing
         #expect(compared > 5)
     }
 
+    /// A symbolic link planted inside the output directory (by whoever else may write there) is
+    /// never written through, at a directory or at a file: 73, and its target untouched.
+    @Test func renderWritesNothingThroughALinkInItsOutput() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let manifest = Self.repo.appendingPathComponent("examples/multi-host.yml").path
+        let victim = dir.appendingPathComponent("victim")
+        try FileManager.default.createDirectory(at: victim, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("out/front1"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("out/front1/srv").path, withDestinationPath: victim.path)
+        let r = try Self.stackctl(["render", "-f", manifest, "--out", "out", "--host", "front1"], in: dir)
+        #expect(r.status == 73 && r.stderr == "cannot write under out: \(dir.standardizedFileURL.path)/out/front1/srv is a symbolic link; render writes nothing through one\n", "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: victim.path).isEmpty)
+
+        // A file-level link, in an output without render's marker (it would be replaced whole).
+        try FileManager.default.removeItem(atPath: dir.appendingPathComponent("out/front1/srv").path)
+        try FileManager.default.removeItem(atPath: dir.appendingPathComponent("out/front1/.stackctl-render").path)
+        let file = dir.appendingPathComponent("out/front1/srv/stackctl/shop/front/apache2.conf")
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: file.path, withDestinationPath: victim.appendingPathComponent("passwd").path)
+        let again = try Self.stackctl(["render", "-f", manifest, "--out", "out", "--host", "front1"], in: dir)
+        #expect(again.status == 73 && again.stderr.contains("apache2.conf is a symbolic link"), "\(again.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: victim.appendingPathComponent("passwd").path))
+    }
+
     /// A from_env secret that is not UTF-8 is refused, as a from_file one is: Foundation would
     /// hand the app U+FFFD in place of its bytes.
     @Test func aSecretFromTheEnvironmentMustBeUTF8() throws {
