@@ -14,12 +14,16 @@ public enum ReleaseError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     case git(path: String, ref: String, message: String)
     case archive(message: String)
+    /// A shipped static directory holds a link out of it, which the middle would follow.
+    case linkOut(source: String, link: String, target: String)
 
     public var description: String {
         switch self {
         case .unreadable(let path, let reason): "cannot read the release source \(path): \(reason)"
         case .git(let path, let ref, let message): "cannot archive \(ref) of \(path): \(message)"
         case .archive(let message): "cannot build the release archive: \(message)"
+        case .linkOut(let source, let link, let target):
+            "the static directory \(source) holds \(link), a symbolic link to \(target) outside it, which the server would follow; replace it with the file itself"
         }
     }
 }
@@ -38,9 +42,50 @@ public enum ReleaseBuilder {
         return try await build(source, pool: pool)
     }
 
-    /// A shipped static directory's release: the same archive, no virtualenv.
+    /// A shipped static directory's release: the same archive, no virtualenv. A symbolic link
+    /// in it that leads out of it is refused: served, it would expose whatever it points at.
     public static func build(_ shipped: ShippedStatic) async throws(ReleaseError) -> ReleaseArchive {
-        try await build(shipped.source, pool: nil)
+        if let ref = shipped.source.ref {
+            try await checkGitLinks(shipped.source.path, ref: ref)
+        } else {
+            try checkLinks(shipped.source.path)
+        }
+        return try await build(shipped.source, pool: nil)
+    }
+
+    /// Every symbolic link under `root` resolves (lexically, and on disk where it exists) inside it.
+    static func checkLinks(_ root: String) throws(ReleaseError) {
+        let fm = FileManager.default
+        let base = URL(fileURLWithPath: root).standardizedFileURL.path
+        let real = fm.destinationOfSymbolicLinkResolved(base)
+        guard let walker = fm.enumerator(atPath: base) else { return }
+        while let relative = walker.nextObject() as? String {
+            let full = base + "/" + relative
+            guard (try? fm.attributesOfItem(atPath: full))?[.type] as? FileAttributeType == .typeSymbolicLink,
+                  let target = try? fm.destinationOfSymbolicLink(atPath: full) else { continue }
+            let dir = (full as NSString).deletingLastPathComponent
+            let lexical = URL(fileURLWithPath: target.hasPrefix("/") ? target : dir + "/" + target).standardizedFileURL.path
+            let resolved = fm.destinationOfSymbolicLinkResolved(full)
+            if !StaticExposure.within(lexical, base) || !(StaticExposure.within(resolved, real) || !fm.fileExists(atPath: full)) {
+                throw .linkOut(source: root, link: relative, target: target)
+            }
+        }
+    }
+
+    /// The same for a git ref: its links (mode 120000) and where they point.
+    static func checkGitLinks(_ path: String, ref: String) async throws(ReleaseError) {
+        let listing: [UInt8]
+        do { listing = try await run(["git", "-C", path, "ls-tree", "-r", "-z", ref]) } catch { throw .git(path: path, ref: ref, message: "\(error)") }
+        for entry in listing.split(separator: 0).map({ String(decoding: $0, as: UTF8.self) }) where entry.hasPrefix("120000 ") {
+            guard let tab = entry.firstIndex(of: "\t") else { continue }
+            let fields = entry[..<tab].split(separator: " "), name = String(entry[entry.index(after: tab)...])
+            guard fields.count == 3, let blob = try? await run(["git", "-C", path, "cat-file", "blob", String(fields[2])]) else { continue }
+            let target = String(decoding: blob, as: UTF8.self)
+            let dir = "/root/" + (name as NSString).deletingLastPathComponent
+            if target.hasPrefix("/") || !StaticExposure.within(URL(fileURLWithPath: dir + "/" + target).standardizedFileURL.path, "/root") {
+                throw .linkOut(source: "\(path) at \(ref)", link: name, target: target)
+            }
+        }
     }
 
     static func build(_ source: ReleaseSource, pool: Pool?) async throws(ReleaseError) -> ReleaseArchive {
@@ -113,5 +158,14 @@ public enum ReleaseBuilder {
         } catch {
             throw .archive(message: "\(error)")
         }
+    }
+}
+
+extension FileManager {
+    /// `path` with every symbolic link in it resolved (realpath); `path` itself when it cannot be.
+    func destinationOfSymbolicLinkResolved(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }

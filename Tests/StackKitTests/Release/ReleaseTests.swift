@@ -59,6 +59,29 @@ import StackKitTesting
         await #expect(throws: ReleaseError.self) { try await ReleaseBuilder.build(Self.pool(dir, ref: "no-such-ref")) }
     }
 
+    /// A link that leads out of a shipped static directory is refused, as a directory or as a git
+    /// ref; a link that stays inside ships as a link.
+    @Test func aStaticDirectoryWithALinkOutOfItIsRefused() async throws {
+        let dir = try Self.source(["site.css": "a {}\n", "img/logo.svg": "<svg/>"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fm = FileManager.default
+        try fm.createSymbolicLink(atPath: dir.appendingPathComponent("style.css").path, withDestinationPath: "site.css")
+        try fm.createSymbolicLink(atPath: dir.appendingPathComponent("img/up.css").path, withDestinationPath: "../site.css")
+        let shipped = ShippedStatic(key: "middle.static.aliases./s/", name: "s", source: ReleaseSource(path: dir.path))
+        #expect(try await ReleaseBuilder.build(shipped).fileCount == 2, "links inside it ship")
+        for (name, target) in [("passwd", "/etc/passwd"), ("img/escape", "../../outside.txt"), ("etc", "/etc")] {
+            try fm.createSymbolicLink(atPath: dir.appendingPathComponent(name).path, withDestinationPath: target)
+            await #expect(throws: ReleaseError.linkOut(source: dir.path, link: name, target: target)) { try await ReleaseBuilder.build(shipped) }
+            try fm.removeItem(atPath: dir.appendingPathComponent(name).path)
+        }
+        let git = { (args: [String]) throws -> Run in try Run.run(["/usr/bin/git", "-C", dir.path, "-c", "user.email=t@t", "-c", "user.name=t"] + args) }
+        try fm.createSymbolicLink(atPath: dir.appendingPathComponent("passwd").path, withDestinationPath: "/etc/passwd")
+        _ = try git(["init", "-q"]); _ = try git(["add", "."]); _ = try git(["commit", "-qm", "one"])
+        try fm.removeItem(atPath: dir.appendingPathComponent("passwd").path)
+        let atRef = ShippedStatic(key: "middle.static.aliases./s/", name: "s", source: ReleaseSource(path: dir.path, ref: "HEAD"))
+        await #expect(throws: ReleaseError.linkOut(source: "\(dir.path) at HEAD", link: "passwd", target: "/etc/passwd")) { try await ReleaseBuilder.build(atRef) }
+    }
+
     @Test func aSourcedPoolRunsFromItsCurrentRelease() throws {
         let yaml = BadManifestCases.valid.replacingOccurrences(of: "    directory: /srv/app\n", with: "    source: /tmp\n    keep_releases: 3\n")
         let pool = try #require(try ManifestLoader.parse(yaml).pool(named: "main"))
