@@ -86,8 +86,11 @@ public struct Prober<C: Clock>: Sendable where C.Duration == Duration {
 
     /// `giveUp` is asked after each failed round with the probes still failing: when it says
     /// nothing will change (their programs have exited), the wait ends before the time is up.
+    /// `stop` is asked while a round is in flight too: once it says so (a signal), the wait ends
+    /// within 100 ms, the round's answers dropped, and the probes not yet healthy say so.
     public func check(_ probes: [Probe], over transport: any Transport, retrying: Bool = true,
-                      giveUp: (@Sendable ([Probe]) async -> Bool)? = nil) async throws(TransportError) -> [ProbeResult] {
+                      giveUp: (@Sendable ([Probe]) async -> Bool)? = nil,
+                      stop: (@Sendable () -> Bool)? = nil) async throws(TransportError) -> [ProbeResult] {
         guard !probes.isEmpty else { return [] }
         let limit = Duration.milliseconds(Int64((probes.map(\.timeout).max() ?? 30) * 1000))
         let start = clock.now
@@ -96,7 +99,13 @@ public struct Prober<C: Clock>: Sendable where C.Duration == Duration {
         var backoff = Duration.milliseconds(100)
         while true {
             let batch = pending.map { probes[$0] }
-            let output = try await transport.run(Relay.command(batch.map(\.exchange), python: python))
+            let command = Relay.command(batch.map(\.exchange), python: python)
+            guard let output = try await Stoppable.value(of: { () async throws(TransportError) in try await transport.run(command) }, clock: clock, stop: stop) else {
+                for index in pending where results[index] == nil {
+                    results[index] = probes[index].evaluate(Relay.Answer(outcome: .error, milliseconds: 0, bytes: [], message: "the run was stopped"))
+                }
+                break
+            }
             let answers = Relay.decode(output.stdout, count: batch.count)
             for (k, index) in pending.enumerated() {
                 let answer = answers?[k] ?? Relay.Answer(outcome: .error, milliseconds: 0, bytes: [],
@@ -104,7 +113,7 @@ public struct Prober<C: Clock>: Sendable where C.Duration == Duration {
                 results[index] = probes[index].evaluate(answer)
             }
             pending = pending.filter { results[$0]?.healthy == false }
-            if !retrying || pending.isEmpty || start.duration(to: clock.now) + backoff > limit { break }
+            if !retrying || pending.isEmpty || start.duration(to: clock.now) + backoff > limit || stop?() == true { break }
             if let giveUp, await giveUp(pending.map { probes[$0] }) { break }
             try? await clock.sleep(for: backoff)
             backoff = min(backoff * 2, .seconds(1))

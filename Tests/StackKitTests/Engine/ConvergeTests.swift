@@ -228,4 +228,37 @@ import StackKitTesting
         #expect(fakes["app1"]!.phases.filter { $0 == .probe }.count <= 3, "the wait ends at once")
         #expect(fakes["web"]!.phases.last == .cleanup, "the middle's staged config is removed")
     }
+
+    /// A probe round in flight (its relay waiting out 6 s timeouts) does not hold a signal up:
+    /// the gate's wait ends while the round still runs, and the run stops as it does between
+    /// rounds.
+    @Test func aSignalEndsTheGateWithItsProbeRoundStillInFlight() async {
+        let pool = Self.plans["app1"]!.files.first { $0.role.pool == "main" }!.path
+        var (deployer, fakes) = Self.deployer(["app1": Self.host("app1", changed: [pool], sick: { true })])
+        let slow = SlowProbes(fakes["app1"]!)
+        var transports: [String: any Transport] = fakes
+        transports["app1"] = slow
+        deployer = Deployer(manifest: deployer.manifest, connections: Connections(transports: transports), parallel: 4, clock: ImmediateClock())
+        deployer.interruption = { slow.inFlight.withLock { $0 } ? SIGINT : nil }
+        let report = await deployer.up()
+        #expect(report.exitCode == .interrupted, "\(report.failure ?? "")")
+        #expect(slow.inFlight.withLock { $0 } && !slow.answered.withLock { $0 }, "the run ended before the round in flight answered")
+    }
+}
+
+/// A host whose gate probes (after the activation's own) take their time: a round waiting out
+/// its timeouts.
+final class SlowProbes: Transport {
+    let fake: FakeTransport
+    let inFlight = Mutex(false), answered = Mutex(false)
+    init(_ fake: FakeTransport) { self.fake = fake }
+    var hostName: String { fake.hostName }
+    func run(_ command: RemoteCommand) async throws(TransportError) -> CommandOutput {
+        guard command.phase == .probe else { return try await fake.run(command) }
+        inFlight.withLock { $0 = true }
+        try? await Task.sleep(for: .seconds(30))
+        answered.withLock { $0 = true }
+        return try await fake.run(command)
+    }
+    func shutdown() async {}
 }

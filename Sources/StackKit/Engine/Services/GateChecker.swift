@@ -15,19 +15,20 @@ struct GateChecker<C: Clock>: Sendable where C.Duration == Duration {
         gate.skipped = probes.filter { $0.through.map(policy.broken.contains) ?? false }
         let live = probes.filter { p in !gate.skipped.contains(p) }
         guard let fresh = policy.fresh.map({ $0[plan.host.name] ?? [] }) else {
-            gate.results = try await prober.check(live, over: transport, retrying: !policy.quick, giveUp: giveUp(policy))
+            gate.results = try await prober.check(live, over: transport, retrying: !policy.quick, giveUp: giveUp(policy), stop: policy.stop)
             return gate
         }
-        var results = try await prober.check(live, over: transport, retrying: false)
+        var results = try await prober.check(live, over: transport, retrying: false, stop: policy.stop)
         let failing = results.indices.filter { !results[$0].healthy }
-        guard !failing.isEmpty else {
+        // Stopped by a signal: nothing is repaired or waited for.
+        guard !failing.isEmpty, policy.stop?() != true else {
             gate.results = results
             return gate
         }
         let decision = GateDecision(results, fresh: fresh, program: program(of:))
         gate.repaired = decision.repairs
         if !decision.restart.isEmpty { await effects.restart(decision.restart) }
-        let again = try await prober.check(decision.wait.map { results[$0].probe }, over: transport, giveUp: giveUp(policy))
+        let again = try await prober.check(decision.wait.map { results[$0].probe }, over: transport, giveUp: giveUp(policy), stop: policy.stop)
         for (k, r) in zip(decision.wait, again) { results[k] = r }
         gate.results = results
         return gate
