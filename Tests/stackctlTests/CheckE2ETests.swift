@@ -47,18 +47,34 @@ extension Lab {
                 #expect(ready.stdout.contains("middle1: ready") && ready.stdout.contains("/usr/sbin/nginx: nginx version: nginx/"), "\(ready.stdout)")
                 #expect(ready.stdout.contains("pool main: flup: flup 1.0.3 in /srv/shop/venv/bin/python"))
 
-                // Another program on the middle's port, before the stack is up.
+                // A program on the same port of another address (the lab's hosts share one network)
+                // takes nothing from the middle's address.
+                let elsewhere = Process()
+                elsewhere.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+                elsewhere.arguments = ["-m", "http.server", "8000", "--bind", "127.0.0.1"]
+                elsewhere.standardOutput = FileHandle.nullDevice
+                elsewhere.standardError = FileHandle.nullDevice
+                try elsewhere.run()
+                // SIGKILL, by its pid: a child of the test runner starts with SIGTERM blocked.
+                defer { if elsewhere.isRunning { kill(elsewhere.processIdentifier, SIGKILL) } }
+                #expect(CLITests.waitFor(10) { (try? CLITests.capture(["/usr/bin/curl", "-s", "-o", "/dev/null", "http://127.0.0.1:8000/"]).status) == 0 })
+                let beside = try CLITests.stackctl(["check", "-f", manifest, "-F", cfg])
+                #expect(beside.status == 0, "127.0.0.1:8000 does not take \(kind.address(2)):8000: \(beside.stdout)")
+                kill(elsewhere.processIdentifier, SIGKILL)
+                elsewhere.waitUntilExit()
+
+                // Another program on the middle's address and port, before the stack is up.
                 let started = try StatusE2ETests.ssh(kind.address(2), "nohup /usr/bin/python3 -m http.server 8000 --bind \(kind.address(2)) >/dev/null 2>&1 & echo $!")
                 let squatter = try #require(Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
                 defer { kill(squatter, SIGTERM) }
                 #expect(CLITests.waitFor(10) { (try? CLITests.capture(["/usr/bin/curl", "-s", "-o", "/dev/null", "http://\(kind.address(2)):8000/"]).status) == 0 })
                 let taken = try CLITests.stackctl(["check", "-f", manifest, "-F", cfg, "--json"])
                 #expect(taken.status == 11)
-                #expect(taken.stdout.contains("taken by pid \(squatter): /usr/bin/python3 -m http.server 8000"), "\(taken.stdout)")
+                #expect(taken.stdout.contains("taken by pid \(squatter) listening on \(kind.address(2)):8000: /usr/bin/python3 -m http.server 8000"), "\(taken.stdout)")
                 let before = Self.snapshot("\(kind.dir)2/srv/stackctl")
                 let refused = try LabE2ETests.up(manifest)
                 #expect(refused.status == 11)
-                #expect(refused.report.failure?.hasPrefix("middle1 is not ready: port 8000: taken by pid \(squatter)") == true, "\(refused.report)")
+                #expect(refused.report.failure?.hasPrefix("middle1 is not ready: port \(kind.address(2)):8000: taken by pid \(squatter)") == true, "\(refused.report)")
                 #expect(Self.snapshot("\(kind.dir)2/srv/stackctl") == before, "nothing was written")
                 kill(squatter, SIGTERM)
                 #expect(CLITests.waitFor(10) { (try? CLITests.capture(["/usr/bin/curl", "-s", "-o", "/dev/null", "http://\(kind.address(2)):8000/"]).status) != 0 })

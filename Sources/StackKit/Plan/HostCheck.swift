@@ -1,3 +1,5 @@
+import Foundation
+
 /// Judges what a host has against what its tiers need: each requirement met or not (with the
 /// version found, or what is wrong), and the one `apt-get install` line that adds what is missing.
 public struct HostCheck: Sendable, Codable, Equatable {
@@ -39,13 +41,28 @@ public struct HostCheck: Sendable, Codable, Equatable {
     }
 
     /// The TCP ports the host's programs listen on.
-    static func ports(_ plan: HostPlan) -> [Int] {
-        let t = plan.topology, m = t.manifest
-        var ports: [Int] = []
-        if plan.tiers.contains(.front) { ports.append(m.front.port); if let tls = m.front.tls { ports.append(tls.port) } }
-        if plan.tiers.contains(.middle) { ports.append(m.middle.port) }
-        for w in t.workers(on: plan.host.name) { if case .tcp(_, let port) = w.endpoint { ports.append(port) } }
+    /// The addresses and ports the host's programs listen on.
+    static func ports(_ plan: HostPlan) -> [(address: String, port: Int)] {
+        let t = plan.topology, m = t.manifest, host = plan.host.name
+        var ports: [(String, Int)] = []
+        if plan.tiers.contains(.front) {
+            ports.append((t.frontListenAddress(on: host), m.front.port))
+            if let tls = m.front.tls { ports.append((t.frontListenAddress(on: host), tls.port)) }
+        }
+        if plan.tiers.contains(.middle) { ports.append((t.middleListenAddress(on: host), m.middle.port)) }
+        for w in t.workers(on: host) { if case .tcp(let address, let port) = w.endpoint { ports.append((address, port)) } }
         return ports
+    }
+
+    /// An address as ss prints it, without brackets or a `%interface`.
+    static func bare(_ s: String) -> String { s.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).components(separatedBy: "%").first ?? s }
+
+    /// Whether two listening addresses collide, as the kernel sees it: a wildcard takes the port
+    /// on every address; otherwise only the same address does.
+    static func overlaps(_ a: String, _ b: String) -> Bool {
+        let x = bare(a), y = bare(b)
+        let wild: Set<String> = ["0.0.0.0", "::", "*", ""]
+        return wild.contains(x) || wild.contains(y) || x == y || x == "::ffff:" + y || y == "::ffff:" + x
     }
 
     public init(host: String) { self.host = host }
@@ -93,12 +110,12 @@ public struct HostCheck: Sendable, Codable, Equatable {
         }
         if let venv = reply.venv { add("python3 venv", venv, venv ? "present (releases get their virtualenv from it)"
             : "python3 cannot make a virtualenv", package: "python3-venv") }
-        for port in Self.ports(plan) {
-            guard let holder = reply.ports[port] else { continue }
+        for (address, port) in Self.ports(plan) {
+            guard let holder = reply.listeners.first(where: { $0.port == port && Self.overlaps($0.address, address) }) else { continue }
             let ours = holder.command.contains(t.base)
             let own = holder.command.components(separatedBy: "| ").first ?? holder.command
-            add("port \(port)", ours, ours ? "held by this stack"
-                : "taken by pid \(holder.pid): \(Probe.snippet(own.trimmingCharacters(in: .whitespaces), limit: 100))")
+            add("port \(Topology.hostPort(address, port))", ours, ours ? "held by this stack"
+                : "taken by pid \(holder.pid) listening on \(Topology.hostPort(Self.bare(holder.address), port)): \(Probe.snippet(own.trimmingCharacters(in: .whitespaces), limit: 100))")
         }
         if let disk = reply.disk {
             add("disk", disk.kb >= Self.minimumFreeKiB,

@@ -33,8 +33,8 @@ public struct Marker: Sendable, Equatable {
         case proc, sock, nosock, groups, log, plog, spawnerr, clock, data
         /// Check: `NAME UID` of the login; `PATH [VERSION]` of a binary found, `PATH` of one missing;
         /// `FILE` of an Apache module missing; `POOL VERSION` of flup in a pool's interpreter, or
-        /// `POOL WHY` when it cannot be imported; `ok|missing` for python3's venv; `PORT PID COMMAND`
-        /// of a needed port already taken; `PATH KB` free; `LIMIT SOURCE` of open files.
+        /// `POOL WHY` when it cannot be imported; `ok|missing` for python3's venv; `PORT ADDRESS PID
+        /// COMMAND` of a listener on a port the host needs; `PATH KB` free; `LIMIT SOURCE` of open files.
         case user, bin, nobin, nomod, flup, noflup, venv, port, disk, nofile
         /// Releases: `ID [already]`; `OLD NEW`; `TICKS` until drained; `OPEN` connections left; `KIND NAME`.
         case prepared, switched, drained, drainTimeout = "drain-timeout", pruned
@@ -55,7 +55,7 @@ public struct Marker: Sendable, Equatable {
             case .nobin, .nomod, .venv: 1...1
             case .bin: 1...2
             case .user, .flup, .noflup, .disk, .nofile: 2...2
-            case .port: 3...3
+            case .port: 4...4
             case .prepared: 1...2
             case .dir, .release, .previous, .resolved, .sock, .groups, .log, .plog, .spawnerr, .clock, .switched, .pruned, .data: 2...2
             case .file: 3...3

@@ -46,7 +46,7 @@ extension Scripts {
         }
         // The holder's command line, and its parent's: an nginx worker calls itself "nginx: worker
         // process", its master names the stack's config.
-        let ports = HostCheck.ports(plan)
+        let ports = Array(Set(HostCheck.ports(plan).map(\.port))).sorted()
         if !ports.isEmpty {
             let needed: ShellCode = full ? "true" : "! \(InspectShell.allRunning)"
             // One `ss` for all the ports first: naming each holder (`-p`) reads every process's
@@ -54,9 +54,9 @@ extension Scripts {
             s += """
             if \(needed) && [ -n "$(ss -Hltn \("( " + ports.map { "sport = :\($0)" }.joined(separator: " or ") + " )") 2>/dev/null)" ]; then
               for port in \(ports.map(String.init)); do
-                ss -Hltnp "sport = :$port" 2>/dev/null | head -n 1 | sed -n 's/.*pid=\\([0-9]*\\).*/\\1/p' | while read -r pid; do
-                  ppid=$(awk '{print $4}' /proc/$pid/stat 2>/dev/null)
-                  \(ShellCode.emit(.port, #""$port""#, #""$pid""#, "\"$(tr '\\0' ' ' < /proc/$pid/cmdline 2>/dev/null)| $(tr '\\0' ' ' < /proc/${ppid:-0}/cmdline 2>/dev/null)\""))
+                ss -Hltnp "sport = :$port" 2>/dev/null | while read -r _ _ _ local _ users; do
+                  pid=$(printf '%s' "$users" | sed -n 's/.*pid=\\([0-9]*\\).*/\\1/p'); ppid=$(awk '{print $4}' /proc/${pid:-0}/stat 2>/dev/null)
+                  \(ShellCode.emit(.port, #""$port""#, #""${local%:*}""#, #""${pid:-0}""#, "\"$(tr '\\0' ' ' < /proc/${pid:-0}/cmdline 2>/dev/null)| $(tr '\\0' ' ' < /proc/${ppid:-0}/cmdline 2>/dev/null)\""))
                 done
               done
             fi
@@ -83,7 +83,9 @@ public struct CheckReply: ScriptReply, Equatable {
     public var flup: [String: String] = [:]
     public var noFlup: [String: String] = [:]
     public var venv: Bool?
-    public var ports: [Int: (pid: Int, command: String)] = [:]
+    /// Every listener on a port the host needs: its local address (as ss prints it, without
+    /// the port), holder's pid and command lines.
+    public var listeners: [(port: Int, address: String, pid: Int, command: String)] = []
     public var disk: (path: String, kb: Int)?
     public var openFiles: (limit: Int, source: String)?
     /// `systemd` when PID 1 is systemd, else PID 1's name (asked on systemd hosts only).
@@ -99,7 +101,7 @@ public struct CheckReply: ScriptReply, Equatable {
             case .flup: flup[m.fields[0]] = m.fields[1]
             case .noflup: noFlup[m.fields[0]] = m.fields[1]
             case .venv: venv = m.fields[0] == "ok"
-            case .port: ports[Int(m.fields[0]) ?? 0] = (Int(m.fields[1]) ?? 0, m.fields[2])
+            case .port: listeners.append((Int(m.fields[0]) ?? 0, m.fields[1], Int(m.fields[2]) ?? 0, m.fields[3]))
             case .disk: disk = (m.fields[0], Int(m.fields[1]) ?? 0)
             case .nofile: openFiles = (Int(m.fields[0]) ?? 0, m.fields[1])
             case .initSystem: initSystem = m.fields[0]
@@ -110,7 +112,7 @@ public struct CheckReply: ScriptReply, Equatable {
 
     public static func == (a: CheckReply, b: CheckReply) -> Bool {
         a.user == b.user && a.binaries == b.binaries && a.missing == b.missing && a.modules == b.modules && a.flup == b.flup
-            && a.noFlup == b.noFlup && a.venv == b.venv && a.ports.mapValues(\.pid) == b.ports.mapValues(\.pid) && a.disk?.kb == b.disk?.kb
+            && a.noFlup == b.noFlup && a.venv == b.venv && a.listeners.map(\.pid) == b.listeners.map(\.pid) && a.listeners.map(\.address) == b.listeners.map(\.address) && a.disk?.kb == b.disk?.kb
             && a.initSystem == b.initSystem
     }
 }

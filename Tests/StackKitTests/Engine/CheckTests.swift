@@ -34,14 +34,14 @@ import StackKitTesting
         @bin /usr/bin/supervisord 4.2.5
         @bin /usr/bin/ss
         @flup admin 1.0.3
-        @port 8000 321 /usr/sbin/nginx -p /srv/stackctl/shop/middle -c /srv/stackctl/shop/middle/nginx.conf
+        @port 8000 127.0.1.11 321 /usr/sbin/nginx -p /srv/stackctl/shop/middle -c /srv/stackctl/shop/middle/nginx.conf
         @disk /srv 9000000
         @nofile 1048576 ulimit -Hn
 
         """)
         #expect(c.ok, "\(c.problems)")
         #expect(c.items.first { $0.what == "/usr/sbin/nginx" }?.detail == "nginx version: nginx/1.26.3")
-        #expect(c.items.first { $0.what == "port 8000" }?.detail == "held by this stack")
+        #expect(c.items.first { $0.what == "port 127.0.1.11:8000" }?.detail == "held by this stack")
         #expect(c.aptLine == nil)
     }
 
@@ -53,17 +53,29 @@ import StackKitTesting
         @nobin /usr/bin/supervisord
         @bin /usr/bin/ss
         @noflup admin ModuleNotFoundError: No module named 'flup'
-        @port 8000 99 python3 -m http.server 8000
+        @port 8000 0.0.0.0 99 python3 -m http.server 8000
         @disk /srv 1024
         @nofile 1024 ulimit -Hn
 
         """)
         #expect(!c.ok)
-        #expect(c.problems.map(\.what) == ["root", "/usr/sbin/nginx", "/usr/bin/supervisord", "pool admin: flup", "port 8000", "disk", "open files"])
+        #expect(c.problems.map(\.what) == ["root", "/usr/sbin/nginx", "/usr/bin/supervisord", "pool admin: flup", "port 127.0.1.11:8000", "disk", "open files"])
         #expect(c.aptLine == "apt-get install -y nginx supervisor")
         #expect(c.fixes == ["/usr/bin/python3 -m pip install flup==1.0.3"])
-        #expect(c.problems.first { $0.what == "port 8000" }?.detail == "taken by pid 99: python3 -m http.server 8000")
+        #expect(c.problems.first { $0.what == "port 127.0.1.11:8000" }?.detail == "taken by pid 99 listening on 0.0.0.0:8000: python3 -m http.server 8000")
         #expect(c.problems.first { $0.what == "open files" }?.detail == "1024 (ulimit -Hn) for max_connections 1024, which needs 2112")
+    }
+
+    /// Ports compare as the kernel compares them: a listener on another address of the host
+    /// leaves the port free here; a wildcard one (either side) takes it.
+    @Test func aPortIsTakenOnlyWhereTheKernelWouldRefuseTheBind() {
+        let judge = { (line: String) in Self.judge("web", "@user root 0\n\(line)\n").problems.first { $0.what.hasPrefix("port ") } }
+        #expect(judge("@port 8000 127.0.0.1 42 python3 -m http.server 8000") == nil, "127.0.0.1:8000 does not block 127.0.1.11:8000")
+        #expect(judge("@port 8000 [::1] 42 python3 -m http.server 8000") == nil)
+        #expect(judge("@port 8000 127.0.1.11 42 python3 -m http.server 8000")?.detail == "taken by pid 42 listening on 127.0.1.11:8000: python3 -m http.server 8000")
+        #expect(judge("@port 8000 * 42 python3 -m http.server 8000") != nil)
+        #expect(judge("@port 8000 [::] 42 python3 -m http.server 8000")?.detail == "taken by pid 42 listening on [::]:8000: python3 -m http.server 8000")
+        #expect(HostCheck.overlaps("0.0.0.0", "127.0.0.12") && HostCheck.overlaps("[::ffff:127.0.0.12]", "127.0.0.12"))
     }
 
     @Test func aVirtualenvThatIsGoneGetsItsOwnFix() {
