@@ -7,6 +7,11 @@ extension Scripts {
         let t = plan.topology
         s += processes(plan)
         s += lastLines(plan.programs, plan)
+        // Each unix socket's directory, which the middle's user must be able to enter.
+        for dir in Set(t.workers(on: plan.host.name).compactMap { w -> String? in
+            if case .unix = w.endpoint { return t.socketDirectory(w.pool) } else { return nil } }).sorted() {
+            s += "[ -d \(dir) ] && \(ShellCode.emit(.sock, "\"$(stat -c '%a:%U:%G' \(dir))\"", "\(dir)"))\n"
+        }
         for w in t.workers(on: plan.host.name) {
             guard case .unix(let path) = w.endpoint else { continue }
             let mode: ShellCode = "\"$(stat -c '%a:%U:%G' \(path))\""

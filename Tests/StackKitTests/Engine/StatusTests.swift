@@ -53,6 +53,18 @@ import StackKitTesting
         #expect(w.why == "the middle server's user www-data cannot open /srv/stackctl/shop/run/admin/0.sock (640 root:root)")
     }
 
+    /// The socket's mode is fine, but the middle's user cannot enter its directory: users get
+    /// 503, and status says why.
+    @Test func aSocketDirectoryTheMiddleCannotEnterIsUnhealthy() throws {
+        let w = try #require(try Self.judge("@sock 700:root:root /srv/stackctl/shop/run/admin\n@sock 660:www-data:www-data /srv/stackctl/shop/run/admin/0.sock\n@groups www-data www-data\n",
+                                            probes: Self.ok).first)
+        #expect(!w.healthy)
+        #expect(w.why == "the middle server's user www-data cannot enter /srv/stackctl/shop/run/admin (700 root:root), so cannot reach /srv/stackctl/shop/run/admin/0.sock; `stackctl up` puts its mode back")
+        let fine = try #require(try Self.judge("@sock 750:shop-admin:www-data /srv/stackctl/shop/run/admin\n@sock 660:www-data:www-data /srv/stackctl/shop/run/admin/0.sock\n@groups www-data www-data\n",
+                                               probes: Self.ok).first)
+        #expect(fine.healthy)
+    }
+
     @Test func aStaleSocketIsNamed() throws {
         let w = try #require(try Self.judge("@sock 660:www-data:www-data /srv/stackctl/shop/run/admin/0.sock\n", probes: { _ in
             Relay.Answer(outcome: .refused, milliseconds: 0, bytes: [], message: "[Errno 111] Connection refused")

@@ -165,6 +165,16 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
 
     /// Whether the middle server's user can connect to a unix socket (it needs write permission).
     func socketPermission(_ path: String, _ facts: HostStatusFacts) -> String? {
+        // Its directory first: without search (x) on it the socket cannot be reached at all.
+        let dir = (path as NSString).deletingLastPathComponent
+        if let entry = facts.sockets[dir], let ownership = entry {
+            let parts = ownership.split(separator: ":").map(String.init)
+            let user = topology.manifest.middle.user
+            if parts.count == 3, let mode = Int(parts[0], radix: 8),
+               !((parts[1] == user && mode & 0o100 != 0) || (facts.middleUserGroups.contains(parts[2]) && mode & 0o010 != 0) || mode & 0o001 != 0) {
+                return "the middle server's user \(user) cannot enter \(dir) (\(parts[0]) \(parts[1]):\(parts[2])), so cannot reach \(path); `stackctl up` puts its mode back"
+            }
+        }
         guard let entry = facts.sockets[path], let ownership = entry else { return nil }
         let parts = ownership.split(separator: ":").map(String.init)
         guard parts.count == 3, let mode = Int(parts[0], radix: 8) else { return nil }

@@ -11,7 +11,13 @@ struct Staging<C: Clock>: Sendable where C.Duration == Duration {
         run.emit(.step, nil, "uploading and validating on \(changed.count) host\(changed.count == 1 ? "" : "s")")
         let judged = await run.phase(changed) { Scripts.stage($0.plan, $0.changes) }
         for (i, reply) in judged.done {
-            run.recorder.update(i.hostName) { $0.uploaded = i.changes.files.map(\.path); $0.validated = reply.validated }
+            // A directory that was there with another mode or owner was put right: a repair.
+            let repaired = i.changes.directories.compactMap { d -> String? in
+                guard let was = i.state.directories[d.path] else { return nil }
+                return "\(d.path): it was \(Self.ownership(was)), now \(String(d.mode, radix: 8)) \(d.owner):\(d.group)"
+            }
+            for line in repaired { run.emit(.done, i.hostName, "repaired \(line)") }
+            run.recorder.update(i.hostName) { $0.uploaded = i.changes.files.map(\.path); $0.validated = reply.validated; $0.repaired += repaired }
             run.emit(.done, i.hostName, "uploaded \(i.changes.files.count) file(s), \(reply.validated.count) validated")
         }
         for (i, failure) in judged.failed {
@@ -33,6 +39,12 @@ struct Staging<C: Clock>: Sendable where C.Duration == Duration {
         // Hosts that refused a config removed their staged files themselves.
         _ = await run.phase(judged.done.map(\.item)) { Scripts.cleanup($0.changes) }
         return false
+    }
+
+    /// `750:root:www-data` as `750 root:www-data`.
+    static func ownership(_ stat: String) -> String {
+        let parts = stat.split(separator: ":", maxSplits: 1)
+        return parts.count == 2 ? "\(parts[0]) \(parts[1])" : stat
     }
 
     /// A host's activation of one tier: its staged files and the actions they call for.
