@@ -31,5 +31,26 @@ extension Lab {
                 #expect(try Lab.StatusE2ETests.status(manifest).status == 0)
             }
         }
+    
+        /// A worker's unit masked by hand (systemd hosts): status names the mask and its undoing,
+        /// and `up` fails saying why instead of a bare exit 6.
+        @Test func aMaskedUnitIsNamedWithTheCommandThatUndoesIt() throws {
+            let kind = LabKind.systemd
+            try LabE2ETests.withStack(server: "nginx", kind: kind) { _, manifest in
+                #expect(try LabE2ETests.up(manifest).status == 0)
+                let systemctl = try kind.inside(3) + ["systemctl"]
+                #expect(try CLITests.capture(systemctl + ["stop", "shop-main@0.service"]).status == 0)
+                #expect(try CLITests.capture(systemctl + ["mask", "shop-main@0.service"]).status == 0)
+                defer { _ = try? CLITests.capture(systemctl + ["unmask", "shop-main@0.service"]) }
+                let status = try Lab.StatusE2ETests.status(manifest)
+                let main0 = status.report.instance(host: "app1", name: "main/0")
+                #expect(main0?.process?.state == "masked" && main0?.why == "systemd has the unit masked, so nothing can start it; `systemctl unmask shop-main@0.service` undoes that, then `stackctl up`",
+                        "\(String(describing: main0))")
+                let up = try LabE2ETests.up(manifest)
+                #expect(up.status == 6 && up.report.failure?.contains("is masked.; `systemctl unmask shop-main@0.service` undoes the mask") == true, "\(up.report.failure ?? "")")
+                #expect(try CLITests.capture(systemctl + ["unmask", "shop-main@0.service"]).status == 0)
+                #expect(try LabE2ETests.up(manifest).status == 0, "unmasked, up repairs it")
+            }
+        }
     }
 }

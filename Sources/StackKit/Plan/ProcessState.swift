@@ -22,7 +22,7 @@ public struct ProcessState: Sendable, Hashable, ExpressibleByStringLiteral, Cust
     /// an attempt of its own failed (`restart-pending`, before the first, is not: the unit will
     /// try again, and that attempt says why).
     public var hasExited: Bool {
-        ["backoff", "fatal", "exited", "stopped"].contains(word) || word.hasPrefix("failed") || word.hasPrefix("inactive")
+        ["backoff", "fatal", "exited", "stopped", "masked"].contains(word) || word.hasPrefix("failed") || word.hasPrefix("inactive")
             || word == "activating/auto-restart"
     }
 }

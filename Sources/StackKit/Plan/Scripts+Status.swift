@@ -48,16 +48,17 @@ extension Scripts {
             // `systemctl show` prints properties in its own order, whatever order -p asks for.
             s += """
             unitproc() {
-              active=; sub=; pid=0; since=0; restarts=0
+              active=; sub=; load=; pid=0; since=0; restarts=0
               while IFS='=' read -r k v; do
-                case $k in ActiveState) active=$v ;; SubState) sub=$v ;; MainPID) pid=$v ;; ActiveEnterTimestampMonotonic) since=$v ;; NRestarts) restarts=$v ;; esac
+                case $k in ActiveState) active=$v ;; SubState) sub=$v ;; LoadState) load=$v ;; MainPID) pid=$v ;; ActiveEnterTimestampMonotonic) since=$v ;; NRestarts) restarts=$v ;; esac
               done <<EOF
-            $(systemctl show -p ActiveState -p SubState -p MainPID -p ActiveEnterTimestampMonotonic -p NRestarts "$1" 2>/dev/null)
+            $(systemctl show -p ActiveState -p SubState -p LoadState -p MainPID -p ActiveEnterTimestampMonotonic -p NRestarts "$1" 2>/dev/null)
             EOF
               state="$active/$sub"; [ "$state" = active/running ] && state=running; [ -z "$active" ] && state=unknown
               # Killed or crashed, and not yet tried again since it was last started: systemd will
               # (RestartSec), and that attempt's words are the why, not the last ones before.
               [ "$state" = activating/auto-restart ] && [ "${restarts:-0}" = 0 ] && state=activating/restart-pending
+              [ "$load" = masked ] && [ "$state" != running ] && state=masked
               up=0; [ "$state" = running ] && [ "$since" -gt 0 ] && up=$(( $(cut -d' ' -f1 /proc/uptime | cut -d. -f1) - since / 1000000 ))
               \(ShellCode.emit(.proc, #""$1""#, #""$state""#, #""$pid""#, #""$up""#))
             }

@@ -107,6 +107,9 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
     func reason(_ tier: Tier, _ probe: ProbeResult?, _ process: StatusReport.Process, _ endpoint: Endpoint?, _ facts: HostStatusFacts,
         program: Program?) -> String {
         let state = ProcessState(process.state)
+        if state.word == "masked", let name = program.map({ ServiceControl.name($0, plan) }) {
+            return "systemd has the unit masked, so nothing can start it; `systemctl unmask \(name)` undoes that, then `stackctl up`"
+        }
         if !state.isRunning {
             let manager = plan.host.processManager.rawValue
             let name = program.map { ServiceControl.name($0, plan) }

@@ -41,6 +41,13 @@ struct Staging<C: Clock>: Sendable where C.Duration == Duration {
         return false
     }
 
+    /// systemd's "Unit file /etc/systemd/system/NAME is masked.": the command that undoes it.
+    static func unmask(_ message: String) -> String {
+        guard let range = message.range(of: #"[^ /]+ is masked"#, options: .regularExpression) else { return "" }
+        let unit = message[range].replacingOccurrences(of: " is masked", with: "")
+        return "; `systemctl unmask \(unit)` undoes the mask"
+    }
+
     /// `750:root:www-data` as `750 root:www-data`.
     static func ownership(_ stat: String) -> String {
         let parts = stat.split(separator: ":", maxSplits: 1)
@@ -68,10 +75,15 @@ struct Staging<C: Clock>: Sendable where C.Duration == Duration {
         guard !work.isEmpty else { return Activated() }
         run.emit(.step, nil, "\(tier.rawValue): activating on \(work.names)")
         let t = run.topology
-        let judged = await run.phase(work, failing: { "\(tier.rawValue) could not be started on \($0)" }) { job in
+        let judged = await run.phase(work) { job in
             let probes = HealthGate<C>.probes([tier], job.inspected.plan, t)
             return Scripts.activate(job.actions, job.inspected.plan, job.inspected.changes, probes: probes.map(\.exchange),
                                     wait: min(probes.map(\.timeout).min() ?? 0, HealthGate<C>.listenWait))
+        }
+        if !judged.ok {
+            // The first failed host's own words say why (a masked unit, a missing command).
+            let why = judged.failed.first.map { ": " + Probe.snippet($0.failure.message, limit: 300) + Self.unmask($0.failure.message) } ?? ""
+            run.recorder.fail(judged.failureStatus, "\(tier.rawValue) could not be started on \(judged.failedHosts.joined(separator: ", "))\(why)")
         }
         var result = Activated()
         for (job, reply) in judged.done {
