@@ -52,5 +52,26 @@ extension Lab {
                 #expect(try LabE2ETests.up(manifest).status == 0, "unmasked, up repairs it")
             }
         }
+    
+        /// The log directory removed on a supervisord host, then a worker killed: supervisord
+        /// cannot start it again, and status names the directory; `up` makes it and starts it.
+        @Test func aRemovedLogDirectoryIsNamedAndMadeAgain() throws {
+            let kind = LabKind.plain
+            try LabE2ETests.withStack(server: "nginx", kind: kind) { _, manifest in
+                #expect(try LabE2ETests.up(manifest).status == 0)
+                let before = try Lab.StatusE2ETests.status(manifest).report.instance(host: "app1", name: "main/0")
+                let pid = try #require(before?.process?.pid)
+                try FileManager.default.removeItem(atPath: "\(kind.dir)3/srv/stackctl/shop/log")
+                kill(Int32(pid), SIGKILL)
+                var main0: StatusReport.Instance?
+                #expect(CLITests.waitFor(30) {
+                    main0 = try? Lab.StatusE2ETests.status(manifest).report.instance(host: "app1", name: "main/0")
+                    return main0?.why?.contains("supervisord cannot open its log file: /srv/stackctl/shop/log is gone") == true
+                }, "\(String(describing: main0))")
+                let up = try LabE2ETests.up(manifest)
+                #expect(up.status == 0, "\(up.stderr)")
+                #expect(try Lab.StatusE2ETests.status(manifest).status == 0)
+            }
+        }
     }
 }

@@ -41,6 +41,8 @@ import StackKitTesting
         #expect(SpawnWhy.explain("shop-main@0.service: Failed at step USER spawning /srv/shop/venv/bin/python: No such process", p)
             == "its user shop does not exist on this host")
         #expect(SpawnWhy.explain("ImportError: no module named shop", p) == nil)
+        #expect(SpawnWhy.explain("unknown error making dispatchers for 'shop-main-0': ENOENT", p, logDirectory: "/srv/stackctl/shop/log")
+            == "supervisord cannot open its log file: /srv/stackctl/shop/log is gone (`stackctl up` makes it again)")
     }
 
     @Test func errorLogTimestampsOfEachServerAreRead() {

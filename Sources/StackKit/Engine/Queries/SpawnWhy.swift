@@ -5,7 +5,8 @@ import Foundation
 /// it with the program's facts: the interpreter that is missing, the directory its user cannot
 /// enter, the user that does not exist.
 enum SpawnWhy {
-    static func explain(_ line: String, _ program: Program) -> String? {
+    /// `logDirectory`: where supervisord writes the programs' logs (its dispatchers' files).
+    static func explain(_ line: String, _ program: Program, logDirectory: String? = nil) -> String? {
         let interpreter = program.argv.first ?? ""
         let user = program.user ?? "root"
         let dir = program.directory ?? "its directory"
@@ -21,6 +22,11 @@ enum SpawnWhy {
         }
         if line.contains("error trying to setuid") || line.contains("step USER spawning") || line.contains("Failed to determine user credentials") {
             return "its user \(user) does not exist on this host"
+        }
+        if let code = capture(line, #"error making dispatchers for '[^']*': (E[A-Z]+)"#) {
+            let dir = logDirectory ?? "its log directory"
+            return code == "ENOENT" ? "supervisord cannot open its log file: \(dir) is gone (`stackctl up` makes it again)"
+                : "supervisord cannot open its log file in \(dir) (\(code))"
         }
         if let path = capture(line, #"step EXEC spawning (\S+): Permission denied"#) {
             return "its user \(user) may not run \(path)"

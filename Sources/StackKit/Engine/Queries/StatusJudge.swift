@@ -121,7 +121,8 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
             let spawn = name.flatMap { facts.spawnError[$0] }
             let last = state.stoppedOnPurpose ? nil : log
             let candidates = [spawn, last].compactMap { $0 }
-            if let program, let explained = candidates.lazy.compactMap({ line in SpawnWhy.explain(line, program).map { (line, $0) } }).first {
+            if let program, let explained = candidates.lazy.compactMap({ line in
+                SpawnWhy.explain(line, program, logDirectory: topology.logDirectory).map { (line, $0) } }).first {
                 return "\(manager) reports it \(process.state): \(explained.1) (\(Probe.snippet(explained.0, limit: 300)))"
             }
             guard let said = last ?? spawn else { return "\(manager) reports it \(process.state)" }
