@@ -45,6 +45,25 @@ import StackKitTesting
             == "supervisord cannot open its log file: /srv/stackctl/shop/log is gone (`stackctl up` makes it again)")
     }
 
+    /// A front or middle whose peer refused: the why names the peer as the manifest does, not
+    /// the error page's HTML and the log's timestamp.
+    @Test func aRefusingPeerIsNamedByItsHostAndAddress() throws {
+        let renderer = StackRenderer(try Fixtures.manifest("full"))
+        let t = renderer.topology
+        func judge(_ host: String) throws -> StatusJudge<ImmediateClock> {
+            let plan = HostPlan(try #require(renderer.renderAll().first { $0.host.name == host }), topology: t)
+            return StatusJudge(seen: StatusChecker<ImmediateClock>.Seen(plan: plan, facts: nil, probes: []), topology: t)
+        }
+        let front = try #require(Probes.front(t, host: "edge").first)
+        let page = Relay.Answer(outcome: .ok, milliseconds: 1, bytes: Array("HTTP/1.1 503 Service Unavailable\r\n\r\n<!DOCTYPE HTML><html>...".utf8), message: "")
+        let apache = "[Mon Nov 23 10:00:00.123456 2026] [proxy:error] [pid 9] (111)Connection refused: AH00957: http: attempt to connect to 127.0.1.11:8000 (127.0.1.11:8000) failed"
+        #expect(try judge("edge").peerWhy(front.evaluate(page), apache) == "503: web (127.0.1.11:8000) refused the connection")
+        let middle = try #require(Probes.middle(t, host: "web").last)
+        let bad = Relay.Answer(outcome: .ok, milliseconds: 1, bytes: Array("HTTP/1.1 502 Bad Gateway\r\n\r\n<html>".utf8), message: "")
+        let nginx = #"2026/11/23 10:00:10 [error] 7#7: *9 connect() failed (110: Connection timed out) while connecting to upstream, request: "GET /health HTTP/1.1", upstream: "fastcgi://127.0.1.21:9000""#
+        #expect(try judge("web").peerWhy(middle.evaluate(bad), nginx) == "502: pool main instance 0 on app1 (127.0.1.21:9000) did not answer in time (connection timed out)")
+    }
+
     @Test func errorLogTimestampsOfEachServerAreRead() {
         let t = ErrorLog.seconds("2026", "11", "23", "10", "00", "00")!
         #expect(ErrorLog.timestamp("2026-11-23 10:00:00: (mod_fastcgi.c.123) connect failed") == t)

@@ -136,9 +136,37 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
             return "stale socket: \(path) exists but nothing listens on it"
         }
         if tier != .workers, let probe, let line = ErrorLog.pick(facts.logs[tier.rawValue] ?? [], clock: facts.clock, mentioning: needles(probe)) {
-            return "\(probe.answer); error log: \(Probe.snippet(line))"
+            return peerWhy(probe, line) ?? "\(probe.answer); error log: \(Probe.snippet(line))"
         }
         return probe?.answer ?? "no probe answer"
+    }
+
+    /// `503: middle1 (127.0.0.12:8000) refused the connection`: a server's error-log line about
+    /// the peer it could not reach (Apache's AH00957, nginx's upstream connect), said with the
+    /// peer's name from the manifest.
+    func peerWhy(_ probe: ProbeResult, _ line: String) -> String? {
+        guard let address = SpawnWhy.capture(line, #"attempt to connect to (\S+) "#) ?? SpawnWhy.capture(line, #"upstream: "\w+://([^"]+)""#),
+              let code = SpawnWhy.capture(line, #"\((\d+)[:)]"#).flatMap(Int.init) else { return nil }
+        let what = switch code {
+        case 111: "refused the connection"
+        case 110: "did not answer in time (connection timed out)"
+        case 113: "cannot be reached (no route to host)"
+        case 2: "has no socket there"
+        case 13: "refused it (permission denied)"
+        default: "could not be reached (errno \(code))"
+        }
+        let t = topology, m = t.manifest.middle
+        var peer: String? = m.hosts.first { Topology.hostPort(t.middleConnectAddress(of: $0), m.port) == address }
+        if peer == nil {
+            for host in t.manifest.hosts.map(\.name) {
+                for w in t.workers(on: host) where Self.tcp(w.endpoint) == address { peer = "pool \(w.pool) instance \(w.index) on \(host)" }
+            }
+        }
+        return "\(probe.status.map(String.init) ?? "no answer"): \(peer ?? "the peer") (\(address)) \(what)"
+    }
+
+    static func tcp(_ endpoint: Endpoint) -> String? {
+        if case .tcp(let address, let port) = endpoint { Topology.hostPort(address, port) } else { nil }
     }
 
     /// What an error-log line about this probe names: its path, or a peer it goes through
