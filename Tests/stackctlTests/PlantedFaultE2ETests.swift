@@ -73,5 +73,21 @@ extension Lab {
                 #expect(try Lab.StatusE2ETests.status(manifest).status == 0)
             }
         }
+    
+        /// The middle stopped: the front's why names it, not the 503 page and a log timestamp.
+        @Test func aStoppedMiddleIsNamedInTheFrontsWhy() throws {
+            let kind = LabKind.plain
+            try LabE2ETests.withStack(server: "lighttpd", kind: kind) { _, manifest in
+                #expect(try LabE2ETests.up(manifest).status == 0)
+                let stop = try Lab.StatusE2ETests.ssh(kind.address(2), "supervisorctl -s unix:///srv/stackctl/shop/run/supervisor.sock stop shop-middle")
+                #expect(stop.status == 0, "\(stop.stdout)\(stop.stderr)")
+                var front: StatusReport.Instance?
+                #expect(CLITests.waitFor(20) {
+                    front = try? Lab.StatusE2ETests.status(manifest).report.instance(host: "front1", name: "apache2")
+                    return front?.why == "503: middle1 (\(kind.address(2)):8000) refused the connection"
+                }, "\(String(describing: front))")
+                #expect(try LabE2ETests.up(manifest).status == 0, "up starts it again")
+            }
+        }
     }
 }
