@@ -89,5 +89,27 @@ extension Lab {
                 #expect(try LabE2ETests.up(manifest).status == 0, "up starts it again")
             }
         }
+    
+        /// The release directory `current` points at, deleted on one host, and its workers
+        /// killed: status says they cannot start, and `up` prepares the release there again.
+        @Test func aDeletedReleaseIsPreparedAgain() throws {
+            let kind = LabKind.plain
+            try LabE2ETests.withApp { dir in
+                let manifest = dir.appendingPathComponent("releases.yml").path
+                try FileManager.default.copyItem(atPath: CLITests.repo.appendingPathComponent("examples/releases.yml").path, toPath: manifest)
+                defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", LabE2ETests.sshConfig]) }
+                #expect(try LabE2ETests.up(manifest).status == 0)
+                let pool = "\(kind.dir)3/srv/stackctl/shop/pools/main"
+                let release = try FileManager.default.destinationOfSymbolicLink(atPath: pool + "/current")
+                let before = try Lab.StatusE2ETests.status(manifest).report
+                try FileManager.default.removeItem(atPath: pool + "/" + release)
+                for name in ["main/0", "main/1"] { if let pid = before.instance(host: "app1", name: name)?.process?.pid { kill(Int32(pid), SIGKILL) } }
+                #expect(CLITests.waitFor(30) { (try? Lab.StatusE2ETests.status(manifest).report.instance(host: "app1", name: "main/0")?.healthy) == false })
+                let up = try LabE2ETests.up(manifest)
+                #expect(up.status == 0, "\(up.stderr)")
+                #expect(FileManager.default.fileExists(atPath: pool + "/" + release + "/.stackctl-ready"), "prepared again")
+                #expect(try Lab.StatusE2ETests.status(manifest).status == 0)
+            }
+        }
     }
 }
