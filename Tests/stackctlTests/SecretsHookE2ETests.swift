@@ -51,10 +51,10 @@ extension Lab {
             #expect(status.status == 0, "\(status.stdout)\(status.stderr)")
 
             // A changed secret is drift, shown without either value.
-            let plan = try CLITests.stackctl(["plan", "-f", manifest, "-F", cfg], environment: ["STACKCTL_TEST_SECRET": "an0ther"])
+            let plan = try CLITests.stackctl(["plan", "-f", manifest, "-F", cfg], environment: ["STACKCTL_TEST_SECRET": "an0ther-pw"])
             #expect(plan.status == 2 && plan.stdout.contains("update \(json)"), "\(plan.stdout)")
             #expect(plan.stdout.contains("-      \"[not shown]\"") && plan.stdout.contains("+      \"[secret main.APP_GREETING]\""))
-            #expect(!plan.stdout.contains("s3cr3t") && !plan.stdout.contains("an0ther"))
+            #expect(!plan.stdout.contains("s3cr3t") && !plan.stdout.contains("an0ther-pw"))
 
             // A new release whose hook fails: exit 7, no host switched, the site still serving.
             let before = try RolloutE2ETests.releases(manifest)
