@@ -100,7 +100,8 @@ public struct Prober<C: Clock>: Sendable where C.Duration == Duration {
         while true {
             let batch = pending.map { probes[$0] }
             let command = Relay.command(batch.map(\.exchange), python: python)
-            guard let output = try await Stoppable.value(of: { () async throws(TransportError) in try await transport.run(command) }, clock: clock, stop: stop) else {
+            let round = { @Sendable () async throws(TransportError) in try await transport.run(command) }
+            guard let output = try await Stoppable.value(of: round, clock: clock, stop: stop) else {
                 for index in pending where results[index] == nil {
                     results[index] = probes[index].evaluate(Relay.Answer(outcome: .error, milliseconds: 0, bytes: [], message: "the run was stopped"))
                 }

@@ -28,7 +28,8 @@ extension ManifestDecoder {
                 r.fail(keyMark, keyPath, "its variable \(data.variable) is also set in \(path.dropLast(5)).env",
                        hint: "leave it out of env, or name another with 'env:'")
             } else if let twin = pool.data.first(where: { $0.variable == data.variable || $0.path == data.path }) {
-                r.fail(keyMark, keyPath, twin.path == data.path ? "its path \(data.path) is also data '\(twin.name)'" : "its variable \(data.variable) is also data '\(twin.name)'")
+                let shared = twin.path == data.path ? "path \(data.path)" : "variable \(data.variable)"
+                r.fail(keyMark, keyPath, "its \(shared) is also data '\(twin.name)'")
             }
             pool.data.append(data)
             pool.environment.append((data.variable, data.path))
@@ -53,7 +54,8 @@ extension ManifestDecoder {
             middle.aliases[i].directory = data.path + "/"
             if data.mode & 0o050 != 0o050 {
                 let modeKey = "pools.\(pool.name).data.\(data.name).mode"
-                r.fail(r.marks[modeKey] ?? mark, modeKey, "mode \(String(data.mode, radix: 8)) keeps out the router, which serves it at \(middle.aliases[i].url)",
+                let mode = String(data.mode, radix: 8)
+                r.fail(r.marks[modeKey] ?? mark, modeKey, "mode \(mode) keeps out the router, which serves it at \(middle.aliases[i].url)",
                        hint: "0750: the router's group may read, never write")
             }
         }

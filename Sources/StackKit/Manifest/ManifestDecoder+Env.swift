@@ -95,7 +95,8 @@ extension ManifestDecoder {
         // Output hides a secret wherever its text appears: a short one (a port, `yes`) would
         // hide ordinary values too, and show the secret to anyone who compares.
         if value.count < Redactor.minimumLength {
-            r.fail(mark, sourcePath, "the secret from \(text) is \(value.count) character\(value.count == 1 ? "" : "s"); secrets have at least \(Redactor.minimumLength)",
+            let length = "\(value.count) character\(value.count == 1 ? "" : "s")"
+            r.fail(mark, sourcePath, "the secret from \(text) is \(length); secrets have at least \(Redactor.minimumLength)",
                    hint: "a value that short is no secret: put it in env as it is, or use a longer one")
             return .invalid
         }

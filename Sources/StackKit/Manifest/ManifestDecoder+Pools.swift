@@ -83,7 +83,9 @@ extension ManifestDecoder {
                 pool.python = venv + "/bin/python"
             }
         }
-        if case .paste(let file, let app) = pool.entry, !file.hasPrefix("/") { pool.entry = .paste(path: releaseFile(file, of: pool, p["paste"]!, path), name: app) }
+        if case .paste(let file, let app) = pool.entry, !file.hasPrefix("/") {
+            pool.entry = .paste(path: releaseFile(file, of: pool, p["paste"]!, path), name: app)
+        }
         pool.keepReleases = p.int("keep_releases") ?? pool.keepReleases
         pool.drainTimeout = p.duration("drain_timeout") ?? pool.drainTimeout
         if let env = p["env"] { decodeEnv(env, "\(path).env", into: &pool) }

@@ -40,7 +40,8 @@ extension ManifestValidator {
                      hint: "leave '\(what)' out to give the pool its own account, or name one of its own")
             } else if Self.isNumeric(value) != Self.isNumeric(shared) {
                 // An id and a name may be one account: only the host knows (www-data is 33 on Debian).
-                fail("\(path).\(what)", "pool '\(pool.name)' has secrets (env \(key)), and its \(what) '\(value)' cannot be told apart from \(server) \(what) '\(shared)'",
+                fail("\(path).\(what)", "pool '\(pool.name)' has secrets (env \(key)), "
+                     + "and its \(what) '\(value)' cannot be told apart from \(server) \(what) '\(shared)'",
                      hint: "give both by name (or both by number), so stackctl can check they differ")
             }
         }

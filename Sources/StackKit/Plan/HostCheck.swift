@@ -115,7 +115,8 @@ public struct HostCheck: Sendable, Codable, Equatable {
             let ours = holder.command.contains(t.base)
             let own = holder.command.components(separatedBy: "| ").first ?? holder.command
             add("port \(Topology.hostPort(address, port))", ours, ours ? "held by this stack"
-                : "taken by pid \(holder.pid) listening on \(Topology.hostPort(Self.bare(holder.address), port)): \(Probe.snippet(own.trimmingCharacters(in: .whitespaces), limit: 100))")
+                : "taken by pid \(holder.pid) listening on \(Topology.hostPort(Self.bare(holder.address), port)): "
+                    + Probe.snippet(own.trimmingCharacters(in: .whitespaces), limit: 100))
         }
         if let disk = reply.disk {
             add("disk", disk.kb >= Self.minimumFreeKiB,

@@ -86,7 +86,8 @@ public enum Scripts {
         for pool in t.manifest.pools where pool.source != nil && pool.hosts.contains(plan.host.name) {
             let current = t.currentLink(pool.name), previous = t.poolDirectory(pool.name) + "/previous"
             // A release whose directory is gone (or was never finished) is none: `up` prepares it again.
-            s += "[ -L \(current) ] && [ -f \(current)/.stackctl-ready ] && \(ShellCode.emit(.release, "\(pool.name)", "\"$(basename \"$(readlink \(current))\")\""))\n"
+            let id: ShellCode = "\"$(basename \"$(readlink \(current))\")\""
+            s += "[ -L \(current) ] && [ -f \(current)/.stackctl-ready ] && \(ShellCode.emit(.release, "\(pool.name)", id))\n"
             s += "[ -f \(previous) ] && \(ShellCode.emit(.previous, "\(pool.name)", "\"$(cat \(previous))\""))\n"
         }
         switch plan.host.processManager {

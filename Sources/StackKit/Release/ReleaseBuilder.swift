@@ -23,7 +23,8 @@ public enum ReleaseError: Error, Sendable, Equatable, CustomStringConvertible {
         case .git(let path, let ref, let message): "cannot archive \(ref) of \(path): \(message)"
         case .archive(let message): "cannot build the release archive: \(message)"
         case .linkOut(let source, let link, let target):
-            "the static directory \(source) holds \(link), a symbolic link to \(target) outside it, which the server would follow; replace it with the file itself"
+            "the static directory \(source) holds \(link), a symbolic link to \(target) outside it, "
+                + "which the server would follow; replace it with the file itself"
         }
     }
 }

@@ -29,7 +29,8 @@ struct SystemdSandbox {
         switch program.tier {
         case .workers:
             let pool = program.pool.flatMap(t.manifest.pool(named:))
-            writable = [t.socketDirectory(program.pool ?? "")] + (pool.map { [$0.source == nil ? $0.directory : t.poolDirectory($0.name)] + $0.data.map(\.path) } ?? [])
+            let own = pool.map { [$0.source == nil ? $0.directory : t.poolDirectory($0.name)] + $0.data.map(\.path) } ?? []
+            writable = [t.socketDirectory(program.pool ?? "")] + own
             out += ["SystemCallFilter=~@privileged", "CapabilityBoundingSet=", "AmbientCapabilities=", "UMask=0027"]
         case .middle, .front:
             writable = [t.runDirectory, t.logDirectory, program.tier == .middle ? t.middleDirectory : t.frontDirectory]

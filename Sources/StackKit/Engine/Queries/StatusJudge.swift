@@ -204,7 +204,8 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
             let user = topology.manifest.middle.user
             if parts.count == 3, let mode = Int(parts[0], radix: 8),
                !((parts[1] == user && mode & 0o100 != 0) || (facts.middleUserGroups.contains(parts[2]) && mode & 0o010 != 0) || mode & 0o001 != 0) {
-                return "the middle server's user \(user) cannot enter \(dir) (\(parts[0]) \(parts[1]):\(parts[2])), so cannot reach \(path); `stackctl up` puts its mode back"
+                return "the middle server's user \(user) cannot enter \(dir) (\(parts[0]) \(parts[1]):\(parts[2])), "
+                    + "so cannot reach \(path); `stackctl up` puts its mode back"
             }
         }
         guard let entry = facts.sockets[path], let ownership = entry else { return nil }
