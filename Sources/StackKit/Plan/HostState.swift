@@ -59,7 +59,7 @@ public struct HostChanges: Sendable, Equatable {
             return now.sha256 != f.sha256 || now.ownership != f.ownership
         }
         directories = plan.directories.filter { d in
-            state.directories[d.path] != "\(String(d.mode, radix: 8)):\(d.owner):\(d.group)"
+            state.directories[d.path] != d.ownership
         }
     }
 

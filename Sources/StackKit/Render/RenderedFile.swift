@@ -40,6 +40,9 @@ public struct DirectorySpec: Sendable, Equatable {
         self.group = group
         self.mode = mode
     }
+
+    /// `MODE:OWNER:GROUP`, as the inspect's `stat -c '%a:%U:%G'` prints it.
+    public var ownership: String { "\(String(mode, radix: 8)):\(owner):\(group)" }
 }
 
 /// Everything one host needs.

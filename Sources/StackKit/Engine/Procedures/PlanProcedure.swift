@@ -52,10 +52,9 @@ struct PlanProcedure<C: Clock>: Sendable where C.Duration == Duration {
             for pool in manifest.pools where pool.hosts.contains(i.hostName) {
                 for data in pool.data {
                     guard let spec = i.plan.directories.first(where: { $0.path == data.path }) else { continue }
-                    let ownership = "\(String(spec.mode, radix: 8)):\(spec.owner):\(spec.group)"
                     let now = i.state.directories[data.path]
-                    h.data.append(.init(pool: pool.name, name: data.name, path: data.path, variable: data.variable, ownership: ownership,
-                                        change: now == nil ? "create" : now == ownership ? "kept" : "ownership"))
+                    h.data.append(.init(pool: pool.name, name: data.name, path: data.path, variable: data.variable, ownership: spec.ownership,
+                                        change: now == nil ? "create" : now == spec.ownership ? "kept" : "ownership"))
                 }
             }
             for tier in i.plan.tiers {

@@ -197,22 +197,25 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
 
     /// Whether the middle server's user can connect to a unix socket (it needs write permission).
     func socketPermission(_ path: String, _ facts: HostStatusFacts) -> String? {
+        let user = topology.manifest.middle.user
         // Its directory first: without search (x) on it the socket cannot be reached at all.
         let dir = (path as NSString).deletingLastPathComponent
-        if let entry = facts.sockets[dir], let ownership = entry {
-            let parts = ownership.split(separator: ":").map(String.init)
-            let user = topology.manifest.middle.user
-            if parts.count == 3, let mode = Int(parts[0], radix: 8),
-               !((parts[1] == user && mode & 0o100 != 0) || (facts.middleUserGroups.contains(parts[2]) && mode & 0o010 != 0) || mode & 0o001 != 0) {
-                return "the middle server's user \(user) cannot enter \(dir) (\(parts[0]) \(parts[1]):\(parts[2])), "
-                    + "so cannot reach \(path); `stackctl up` puts its mode back"
-            }
+        if let (allowed, shown) = permits(facts.sockets[dir], bit: 0o1, facts), !allowed {
+            return "the middle server's user \(user) cannot enter \(dir) (\(shown)), so cannot reach \(path); `stackctl up` puts its mode back"
         }
-        guard let entry = facts.sockets[path], let ownership = entry else { return nil }
+        guard let (allowed, shown) = permits(facts.sockets[path], bit: 0o2, facts) else { return nil }
+        return allowed ? nil : "the middle server's user \(user) cannot open \(path) (\(shown))"
+    }
+
+    /// Whether the middle's user has permission `bit` (0o4 read, 0o2 write, 0o1 search) on a
+    /// file whose stat is `MODE:OWNER:GROUP`, as its owner, through its groups, or as anyone;
+    /// with the stat as `MODE OWNER:GROUP`. Nil when the file is not there.
+    func permits(_ stat: String??, bit: Int, _ facts: HostStatusFacts) -> (Bool, String)? {
+        guard let entry = stat, let ownership = entry else { return nil }
         let parts = ownership.split(separator: ":").map(String.init)
         guard parts.count == 3, let mode = Int(parts[0], radix: 8) else { return nil }
         let user = topology.manifest.middle.user
-        let canWrite = (parts[1] == user && mode & 0o200 != 0) || (facts.middleUserGroups.contains(parts[2]) && mode & 0o020 != 0) || mode & 0o002 != 0
-        return canWrite ? nil : "the middle server's user \(user) cannot open \(path) (\(parts[0]) \(parts[1]):\(parts[2]))"
+        let allowed = (parts[1] == user && mode & (bit << 6) != 0) || (facts.middleUserGroups.contains(parts[2]) && mode & (bit << 3) != 0) || mode & bit != 0
+        return (allowed, "\(parts[0]) \(parts[1]):\(parts[2])")
     }
 }

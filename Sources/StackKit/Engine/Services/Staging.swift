@@ -14,7 +14,7 @@ struct Staging<C: Clock>: Sendable where C.Duration == Duration {
             // A directory that was there with another mode or owner was put right: a repair.
             let repaired = i.changes.directories.compactMap { d -> String? in
                 guard let was = i.state.directories[d.path] else { return nil }
-                return "\(d.path): it was \(Self.ownership(was)), now \(String(d.mode, radix: 8)) \(d.owner):\(d.group)"
+                return "\(d.path): it was \(Self.ownership(was)), now \(Self.ownership(d.ownership))"
             }
             for line in repaired { run.emit(.done, i.hostName, "repaired \(line)") }
             run.recorder.update(i.hostName) { $0.uploaded = i.changes.files.map(\.path); $0.validated = reply.validated; $0.repaired += repaired }
