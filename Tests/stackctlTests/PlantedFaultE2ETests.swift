@@ -74,6 +74,50 @@ extension Lab {
             }
         }
     
+        /// supervisord killed on the middle's host and on a worker host: its programs serve on
+        /// as orphans. Status names them; `up` ends them and starts the programs under a new
+        /// supervisord (the orphans hold the ports); `down` after another kill ends them too.
+        @Test func programsOrphanedByAKilledSupervisordAreNamedAndEnded() throws {
+            let kind = LabKind.plain
+            try LabE2ETests.withStack(server: "lighttpd", kind: kind) { _, manifest in
+                #expect(try LabE2ETests.up(manifest).status == 0)
+                func killSupervisord(_ n: Int) throws {
+                    let pidFile = "\(kind.dir)\(n)/srv/stackctl/shop/run/supervisord.pid"
+                    let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+                    #expect(kill(pid, SIGKILL) == 0)
+                    #expect(CLITests.waitFor(10) { kill(pid, 0) != 0 })
+                }
+                let before = try Lab.StatusE2ETests.status(manifest).report
+                let worker = try #require(before.instance(host: "app1", name: "main/0")?.process?.pid)
+                let middle = try #require(before.instance(host: "middle1", name: "lighttpd")?.process?.pid)
+                try killSupervisord(2)
+                try killSupervisord(3)
+                #expect(kill(Int32(worker), 0) == 0 && kill(Int32(middle), 0) == 0, "the programs outlive supervisord")
+                let status = try Lab.StatusE2ETests.status(manifest)
+                #expect(status.status != 0)
+                for (host, name, pid) in [("app1", "main/0", worker), ("middle1", "lighttpd", middle)] {
+                    let i = status.report.instance(host: host, name: name)
+                    #expect(i?.healthy == false && i?.process?.state == "unmanaged" && i?.process?.pid == pid, "\(String(describing: i))")
+                    #expect(i?.why == "supervisord is not running; pid \(pid) still serves it unmanaged, left behind when supervisord died: "
+                            + "`stackctl up` ends it and starts it under supervisord", "\(String(describing: i?.why))")
+                }
+                let up = try LabE2ETests.up(manifest)
+                #expect(up.status == 0, "\(up.stderr)")
+                #expect(up.report.byHost["app1"]?.repaired.contains("shop-main:shop-main-0: pid \(worker) ran it outside supervisord; ended, and started again under it") == true,
+                        "\(String(describing: up.report.byHost["app1"]))")
+                #expect(up.report.byHost["middle1"]?.repaired.contains { $0.hasPrefix("shop-middle: pid \(middle) ") } == true)
+                #expect(CLITests.waitFor(10) { kill(Int32(worker), 0) != 0 && kill(Int32(middle), 0) != 0 }, "the orphans are gone")
+                let after = try Lab.StatusE2ETests.status(manifest)
+                #expect(after.status == 0, "\(after.text.prefix(800))")
+                let new = try #require(after.report.instance(host: "app1", name: "main/0")?.process?.pid)
+                #expect(new != worker)
+                try killSupervisord(3)
+                let down = try CLITests.stackctl(["down", "-f", manifest, "-F", LabE2ETests.sshConfig])
+                #expect(down.status == 0, "\(down.stderr)")
+                #expect(CLITests.waitFor(10) { kill(Int32(new), 0) != 0 }, "down ends what supervisord left")
+            }
+        }
+
         /// The middle stopped: the front's why names it, not the 503 page and a log timestamp.
         @Test func aStoppedMiddleIsNamedInTheFrontsWhy() throws {
             let kind = LabKind.plain

@@ -9,6 +9,8 @@ public enum Action: Sendable, Equatable {
     case start([String])
     case restart([String])
     case reload(String)
+    /// Ends processes of the stack's programs that run outside supervisord (`Strays`).
+    case endStrays([Stray])
 
     /// What the action will do, for `plan`.
     public var intent: String {
@@ -20,7 +22,13 @@ public enum Action: Sendable, Equatable {
         case .start(let names): "start \(names.joined(separator: ", "))"
         case .restart(let names): "restart \(names.joined(separator: ", "))"
         case .reload(let name): "reload \(name)"
+        case .endStrays(let strays): "end \(Self.describe(strays)), running outside supervisord"
         }
+    }
+
+    /// `pid 4242 (shop-api:shop-api-0), pid 4243 (...)`.
+    static func describe(_ strays: [Stray]) -> String {
+        strays.map { "pid \($0.pid) (\($0.program))" }.joined(separator: ", ")
     }
 
     public var summary: String {
@@ -32,6 +40,7 @@ public enum Action: Sendable, Equatable {
         case .start(let names): "started \(names.joined(separator: ", "))"
         case .restart(let names): "restarted \(names.joined(separator: ", "))"
         case .reload(let name): "reloaded \(name)"
+        case .endStrays(let strays): "ended \(Self.describe(strays)), left running outside supervisord"
         }
     }
 }
@@ -65,10 +74,15 @@ public enum Activation {
             if units { actions.append(.reloadManager) }
         }
         let name = { (p: Program) in ServiceControl.name(p, plan) }
+        // Strays hold the programs' ports: ended first, and their programs (re)started after.
+        let strays = Strays.find(plan, state).filter { s in programs.contains { name($0) == s.program } }
+        let strayed = Set(strays.map(\.program))
+        if !strays.isEmpty { actions.append(.endStrays(strays)) }
         switch tier {
         case .workers:
             let changedPools = Set(committed.compactMap { $0.role.tier == .workers ? $0.role.pool : nil })
-            let restart = programs.filter { changedPools.contains($0.pool ?? "") && state.running.contains(name($0)) }
+            let restart = programs.filter {
+                (changedPools.contains($0.pool ?? "") || strayed.contains(name($0))) && state.running.contains(name($0)) }
             let start = programs.filter { !restart.contains($0) && (managerReloaded || !state.running.contains(name($0))) }
             if !restart.isEmpty { actions.append(.restart(restart.map(name))) }
             if !start.isEmpty { actions.append(.start(start.map(name))) }
@@ -77,6 +91,8 @@ public enum Activation {
             let configChanged = committed.contains { $0.role.tier == tier }
             if managerReloaded || !state.running.contains(name(program)) {
                 actions.append(.start([name(program)]))
+            } else if strayed.contains(name(program)) {
+                actions.append(.restart([name(program)]))
             } else if configChanged {
                 actions.append(.reload(name(program)))
             }

@@ -60,7 +60,7 @@ public enum HostPhase: String, Sendable, CaseIterable {
     public var markers: Set<Marker.Tag> {
         switch self {
         case .inspect: HostPhase.checkMarkers.union([.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .resolved,
-            .acquired, .held, .probes])
+            .acquired, .held, .probes, .ps, .svpid])
         case .check: HostPhase.checkMarkers
         case .stage: [.ok, .fail, .valid, .invalid, .staged]
         case .activate: [.ok, .fail, .activated, .probes]
@@ -68,7 +68,7 @@ public enum HostPhase: String, Sendable, CaseIterable {
         case .cleanup: []
         case .down: [.ok, .fail, .stopped]
         case .status: [.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .proc, .spawnerr, .sock, .nosock,
-            .groups, .clock, .log, .plog]
+            .groups, .clock, .log, .plog, .data, .ps, .svpid]
         case .states: [.proc, .spawnerr]
         case .prepare: [.ok, .fail, .prepared]
         case .releaseHook: [.ok, .fail]

@@ -22,6 +22,10 @@ public struct HostState: ScriptReply, Equatable {
     public var resolved: [String: String] = [:]
     /// What the host has of what its tiers need (`up`'s first step, judged by `HostCheck`).
     public var requirements = CheckReply(ScriptOutput(""))
+    /// The stack's processes, on a supervisord host where a program is not running, and the
+    /// pid supervisord's pid file names: what `Strays` judges.
+    public var stackProcesses: [Strays.Entry] = []
+    public var managerPid: Int?
 
     public init() {}
 
@@ -39,6 +43,10 @@ public struct HostState: ScriptReply, Equatable {
             case .release: releases[m.fields[0]] = m.fields[1]
             case .previous: previousReleases[m.fields[0]] = m.fields[1]
             case .resolved: resolved[m.fields[0]] = m.fields[1]
+            case .ps:
+                guard let pid = Int(m.fields[0]), let parent = Int(m.fields[1]) else { continue }
+                stackProcesses.append(Strays.Entry(pid: pid, parent: parent, command: m.fields[2]))
+            case .svpid: managerPid = Int(m.fields[0])
             default: continue
             }
         }

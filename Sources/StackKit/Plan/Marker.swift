@@ -31,6 +31,9 @@ public struct Marker: Sendable, Equatable {
         /// `NAME TEXT`, why supervisord could not spawn a program; `EPOCH LOCALTIME`, the host's clock;
         /// `PATH ok|missing|unwritable MODE:OWNER:GROUP` of a pool's data directory.
         case proc, sock, nosock, groups, log, plog, spawnerr, clock, data
+        /// `PID PPID COMMAND` of a process whose command line names the stack's base (`Strays`);
+        /// `PID` in supervisord's pid file.
+        case ps, svpid
         /// Check: `NAME UID` of the login; `PATH [VERSION]` of a binary found, `PATH` of one missing;
         /// `FILE` of an Apache module missing; `POOL VERSION` of flup in a pool's interpreter, or
         /// `POOL WHY` when it cannot be imported; `ok|missing` for python3's venv; `PORT ADDRESS PID
@@ -51,14 +54,14 @@ public struct Marker: Sendable, Equatable {
             switch self {
             case .staged, .activated, .stopped, .acquired: 0...0
             case .ok, .fail, .valid, .invalid, .content, .held, .history, .probes, .manager, .running, .initSystem, .enabled, .nosock,
-                 .drained, .drainTimeout: 1...1
+                 .drained, .drainTimeout, .svpid: 1...1
             case .nobin, .nomod, .venv: 1...1
             case .bin: 1...2
             case .user, .flup, .noflup, .disk, .nofile: 2...2
             case .port: 4...4
             case .prepared: 1...2
             case .dir, .release, .previous, .resolved, .sock, .groups, .log, .plog, .spawnerr, .clock, .switched, .pruned, .data: 2...2
-            case .file: 3...3
+            case .file, .ps: 3...3
             case .proc: 4...4
             }
         }

@@ -30,6 +30,12 @@ extension Scripts {
                 i=0; until [ -S \(plan.topology.supervisorSocketPath) ] && \(ctl) >/dev/null 2>&1; do i=$((i+1)); [ $i -gt 200 ] && { \(ShellCode.emit(.fail, "'supervisord did not come up'")); exit 1; }; sleep 0.05; done
 
                 """
+            case .endStrays(let strays):
+                s += Strays.functions(plan)
+                for program in plan.programs where strays.contains(where: { $0.program == ServiceControl.name(program, plan) }) {
+                    let end = ["endstray", program.argv.joined(separator: " "), program.stopSignal, String(program.stopSeconds)]
+                    s += ShellCode.step("end " + ServiceControl.name(program, plan) + " outside supervisord", end) + "\n"
+                }
             default:
                 for argv in ServiceControl.argv(action, plan) { s += ShellCode.step(action.summary, argv) + "\n" }
             }
@@ -51,13 +57,18 @@ extension Scripts {
             // A stack that is down stays down across a reboot.
             let boot = plan.topology.systemdUnitPath(plan.topology.supervisorBootUnit)
             if last { s += "[ -f \(boot) ] && systemctl disable --quiet \(plan.topology.supervisorBootUnit) 2>/dev/null\n" }
-            // Never deployed, or supervisord already gone: nothing runs.
+            // Never deployed: nothing runs. supervisord gone: only its strays may.
             s += "[ -f \(plan.topology.supervisorConfigPath) ] || { \(stopped); exit 0; }\n"
-            s += "\(ServiceControl.supervisor(plan, ["status"])) >/dev/null 2>&1 || { \(stopped); exit 0; }\n"
+            s += "if \(ServiceControl.supervisor(plan, ["status"])) >/dev/null 2>&1; then :\n"
         }
         for argv in ServiceControl.stop(tier, plan) { s += "\(ShellCode.step("stop " + tier.rawValue, argv))\n" }
-        if last && plan.host.processManager == .supervisord {
-            s += "\(ShellCode.step("stop supervisord", ServiceControl.supervisor(plan, ["shutdown"])))\n"
+        guard plan.host.processManager == .supervisord else { return HostScript(.down, s + stopped + "\n") }
+        if last { s += "\(ShellCode.step("stop supervisord", ServiceControl.supervisor(plan, ["shutdown"])))\n" }
+        s += "fi\n" + Strays.functions(plan)
+        for program in plan.programs(of: tier) {
+            let name = ServiceControl.name(program, plan)
+            let end: ShellCode = "endstray \([program.argv.joined(separator: " "), program.stopSignal, String(program.stopSeconds)])"
+            s += "o=$(\(end)); [ -z \"$o\" ] || { \(ShellCode.emit(.ok, "\("ended " + name + " outside supervisord")")); show \"$o\"; }\n"
         }
         return HostScript(.down, s + stopped + "\n")
     }

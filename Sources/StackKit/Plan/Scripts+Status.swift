@@ -5,7 +5,7 @@ extension Scripts {
     public static func status(_ plan: HostPlan) -> HostScript<HostStatusFacts> {
         var s = inspectBody(plan)
         let t = plan.topology
-        s += processes(plan)
+        s += processes(plan) + Strays.list(plan)
         s += lastLines(plan.programs, plan)
         // Each unix socket's directory, which the middle's user must be able to enter.
         for dir in Set(t.workers(on: plan.host.name).compactMap { w -> String? in

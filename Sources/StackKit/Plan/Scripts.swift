@@ -24,6 +24,9 @@ public enum Scripts {
     public static func inspect(_ plan: HostPlan, lock: LockRequest? = nil, probes: [Relay.Exchange] = []) -> HostScript<InspectReply> {
         var s: ShellCode = lock.map { takeLock(plan.topology, $0) } ?? ""
         s += inspectBody(plan) + resolvePaths(plan) + checkBody(plan, full: false)
+        // A program that is not running may be kept from starting by a stray of its own.
+        let strays = Strays.list(plan)
+        if !strays.text.isEmpty { s += "if ! \(InspectShell.allRunning); then\n" + strays + "fi\n" }
         if !probes.isEmpty { s += "\(InspectShell.allRunning) && " + relay(probes, plan) + "\n" }
         return HostScript(.inspect, s + "exit 0\n", timeout: .seconds(60))
     }

@@ -14,7 +14,7 @@ public enum ServiceControl {
     public static func argv(_ action: Action, _ plan: HostPlan) -> [[String]] {
         let t = plan.topology
         switch (plan.host.processManager, action) {
-        case (_, .commit):
+        case (_, .commit), (_, .endStrays):
             return []
         case (.supervisord, .startManager(let unit)):
             return [unit.map { ["systemctl", "start", $0] } ?? [t.supervisordPath, "-c", t.supervisorConfigPath]]

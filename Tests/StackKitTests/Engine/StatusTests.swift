@@ -25,11 +25,11 @@ import StackKitTesting
         #expect(facts.lastLogLine["shop-middle"] == "stackctl launcher[9]: cannot load the WSGI application of pool main: ImportError: x")
     }
 
-    static func judge(_ facts: String, probes: (Probe) -> Relay.Answer) throws -> [StatusReport.Instance] {
+    static func judge(_ facts: String, head: String = "@manager up\n", probes: (Probe) -> Relay.Answer) throws -> [StatusReport.Instance] {
         let renderer = StackRenderer(try Fixtures.manifest("full"))
         let rendered = try #require(renderer.renderAll().first { $0.host.name == "web" })
         let plan = HostPlan(rendered, topology: renderer.topology)
-        var text = "@manager up\n@proc shop-admin:shop-admin-0 running 10 60\n@proc shop-middle running 11 60\n"
+        var text = head + "@proc shop-admin:shop-admin-0 running 10 60\n@proc shop-middle running 11 60\n"
         for f in plan.files { text += "@file \(f.sha256) \(f.ownership) \(f.path)\n" }
         text += facts
         let results = Probes.workers(renderer.topology, host: "web").map { $0.evaluate(probes($0)) }

@@ -44,9 +44,10 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
                                          driftFiles: [], release: nil, healthy: false, why: "host \(seen.error?.message ?? "unreachable: no answer")")
         }
         let managerName = program.map { ServiceControl.name($0, plan) }
-        let process = managerName.flatMap { facts.processes[$0] }
+        var process = managerName.flatMap { facts.processes[$0] }
             .map { StatusReport.Process(state: $0.state.word, pid: $0.pid == 0 ? nil : $0.pid, uptimeSeconds: $0.uptime == 0 ? nil : $0.uptime) }
             ?? StatusReport.Process(state: facts.state.managerRunning ? "stopped" : "not started", pid: nil, uptimeSeconds: nil)
+        let strays = Strays.find(plan, facts.state).filter { $0.program == managerName }
         let (drift, driftFiles) = self.drift(role, facts.state)
         let healthy = !probes.isEmpty && probes.allSatisfy(\.healthy)
         let worst = probes.first { !$0.healthy } ?? probes.first
@@ -57,6 +58,11 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
         if healthy, case .unix(let path)? = endpoint, let problem = socketPermission(path, facts) {
             ok = false
             why = problem
+        }
+        if let stray = strayWhy(strays, process, facts.state) {
+            ok = false
+            why = stray
+            process = StatusReport.Process(state: "unmanaged", pid: strays[0].pid, uptimeSeconds: nil)
         }
         var instance = StatusReport.Instance(tier: tier, host: host, name: name, listen: listen, process: process, health: health, drift: drift,
                                              driftFiles: driftFiles, release: pool.flatMap { facts.releases[$0] }, healthy: ok, why: why)
@@ -76,6 +82,19 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
             }
         }
         return instance
+    }
+
+    /// `supervisord is not running; pid 4242 serves it unmanaged ...`: a program's processes
+    /// that run outside supervisord, which keep its replacement from starting.
+    func strayWhy(_ strays: [Stray], _ process: StatusReport.Process, _ state: HostState) -> String? {
+        guard !strays.isEmpty else { return nil }
+        let pids = strays.map { "pid \($0.pid)" }.joined(separator: ", ")
+        let fix = "`stackctl up` ends \(strays.count == 1 ? "it" : "them") and starts it under supervisord"
+        guard state.managerRunning else {
+            return "supervisord is not running; \(pids) still \(strays.count == 1 ? "serves" : "serve") it unmanaged, "
+                + "left behind when supervisord died: \(fix)"
+        }
+        return "\(pids) \(strays.count == 1 ? "runs" : "run") it outside supervisord, which reports it \(process.state): \(fix)"
     }
 
     /// `data 'media' (/srv/...) is missing`, for each of the pool's data directories the pool's

@@ -98,6 +98,8 @@ struct Staging<C: Clock>: Sendable where C.Duration == Duration {
                         if repair { r.repaired += names.map { "\($0): it was not running" } }
                     case .restart(let names): r.restarted += names
                     case .reload(let name): r.reloaded.append(name)
+                    case .endStrays(let strays):
+                        r.repaired += strays.map { "\($0.program): pid \($0.pid) ran it outside supervisord; ended, and started again under it" }
                     default: break
                     }
                 }
