@@ -53,6 +53,33 @@ extension Lab {
             }
         }
     
+        /// A worker killed again and again until systemd's start limit stops it restarting:
+        /// status names the signal, the limit and its reset; `up` resets it and starts it.
+        @Test func aUnitAtItsStartLimitIsNamedAndStartedAgain() throws {
+            let kind = LabKind.systemd
+            try LabE2ETests.withStack(server: "nginx", kind: kind) { _, manifest in
+                #expect(try LabE2ETests.up(manifest).status == 0)
+                let unit = "shop-main@0.service"
+                // Each kill is a failure systemd restarts after RestartSec=1; five starts in 10 s is its limit.
+                let loop = """
+                for i in 1 2 3 4 5 6 7 8 9 10; do
+                  [ "$(systemctl show -p ActiveState --value \(unit))" = failed ] && exit 0
+                  p=$(systemctl show -p MainPID --value \(unit)); [ "${p:-0}" -gt 0 ] && kill -KILL "$p"; sleep 1.2
+                done
+                exit 1
+                """
+                let killed = try CLITests.capture(try kind.inside(3) + ["sh", "-c", loop])
+                #expect(killed.status == 0, "the unit never hit its start limit: \(killed.stdout)\(killed.stderr)")
+                let main0 = try Lab.StatusE2ETests.status(manifest).report.instance(host: "app1", name: "main/0")
+                #expect(main0?.healthy == false)
+                #expect(main0?.why?.hasPrefix("systemd stopped restarting it: it was killed by SIGKILL and hit its start limit (5 starts in 10s); "
+                    + "`systemctl reset-failed \(unit)` resets the limit") == true, "\(String(describing: main0))")
+                let up = try LabE2ETests.up(manifest)
+                #expect(up.status == 0, "\(up.stderr)")
+                #expect(try Lab.StatusE2ETests.status(manifest).status == 0)
+            }
+        }
+
         /// The log directory removed on a supervisord host, then a worker killed: supervisord
         /// cannot start it again, and status names the directory; `up` makes it and starts it.
         @Test func aRemovedLogDirectoryIsNamedAndMadeAgain() throws {

@@ -68,8 +68,8 @@ public enum HostPhase: String, Sendable, CaseIterable {
         case .cleanup: []
         case .down: [.ok, .fail, .stopped]
         case .status: [.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .proc, .spawnerr, .sock, .nosock,
-            .groups, .clock, .log, .plog, .data, .ps, .svpid]
-        case .states: [.proc, .spawnerr]
+            .groups, .clock, .log, .plog, .data, .ps, .svpid, .unitEnd]
+        case .states: [.proc, .spawnerr, .unitEnd]
         case .prepare: [.ok, .fail, .prepared]
         case .releaseHook: [.ok, .fail]
         case .staticRelease: [.ok, .fail, .switched]

@@ -34,6 +34,9 @@ public struct Marker: Sendable, Equatable {
         /// `PID PPID COMMAND` of a process whose command line names the stack's base (`Strays`);
         /// `PID` in supervisord's pid file.
         case ps, svpid
+        /// `UNIT RESULT CODE STATUS BURST INTERVAL RESTARTS` of a failed unit: systemd's Result, how
+        /// its main process ended (ExecMainCode, ExecMainStatus), its start limit and NRestarts.
+        case unitEnd = "unitend"
         /// Check: `NAME UID` of the login; `PATH [VERSION]` of a binary found, `PATH` of one missing;
         /// `FILE` of an Apache module missing; `POOL VERSION` of flup in a pool's interpreter, or
         /// `POOL WHY` when it cannot be imported; `ok|missing` for python3's venv; `PORT ADDRESS PID
@@ -62,6 +65,7 @@ public struct Marker: Sendable, Equatable {
             case .prepared: 1...2
             case .dir, .release, .previous, .resolved, .sock, .groups, .log, .plog, .spawnerr, .clock, .switched, .pruned, .data: 2...2
             case .file, .ps: 3...3
+            case .unitEnd: 7...7
             case .proc: 4...4
             }
         }

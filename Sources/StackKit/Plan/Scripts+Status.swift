@@ -48,12 +48,16 @@ extension Scripts {
             // `systemctl show` prints properties in its own order, whatever order -p asks for.
             s += """
             unitproc() {
-              active=; sub=; load=; pid=0; since=0; restarts=0
+              active=; sub=; load=; pid=0; since=0; restarts=0; result=; code=0; st=0; burst=0; interval=
               while IFS='=' read -r k v; do
-                case $k in ActiveState) active=$v ;; SubState) sub=$v ;; LoadState) load=$v ;; MainPID) pid=$v ;; ActiveEnterTimestampMonotonic) since=$v ;; NRestarts) restarts=$v ;; esac
+                case $k in ActiveState) active=$v ;; SubState) sub=$v ;; LoadState) load=$v ;; MainPID) pid=$v ;; ActiveEnterTimestampMonotonic) since=$v ;; NRestarts) restarts=$v ;;
+                  Result) result=$v ;; ExecMainCode) code=$v ;; ExecMainStatus) st=$v ;; StartLimitBurst) burst=$v ;; StartLimitIntervalUSec) interval=$v ;; esac
               done <<EOF
-            $(systemctl show -p ActiveState -p SubState -p LoadState -p MainPID -p ActiveEnterTimestampMonotonic -p NRestarts "$1" 2>/dev/null)
+            $(systemctl show -p ActiveState -p SubState -p LoadState -p MainPID -p ActiveEnterTimestampMonotonic -p NRestarts \
+              -p Result -p ExecMainCode -p ExecMainStatus -p StartLimitBurst -p StartLimitIntervalUSec "$1" 2>/dev/null)
             EOF
+              # How its last run ended, and the start limit that may have stopped systemd trying again.
+              [ "$active" = failed ] && \(ShellCode.emit(.unitEnd, #""$1""#, #""${result:-none}""#, #""$code""#, #""$st""#, #""$burst""#, #""${interval:-0}""#, #""${restarts:-0}""#))
               state="$active/$sub"; [ "$state" = active/running ] && state=running; [ -z "$active" ] && state=unknown
               # Killed or crashed, and not yet tried again since it was last started: systemd will
               # (RestartSec), and that attempt's words are the why, not the last ones before.
@@ -165,6 +169,8 @@ public struct HostStatusFacts: ScriptReply, Equatable {
     public var spawnError: [String: String] = [:]
     /// A data directory's path to `ok`, `missing` or `unwritable MODE:OWNER:GROUP`.
     public var data: [String: String] = [:]
+    /// How a failed systemd unit's last run ended.
+    public var unitEnds: [String: UnitEnd] = [:]
 
     /// The host's clock: seconds since the epoch, and how far its local time is ahead of UTC.
     public struct HostClock: Sendable, Equatable {
@@ -187,6 +193,7 @@ public struct HostStatusFacts: ScriptReply, Equatable {
             case .plog where !m.fields[1].isEmpty: lastLogLine[m.fields[0]] = m.fields[1]
             case .spawnerr: spawnError[m.fields[0]] = m.fields[1]
             case .data: data[m.fields[0]] = m.fields[1]
+            case .unitEnd: unitEnds[m.fields[0]] = UnitEnd(m.fields)
             case .clock:
                 if let epoch = Double(m.fields[0]), let local = ErrorLog.localTime(m.fields[1]) { clock = HostClock(epoch: epoch, offset: local - epoch) }
             default: continue

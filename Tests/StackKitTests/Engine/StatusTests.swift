@@ -79,6 +79,27 @@ import StackKitTesting
         #expect(!w.healthy && w.why == "worker stderr: KeyError: 'DATABASE_URL'")
     }
 
+    /// A unit killed until systemd's start limit stopped it: its why is the signal, the limit and
+    /// the command that resets it, not the last line it logged while it served.
+    @Test func aUnitAtItsStartLimitSaysSo() throws {
+        let facts = HostStatusFacts.parse("@proc shop-main@0.service failed/failed 0 0\n@unitend shop-main@0.service signal 2 9 5 10s 5\n"
+            + "@plog shop-main@0.service stackctl launcher[7]: serving on 127.0.0.1:9000\n")
+        let end = try #require(facts.unitEnds["shop-main@0.service"])
+        #expect(end == UnitEnd(result: "signal", code: 2, status: 9, burst: 5, interval: "10s", restarts: 5))
+        #expect(end.why(unit: "shop-main@0.service") == "systemd stopped restarting it: it was killed by SIGKILL and hit its start limit "
+            + "(5 starts in 10s); `systemctl reset-failed shop-main@0.service` resets the limit, and `stackctl up` does that and starts it")
+        #expect(UnitEnd(result: "exit-code", code: 1, status: 3, burst: 5, interval: "10s", restarts: 0).why(unit: "u") == nil)
+        #expect(UnitEnd(result: "start-limit-hit", code: 0, status: 0, burst: 5, interval: "10s", restarts: 0).startLimitHit)
+        #expect(UnitEnd(result: "core-dump", code: 3, status: 11, burst: 5, interval: "10s", restarts: 1).how == "dumped core on SIGSEGV")
+        var m = try Fixtures.manifest("full")
+        m.hosts = m.hosts.map { var h = $0; h.processManager = .systemd; return h }
+        let renderer = StackRenderer(m)
+        let plan = HostPlan(try #require(renderer.renderAll().first { $0.host.name == "app1" }), topology: renderer.topology)
+        let seen = StatusChecker<ImmediateClock>.Seen(plan: plan, facts: facts, probes: [])
+        let main0 = try #require(StatusJudge(seen: seen, topology: renderer.topology).instances(of: .workers).first)
+        #expect(main0.why == end.why(unit: "shop-main@0.service"))
+    }
+
     @Test func aHandEditedFileIsDrift() throws {
         let renderer = StackRenderer(try Fixtures.manifest("full"))
         let plan = HostPlan(renderer.renderAll().first { $0.host.name == "web" }!, topology: renderer.topology)

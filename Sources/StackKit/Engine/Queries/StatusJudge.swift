@@ -129,6 +129,9 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
         if state.word == "masked", let name = program.map({ ServiceControl.name($0, plan) }) {
             return "systemd has the unit masked, so nothing can start it; `systemctl unmask \(name)` undoes that, then `stackctl up`"
         }
+        if !state.isRunning, let name = program.map({ ServiceControl.name($0, plan) }), let why = facts.unitEnds[name]?.why(unit: name) {
+            return why
+        }
         if !state.isRunning {
             let manager = plan.host.processManager.rawValue
             let name = program.map { ServiceControl.name($0, plan) }
