@@ -145,6 +145,43 @@ extension Lab {
             }
         }
 
+        /// One of pool main's two hosts loses its interpreter, and its workers die: the middle
+        /// sends every request to the other host, status names the bad host, and once the
+        /// interpreter is back `up` starts its workers and the pool serves from both.
+        @Test(arguments: LabKind.allCases, ["lighttpd", "nginx"])
+        func oneBadWorkerHostNeverTakesThePoolDown(kind: LabKind, server: String) throws {
+            try LabE2ETests.withStack(server: server, kind: kind) { _, manifest in
+                #expect(try LabE2ETests.up(manifest).status == 0)
+                let python = "\(kind.dir)3/srv/shop/venv/bin/python"
+                let before = try Lab.StatusE2ETests.status(manifest).report
+                #expect(rename(python, python + ".gone") == 0)
+                defer { _ = rename(python + ".gone", python) }
+                // A systemd host's pids are those of its own PID namespace.
+                for name in ["main/0", "main/1"] {
+                    guard let pid = before.instance(host: "app1", name: name)?.process?.pid else { continue }
+                    switch kind {
+                    case .plain: kill(Int32(pid), SIGKILL)
+                    case .systemd: _ = try CLITests.capture(try kind.inside(3) + ["kill", "-KILL", String(pid)])
+                    }
+                }
+                var main0: StatusReport.Instance?
+                #expect(CLITests.waitFor(40) {
+                    main0 = try? Lab.StatusE2ETests.status(manifest).report.instance(host: "app1", name: "main/0")
+                    return main0?.process.map { ProcessState($0.state).hasExited } == true
+                }, "\(String(describing: main0))")
+                func served() throws -> [Int] { try (0..<30).map { _ in try LabE2ETests.get("http://\(kind.address(1))/").status } }
+                let during = try served()
+                #expect(during.allSatisfy { $0 == 200 }, "with app1 down: \(during)")
+                #expect(main0?.why?.contains("/srv/shop/venv/bin/python") == true, "\(String(describing: main0?.why))")
+                #expect(rename(python + ".gone", python) == 0)
+                let up = try LabE2ETests.up(manifest)
+                #expect(up.status == 0, "\(up.stderr)")
+                let after = try served()
+                #expect(after.allSatisfy { $0 == 200 }, "after up: \(after)")
+                #expect(try Lab.StatusE2ETests.status(manifest).status == 0)
+            }
+        }
+
         /// The middle stopped: the front's why names it, not the 503 page and a log timestamp.
         @Test func aStoppedMiddleIsNamedInTheFrontsWhy() throws {
             let kind = LabKind.plain
