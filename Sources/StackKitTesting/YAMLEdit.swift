@@ -13,6 +13,11 @@ public struct YAMLEdit: Sendable {
         public struct Pair: Sendable, Equatable {
             public var key: String
             public var value: Value
+
+            public init(key: String, value: Value) {
+                self.key = key
+                self.value = value
+            }
         }
 
         /// A plain scalar: `127.0.0.11`, `nginx`, `3`.

@@ -131,8 +131,46 @@ extension Lab {
             print("up stopped at each phase:\n  " + figures.joined(separator: "\n  "))
         }
 
+        /// Ctrl-C while the workers' gate waits on probes that hang (every answer takes 100 s, the
+        /// probe's timeout is 10 s): up ends with 130 promptly, the lock free and nothing staged,
+        /// and the next up with the app mended is healthy. The seconds from the signal to the
+        /// exit are printed, not asserted.
+        @Test func ctrlCDuringAGateWithProbesInFlightEndsPromptly() throws {
+            try LabE2ETests.withStack(server: "nginx", kind: Self.kind) { _, manifest in
+                #expect(try LabE2ETests.up(manifest).status == 0)
+                let original = try String(contentsOfFile: manifest, encoding: .utf8)
+                var figures: [String] = []
+                for delay in [2.0, 7.0] {
+                    // A changed pool each time: its workers restart, and their gate waits.
+                    try editYAML(original) {
+                        try $0.set("pools.main.env.APP_DELAY", .scalar("100", quoted: true))
+                        try $0.set("pools.main.env.APP_GREETING", .scalar("slow \(delay)", quoted: true))
+                        try $0.set("pools.main.health", .map([.init(key: "path", value: "/"), .init(key: "timeout", value: "10s")]))
+                    }.write(toFile: manifest, atomically: true, encoding: .utf8)
+                    let stopped = try Self.upStopped(manifest, at: "workers: activating", after: delay, with: SIGINT)
+                    #expect(stopped.status == 130, "\(stopped.progress)")
+                    #expect(Self.staged().isEmpty)
+                    #expect(try Self.run(["lock", "status"], manifest).status == 0, "the lock was left")
+                    figures.append(String(format: "SIGINT %.0f s into the workers' activation and gate: exit %d after %.2f s", delay, stopped.status, stopped.seconds))
+                    // The app mended: the next up is healthy.
+                    try original.write(toFile: manifest, atomically: true, encoding: .utf8)
+                    let again = try LabE2ETests.up(manifest)
+                    #expect(again.status == 0, "\(again.report.failure ?? "")")
+                    #expect(try StatusE2ETests.status(manifest).status == 0)
+                }
+                print("ctrl-c during a gate:\n  " + figures.joined(separator: "\n  "))
+            }
+        }
+
         /// Runs `up`, sends `signal` when its progress first shows `boundary`, and returns its exit status.
         static func upStopped(_ manifest: String, at boundary: String, with signal: Int32) throws -> Int32 {
+            try upStopped(manifest, at: boundary, after: 0, with: signal).status
+        }
+
+        /// Runs `up`, sends `signal` `delay` seconds after its progress first shows `boundary`,
+        /// and returns its exit status, its progress, and the seconds from the signal to its exit.
+        static func upStopped(_ manifest: String, at boundary: String, after delay: Double, with signal: Int32) throws
+            -> (status: Int32, progress: String, seconds: Double) {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: CLITests.binary)
             p.arguments = ["up", "-f", manifest, "-F", LabE2ETests.sshConfig]
@@ -141,18 +179,26 @@ extension Lab {
             p.standardOutput = FileHandle.nullDevice
             let seen = Mutex("")
             let sent = Mutex(false)
+            let signalled = Mutex<Date?>(nil)
             err.fileHandleForReading.readabilityHandler = { h in
                 let chunk = String(decoding: h.availableData, as: UTF8.self)
                 let text = seen.withLock { $0 += chunk; return $0 }
-                if text.contains(boundary), sent.withLock({ s in defer { s = true }; return !s }) { kill(p.processIdentifier, signal) }
+                if text.contains(boundary), sent.withLock({ s in defer { s = true }; return !s }) {
+                    DispatchQueue.global().asyncAfter(deadline: .now() + delay) {
+                        signalled.withLock { $0 = Date() }
+                        kill(p.processIdentifier, signal)
+                    }
+                }
             }
             try p.run()
             let done = CLITests.waitFor(120) { !p.isRunning }
+            let exited = Date()
             if !done { p.terminate() }
             p.waitUntilExit()
             err.fileHandleForReading.readabilityHandler = nil
             #expect(sent.withLock { $0 }, "'\(boundary)' never showed: \(seen.withLock { $0 })")
-            return p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
+            let status = p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
+            return (status, seen.withLock { $0 }, signalled.withLock { $0 }.map { exited.timeIntervalSince($0) } ?? -1)
         }
     }
 }

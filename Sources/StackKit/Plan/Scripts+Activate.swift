@@ -4,8 +4,9 @@ extension Scripts {
     /// while it refuses, for up to `wait` seconds (`StepsReply.probes`).
     public static func activate(_ actions: [Action], _ plan: HostPlan, _ changes: HostChanges, probes: [Relay.Exchange] = [],
         wait: Double = 0) -> HostScript<StepsReply> {
+        // The end marker comes before the probes: a run asked to stop may leave their answers.
         let ask: ShellCode = probes.isEmpty ? "" : relay(probes, plan, wait: wait) + " || true\n"
-        return HostScript(.activate, activateBody(actions, plan, changes) + ask + ShellCode.emit(.activated) + "\n")
+        return HostScript(.activate, activateBody(actions, plan, changes) + ShellCode.emit(.activated) + "\n" + ask)
     }
 
     /// Stages and checks `changes`, then activates them, in one round trip (the middle tier being

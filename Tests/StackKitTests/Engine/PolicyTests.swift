@@ -78,6 +78,16 @@ import Testing
         #expect(decision.repairs.first?.why == "it failed its probe (0)")
     }
 
+    /// The middle still marks its workers down (nginx's "no live upstreams" for fail_timeout)
+    /// though they passed their gate: its app probe is waited for, never restarted.
+    @Test func aMiddleThatStillThinksItsWorkersDownIsWaitedFor() {
+        var app = Self.result(.middle, "app", healthy: false, status: 502)
+        app.probe.through = "main"
+        let results = [app, Self.result(.middle, "static", healthy: false, status: 502), Self.result(.middle, "down", healthy: false, status: 404)]
+        let decision = GateDecision(results, fresh: []) { _ in "prog-middle" }
+        #expect(decision == GateDecision(restart: [], wait: [0], repairs: []))
+    }
+
     @Test func aProgramIsRestartedOnceHoweverManyOfItsProbesFail() {
         let results = [Self.result(.workers, "a", healthy: false), Self.result(.workers, "b", healthy: false)]
         let decision = GateDecision(results, fresh: []) { _ in "one" }

@@ -1,7 +1,8 @@
 /// What a repairing gate does after its first round of probes, decided from the results alone:
 /// an instance this run just started or reloaded may need a moment, so it is waited for; one
 /// the run did not touch is restarted once when a restart can mend it (`repairable`), then
-/// waited for; any other failure's answer stands (waiting would not change it).
+/// waited for, as is a middle whose workers it still thinks down (`passing`); any other
+/// failure's answer stands (waiting would not change it).
 struct GateDecision: Sendable, Equatable {
     /// Programs restarted once, in the order first seen.
     var restart: [String] = []
@@ -18,7 +19,7 @@ extension GateDecision {
         self.init()
         for k in results.indices where !results[k].healthy {
             guard let name = program(results[k].probe) else { continue }
-            if fresh.contains(name) || restart.contains(name) {
+            if fresh.contains(name) || restart.contains(name) || Self.passing(results[k]) {
                 wait.append(k)
             } else if Self.repairable(results[k]) {
                 restart.append(name)
@@ -26,6 +27,13 @@ extension GateDecision {
                 repairs.append(.init(program: name, why: "it failed its probe (\(results[k].answer))"))
             }
         }
+    }
+
+    /// The middle's 502, 503 or 504 once the workers behind it passed their gate: its view of
+    /// them is older than their restart (nginx's `fail_timeout`, lighttpd's `disable-time` keep
+    /// a peer that failed marked down: "no live upstreams"). It passes as the mark does.
+    static func passing(_ r: ProbeResult) -> Bool {
+        r.probe.tier == .middle && r.probe.through != nil && [502, 503, 504].contains(r.status ?? 0)
     }
 
     /// A worker that fails is restarted; a server only when it gives no HTTP answer at all (a

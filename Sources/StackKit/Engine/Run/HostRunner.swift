@@ -81,7 +81,7 @@ struct HostRunner: Sendable {
     }
 
     /// Each item's work on its host, timed: the phase it names and how long the host took.
-    private func timed<Item: OnHost, Reply: Sendable>(_ items: [Item],
+    func timed<Item: OnHost, Reply: Sendable>(_ items: [Item],
         _ work: @escaping @Sendable (Item, any Transport) async -> (String, Result<Reply, HostFailure>))
         async -> [HostOutcome<Item, Reply>] {
         let transports = connections.transports, stopwatch = stopwatch

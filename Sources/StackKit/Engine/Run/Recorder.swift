@@ -29,9 +29,12 @@ final class Recorder: Sendable {
     /// (comma-separated) and says what did not happen; the status is `status`, else unreachable
     /// or host-command-failed as the failures were.
     func phase<Item: OnHost, Reply: ScriptReply>(_ items: [Item], status: ExitStatus? = nil, failing: ((String) -> String)? = nil,
+                                                 leavable: Leavable? = nil,
                                                  _ script: @escaping @Sendable (Item) -> HostScript<Reply>) async -> Judged<Item, Reply> {
         let runner = runner
-        let judged = judge(await timed { await runner.run(items, script) })
+        let judged = judge(await timed {
+            if let leavable { await runner.run(items, leavable: leavable, script) } else { await runner.run(items, script) }
+        })
         if let failing, !judged.ok { fail(status ?? judged.failureStatus, failing(judged.failedHosts.joined(separator: ", "))) }
         return judged
     }

@@ -70,9 +70,16 @@ struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
 
     /// Runs one phase's script on every item's host through the recorder (see `Recorder.phase`).
     func phase<Item: OnHost, Reply: ScriptReply>(_ items: [Item], status: ExitStatus? = nil, failing: ((String) -> String)? = nil,
+                                                 leavable: Bool = false,
                                                  _ script: @escaping @Sendable (Item) -> HostScript<Reply>) async -> Judged<Item, Reply> {
         assert(lock?.isAsked != false, "a locked run's first script takes the lock (LockService.firstScript)")
-        return await recorder.phase(items, status: status, failing: failing, script)
+        return await recorder.phase(items, status: status, failing: failing, leavable: leavable ? self.leavable : nil, script)
+    }
+
+    /// Scripts of this run may be left once past their end marker when a signal asks it to stop.
+    var leavable: Leavable {
+        let interruption = interruption
+        return Leavable { interruption() != nil }
     }
 
     /// At a safe point: whether a signal asked the run to stop. If so the report fails with the

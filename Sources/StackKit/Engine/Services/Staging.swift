@@ -75,7 +75,8 @@ struct Staging<C: Clock>: Sendable where C.Duration == Duration {
         guard !work.isEmpty else { return Activated() }
         run.emit(.step, nil, "\(tier.rawValue): activating on \(work.names)")
         let t = run.topology
-        let judged = await run.phase(work) { job in
+        // Its probes are asked after its end marker: a signal need not wait for their answers.
+        let judged = await run.phase(work, leavable: true) { job in
             let probes = HealthGate<C>.probes([tier], job.inspected.plan, t)
             return Scripts.activate(job.actions, job.inspected.plan, job.inspected.changes, probes: probes.map(\.exchange),
                                     wait: min(probes.map(\.timeout).min() ?? 0, HealthGate<C>.listenWait))
