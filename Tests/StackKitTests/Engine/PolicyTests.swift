@@ -83,9 +83,11 @@ import Testing
     @Test func aMiddleThatStillThinksItsWorkersDownIsWaitedFor() {
         var app = Self.result(.middle, "app", healthy: false, status: 502)
         app.probe.through = "main"
-        let results = [app, Self.result(.middle, "static", healthy: false, status: 502), Self.result(.middle, "down", healthy: false, status: 404)]
-        let decision = GateDecision(results, fresh: []) { _ in "prog-middle" }
-        #expect(decision == GateDecision(restart: [], wait: [0], repairs: []))
+        var front = Self.result(.front, "front", healthy: false, status: 502)
+        front.probe.through = "main"
+        let results = [app, Self.result(.middle, "static", healthy: false, status: 502), Self.result(.middle, "down", healthy: false, status: 404), front]
+        let decision = GateDecision(results, fresh: []) { _ in "prog-server" }
+        #expect(decision == GateDecision(restart: [], wait: [0, 3], repairs: []))
     }
 
     @Test func aProgramIsRestartedOnceHoweverManyOfItsProbesFail() {

@@ -29,11 +29,12 @@ extension GateDecision {
         }
     }
 
-    /// The middle's 502, 503 or 504 once the workers behind it passed their gate: its view of
-    /// them is older than their restart (nginx's `fail_timeout`, lighttpd's `disable-time` keep
-    /// a peer that failed marked down: "no live upstreams"). It passes as the mark does.
+    /// A server's 502, 503 or 504 on an app path once the workers behind it passed their gate:
+    /// its view of them is older than their restart (nginx's `fail_timeout`, per nginx worker
+    /// process, and lighttpd's `disable-time` keep a peer that failed marked down: "no live
+    /// upstreams"; the front relays it). It passes as the mark does.
     static func passing(_ r: ProbeResult) -> Bool {
-        r.probe.tier == .middle && r.probe.through != nil && [502, 503, 504].contains(r.status ?? 0)
+        r.probe.tier != .workers && r.probe.through != nil && [502, 503, 504].contains(r.status ?? 0)
     }
 
     /// A worker that fails is restarted; a server only when it gives no HTTP answer at all (a
