@@ -4,7 +4,8 @@ import StackKit
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write the example manifest (all tiers on this machine) to start from, and ./static, the static directory it ships.",
+        abstract: "Write the example manifest (all tiers on this machine) to start from, ./static (the static directory it ships) "
+            + "and sample hooks in .stackctl/hooks.",
         discussion: ExitStatus.help([.usage, .cannotWrite]))
 
     @Option(name: [.short, .customLong("file")], help: "Where to write it.", completion: .file(extensions: ["yml", "yaml"]))
@@ -34,6 +35,16 @@ struct Init: ParsableCommand {
                     try Data((contents + "\n").utf8).write(to: dir.appendingPathComponent(name))
                 }
                 wrote.append(dir.lastPathComponent + "/")
+            }
+            let hooks = parent.appendingPathComponent(".stackctl/hooks")
+            if !FileManager.default.fileExists(atPath: hooks.path) {
+                try FileManager.default.createDirectory(at: hooks, withIntermediateDirectories: true)
+                for (name, text) in SampleHooks.files {
+                    let url = hooks.appendingPathComponent(name)
+                    try Data(text.utf8).write(to: url)
+                    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+                }
+                wrote.append(".stackctl/hooks/ (samples)")
             }
         } catch {
             // What the system said (permission denied, read-only...), not Foundation's domain and code.

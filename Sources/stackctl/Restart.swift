@@ -11,10 +11,11 @@ struct Restart: AsyncParsableCommand {
         the middle, then the front. A batch that fails its health check stops the restart; a \
         drained one stays out of rotation until `stackctl up` puts it back.
 
-        """ + ExitStatus.help(ExitStatus.manifest + [.unreachable, .unhealthy, .hostCommandFailed, .locked, .interrupted, .terminated]))
+        """ + ExitStatus.help(ExitStatus.manifest + [.unreachable, .unhealthy, .hostCommandFailed, .locked, .hookFailed, .interrupted, .terminated]))
 
     @OptionGroup var manifest: ManifestOptions
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var lock: LockOptions
 
     @Argument(help: "A pool, `middle` or `front` (default: all of them, bottom-up).", completion: Complete.poolsAndTiers)
     var target: String?
@@ -31,7 +32,7 @@ struct Restart: AsyncParsableCommand {
             what = t
         }
         try manifest.requireHosts(rolling.hosts ?? [], in: m)
-        try await connection.deploy(manifest, (["restart"] + (target.map { [$0] } ?? [])).joined(separator: " "), secrets: false) {
+        try await connection.deploy(manifest, (["restart"] + (target.map { [$0] } ?? [])).joined(separator: " "), secrets: false, lockWait: lock.duration) {
             await $0.restart(what, batch: rolling.batch, hosts: rolling.hosts)
         }
     }

@@ -10,10 +10,11 @@ struct Rollout: AsyncParsableCommand {
         middle tier, switched, restarted, health-checked and put back. A batch that fails its health \
         check is switched back to the release it ran and the rollout stops.
 
-        """ + ExitStatus.help(ExitStatus.manifest + [.unreachable, .unhealthy, .hostCommandFailed, .releaseFailed]))
+        """ + ExitStatus.help(ExitStatus.manifest + [.unreachable, .unhealthy, .hostCommandFailed, .releaseFailed, .locked, .hookFailed]))
 
     @OptionGroup var manifest: ManifestOptions
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var lock: LockOptions
 
     @Argument(help: "The pool to roll out (default: every pool with a source).", completion: Complete.pools)
     var pool: String?
@@ -21,7 +22,7 @@ struct Rollout: AsyncParsableCommand {
     @OptionGroup var rolling: BatchOptions
 
     func run() async throws {
-        try await connection.deploy(manifest, (["rollout"] + (pool.map { [$0] } ?? [])).joined(separator: " ")) {
+        try await connection.deploy(manifest, (["rollout"] + (pool.map { [$0] } ?? [])).joined(separator: " "), lockWait: lock.duration) {
             await $0.rollout(pool: pool, target: .newRelease, batch: rolling.batch, hosts: rolling.hosts)
         }
     }
@@ -30,10 +31,11 @@ struct Rollout: AsyncParsableCommand {
 struct Rollback: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Move a pool's workers back to each host's previous release, rolled out the same way.",
-        discussion: ExitStatus.help(ExitStatus.manifest + [.unreachable, .unhealthy, .hostCommandFailed, .noPreviousRelease]))
+        discussion: ExitStatus.help(ExitStatus.manifest + [.unreachable, .unhealthy, .hostCommandFailed, .noPreviousRelease, .locked, .hookFailed]))
 
     @OptionGroup var manifest: ManifestOptions
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var lock: LockOptions
 
     @Argument(help: "The pool to roll back (default: every pool with a source).", completion: Complete.pools)
     var pool: String?
@@ -42,7 +44,7 @@ struct Rollback: AsyncParsableCommand {
     var batch = BatchSize.one
 
     func run() async throws {
-        try await connection.deploy(manifest, (["rollback"] + (pool.map { [$0] } ?? [])).joined(separator: " "), secrets: false) {
+        try await connection.deploy(manifest, (["rollback"] + (pool.map { [$0] } ?? [])).joined(separator: " "), secrets: false, lockWait: lock.duration) {
             await $0.rollout(pool: pool, target: .previous, batch: batch)
         }
     }

@@ -171,34 +171,22 @@ extension Lab {
         /// and returns its exit status, its progress, and the seconds from the signal to its exit.
         static func upStopped(_ manifest: String, at boundary: String, after delay: Double, with signal: Int32) throws
             -> (status: Int32, progress: String, seconds: Double) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: CLITests.binary)
-            p.arguments = ["up", "-f", manifest, "-F", LabE2ETests.sshConfig]
-            let err = Pipe()
-            p.standardError = err
-            p.standardOutput = FileHandle.nullDevice
-            let seen = Mutex("")
             let sent = Mutex(false)
             let signalled = Mutex<Date?>(nil)
-            err.fileHandleForReading.readabilityHandler = { h in
-                let chunk = String(decoding: h.availableData, as: UTF8.self)
-                let text = seen.withLock { $0 += chunk; return $0 }
+            let pid = Mutex<Int32>(0)
+            let run = try Running(["up", "-f", manifest, "-F", LabE2ETests.sshConfig]) { text in
                 if text.contains(boundary), sent.withLock({ s in defer { s = true }; return !s }) {
                     DispatchQueue.global().asyncAfter(deadline: .now() + delay) {
                         signalled.withLock { $0 = Date() }
-                        kill(p.processIdentifier, signal)
+                        kill(pid.withLock { $0 }, signal)
                     }
                 }
             }
-            try p.run()
-            let done = CLITests.waitFor(120) { !p.isRunning }
+            pid.withLock { $0 = run.pid }
+            let status = run.finish()
             let exited = Date()
-            if !done { p.terminate() }
-            p.waitUntilExit()
-            err.fileHandleForReading.readabilityHandler = nil
-            #expect(sent.withLock { $0 }, "'\(boundary)' never showed: \(seen.withLock { $0 })")
-            let status = p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
-            return (status, seen.withLock { $0 }, signalled.withLock { $0 }.map { exited.timeIntervalSince($0) } ?? -1)
+            #expect(sent.withLock { $0 }, "'\(boundary)' never showed: \(run.progress)")
+            return (status, run.progress, signalled.withLock { $0 }.map { exited.timeIntervalSince($0) } ?? -1)
         }
     }
 }

@@ -21,6 +21,9 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
     public var interruption: @Sendable () -> Int32? = { nil }
     /// The run's deploy lock, under `locked`: its first script takes it.
     var lock: LockSession? = nil
+    /// How long a locking command waits for another run's lock (`--lock-wait`); nil: it fails
+    /// at once with exit 10.
+    public var lockWait: Duration? = nil
     /// The manifest's secrets, hidden in everything the run says or records (made once).
     let redactor: Redactor
     /// The run's durations (its hosts' phases), on `clock`.
@@ -93,7 +96,8 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
     /// and every host's lock is released.
     public func locked(_ command: String, _ body: (Deployer) async -> DeployReport) async -> DeployReport {
         let start = clock.now
-        let session = LockSession(holder: LockHolder(token: UUID().uuidString, identity: identity, command: command, started: now()))
+        let session = LockSession(holder: LockHolder(token: UUID().uuidString, identity: identity, command: command, started: now()),
+                                  wait: lockWait)
         var locking = self
         locking.lock = session
         var result = await body(locking)

@@ -1,8 +1,9 @@
 import Foundation
 
 /// A pool's `env`: plain values, or secrets taken at deploy time from the operator's
-/// environment (`{ from_env: NAME }`) or from a local file (`{ from_file: PATH }`, relative to
-/// the manifest's directory, one trailing newline dropped). A secret's value is never part of a
+/// environment (`{ from_env: NAME }`), from a local file (`{ from_file: PATH }`, relative to
+/// the manifest's directory) or from a command's output (`{ from_command: "op read ..." }`, run
+/// once per read, with a timeout), one trailing newline dropped. A secret's value is never part of a
 /// message: errors name where it comes from instead.
 extension ManifestDecoder {
     func decodeEnv(_ node: Node, _ path: String, into pool: inout Pool) {
@@ -47,15 +48,45 @@ extension ManifestDecoder {
 
     /// The secret's value; or why it cannot be had, reported unless this command does without.
     func decodeSecret(_ node: Node, _ path: String) -> Secret {
-        guard let fields = r.object(node, path, ManifestShape.secret)?.nodes else { return .invalid }
-        guard fields.count == 1, let (kind, source) = fields.first else {
-            r.fail(node.mark, path, fields.isEmpty ? "a secret needs 'from_env: NAME' or 'from_file: PATH'" : "give either 'from_env' or 'from_file', not both")
+        guard let object = r.object(node, path, ManifestShape.secret) else { return .invalid }
+        let kinds = ["from_env", "from_file", "from_command"].filter { object.nodes[$0] != nil }
+        guard kinds.count == 1, let kind = kinds.first, let source = object.nodes[kind] else {
+            r.fail(node.mark, path, kinds.isEmpty ? "a secret needs 'from_env: NAME', 'from_file: PATH' or 'from_command: COMMAND'"
+                   : "give one of \(kinds.map { "'\($0)'" }.joined(separator: ", ")), not \(kinds.count == 2 ? "both" : "all")")
+            return .invalid
+        }
+        if kind != "from_command", let mark = object.nodes["timeout"]?.mark {
+            r.fail(mark, "\(path).timeout", "a timeout is for 'from_command' only")
             return .invalid
         }
         let sourcePath = "\(path).\(kind)"
         guard let (text, mark) = r.scalar(source, sourcePath) else { return .invalid }
         let value: String
-        if kind == "from_env" {
+        if kind == "from_command" {
+            guard let command = object.string("from_command") else { return .invalid }
+            let limit = object.duration("timeout") ?? 30
+            guard limit > 0 && limit <= 600 else {
+                r.fail(object.nodes["timeout"]?.mark ?? mark, "\(path).timeout", "timeout \(Int(limit)) s is out of range; 1s to 10m")
+                return .invalid
+            }
+            guard requireSecrets else { return .unavailable }
+            guard let runner = secretCommands else { return .value("") }
+            let result = secretCommandCache.result(command, timeout: .seconds(limit), runner: runner)
+            guard let status = result.status else {
+                r.fail(mark, sourcePath, "the command did not finish within \(Int(limit)) s and was ended", hint: "raise 'timeout', or unlock the password manager first")
+                return .invalid
+            }
+            guard status == 0 else {
+                let said = String(decoding: result.stderr, as: UTF8.self).split(whereSeparator: \.isNewline).suffix(3).joined(separator: " | ")
+                r.fail(mark, sourcePath, "the command failed (exit \(status))\(said.isEmpty ? "" : ": " + ValueRule.visible(String(said.prefix(300))))")
+                return .invalid
+            }
+            guard let out = String(data: result.stdout, encoding: .utf8) else {
+                r.fail(mark, sourcePath, "the command's output is not UTF-8 text")
+                return .invalid
+            }
+            value = out.hasSuffix("\r\n") ? String(out.dropLast(2)) : out.hasSuffix("\n") ? String(out.dropLast()) : out
+        } else if kind == "from_env" {
             if let problem = ValueRule.envKey.problem(in: text) {
                 r.fail(mark, sourcePath, problem.message, hint: problem.hint)
                 return .invalid
@@ -88,15 +119,17 @@ extension ManifestDecoder {
             }
             value = text.hasSuffix("\r\n") ? String(text.dropLast(2)) : text.hasSuffix("\n") ? String(text.dropLast()) : text
         }
+        // A command is named by its key only: its text beside a fact about its output says too much.
+        let from = kind == "from_command" ? "its command" : text
         if value.unicodeScalars.contains(where: { $0.value == 0 }) {
-            r.fail(mark, sourcePath, "the secret from \(text) contains a NUL character, which no environment can hold")
+            r.fail(mark, sourcePath, "the secret from \(from) contains a NUL character, which no environment can hold")
             return .invalid
         }
         // Output hides a secret wherever its text appears: a short one (a port, `yes`) would
         // hide ordinary values too, and show the secret to anyone who compares.
         if value.count < Redactor.minimumLength {
             let length = "\(value.count) character\(value.count == 1 ? "" : "s")"
-            r.fail(mark, sourcePath, "the secret from \(text) is \(length); secrets have at least \(Redactor.minimumLength)",
+            r.fail(mark, sourcePath, "the secret from \(from) is \(length); secrets have at least \(Redactor.minimumLength)",
                    hint: "a value that short is no secret: put it in env as it is, or use a longer one")
             return .invalid
         }

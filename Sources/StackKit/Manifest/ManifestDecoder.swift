@@ -13,6 +13,9 @@ struct ManifestDecoder {
     /// Whether a secret that cannot be had is an error; otherwise its pool records it as
     /// unresolved (commands that never write pool.json: status, down, logs...).
     var requireSecrets = true
+    /// Runs `from_command` secrets; nil (text parsed without a file) resolves none.
+    var secretCommands: (any SecretCommandRunner)? = nil
+    let secretCommandCache = SecretCommandCache()
 
     func decode(_ root: Node) -> Manifest? {
         r.marks[""] = root.mark

@@ -5,8 +5,9 @@ public enum ManifestLoader {
     /// `sourceBase` resolves relative `source` paths; without it they are not checked on disk.
     /// `environment` resolves `from_env` secrets (by default the process's own, when reading a file).
     /// `requireSecrets: false` lets a secret that cannot be had pass as unresolved.
+    /// `commands` runs `from_command` secrets (by default `sh -c`, when reading a file).
     public static func parse(_ text: String, sourceBase: String? = nil, environment: [String: String]? = nil,
-                             requireSecrets: Bool = true) throws(ManifestError) -> Manifest {
+                             commands: (any SecretCommandRunner)? = nil, requireSecrets: Bool = true) throws(ManifestError) -> Manifest {
         guard let root = try YAMLLoader.load(text) else {
             throw ManifestError([Diagnostic(mark: Mark(line: 1, column: 1), path: "", message: "the manifest is empty")])
         }
@@ -15,6 +16,7 @@ public enum ManifestLoader {
         decoder.checkSources = sourceBase != nil
         decoder.secretEnvironment = environment ?? (sourceBase != nil ? ProcessInfo.processInfo.environment : nil)
         decoder.requireSecrets = requireSecrets
+        decoder.secretCommands = commands ?? (sourceBase != nil ? ShellSecretCommands() : nil)
         let decoded = decoder.decode(root)
         var diagnostics = decoder.r.diagnostics
         if let decoded {

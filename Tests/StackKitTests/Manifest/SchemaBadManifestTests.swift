@@ -66,6 +66,7 @@ import Testing
         ("prefork with threaded settings", BadManifestCases.appending("    server: prefork\n    threaded: { max_threads: 4 }")),
         ("secret from both", BadManifestCases.appending("    env: { KEY: { from_env: A, from_file: b.txt } }")),
         ("secret from neither", BadManifestCases.appending("    env: { KEY: {} }")),
+        ("secret timeout without a command", BadManifestCases.appending("    env: { KEY: { from_env: A, timeout: 5s } }")),
         ("certificate twice", BadManifestCases.replacing(6, with: "  hosts: [a]\n  tls: { certificate: c.pem, certificate_path: /c.pem, key_path: /k.pem }")),
         ("no key", BadManifestCases.replacing(6, with: "  hosts: [a]\n  tls: { certificate_path: /c.pem }")),
         ("local host with ssh", BadManifestCases.replacing(4, with: "  b: { local: yes, ssh: web }")),
@@ -85,6 +86,6 @@ import Testing
         for c in cases { #expect(results[c.name]?.valid == false, "\(c.name): the schema takes it") }
         // Each kind of rule the shapes declare is among the cases above.
         let kinds = Set(ManifestShape.root.all.flatMap(\.rules).map { "\($0)".prefix { $0 != "(" } })
-        #expect(kinds == ["exactlyOne", "atMostOne", "either", "flagged", "whenValue", "router"])
+        #expect(kinds == ["exactlyOne", "atMostOne", "either", "flagged", "whenValue", "router", "requires"])
     }
 }

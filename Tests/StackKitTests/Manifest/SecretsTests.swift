@@ -5,7 +5,8 @@ import Testing
 /// Secrets in `env`: taken from the operator's environment or a local file, never printed,
 /// and on a host only in pool.json for the pool's own account.
 @Suite struct SecretsTests {
-    static func manifest(_ env: String, pool extra: String = "", environment: [String: String] = [:], base: String? = nil) throws(ManifestError) -> Manifest {
+    static func manifest(_ env: String, pool extra: String = "", environment: [String: String] = [:], base: String? = nil,
+                         commands: (any SecretCommandRunner)? = nil, requireSecrets: Bool = true) throws(ManifestError) -> Manifest {
         try ManifestLoader.parse("""
         name: shop
         hosts: { web: { address: 127.0.0.1 } }
@@ -19,7 +20,7 @@ import Testing
             env:
         \(env)
         \(extra)
-        """, sourceBase: base, environment: environment)
+        """, sourceBase: base, environment: environment, commands: commands, requireSecrets: requireSecrets)
     }
 
     static func problems(_ env: String, pool extra: String = "", environment: [String: String] = [:], base: String? = nil) -> [Diagnostic] {
@@ -67,8 +68,8 @@ import Testing
     }
 
     @Test func aSecretNeedsExactlyOneSource() {
-        #expect(Self.problems("      A: { from_env: X, from_file: y }", environment: ["X": "1"]).map(\.message) == ["give either 'from_env' or 'from_file', not both"])
-        #expect(Set(Self.problems("      A: { form_env: X }").map(\.message)) == ["unknown key 'form_env'", "a secret needs 'from_env: NAME' or 'from_file: PATH'"])
+        #expect(Self.problems("      A: { from_env: X, from_file: y }", environment: ["X": "1"]).map(\.message) == ["give one of 'from_env', 'from_file', not both"])
+        #expect(Set(Self.problems("      A: { form_env: X }").map(\.message)) == ["unknown key 'form_env'", "a secret needs 'from_env: NAME', 'from_file: PATH' or 'from_command: COMMAND'"])
         #expect(Self.problems("      A: { from_env: 'X Y' }").map(\.path) == ["pools.main.env.A.from_env"])
     }
 

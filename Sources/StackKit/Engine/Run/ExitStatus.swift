@@ -12,6 +12,7 @@ public enum ExitStatus: Int32, Sendable, Codable, CaseIterable {
     case noPreviousRelease = 9
     case locked = 10
     case notReady = 11
+    case hookFailed = 12
     case usage = 64
     case cannotRead = 66
     case cannotWrite = 73
@@ -34,6 +35,7 @@ public enum ExitStatus: Int32, Sendable, Codable, CaseIterable {
             + "answers slower than its `health.slow`"
         case .noPreviousRelease: "rollback: a host has no previous release to go back to"
         case .locked: "another run holds the stack's deploy lock (its holder is named; nothing was changed)"
+        case .hookFailed: "a pre-connect, pre-deploy or pre-rollout hook in .stackctl/hooks failed (its output shown; nothing was changed)"
         case .notReady: "a host lacks what the stack needs (each thing named, with the apt-get line that installs it; nothing was changed)"
         case .usage: "usage: a bad option, or a pool or host the manifest does not have"
         case .cannotRead: "the manifest cannot be read"

@@ -5,9 +5,14 @@ import Synchronization
 /// taken are let go when the run ends.
 final class LockSession: Sendable {
     let holder: LockHolder
+    /// How long to wait for another run's lock to go (`--lock-wait`); none: fail at once.
+    let wait: Duration?
     private let state = Mutex<(asked: Bool, taken: [HostPlan])>((false, []))
 
-    init(holder: LockHolder) { self.holder = holder }
+    init(holder: LockHolder, wait: Duration? = nil) {
+        self.holder = holder
+        self.wait = wait
+    }
 
     /// Whether a script has asked for the lock yet (whatever the answer).
     var isAsked: Bool { state.withLock { $0.asked } }
@@ -16,6 +21,8 @@ final class LockSession: Sendable {
 
     func ask() { state.withLock { $0.asked = true } }
     func took(_ plans: [HostPlan]) { state.withLock { $0.taken += plans } }
+    /// The hosts taken so far, forgotten: the caller lets them go.
+    func letGo() -> [HostPlan] { state.withLock { s in defer { s.taken = [] }; return s.taken } }
 }
 
 /// A script's answer that says whether it took the lock (`LockReply`, `InspectReply`).

@@ -20,6 +20,36 @@ struct LockService<C: Clock>: Sendable where C.Duration == Duration {
                                         _ script: @escaping @Sendable (HostPlan, LockRequest?) -> HostScript<Reply>) async -> Judged<HostPlan, Reply>? {
         guard let lock = run.lock, !lock.isAsked else { return await run.phase(plans) { script($0, nil) } }
         lock.ask()
+        let deadline = run.clock.now.advanced(by: lock.wait ?? .zero)
+        var said: String? = nil
+        while true {
+            let (result, held) = await attempt(plans, lock, script)
+            guard let first = held.first else { return result }
+            let who = LockHolder.parse(first.line)?.summary ?? "an unknown holder (\(ValueRule.visible(String(first.line.prefix(80)))))"
+            let hosts = held.map(\.plan.host.name).joined(separator: ", ")
+            if lock.wait != nil, run.stopRequested("while waiting for the lock, held by \(who)") { return nil }
+            guard let wait = lock.wait, run.clock.now < deadline else {
+                run.recorder.fail(.locked, "the stack is locked by \(who) on \(hosts)\(lock.wait.map { "; waited \(Int($0.inSeconds)) s" } ?? ""); "
+                    + "nothing was changed ('stackctl lock status' shows it, 'stackctl lock release' breaks it)")
+                for h in held { run.emit(.failed, h.plan.host.name, "locked by \(LockHolder.parse(h.line)?.summary ?? "an unknown holder")") }
+                return nil
+            }
+            // Hosts taken are let go while waiting: two waiting runs never hold each other's.
+            let taken = lock.letGo(), t = run.topology, token = lock.holder.token
+            if !taken.isEmpty { _ = await run.phase(taken) { _ in Scripts.releaseLock(t, token: token, history: nil) } }
+            if said != who {
+                run.emit(.info, nil, "waiting for the lock (up to \(Int(wait.inSeconds)) s): held by \(who) on \(hosts)")
+                said = who
+            }
+            try? await run.clock.sleep(for: .seconds(1))
+        }
+    }
+
+    /// One try at the lock on every host (a dead run's lock of this machine taken over): the
+    /// judged outcomes of the hosts that took it, and the holders' lines where another has it.
+    private func attempt<Reply: LockAnswer>(_ plans: [HostPlan], _ lock: LockSession,
+                                            _ script: @escaping @Sendable (HostPlan, LockRequest?) -> HostScript<Reply>) async
+        -> (Judged<HostPlan, Reply>, [(plan: HostPlan, line: String)]) {
         var result = Judged<HostPlan, Reply>()
         var held: [(plan: HostPlan, line: String)] = []
         var jobs = plans.map { LockJob(plan: $0, request: LockRequest(holder: lock.holder)) }
@@ -31,7 +61,7 @@ struct LockService<C: Clock>: Sendable where C.Duration == Duration {
             result.done += took.map { ($0.item.plan, $0.reply) }
             result.failed += judged.failed.map { ($0.item.plan, $0.failure) }
             held = judged.done.filter { !$0.reply.lockReply.acquired }.map { ($0.item.plan, $0.reply.lockReply.held ?? "") }
-            guard judged.ok else { return result }
+            guard judged.ok else { return (result, []) }
             // Only a lock whose every holder is a dead run of this machine is taken over.
             let stale = held.compactMap { h in
                 LockHolder.parse(h.line).flatMap { $0.isStale(on: machine, alive: LockHolder.processAlive) ? (h.plan, $0) : nil }
@@ -40,12 +70,7 @@ struct LockService<C: Clock>: Sendable where C.Duration == Duration {
             for (plan, old) in stale { run.emit(.info, plan.host.name, "taking over the lock left by \(old.summary): that process is gone") }
             jobs = stale.map { LockJob(plan: $0.0, request: LockRequest(holder: lock.holder, staleToken: $0.1.token)) }
         }
-        guard let first = held.first else { return result }
-        let who = LockHolder.parse(first.line)?.summary ?? "an unknown holder (\(ValueRule.visible(String(first.line.prefix(80)))))"
-        run.recorder.fail(.locked, "the stack is locked by \(who) on \(held.map(\.plan.host.name).joined(separator: ", ")); "
-            + "nothing was changed ('stackctl lock status' shows it, 'stackctl lock release' breaks it)")
-        for h in held { run.emit(.failed, h.plan.host.name, "locked by \(LockHolder.parse(h.line)?.summary ?? "an unknown holder")") }
-        return nil
+        return (result, held)
     }
 
     /// For a run whose first script is not the inspect (`down`): the lock alone, in its own

@@ -38,6 +38,8 @@ extension JSONSchema {
             return .object([("if", required([key])),
                             ("then", .object([("properties", .object([(object, noneOf(keys))]))])),
                             ("else", .object([("properties", .object([(object, required(needed))]))]))])
+        case .requires(let key, let keys):
+            return .object([("dependentRequired", .object(keys.map { ($0, .array([.string(key)])) }))])
         case .whenValue(let key, let value, let refusing):
             return .object([("if", .object([("properties", .object([(key, .object([("const", .string(value))]))])), ("required", .array([.string(key)]))])),
                             ("then", noneOf(refusing))])

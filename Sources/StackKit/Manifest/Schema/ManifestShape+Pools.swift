@@ -45,7 +45,11 @@ extension ManifestShape {
     static let secret = ObjectShape("A secret, read when stackctl deploys and written only to the pool's 0600 pool.json.", [
         Field("from_env", .string(.envKey), "An environment variable of the operator's shell."),
         Field("from_file", .localPath, "A local file (relative to the manifest); one trailing newline is dropped."),
-    ], rules: [.exactlyOne(["from_env", "from_file"])])
+        Field("from_command", .string(.command),
+              "A command run once per deploy on this machine with sh -c (a password manager's CLI: op read, bw get, pass, vault); "
+                + "its standard output, one trailing newline dropped."),
+        Field("timeout", .duration, "How long from_command may take (default 30s, at most 10m); then it is ended."),
+    ], rules: [.exactlyOne(["from_env", "from_file", "from_command"]), .requires("from_command", by: ["timeout"])])
 
     static let threaded = ObjectShape("flup's threaded server.", [
         Field("min_spare", .integer(1...256), "Idle threads kept at least (default 1)."),

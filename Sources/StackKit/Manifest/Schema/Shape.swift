@@ -48,6 +48,8 @@ public enum KeyRule: Sendable, Equatable {
     case either(String, otherwise: String, refusing: [String], without: [String])
     /// Unless the boolean key is true, the second key is required; when true, these are refused.
     case flagged(String, otherwiseRequired: String, refusing: [String])
+    /// These keys only with the first one.
+    case requires(String, by: [String])
     /// When the key has this value, these keys are refused.
     case whenValue(String, is: String, refusing: [String])
     /// With the first key, the object at `in` takes none of `keys`; without it, it requires
