@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Steady HTTP load on a loopback URL, bounded in count and time, for rollout tests and the
 bench. It runs until STOP_FILE exists, MAX_REQUESTS are sent, or MAX_SECONDS pass, then
-prints one JSON line: requests, ok (2xx), non_2xx, errors, releases seen, seconds. A page that
+prints one JSON line: requests, ok (2xx), non_2xx, errors, statuses (each non-2xx status and how
+many times it came), releases seen, seconds. A page that
 names an "asset" (a release's own static file) has it fetched too: assets, asset_errors.
 With --timeline it adds one entry per second since the start: answers that were 2xx, failed
 (non-2xx or error), and which worker pids answered (as the demo app names them).
@@ -25,7 +26,7 @@ if not (u.hostname or "").startswith("127."):
 
 lock = threading.Lock()
 counts = {"requests": 0, "ok": 0, "non_2xx": 0, "errors": 0, "assets": 0, "asset_errors": 0}
-releases, samples, timeline = {}, [], []
+releases, samples, timeline, statuses = {}, [], [], {}
 start = time.monotonic()
 
 def done():
@@ -70,6 +71,7 @@ def worker():
                     mark(True, page.get("pid") if isinstance(page, dict) else None)
                 else:
                     counts["non_2xx"] += 1
+                    statuses[str(status)] = statuses.get(str(status), 0) + 1
                     samples.append("%d %s" % (status, body[:80]))
                     mark(False)
             if isinstance(page, dict) and page.get("asset"):
@@ -90,7 +92,7 @@ for t in threads:
     t.start()
 for t in threads:
     t.join()
-counts.update(releases=releases, seconds=round(time.monotonic() - start, 2), samples=samples[:5])
+counts.update(releases=releases, statuses=statuses, seconds=round(time.monotonic() - start, 2), samples=samples[:5])
 if a.timeline:
     counts["timeline"] = timeline
 print(json.dumps(counts, sort_keys=True))

@@ -51,6 +51,7 @@ public enum FakeHost {
         case .check:
             text = "@user root 0\n"
         case .cleanup, .fetch, .unlock, .history, .command: text = ""
+        case .maintenance: text = "@maint off\n"
         }
         return .success(CommandOutput(status: 0, stdout: Array(text.utf8)))
     }

@@ -156,7 +156,9 @@ extension Lab {
                     try original.write(toFile: manifest, atomically: true, encoding: .utf8)
                     let again = try LabE2ETests.up(manifest)
                     #expect(again.status == 0, "\(again.report.failure ?? "")")
-                    #expect(try StatusE2ETests.status(manifest).status == 0)
+                    // nginx's worker processes each keep the hung workers marked down for
+                    // fail_timeout (20 s): the front may answer 502 until then.
+                    #expect(CLITests.waitFor(40) { (try? StatusE2ETests.status(manifest).status) == 0 })
                 }
                 print("ctrl-c during a gate:\n  " + figures.joined(separator: "\n  "))
             }

@@ -68,6 +68,11 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
         await RestartProcedure(run: run("restart"), what: what, batch: batch, only: only).run()
     }
 
+    /// `maintenance on|off|status`: see `MaintenanceProcedure` (on and off under `locked`).
+    public func maintenance(_ action: MaintenanceAction) async -> DeployReport {
+        await MaintenanceProcedure(run: run(action == .status ? "maintenance status" : "maintenance"), action: action).run()
+    }
+
     /// `plan`: see `PlanProcedure`.
     public func plan() async -> PlanReport { await PlanProcedure(run: run("plan")).run() }
 

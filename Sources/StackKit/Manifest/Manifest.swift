@@ -117,6 +117,8 @@ public struct Front: Sendable, Equatable {
     public var health = HealthCheck()
     /// HTTPS on `tls.port`; nil serves plain HTTP only.
     public var tls: FrontTLS? = nil
+    /// `stackctl maintenance` at the front: who still reaches the app while it is on.
+    public var maintenance = MaintenanceSettings()
 
     public init() {}
 }

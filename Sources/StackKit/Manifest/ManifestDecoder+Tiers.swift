@@ -25,6 +25,16 @@ extension ManifestDecoder {
         front.balance = balance(f["balance"], "front.balance", among: Balance.front, server: "Apache") ?? front.balance
         front.health = decodeHealth(f["health"], "front.health", defaultPath: "/")
         front.tls = f["tls"].flatMap(decodeTLS)
+        if let node = f["maintenance"], let m = r.object(node, "front.maintenance", ManifestShape.maintenance) {
+            front.maintenance.allow = (m.strings("allow") ?? []).map { $0.text }
+            if let node = m.nodes["error_pages"], let (dir, mark) = r.scalar(node, "front.maintenance.error_pages") {
+                let path = localPath(dir)
+                if checkSources && !FileManager.default.isReadableFile(atPath: path + "/503.html") {
+                    r.fail(mark, "front.maintenance.error_pages", "no readable 503.html in '\(path)'")
+                }
+                front.maintenance.errorPages = path
+            }
+        }
         return (front, f)
     }
 

@@ -53,6 +53,9 @@ public struct Topology: Sendable {
     public var runDirectory: String { "\(base)/run" }
     public var logDirectory: String { "\(base)/log" }
     public var frontDirectory: String { "\(base)/front" }
+    /// `stackctl maintenance`'s files on a front host: `on` (its state, while it holds),
+    /// `page.html` and `retry-after`.
+    public var maintenanceDirectory: String { "\(base)/front/maintenance" }
     public var middleDirectory: String { "\(base)/middle" }
     public func poolDirectory(_ pool: String) -> String { "\(base)/pools/\(pool)" }
     public func socketDirectory(_ pool: String) -> String { "\(runDirectory)/\(pool)" }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a value of one kind may contain. Anything that could end a quoted string or start a
 /// new directive in a rendered file (quotes, newlines, braces, semicolons, `$`, control
 /// characters) is refused here, before any renderer sees it; renderers still escape.
@@ -131,6 +133,21 @@ public struct ValueRule: Sendable {
 
     /// Host names as nginx's server_name takes them: one wildcard, only as a whole first label
     /// (`*.example.com`) or last label (`www.example.*`), or a leading dot (`.example.com`).
+    /// A client network for Apache's `-R`: an address, or an address and a prefix length.
+    public static let network = ValueRule(what: "network", characters: .ascii(".:/"), allowedText: "an IPv4 or IPv6 address, with /PREFIX or not",
+        scalars: [], schema: [.pattern(#"^[0-9A-Fa-f.:]+(/[0-9]{1,3})?$"#)]) { text in
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        let address = String(parts[0]), v6 = address.contains(":")
+        var v4 = in_addr(), v6addr = in6_addr()
+        let valid = v6 ? inet_pton(AF_INET6, address, &v6addr) == 1 : inet_pton(AF_INET, address, &v4) == 1
+        guard valid else { return Problem(message: "network '\(text)' is not an IPv4 or IPv6 address with an optional /PREFIX") }
+        if parts.count > 2 { return Problem(message: "network '\(text)' has more than one '/'") }
+        if parts.count == 2, !(Int(parts[1]).map { (0...(v6 ? 128 : 32)).contains($0) } ?? false) {
+            return Problem(message: "network '\(text)': prefix length must be 0 to \(v6 ? 128 : 32)")
+        }
+        return nil
+    }
+
     public static let serverName = ValueRule(what: "server name", characters: .ascii(".-*"),
         allowedText: "letters, digits, '.', '-' and '*'", scalars: [.integer, .number],
         schema: [.pattern(#"^(\*\.[^*]+|[^*]+\.\*|[^*]+)$"#), .notPattern(#"\.\.|^\.$|^\*?\.?$"#), .notPattern(#"[^.]{64}"#), .maxLength(253)]) { text in

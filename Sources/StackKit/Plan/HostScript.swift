@@ -12,6 +12,8 @@ public enum HostPhase: String, Sendable, CaseIterable {
     case reloadMiddle = "reload-middle"
     /// Staged files removed after another host refused its config: `StepsReply`.
     case cleanup
+    /// Maintenance mode switched on or off at a front host, or read: `MaintenanceReply`.
+    case maintenance
     /// A tier's programs stopped: `StepsReply`.
     case down
     /// Everything `status` reads from a host: `HostStatusFacts`.
@@ -68,7 +70,7 @@ public enum HostPhase: String, Sendable, CaseIterable {
         case .cleanup: []
         case .down: [.ok, .fail, .stopped]
         case .status: [.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .proc, .spawnerr, .sock, .nosock,
-            .groups, .clock, .log, .plog, .data, .ps, .svpid, .unitEnd]
+            .groups, .clock, .log, .plog, .data, .ps, .svpid, .unitEnd, .maint]
         case .states: [.proc, .spawnerr, .unitEnd]
         case .prepare: [.ok, .fail, .prepared]
         case .releaseHook: [.ok, .fail]
@@ -79,6 +81,7 @@ public enum HostPhase: String, Sendable, CaseIterable {
         case .lock: [.acquired, .held]
         case .unlock: []
         case .history: [.history]
+        case .maintenance: [.ok, .fail, .maint]
         case .probe, .command: []
         }
     }

@@ -37,6 +37,8 @@ public struct Marker: Sendable, Equatable {
         /// `UNIT RESULT CODE STATUS BURST INTERVAL RESTARTS` of a failed unit: systemd's Result, how
         /// its main process ended (ExecMainCode, ExecMainStatus), its start limit and NRestarts.
         case unitEnd = "unitend"
+        /// `on JSON` of a front host in maintenance (`MaintenanceState`), or `off`.
+        case maint
         /// Check: `NAME UID` of the login; `PATH [VERSION]` of a binary found, `PATH` of one missing;
         /// `FILE` of an Apache module missing; `POOL VERSION` of flup in a pool's interpreter, or
         /// `POOL WHY` when it cannot be imported; `ok|missing` for python3's venv; `PORT ADDRESS PID
@@ -63,6 +65,7 @@ public struct Marker: Sendable, Equatable {
             case .user, .flup, .noflup, .disk, .nofile: 2...2
             case .port: 4...4
             case .prepared: 1...2
+            case .maint: 1...2
             case .dir, .release, .previous, .resolved, .sock, .groups, .log, .plog, .spawnerr, .clock, .switched, .pruned, .data: 2...2
             case .file, .ps: 3...3
             case .unitEnd: 7...7

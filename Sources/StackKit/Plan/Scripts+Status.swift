@@ -18,6 +18,7 @@ extension Scripts {
             s += "if [ -S \(path) ]; then \(ShellCode.emit(.sock, mode, "\(path)")); else \(ShellCode.emit(.nosock, "\(path)")); fi\n"
         }
         s += dataChecks(plan)
+        if plan.tiers.contains(.front) { s += maintenanceFacts(plan) }
         let middle = t.manifest.middle
         if plan.programs.contains(where: { $0.tier == .middle }) || !t.workers(on: plan.host.name).isEmpty {
             s += ShellCode.emit(.groups, "\(middle.user)", "\"$(id -nG \(middle.user) 2>/dev/null)\"") + "\n"
@@ -171,6 +172,8 @@ public struct HostStatusFacts: ScriptReply, Equatable {
     public var data: [String: String] = [:]
     /// How a failed systemd unit's last run ended.
     public var unitEnds: [String: UnitEnd] = [:]
+    /// The front host's maintenance mode, when on.
+    public var maintenance: MaintenanceState?
 
     /// The host's clock: seconds since the epoch, and how far its local time is ahead of UTC.
     public struct HostClock: Sendable, Equatable {
@@ -194,6 +197,7 @@ public struct HostStatusFacts: ScriptReply, Equatable {
             case .spawnerr: spawnError[m.fields[0]] = m.fields[1]
             case .data: data[m.fields[0]] = m.fields[1]
             case .unitEnd: unitEnds[m.fields[0]] = UnitEnd(m.fields)
+            case .maint: maintenance = MaintenanceReply.state(m)
             case .clock:
                 if let epoch = Double(m.fields[0]), let local = ErrorLog.localTime(m.fields[1]) { clock = HostClock(epoch: epoch, offset: local - epoch) }
             default: continue

@@ -54,6 +54,7 @@ extension ApacheRenderer {
         for route in m.routes.sorted(by: { ($0.prefix.count, $0.prefix) < ($1.prefix.count, $1.prefix) }) {
             out += "\n" + location(route)
         }
+        out += "<Location \(q(Self.maintenancePath))>\n    SetHandler none\n</Location>\n"
         if !m.aliases.isEmpty {
             out += "\n# Static prefixes never reach an app.\n"
             for alias in m.aliases.sorted(by: { $0.url < $1.url }) { out += "<Location \(q(alias.url))>\n    SetHandler none\n</Location>\n" }

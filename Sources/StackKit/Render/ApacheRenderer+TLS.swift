@@ -31,7 +31,7 @@ extension ApacheRenderer {
 
             """
         } else {
-            out += "    RequestHeader set X-Forwarded-Proto \(q(front.scheme))\n" + pass("    ")
+            out += maintenance("    ") + "    RequestHeader set X-Forwarded-Proto \(q(front.scheme))\n" + pass("    ")
         }
         out += """
         </VirtualHost>
@@ -45,7 +45,7 @@ extension ApacheRenderer {
         """
         if tls.http2 { out += "    Protocols h2 http/1.1\n" }
         if tls.hsts > 0 { out += "    Header always set Strict-Transport-Security \"max-age=\(tls.hsts)\"\n" }
-        out += "    RequestHeader set X-Forwarded-Proto \"https\"\n" + pass("    ") + "</VirtualHost>\n"
+        out += maintenance("    ") + "    RequestHeader set X-Forwarded-Proto \"https\"\n" + pass("    ") + "</VirtualHost>\n"
         return out
     }
 }

@@ -15,9 +15,10 @@ struct ApacheRenderer {
         let front = manifest.front
         let plain = base + [front.balance.apache.module] + (manifest.middle.byFront ? directModules : [])
             + (manifest.middle.byFront && manifest.routesSCGI ? scgiModules : [])
-        guard let tls = front.tls else { return plain }
-        return plain + [("ssl_module", "mod_ssl.so"), ("socache_shmcb_module", "mod_socache_shmcb.so")]
-            + (tls.http2 ? [("http2_module", "mod_http2.so")] : []) + (tls.redirect ? [("rewrite_module", "mod_rewrite.so")] : [])
+        var seen: Set<String> = []
+        let tls = front.tls.map { tls in [("ssl_module", "mod_ssl.so"), ("socache_shmcb_module", "mod_socache_shmcb.so")]
+            + (tls.http2 ? [("http2_module", "mod_http2.so")] : []) } ?? []
+        return (plain + tls).filter { seen.insert($0.0).inserted }
     }
 
     static let base = [
@@ -25,6 +26,7 @@ struct ApacheRenderer {
         ("authz_host_module", "mod_authz_host.so"), ("proxy_module", "mod_proxy.so"),
         ("proxy_http_module", "mod_proxy_http.so"), ("proxy_balancer_module", "mod_proxy_balancer.so"),
         ("slotmem_shm_module", "mod_slotmem_shm.so"), ("headers_module", "mod_headers.so"),
+        ("rewrite_module", "mod_rewrite.so"), ("alias_module", "mod_alias.so"),
     ]
 
     /// Apache takes no wildcard here, and no IPv6 literal either (its brackets read as a
@@ -75,12 +77,12 @@ struct ApacheRenderer {
         # The front is the edge: a client's own X-Forwarded-For is dropped, mod_proxy adds the real one.
         RequestHeader unset X-Forwarded-For early
 
-        """
+        """ + maintenancePage()
         if manifest.middle.byFront {
-            return out + direct() + (front.tls.map(https) ?? "")
+            return out + maintenance() + direct() + (front.tls.map(https) ?? "")
         }
         guard let tls = front.tls else {
-            return out + "RequestHeader set X-Forwarded-Proto \(q(front.scheme))\n\n" + proxy()
+            return out + maintenance() + "RequestHeader set X-Forwarded-Proto \(q(front.scheme))\n\n" + proxy()
         }
         return out + balancer() + https(tls)
     }
@@ -116,11 +118,13 @@ struct ApacheRenderer {
     func pass(_ indent: String = "") -> String {
         let hosts = manifest.middle.hosts
         guard !manifest.middle.byFront else { return "" }
+        // The maintenance page is the front's own file, never the middle's.
+        let own = "\(indent)ProxyPass \(q(Self.maintenancePath)) !\n"
         if hosts.count == 1 {
             let url = member(hosts[0]) + "/"
-            return "\(indent)ProxyPass \"/\" \(q(url)) \(options)\n\(indent)ProxyPassReverse \"/\" \(q(url))\n"
+            return own + "\(indent)ProxyPass \"/\" \(q(url)) \(options)\n\(indent)ProxyPassReverse \"/\" \(q(url))\n"
         }
-        return "\(indent)ProxyPass \"/\" \(q(balancerName + "/"))\n\(indent)ProxyPassReverse \"/\" \(q(balancerName + "/"))\n"
+        return own + "\(indent)ProxyPass \"/\" \(q(balancerName + "/"))\n\(indent)ProxyPassReverse \"/\" \(q(balancerName + "/"))\n"
     }
 
     func proxy() -> String { balancer() + pass() }

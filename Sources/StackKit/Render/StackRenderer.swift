@@ -57,6 +57,7 @@ public struct StackRenderer: Sendable {
         ]
         if roles.contains(.front) {
             dirs.append(DirectorySpec(path: topology.frontDirectory))
+            dirs.append(DirectorySpec(path: topology.maintenanceDirectory))
         }
         if roles.contains(topology.direct ? .front : .middle), manifest.middle.staticRoot == Middle.emptyRoot(base: topology.base) {
             dirs.append(DirectorySpec(path: Middle.emptyRoot(base: topology.base)))

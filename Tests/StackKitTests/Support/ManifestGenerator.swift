@@ -137,6 +137,10 @@ struct ManifestGenerator {
             if chance(0.4) { key(2, "hsts: \(pick([0, 300, 63072000]))") }
             if chance(0.4) { key(2, "http2: \(pick(["true", "false"]))") }
         }
+        if chance(0.3) {
+            let allow = (0..<int(1...3)).map { _ in pick(["10.0.0.0/8", "192.168.1.7", "\"2001:db8::/32\"", "127.0.0.99/32"]) }
+            key(1, "maintenance: { allow: [\(Array(Set(allow)).sorted().joined(separator: ", "))]\(chance(0.5) ? ", error_pages: errors" : "") }")
+        }
         if chance(0.7) {
             let names = (0..<int(1...4)).map { _ in serverName() }
             key(1, "server_names: [\(names.joined(separator: ", "))]")

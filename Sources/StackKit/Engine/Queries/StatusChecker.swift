@@ -54,6 +54,9 @@ public struct StatusChecker<C: Clock>: Sendable where C.Duration == Duration {
             if !instances.isEmpty { tiers.append(StatusReport.TierEntry(tier: tier, state: StatusReport.tierState(instances), instances: instances)) }
         }
         let (state, code) = StatusReport.verdict(tiers: tiers, hosts: hosts)
-        return StatusReport(stack: manifest.name, state: state, exitCode: code, seconds: start.duration(to: clock.now).inSeconds, hosts: hosts, tiers: tiers)
+        var report = StatusReport(stack: manifest.name, state: state, exitCode: code, seconds: start.duration(to: clock.now).inSeconds,
+                                  hosts: hosts, tiers: tiers)
+        report.maintenance = seen.lazy.compactMap { $0.facts?.maintenance }.first
+        return report
     }
 }

@@ -69,8 +69,10 @@ public struct StatusReport: Sendable, Codable, Equatable {
     public var seconds: Double
     public var hosts: [HostEntry]
     public var tiers: [TierEntry]
+    /// Maintenance mode, when a front host has it on (`stackctl maintenance on`).
+    public var maintenance: MaintenanceState? = nil
 
-    enum CodingKeys: String, CodingKey { case stack, state, exitCode = "exit_code", seconds, hosts, tiers }
+    enum CodingKeys: String, CodingKey { case stack, state, exitCode = "exit_code", seconds, hosts, tiers, maintenance }
 
     /// The overall verdict from the tiers and hosts.
     static func verdict(tiers: [TierEntry], hosts: [HostEntry]) -> (State, ExitStatus) {

@@ -95,6 +95,16 @@ public struct DeployReport: Sendable, Codable, Equatable {
     /// Each phase's wall time across its hosts, in the order they ran (a phase that ran again
     /// is listed again): with `seconds`, where a slow run spent its time.
     public var phases: [PhaseTiming] = []
+    /// `maintenance`: each front host's mode after the run.
+    public var maintenance: [String: MaintenanceHost] = [:]
+
+    public struct MaintenanceHost: Sendable, Codable, Equatable {
+        public var on: Bool
+        public var state: MaintenanceState?
+
+        public static func on(_ state: MaintenanceState) -> MaintenanceHost { MaintenanceHost(on: true, state: state) }
+        public static let off = MaintenanceHost(on: false, state: nil)
+    }
 
     public struct PhaseTiming: Sendable, Codable, Equatable {
         public var phase: String
@@ -107,7 +117,7 @@ public struct DeployReport: Sendable, Codable, Equatable {
         }
     }
 
-    enum CodingKeys: String, CodingKey { case stack, command, ok, exitCode = "exit_code", failure, warning, seconds, hosts, tiers, phases }
+    enum CodingKeys: String, CodingKey { case stack, command, ok, exitCode = "exit_code", failure, warning, seconds, hosts, tiers, phases, maintenance }
 
     /// Timings to the millisecond: finer is noise.
     static func rounded(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }

@@ -50,9 +50,15 @@ public enum ManifestShape {
         Field("balance", .choice(Balance.front.map(\.rawValue)), "How requests are spread over the middle hosts, or a pool's workers (default round_robin)."),
         Field("health", .object(health("the front")), "The front's health check."),
         Field("tls", .object(tls), "HTTPS at the front (mod_ssl)."),
+        Field("maintenance", .object(maintenance), "What `stackctl maintenance on` lets through: client networks, and the page it shows."),
         Field("static", .object(staticFiles), "Without a middle tier: the static files Apache serves itself."),
         Field("mime_types", mimeTypes, "Without a middle tier: content types by file extension, beyond the built-in table."),
         Field("routes", routes, "Without a middle tier: URL prefixes Apache passes to pools over FastCGI: `/: main`, `/api: api`."),
+    ])
+
+    static let maintenance = ObjectShape("Maintenance mode at the front: a 503 with Retry-After and a page for everyone but these.", [
+        Field("allow", .strings(.network, unique: true), "Client networks that still reach the app (the team testing behind the page)."),
+        Field("error_pages", .localPath, "A local directory with your own 503.html (relative to the manifest); default a built-in page."),
     ])
 
     static let tls = ObjectShape("HTTPS at the front: the certificate chain and key shipped from local files, or already on the front hosts.", [
