@@ -44,6 +44,28 @@ extension Lab {
             try change(try String(contentsOf: file, encoding: .utf8)).write(to: file, atomically: true, encoding: .utf8)
         }
 
+        /// `--batch 1,100%`: one host first (a canary), then the rest at once (all but one at
+        /// most: here the other two), under load, dropping nothing.
+        @Test func aCanaryFirstThenTheRestDropsNoRequest() throws {
+            let kind = LabKind.plain
+            try LabE2ETests.withApp { dir in
+                let text = try kind.adapt(try String(contentsOf: CLITests.repo.appendingPathComponent("examples/releases.yml"), encoding: .utf8))
+                let manifest = dir.appendingPathComponent("releases.yml").path
+                try text.write(toFile: manifest, atomically: true, encoding: .utf8)
+                let cfg = LabE2ETests.sshConfig
+                defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", cfg]) }
+                #expect(try LabE2ETests.up(manifest).status == 0)
+                try Self.edit(dir) { $0 + "\n# canary\n" }
+                var rollout = CLITests.Result(status: -1, stdout: "", stderr: "")
+                let load = try Self.underLoad(dir, front: kind.front) {
+                    rollout = try CLITests.stackctl(["rollout", "main", "--batch", "1,100%", "-f", manifest, "-F", cfg])
+                }
+                #expect(rollout.status == 0, "\(rollout.stderr)")
+                #expect(rollout.stderr.contains("main: draining app1\n") && rollout.stderr.contains("draining app2, app3"), "\(rollout.stderr)")
+                #expect(load["errors"] as? Int == 0 && load["non_2xx"] as? Int == 0 && (load["ok"] as? Int ?? 0) > 100, "\(load)")
+            }
+        }
+
         @Test(arguments: ["lighttpd", "nginx"], LabKind.allCases)
         func rolloutFailedReleaseAndRollbackDropNoRequest(server: String, kind: LabKind) throws {
             try LabE2ETests.withApp { dir in

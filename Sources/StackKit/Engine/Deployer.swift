@@ -57,9 +57,10 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
     public func down() async -> DeployReport { await DownProcedure(run: run("down")).run() }
 
     /// `rollout` (`.newRelease`) and `rollback` (`.previous`): see `RolloutProcedure`.
-    public func rollout(pool name: String?, target: RolloutTarget, batch: BatchSize = .one, hosts only: [String]? = nil) async -> DeployReport {
+    public func rollout(pool name: String?, target: RolloutTarget, batch: BatchSize = .one, hosts only: [String]? = nil,
+                        maxFail: FailLimit = .none) async -> DeployReport {
         let run = run(target == .previous ? "rollback" : "rollout")
-        return await RolloutProcedure(run: run, pool: name, target: target, batch: batch, only: only).run()
+        return await RolloutProcedure(run: run, pool: name, target: target, batch: batch, only: only, maxFail: maxFail).run()
     }
 
     /// `restart`; every pool (manifest order), then the middle, then the front, when `what` is

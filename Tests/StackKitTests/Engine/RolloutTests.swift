@@ -70,12 +70,15 @@ import StackKitTesting
         #expect(script.contains(" 3.0 || true\n"), "asked again for up to 3 s while it refuses")
     }
 
+    /// A host whose workers refuse every probe.
+    static let sick: @Sendable (RemoteCommand) -> Result<CommandOutput, TransportError> = { c in
+        c.phase == .probe
+            ? .success(CommandOutput(status: 0, stdout: Array(String(repeating: "refused 0 0 [Errno 111] Connection refused\n", count: 2).utf8)))
+            : FakeHost.healthy(c)
+    }
+
     @Test func aHostThatFailsItsGateGoesBackAndTheRolloutStops() async throws {
-        let sick: @Sendable (RemoteCommand) -> Result<CommandOutput, TransportError> = { c in
-            c.phase == .probe
-                ? .success(CommandOutput(status: 0, stdout: Array(String(repeating: "refused 0 0 [Errno 111] Connection refused\n", count: 2).utf8)))
-                : FakeHost.healthy(c)
-        }
+        let sick = Self.sick
         let (deployer, fakes, src) = try Self.setup(["app1": sick])
         defer { try? FileManager.default.removeItem(at: src) }
         let report = await deployer.rollout(pool: "main", target: .newRelease)
@@ -89,6 +92,25 @@ import StackKitTesting
         #expect(fakes["app2"]!.phases == [.inspect, .prepare], "prepared, never touched")
         #expect(report.hosts.first { $0.host == "app1" }?.restarted.last == "main back to 000000000old")
         #expect(fakes["web"]!.phases.filter { $0 == .reloadMiddle }.count == 2, "drained and put back")
+    }
+
+    /// `--max-fail 1`: app1 fails its gate and goes back, and the rollout goes on to app2; the
+    /// run still ends unhealthy. `--max-fail 0%` of two hosts stops at the first, as without it.
+    @Test func maxFailLetsThatManyHostsFailAndGoesOn() async throws {
+        #expect(FailLimit("1") == .hosts(1) && FailLimit("10%") == .percent(10) && FailLimit("-1") == nil && FailLimit("101%") == nil)
+        #expect(FailLimit.percent(10).allowed(of: 28) == 2 && FailLimit.percent(50).allowed(of: 2) == 1)
+        let sick = Self.sick
+        let (deployer, fakes, src) = try Self.setup(["app1": sick])
+        defer { try? FileManager.default.removeItem(at: src) }
+        let report = await deployer.rollout(pool: "main", target: .newRelease, maxFail: .hosts(1))
+        #expect(report.exitCode == .unhealthy, "a host failed")
+        #expect(fakes["app1"]!.phases.filter { $0 == .switchRelease }.count == 2, "switched, then back")
+        #expect(fakes["app2"]!.phases.filter { $0 == .switchRelease }.count == 1, "app2 moved all the same")
+        #expect(report.hosts.first { $0.host == "app2" }?.restarted.contains("main on \(report.hosts.first { $0.host == "app2" }?.releases["main"] ?? "?")") == true)
+        let (strict, strictFakes, src2) = try Self.setup(["app1": sick])
+        defer { try? FileManager.default.removeItem(at: src2) }
+        #expect(await strict.rollout(pool: "main", target: .newRelease, maxFail: .percent(0)).exitCode == .unhealthy)
+        #expect(strictFakes["app2"]!.phases == [.inspect, .prepare], "stopped at the first failure")
     }
 
     @Test func aSwitchBackThatFailsIsReportedAsFailedNotAsDone() async throws {
@@ -145,6 +167,21 @@ import StackKitTesting
         #expect(BatchSize.percent(25).size(of: 28) == 7 && BatchSize.percent(25).size(of: 3) == 1)
         #expect(BatchSize.percent(100).size(of: 4) == 3 && BatchSize.hosts(9).size(of: 4) == 3, "one host always serves")
         #expect(BatchSize.hosts(2).size(of: 1) == 1)
+    }
+
+    /// `--batch 1,25%,100%`, as Ansible's serial list: one host first (a canary), then a quarter,
+    /// then the rest (all but one at most), the last size repeating; each batch's drain puts the
+    /// one before back, the last is put back alone.
+    @Test func aListOfBatchSizesTakesEachInTurn() {
+        let list = BatchSize("1,25%,100%")
+        #expect(list == .list([.hosts(1), .percent(25), .percent(100)]) && list?.description == "1,25%,100%")
+        for bad in ["1,", ",1", "1,0", "1,,2", "1,x%"] { #expect(BatchSize(bad) == nil, "\(bad)") }
+        let hosts = (1...8).map { "app\($0)" }
+        let plan = RollingPlan.rollout(pool: "main", moving: hosts, batch: list!, of: 8)
+        #expect(plan.batches.map(\.hosts) == [["app1"], ["app2", "app3"], ["app4", "app5", "app6", "app7", "app8"]])
+        #expect(plan.batches.map(\.returning) == [[], ["app1"], ["app2", "app3"]] && plan.batches.map(\.putBack) == [false, false, true])
+        let repeating = RollingPlan.rollout(pool: "main", moving: hosts, batch: BatchSize("1,2")!, of: 8)
+        #expect(repeating.batches.map(\.hosts.count) == [1, 2, 2, 2, 1], "the last size repeats")
     }
 
     @Test func batchesAndHostFiltersChooseWhatMoves() async throws {

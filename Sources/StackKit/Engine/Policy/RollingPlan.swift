@@ -22,8 +22,13 @@ public struct RollingPlan: Sendable, Equatable {
 
     /// At most all but one of the `total` hosts that serve move at once (one keeps serving).
     static func chunks(_ hosts: [String], batch: BatchSize, of total: Int) -> [[String]] {
-        let size = batch.size(of: total)
-        return stride(from: 0, to: hosts.count, by: size).map { Array(hosts[$0..<min(hosts.count, $0 + size)]) }
+        var out: [[String]] = [], start = 0
+        while start < hosts.count {
+            let end = min(hosts.count, start + batch.size(of: total, batch: out.count))
+            out.append(Array(hosts[start..<end]))
+            start = end
+        }
+        return out
     }
 
     /// A rollout of `pool` on `moving` (of its `total` hosts): each batch's drain puts the batch

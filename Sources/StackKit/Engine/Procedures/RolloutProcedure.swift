@@ -11,6 +11,8 @@ struct RolloutProcedure<C: Clock>: Sendable where C.Duration == Duration {
     let batch: BatchSize
     /// Only these hosts move (`--hosts`).
     let only: [String]?
+    /// How many hosts may fail their gate before the rollout stops (`--max-fail`).
+    var maxFail = FailLimit.none
 
     func run() async -> DeployReport {
         var pools = run.manifest.pools.filter { pool == nil ? $0.source != nil : $0.name == pool }
@@ -75,7 +77,8 @@ struct RolloutProcedure<C: Clock>: Sendable where C.Duration == Duration {
         let plan = RollingPlan.rollout(pool: pool.name, moving: moving.map(\.hostName), batch: batch, of: pool.hosts.count)
         let rotation = Rotation(run: run)
         func hosts(_ names: [String]) -> [Inspected] { moving.filter { names.contains($0.hostName) } }
-        var done: [String] = []
+        var done: [String] = [], failed: [String] = []
+        let allowed = maxFail.allowed(of: moving.count)
         for batch in plan.batches {
             let point = done.isEmpty ? "before \(pool.name) moved on any host"
                 : "after \(pool.name) moved on \(done.joined(separator: ", ")) (each put back in service)"
@@ -83,7 +86,17 @@ struct RolloutProcedure<C: Clock>: Sendable where C.Duration == Duration {
                 if !batch.returning.isEmpty { _ = await rotation.putBack(pool, hosts(batch.returning)) }
                 return false
             }
-            guard await move(pool, batch, hosts(batch.hosts), hosts(batch.returning), targets) else { return false }
+            guard await move(pool, batch, hosts(batch.hosts), hosts(batch.returning), targets) else {
+                failed += batch.hosts
+                // A host that cannot be reached stops it whatever the limit: it may be anywhere.
+                guard failed.count <= allowed, run.recorder.current.exitCode == .unhealthy else {
+                    if allowed > 0 { run.emit(.failed, nil, "\(pool.name): \(failed.count) host\(failed.count == 1 ? "" : "s") failed, over --max-fail \(maxFail); stopping") }
+                    return false
+                }
+                run.emit(.info, nil, "\(pool.name): \(batch.hosts.joined(separator: ", ")) failed its gate and went back to its release; "
+                    + "\(failed.count) of at most \(allowed) failed, going on (--max-fail \(maxFail))")
+                continue
+            }
             done += batch.hosts
             // Each switch pruned its host's old releases.
             if batch.putBack { guard await rotation.putBack(pool, hosts(batch.hosts)) else { return false } }
