@@ -73,7 +73,8 @@ extension ManifestDecoder {
             guard let runner = secretCommands else { return .value("") }
             let result = secretCommandCache.result(command, timeout: .seconds(limit), runner: runner)
             guard let status = result.status else {
-                r.fail(mark, sourcePath, "the command did not finish within \(Int(limit)) s and was ended", hint: "raise 'timeout', or unlock the password manager first")
+                r.fail(mark, sourcePath, "the command did not finish within \(Int(limit)) s and was ended",
+                       hint: "raise 'timeout', or unlock the password manager first")
                 return .invalid
             }
             guard status == 0 else {

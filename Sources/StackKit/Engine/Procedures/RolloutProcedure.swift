@@ -90,7 +90,10 @@ struct RolloutProcedure<C: Clock>: Sendable where C.Duration == Duration {
                 failed += batch.hosts
                 // A host that cannot be reached stops it whatever the limit: it may be anywhere.
                 guard failed.count <= allowed, run.recorder.current.exitCode == .unhealthy else {
-                    if allowed > 0 { run.emit(.failed, nil, "\(pool.name): \(failed.count) host\(failed.count == 1 ? "" : "s") failed, over --max-fail \(maxFail); stopping") }
+                    if allowed > 0 {
+                        let hosts = "\(failed.count) host\(failed.count == 1 ? "" : "s")"
+                        run.emit(.failed, nil, "\(pool.name): \(hosts) failed, over --max-fail \(maxFail); stopping")
+                    }
                     return false
                 }
                 run.emit(.info, nil, "\(pool.name): \(batch.hosts.joined(separator: ", ")) failed its gate and went back to its release; "
