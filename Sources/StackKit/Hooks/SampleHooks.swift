@@ -36,7 +36,8 @@ public enum SampleHooks {
     # webhook's URL is a secret: export DEPLOY_WEBHOOK_URL, or read it from the password manager
     # here, as in: DEPLOY_WEBHOOK_URL=$(op read op://team/deploy-webhook/url)
     [ -n "${DEPLOY_WEBHOOK_URL:-}" ] || exit 0
-    text="$STACKCTL_OPERATOR ran '$STACKCTL_COMMAND' on $STACKCTL_STACK${STACKCTL_DESTINATION:+ ($STACKCTL_DESTINATION)}: $STACKCTL_OUTCOME in ${STACKCTL_SECONDS}s. $STACKCTL_RELEASES"
+    where="$STACKCTL_STACK${STACKCTL_DESTINATION:+ ($STACKCTL_DESTINATION)}"
+    text="$STACKCTL_OPERATOR ran '$STACKCTL_COMMAND' on $where: $STACKCTL_OUTCOME in ${STACKCTL_SECONDS}s. $STACKCTL_RELEASES"
     body=$(printf '%s' "$text" | sed 's/\\\\/\\\\\\\\/g; s/"/\\\\"/g')
     exec curl -fsS -m 10 -H 'Content-Type: application/json' -d "{\\"text\\": \\"$body\\"}" "$DEPLOY_WEBHOOK_URL" -o /dev/null
 

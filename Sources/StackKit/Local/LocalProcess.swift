@@ -51,7 +51,7 @@ public enum LocalProcess {
         out.fileHandleForWriting.closeFile()
         err.fileHandleForWriting.closeFile()
         var ended = false
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        let seconds = timeout.inSeconds
         if exited.wait(timeout: .now() + seconds) == .timedOut {
             ended = true
             kill(-p.processIdentifier, SIGTERM)

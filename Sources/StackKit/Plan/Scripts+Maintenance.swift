@@ -59,9 +59,10 @@ extension Scripts {
         s += """
         grep -qF \(ApacheRenderer.maintenancePath) \(plan.topology.frontConfigPath) 2>/dev/null || exit 0
         mkdir -p \(dir) && chmod 755 \(dir)
-        printf '%s' \(page) > \(dir + "/page.html.new") && chmod 644 \(dir + "/page.html.new") && mv -f \(dir + "/page.html.new") \(dir + "/page.html")
-        printf '%s' \(String(state.retryAfter)) > \(dir + "/retry-after.new") && chmod 644 \(dir + "/retry-after.new") && mv -f \(dir + "/retry-after.new") \(dir + "/retry-after")
-        printf '%s\\n' \(state.json) > \(dir + "/on.new") && chmod 644 \(dir + "/on.new") && mv -f \(dir + "/on.new") \(dir + "/on")
+        put() { printf '%s' "$2" > "$1.new" && chmod 644 "$1.new" && mv -f "$1.new" "$1"; }
+        put \(dir + "/page.html") \(page)
+        put \(dir + "/retry-after") \(String(state.retryAfter))
+        put \(dir + "/on") \(state.json + "\n")
 
         """
         return HostScript(.maintenance, s + maintenanceFacts(plan) + "exit 0\n", timeout: .seconds(30))
@@ -69,7 +70,8 @@ extension Scripts {
 
     /// Maintenance off at a front host: `on` removed.
     public static func maintenanceOff(_ plan: HostPlan) -> HostScript<MaintenanceReply> {
-        HostScript(.maintenance, "rm -f \(plan.topology.maintenanceDirectory + "/on")\n" + maintenanceFacts(plan) + "exit 0\n", timeout: .seconds(30))
+        let off: ShellCode = "rm -f \(plan.topology.maintenanceDirectory + "/on")\n"
+        return HostScript(.maintenance, off + maintenanceFacts(plan) + "exit 0\n", timeout: .seconds(30))
     }
 
     /// A front host's maintenance mode, read.

@@ -51,14 +51,17 @@ extension Scripts {
             unitproc() {
               active=; sub=; load=; pid=0; since=0; restarts=0; result=; code=0; st=0; burst=0; interval=
               while IFS='=' read -r k v; do
-                case $k in ActiveState) active=$v ;; SubState) sub=$v ;; LoadState) load=$v ;; MainPID) pid=$v ;; ActiveEnterTimestampMonotonic) since=$v ;; NRestarts) restarts=$v ;;
+                case $k in ActiveState) active=$v ;; SubState) sub=$v ;; LoadState) load=$v ;; MainPID) pid=$v ;;
+                  ActiveEnterTimestampMonotonic) since=$v ;; NRestarts) restarts=$v ;;
                   Result) result=$v ;; ExecMainCode) code=$v ;; ExecMainStatus) st=$v ;; StartLimitBurst) burst=$v ;; StartLimitIntervalUSec) interval=$v ;; esac
               done <<EOF
             $(systemctl show -p ActiveState -p SubState -p LoadState -p MainPID -p ActiveEnterTimestampMonotonic -p NRestarts \
               -p Result -p ExecMainCode -p ExecMainStatus -p StartLimitBurst -p StartLimitIntervalUSec "$1" 2>/dev/null)
             EOF
               # How its last run ended, and the start limit that may have stopped systemd trying again.
-              [ "$active" = failed ] && \(ShellCode.emit(.unitEnd, #""$1""#, #""${result:-none}""#, #""$code""#, #""$st""#, #""$burst""#, #""${interval:-0}""#, #""${restarts:-0}""#))
+              [ "$active" = failed ] &&
+                \(ShellCode.emit(.unitEnd, #""$1""#, #""${result:-none}""#, #""$code""#, #""$st""#, #""$burst""#, #""${interval:-0}""#,
+                                 #""${restarts:-0}""#))
               state="$active/$sub"; [ "$state" = active/running ] && state=running; [ -z "$active" ] && state=unknown
               # Killed or crashed, and not yet tried again since it was last started: systemd will
               # (RestartSec), and that attempt's words are the why, not the last ones before.
