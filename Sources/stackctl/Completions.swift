@@ -15,6 +15,11 @@ enum Complete {
     static let poolsAndTiersLongFile = names(shortFile: false) { $0.pools + $0.tiers }
     static let hostsLongFile = names(shortFile: false) { $0.hosts }
 
+    /// The destinations: each deploy.NAME.yml beside the manifest.
+    static let destinations = CompletionKind.custom { words, _, prefix in
+        Destination.known(beside: ManifestNames.file(in: words)).filter { $0.hasPrefix(prefix) }
+    }
+
     /// A comma-separated list of hosts: offers the list so far with each host not yet in it.
     static let hostList = CompletionKind.custom { words, _, prefix in
         let names = ManifestNames.read(file: ManifestNames.file(in: words)).hosts

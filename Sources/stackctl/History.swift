@@ -33,9 +33,10 @@ struct History: AsyncParsableCommand {
         if connection.json {
             try output.printJSON(runs)
         } else {
+            if let d = m.destination { print("stack \(m.name), destination \(d)") }
             for r in runs {
                 let outcome = r.outcome == "ok" ? output.paint("ok", "32") : output.paint("\(r.outcome) (\(r.exitCode))", "31")
-                print("\(r.time)  \(r.operator)  \(r.command)  \(outcome)" + (r.failure.map { ": \($0)" } ?? ""))
+                print("\(r.time)  \(r.operator)  \(r.command)\(r.destination.map { " -d \($0)" } ?? "")  \(outcome)" + (r.failure.map { ": \($0)" } ?? ""))
                 for e in r.hosts { print("    \(e.host): \(Self.summary(e))") }
             }
         }

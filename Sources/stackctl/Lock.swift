@@ -48,6 +48,7 @@ extension ConnectionOptions {
         await connections.close()
         let output = Output(json: json)
         if json { try output.printJSON(states); return states }
+        if let d = m.destination { print("stack \(m.name), destination \(d)") }
         for s in states {
             let what = s.error.map { output.paint("unreachable: \($0)", "31") }
                 ?? s.holder.map { (release ? "released the lock of " : "locked by ") + $0.summary }

@@ -20,6 +20,10 @@ struct Logs: AsyncParsableCommand {
     @Option(name: .customLong("file"), help: "The manifest to read.", completion: Complete.manifest)
     var file = "deploy.yml"
 
+    @Option(name: [.short, .customLong("destination")], help: "Lay deploy.NAME.yml over the manifest: staging, production...",
+            completion: Complete.destinations)
+    var destination: String?
+
     @OptionGroup var connection: ConnectionOptions
 
     @Argument(help: "A pool, `middle` or `front` (default: everything).", completion: Complete.poolsAndTiersLongFile)
@@ -39,7 +43,7 @@ struct Logs: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let m = try ManifestOptions.load(file, secrets: false)
+        let m = try ManifestOptions.load(file, destination: destination, secrets: false)
         try ManifestOptions.requireHosts(host, in: m, file: file)
         var scope: ProgramScope?
         if let target {

@@ -56,7 +56,7 @@ extension ConnectionOptions {
         let m = try manifest.load(secrets: secrets)
         let output = Output(json: json)
         let hooks = Hooks(manifestFile: manifest.file, redactor: m.redactor)
-        var context = HookContext(command: command, stack: m.name, hosts: Topology(m).activeHosts.map(\.name),
+        var context = HookContext(command: command, destination: m.destination, stack: m.name, hosts: Topology(m).activeHosts.map(\.name),
                                   operatorName: RunIdentity.current().name)
         let (before, after) = Hook.around(command)
         try Self.fire(hooks, .preConnect, context)

@@ -12,6 +12,7 @@ struct Validate: ParsableCommand {
         let m = try manifest.load()
         let workers = m.pools.reduce(0) { $0 + $1.instances * $1.hosts.count }
         let middle = m.middle.byFront ? "no middle (Apache serves the stack)" : "\(m.middle.server.rawValue) middle"
-        print("\(manifest.file): valid: stack '\(m.name)', \(m.hosts.count) hosts, \(middle), \(m.pools.count) pools, \(workers) workers")
+        let files = m.files.isEmpty ? manifest.file : m.files.joined(separator: " + ")
+        print("\(files): valid: stack '\(m.name)', \(m.hosts.count) hosts, \(middle), \(m.pools.count) pools, \(workers) workers")
     }
 }

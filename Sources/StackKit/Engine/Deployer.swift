@@ -102,7 +102,8 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
     /// and every host's lock is released.
     public func locked(_ command: String, _ body: (Deployer) async -> DeployReport) async -> DeployReport {
         let start = clock.now
-        let session = LockSession(holder: LockHolder(token: UUID().uuidString, identity: identity, command: command, started: now()),
+        let session = LockSession(holder: LockHolder(token: UUID().uuidString, identity: identity, command: command, started: now(),
+                                                              destination: manifest.destination),
                                   wait: lockWait)
         var locking = self
         locking.lock = session

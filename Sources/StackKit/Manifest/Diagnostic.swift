@@ -24,7 +24,19 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         return ValueRule.visible(s)
     }
 
-    public func formatted(file: String) -> String { "\(ValueRule.visible(file)):\(description)" }
+    public func formatted(file: String) -> String { formatted(files: [file]) }
+
+    /// Prefixed by the name of the file its position is in: the manifest or a destination's overlay.
+    public func formatted(files: [String]) -> String {
+        "\(ValueRule.visible(mark.file < files.count ? files[mark.file] : files.first ?? "")):\(description)"
+    }
+}
+
+extension Mark {
+    /// `FILE:LINE:COLUMN`, naming which of `files` it is in.
+    public func located(in files: [String]) -> String {
+        "\(ValueRule.visible(file < files.count ? files[file] : files.first ?? "")):\(self)"
+    }
 }
 
 /// Everything wrong with one manifest, sorted by position.
@@ -37,7 +49,10 @@ public struct ManifestError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
 
-    public func formatted(file: String) -> String {
-        diagnostics.map { $0.formatted(file: file) }.joined(separator: "\n")
+    public func formatted(file: String) -> String { formatted(files: [file]) }
+
+    /// Each problem prefixed by its own file: the manifest or the destination's overlay.
+    public func formatted(files: [String]) -> String {
+        diagnostics.map { $0.formatted(files: files) }.joined(separator: "\n")
     }
 }

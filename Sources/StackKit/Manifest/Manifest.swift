@@ -12,6 +12,10 @@ public struct Manifest: Sendable, Equatable {
     public var marks: [String: Mark] = [:]
     /// Host lists are kept without repeats; this maps each kept entry to its index as written.
     public var listIndices: [String: [Int]] = [:]
+    /// The destination whose overlay was laid over the manifest (`-d NAME`), if any.
+    public var destination: String?
+    /// The manifest's file and the overlay's, when a destination was read (`Mark.file` indexes it).
+    public var files: [String] = []
 
     public init(name: String, base: String, hosts: [Host], front: Front, middle: Middle, pools: [Pool]) {
         self.name = name

@@ -27,6 +27,7 @@ struct ManifestDecoder {
         let name = top.string("name") ?? "stack"
         let base = top.string("base") ?? "/srv/stackctl/\(name)"
         let defaultManager = top.choice("process_manager", ProcessManager.self) ?? .systemd
+        _ = top.bool("require_destination") // the loader acts on it; here it is only checked
         let hosts = top["hosts"].map { decodeHosts($0, defaultManager: defaultManager) } ?? []
         let (front, frontFields) = top["front"].map(decodeFront) ?? (Front(), nil)
         let trimmedBase = base.count > 1 && base.hasSuffix("/") ? String(base.dropLast()) : base

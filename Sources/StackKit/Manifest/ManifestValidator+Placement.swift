@@ -38,30 +38,36 @@ extension ManifestValidator {
         var path: String
     }
 
+    /// Every address and port the stack listens on at `host`, with the key that sets it.
+    static func listeners(_ manifest: Manifest, _ topology: Topology, on host: Host) -> [Listener] {
+        var listeners: [Listener] = []
+        if manifest.front.hosts.contains(host.name) {
+            listeners.append(Listener(address: topology.frontListenAddress(on: host.name), port: manifest.front.port, what: "the front",
+                path: "front.port"))
+            if let tls = manifest.front.tls {
+                listeners.append(Listener(address: topology.frontListenAddress(on: host.name), port: tls.port,
+                    what: "the front's HTTPS", path: "front.tls.port"))
+            }
+        }
+        if manifest.middle.hosts.contains(host.name) {
+            listeners.append(Listener(address: topology.middleListenAddress(on: host.name), port: manifest.middle.port,
+                what: "the middle server", path: "middle.port"))
+        }
+        for pool in manifest.pools where pool.hosts.contains(host.name) && !topology.usesUnixSocket(pool: pool, host: host.name) {
+            for i in 0..<pool.instances {
+                listeners.append(Listener(address: host.address, port: pool.port + i, what: "pool '\(pool.name)' instance \(i)",
+                    path: "pools.\(pool.name).port"))
+            }
+        }
+        return listeners
+    }
+
     mutating func checkPorts() {
         let topology = Topology(manifest)
         for host in manifest.hosts {
-            var listeners: [Listener] = []
-            if manifest.front.hosts.contains(host.name) {
-                listeners.append(Listener(address: topology.frontListenAddress(on: host.name), port: manifest.front.port, what: "the front",
-                    path: "front.port"))
-                if let tls = manifest.front.tls {
-                    listeners.append(Listener(address: topology.frontListenAddress(on: host.name), port: tls.port,
-                        what: "the front's HTTPS", path: "front.tls.port"))
-                }
-            }
-            if manifest.middle.hosts.contains(host.name) {
-                listeners.append(Listener(address: topology.middleListenAddress(on: host.name), port: manifest.middle.port,
-                    what: "the middle server", path: "middle.port"))
-            }
-            for pool in manifest.pools where pool.hosts.contains(host.name) && !topology.usesUnixSocket(pool: pool, host: host.name) {
-                for i in 0..<pool.instances {
-                    listeners.append(Listener(address: host.address, port: pool.port + i, what: "pool '\(pool.name)' instance \(i)",
-                        path: "pools.\(pool.name).port"))
-                }
-            }
+            let listeners = Self.listeners(manifest, topology, on: host)
             for (i, l) in listeners.enumerated() {
-                guard let other = listeners[..<i].first(where: { $0.port == l.port && overlaps($0.address, l.address) }) else { continue }
+                guard let other = listeners[..<i].first(where: { $0.port == l.port && Self.overlaps($0.address, l.address) }) else { continue }
                 if l.port > 65535 { continue }
                 fail(l.path, "port \(l.port) on host '\(host.name)' is taken twice: by \(other.what) and by \(l.what)",
                      hint: "give each listener on a host its own port")
@@ -72,7 +78,7 @@ extension ManifestValidator {
         }
     }
 
-    func overlaps(_ a: String, _ b: String) -> Bool {
+    static func overlaps(_ a: String, _ b: String) -> Bool {
         a == b || Topology.isWildcard(a) || Topology.isWildcard(b)
     }
 

@@ -1,15 +1,18 @@
-/// A position in a source file, 1-based.
+/// A position in a source file, 1-based. `file` says which file of a destination's pair:
+/// 0 the manifest, 1 its overlay (`deploy.NAME.yml`); the caller knows their names.
 public struct Mark: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var line: Int
     public var column: Int
+    public var file: Int
 
-    public init(line: Int, column: Int) {
+    public init(line: Int, column: Int, file: Int = 0) {
         self.line = line
         self.column = column
+        self.file = file
     }
 
     public static func < (a: Mark, b: Mark) -> Bool {
-        (a.line, a.column) < (b.line, b.column)
+        (a.file, a.line, a.column) < (b.file, b.line, b.column)
     }
 
     public var description: String { "\(line):\(column)" }

@@ -4,16 +4,17 @@ import CYAML
 /// Rejects what a manifest never needs and would only hide mistakes:
 /// duplicate keys, several documents, non-scalar keys. Aliases are resolved.
 public enum YAMLLoader {
-    public static func load(_ text: String) throws(ManifestError) -> Node? {
+    /// `file` goes into every position: 0 for a manifest, 1 for a destination's overlay.
+    public static func load(_ text: String, file: Int = 0) throws(ManifestError) -> Node? {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
-            throw ManifestError([Diagnostic(mark: Mark(line: 1, column: 1), path: "", message: "cannot initialise the YAML parser")])
+            throw ManifestError([Diagnostic(mark: Mark(line: 1, column: 1, file: file), path: "", message: "cannot initialise the YAML parser")])
         }
         defer { yaml_parser_delete(&parser) }
         let bytes = Array(text.utf8)
         return try bytes.withUnsafeBufferPointer { buffer throws(ManifestError) -> Node? in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            var builder = Builder(parser: parser, bytes: bytes)
+            var builder = Builder(parser: parser, bytes: bytes, file: file)
             defer { parser = builder.parser }
             do throws(ManifestError) {
                 return try builder.document()
@@ -36,6 +37,8 @@ public enum YAMLLoader {
         var parser: yaml_parser_t
         /// The text, for positions that libyaml gives as a byte offset.
         let bytes: [UInt8]
+        /// Which file of a destination's pair (`Mark.file`).
+        let file: Int
         var anchors: [String: Node] = [:]
         /// Key path of the node being built, for messages.
         var path: [String] = []
@@ -63,10 +66,10 @@ public enum YAMLLoader {
             var event = yaml_event_t()
             guard yaml_parser_parse(&parser, &event) == 1 else {
                 var problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
-                var mark = Mark(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+                var mark = Mark(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1, file: file)
                 if parser.error == YAML_READER_ERROR {
                     // The reader gives a byte offset, not a mark.
-                    mark = Self.mark(atByte: Int(parser.problem_offset), in: bytes)
+                    mark = Self.mark(atByte: Int(parser.problem_offset), in: bytes, file: file)
                     if parser.problem_value >= 0 { problem += " (\(Self.describe(parser.problem_value)))" }
                 }
                 var message = "YAML syntax error: \(problem)"
@@ -102,12 +105,12 @@ public enum YAMLLoader {
         }
 
         /// Line and column (in characters, as libyaml counts them) of a byte offset.
-        static func mark(atByte offset: Int, in bytes: [UInt8]) -> Mark {
+        static func mark(atByte offset: Int, in bytes: [UInt8], file: Int = 0) -> Mark {
             let before = bytes.prefix(max(0, min(offset, bytes.count)))
             let lineStart = (before.lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
             let line = before.reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
             let column = bytes[lineStart..<before.count].reduce(1) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
-            return Mark(line: line, column: column)
+            return Mark(line: line, column: column, file: file)
         }
 
         static func describe(_ value: Int32) -> String {
@@ -115,7 +118,7 @@ public enum YAMLLoader {
             return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
         }
 
-        func mark(_ m: yaml_mark_t) -> Mark { Mark(line: Int(m.line) + 1, column: Int(m.column) + 1) }
+        func mark(_ m: yaml_mark_t) -> Mark { Mark(line: Int(m.line) + 1, column: Int(m.column) + 1, file: file) }
 
         mutating func node(from event: inout yaml_event_t) throws(ManifestError) -> Node {
             let start = mark(event.start_mark)

@@ -45,8 +45,11 @@ public struct LockHolder: Sendable, JSONLine, Equatable {
     public var command: String
     /// ISO 8601, UTC.
     public var started: String
+    /// The destination the run was given (`-d NAME`), if any.
+    public var destination: String? = nil
 
-    public init(token: String, identity: RunIdentity, command: String, started: Date) {
+    public init(token: String, identity: RunIdentity, command: String, started: Date, destination: String? = nil) {
+        self.destination = destination
         self.token = token
         user = identity.user
         machine = identity.machine
@@ -61,7 +64,7 @@ public struct LockHolder: Sendable, JSONLine, Equatable {
 
     public var json: String { jsonLine }
 
-    public var summary: String { "\(user)@\(machine) (\(command), pid \(pid), since \(started))" }
+    public var summary: String { "\(user)@\(machine) (\(command)\(destination.map { " -d \($0)" } ?? ""), pid \(pid), since \(started))" }
 
     /// Left by a run of this machine that is gone (killed): the next run may take it over.
     public func isStale(on machine: String, alive: (Int32) -> Bool) -> Bool {

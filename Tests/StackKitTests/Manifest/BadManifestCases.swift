@@ -155,7 +155,7 @@ enum BadManifestCases {
             "10:5: pools.main: pool 'main' has no route, so no request can reach it (add a route under front.routes, e.g. '/main: main')",
         ]),
         ("not a mapping", "- just\n- a list", [
-            "1:1: a manifest must be a mapping with the keys name, base, process_manager, hosts, front, middle, pools, found a list",
+            "1:1: a manifest must be a mapping with the keys name, base, process_manager, require_destination, hosts, front, middle, pools, found a list",
         ]),
         ("second document", valid + "\n---\nname: again", [
             "17:1: a manifest is one YAML document; found a second one",

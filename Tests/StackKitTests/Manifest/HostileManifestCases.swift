@@ -72,7 +72,7 @@ enum HostileManifestCases {
         ]),
         // Class 5: positions.
         ("bad value through an alias", replacing(1, with: "name: shop\nx-bad: &bad '127.0.0.1;'").replacingOccurrences(of: "b: { address: 127.0.3.2 }", with: "b: { address: *bad }"), [
-            "2:1: x-bad: unknown key 'x-bad' (known keys here: name, base, process_manager, hosts, front, middle, pools)",
+            "2:1: x-bad: unknown key 'x-bad' (known keys here: name, base, process_manager, require_destination, hosts, front, middle, pools)",
             "5:17: hosts.b.address: address '127.0.0.1;' contains ';' (allowed: an IPv4 or IPv6 address or a host name)",
         ]),
         ("raw control byte", replacing(15, with: "    directory: /srv/a\u{1}pp"), [

@@ -58,6 +58,8 @@ struct ManifestGenerator {
         key(0, "base: \(root)/b\(int(0...99))" + (chance(0.2) ? "/" : ""))
         let defaultManager = pick(ProcessManager.allCases)
         if chance(0.7) { key(0, "process_manager: \(defaultManager.rawValue)") }
+        // True would make a bare run refuse: the lab deploys these without a destination.
+        if chance(0.1) { key(0, "require_destination: false") }
         let hosts = hostsSection(defaultManager)
         let names = hosts.map(\.name)
         let fronts = subset(names, 1...3), middles = subset(names, 1...3)

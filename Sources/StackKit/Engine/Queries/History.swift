@@ -8,6 +8,8 @@ public struct HistoryEntry: Sendable, JSONLine, Equatable {
     public var host: String
     public var `operator`: String
     public var command: String
+    /// The destination the run was given (`-d NAME`), if any.
+    public var destination: String?
     /// `ok`, `failed` or `interrupted`.
     public var outcome: String
     public var exitCode: Int32
@@ -21,10 +23,12 @@ public struct HistoryEntry: Sendable, JSONLine, Equatable {
     public var stopped: [String]
 
     enum CodingKeys: String, CodingKey {
-        case run, time, host, `operator`, command, outcome, exitCode = "exit_code", failure, releases, files, started, restarted, reloaded, stopped
+        case run, time, host, `operator`, command, destination, outcome, exitCode = "exit_code", failure, releases, files, started, restarted, reloaded, stopped
     }
 
-    public init(run: String, time: String, host: DeployReport.HostReport, operator: String, command: String, report: DeployReport) {
+    public init(run: String, time: String, host: DeployReport.HostReport, operator: String, command: String, report: DeployReport,
+                destination: String? = nil) {
+        self.destination = destination
         self.run = run
         self.time = time
         self.host = host.host
@@ -51,7 +55,7 @@ public struct HistoryEntry: Sendable, JSONLine, Equatable {
         var runs: [String: HistoryRun] = [:], age: [String: Int] = [:]
         for lines in perHost {
             for (i, e) in lines.enumerated() {
-                runs[e.run, default: HistoryRun(run: e.run, time: e.time, operator: e.operator, command: e.command, outcome: e.outcome,
+                runs[e.run, default: HistoryRun(run: e.run, time: e.time, operator: e.operator, command: e.command, destination: e.destination, outcome: e.outcome,
                                                  exitCode: e.exitCode, failure: e.failure, hosts: [])].hosts.append(e)
                 // Lines from this host's newest: 0 is its last run.
                 age[e.run] = min(age[e.run] ?? .max, lines.count - 1 - i)
@@ -90,10 +94,11 @@ public struct HistoryRun: Sendable, Codable, Equatable {
     public var time: String
     public var `operator`: String
     public var command: String
+    public var destination: String?
     public var outcome: String
     public var exitCode: Int32
     public var failure: String?
     public var hosts: [HistoryEntry]
 
-    enum CodingKeys: String, CodingKey { case run, time, `operator`, command, outcome, exitCode = "exit_code", failure, hosts }
+    enum CodingKeys: String, CodingKey { case run, time, `operator`, command, destination, outcome, exitCode = "exit_code", failure, hosts }
 }

@@ -56,6 +56,7 @@ public struct StatusChecker<C: Clock>: Sendable where C.Duration == Duration {
         let (state, code) = StatusReport.verdict(tiers: tiers, hosts: hosts)
         var report = StatusReport(stack: manifest.name, state: state, exitCode: code, seconds: start.duration(to: clock.now).inSeconds,
                                   hosts: hosts, tiers: tiers)
+        report.destination = manifest.destination
         report.maintenance = seen.lazy.compactMap { $0.facts?.maintenance }.first
         return report
     }

@@ -62,6 +62,8 @@ public struct StatusReport: Sendable, Codable, Equatable {
     }
 
     public var stack: String
+    /// The destination read (`-d NAME`), if any.
+    public var destination: String? = nil
     public var state: State
     /// ok, degraded (some instance unhealthy, every tier still serving), unhealthy (a tier with
     /// no healthy instance), unreachable.
@@ -72,7 +74,7 @@ public struct StatusReport: Sendable, Codable, Equatable {
     /// Maintenance mode, when a front host has it on (`stackctl maintenance on`).
     public var maintenance: MaintenanceState? = nil
 
-    enum CodingKeys: String, CodingKey { case stack, state, exitCode = "exit_code", seconds, hosts, tiers, maintenance }
+    enum CodingKeys: String, CodingKey { case stack, destination, state, exitCode = "exit_code", seconds, hosts, tiers, maintenance }
 
     /// The overall verdict from the tiers and hosts.
     static func verdict(tiers: [TierEntry], hosts: [HostEntry]) -> (State, ExitStatus) {

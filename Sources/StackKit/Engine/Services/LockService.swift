@@ -94,7 +94,8 @@ struct LockService<C: Clock>: Sendable where C.Duration == Duration {
         let time = HistoryEntry.timestamp(run.now())
         var lines: [String: String] = [:]
         for h in report.hosts where !h.unchanged {
-            lines[h.host] = run.redactor(HistoryEntry(run: token, time: time, host: h, operator: run.identity.name, command: command, report: report).line)
+            lines[h.host] = run.redactor(HistoryEntry(run: token, time: time, host: h, operator: run.identity.name, command: command, report: report,
+                                                               destination: run.manifest.destination).line)
         }
         let t = run.topology, history = lines
         let judged = await run.phase(plans) { Scripts.releaseLock(t, token: token, history: history[$0.host.name]) }

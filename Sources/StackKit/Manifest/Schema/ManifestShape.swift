@@ -7,6 +7,8 @@ public enum ManifestShape {
         Field("name", .string(.name), required: true, "The stack's name: it names units, programs, accounts and stackctl's directory on each host."),
         Field("base", .string(.path), "stackctl's directory on each host (default /srv/stackctl/NAME): pool.json, sockets, releases."),
         Field("process_manager", .choice(ProcessManager.allCases.map(\.rawValue)), "What runs the programs on every host that does not say (default systemd)."),
+        Field("require_destination", .boolean,
+            "Refuse to run without -d NAME, which lays deploy.NAME.yml over this file (default false). Only in the manifest, not in an overlay."),
         Field("hosts", .named(key: .name, value: .object(host), atLeastOne: true), required: true, "The machines, by the names the tiers use."),
         Field("front", .object(front), required: true, "The Apache tier that takes the site's traffic."),
         Field("middle", .object(middle),
