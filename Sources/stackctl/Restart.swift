@@ -33,7 +33,7 @@ struct Restart: AsyncParsableCommand {
         }
         try manifest.requireHosts(rolling.hosts ?? [], in: m)
         try await connection.deploy(manifest, (["restart"] + (target.map { [$0] } ?? [])).joined(separator: " "), secrets: false, lockWait: lock.duration) {
-            await $0.restart(what, batch: rolling.batch, hosts: rolling.hosts)
+            await $0.restart(what, batch: rolling.batch ?? .one, hosts: rolling.hosts)
         }
     }
 }

@@ -30,6 +30,10 @@ struct StatusTable {
             out += paint("MAINTENANCE", "33;1") + " since \(m.since) by \(m.by), Retry-After \(m.retryAfter) s"
                 + (m.message.isEmpty ? "" : ": \(m.message)") + " ('stackctl maintenance off' ends it)\n"
         }
+        if let holder = report.paused, let p = holder.paused {
+            out += paint("PAUSED", "33;1") + " rollout of \(p.summary) since \(holder.started) by \(holder.user)@\(holder.machine) (\(PausedRollout.next))\n"
+            if let c = report.canary { out += "  requests to pool \(c.pool) since the pause, counted by the middle: \(c.summary)\n" }
+        }
         let header = ["HOST", "INSTANCE", "LISTEN", "PROCESS", "PID", "UPTIME", "HEALTH", "LATENCY", "DRIFT", "RELEASE"]
         for tier in report.tiers {
             out += "\n\(tier.tier.rawValue.uppercased())  \(paint(tier.state.rawValue, stateCode(tier.state)))\n"

@@ -51,7 +51,7 @@ extension ConnectionOptions {
     /// Loads the manifest, connects, runs one engine operation under the stack's deploy lock,
     /// prints and exits with its code. SIGINT and SIGTERM stop it at its next safe point.
     /// `secrets: false` for operations that write no pool.json (a secret not set is no error).
-    func deploy(_ manifest: ManifestOptions, _ command: String, secrets: Bool = true, lockWait: Duration? = nil,
+    func deploy(_ manifest: ManifestOptions, _ command: String, secrets: Bool = true, lockWait: Duration? = nil, resumesPause: Bool = false,
                 _ operation: @escaping (Deployer<ContinuousClock>) async -> DeployReport) async throws {
         let m = try manifest.load(secrets: secrets)
         let output = Output(json: json)
@@ -69,6 +69,7 @@ extension ConnectionOptions {
         var deployer = Deployer(manifest: m, connections: connections, parallel: parallel, clock: ContinuousClock(), events: output.event)
         deployer.interruption = { interrupts.first }
         deployer.lockWait = lockWait
+        deployer.resumesPause = resumesPause
         let engine = deployer
         let report = await engine.locked(command) { await operation($0) }
         await connections.close()

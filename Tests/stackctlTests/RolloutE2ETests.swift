@@ -39,6 +39,17 @@ extension Lab {
             return out
         }
 
+        /// examples/releases.yml in `dir` (beside the app it ships), on `kind`'s hosts with `server` as its middle.
+        static func releasesManifest(_ dir: URL, server: String, kind: LabKind) throws -> String {
+            let text = try editYAML(try String(contentsOf: CLITests.repo.appendingPathComponent("examples/releases.yml"), encoding: .utf8)) {
+                try kind.adapt(&$0)
+                try $0.set("middle.server", .scalar(server, quoted: false))
+            }
+            let manifest = dir.appendingPathComponent("releases.yml").path
+            try text.write(toFile: manifest, atomically: true, encoding: .utf8)
+            return manifest
+        }
+
         static func edit(_ dir: URL, _ change: (String) -> String) throws {
             let file = dir.appendingPathComponent("app/hello.py")
             try change(try String(contentsOf: file, encoding: .utf8)).write(to: file, atomically: true, encoding: .utf8)
@@ -69,12 +80,7 @@ extension Lab {
         @Test(arguments: ["lighttpd", "nginx"], LabKind.allCases)
         func rolloutFailedReleaseAndRollbackDropNoRequest(server: String, kind: LabKind) throws {
             try LabE2ETests.withApp { dir in
-                let text = try editYAML(try String(contentsOf: CLITests.repo.appendingPathComponent("examples/releases.yml"), encoding: .utf8)) {
-                    try kind.adapt(&$0)
-                    try $0.set("middle.server", .scalar(server, quoted: false))
-                }
-                let manifest = dir.appendingPathComponent("releases.yml").path
-                try text.write(toFile: manifest, atomically: true, encoding: .utf8)
+                let manifest = try Self.releasesManifest(dir, server: server, kind: kind)
                 let cfg = LabE2ETests.sshConfig
                 defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", cfg]) }
 

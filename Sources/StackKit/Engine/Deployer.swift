@@ -24,6 +24,8 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
     /// How long a locking command waits for another run's lock (`--lock-wait`); nil: it fails
     /// at once with exit 10.
     public var lockWait: Duration? = nil
+    /// Whether this run may take over a paused rollout's lock (`rollout --continue`, `rollback`).
+    public var resumesPause = false
     /// The manifest's secrets, hidden in everything the run says or records (made once).
     let redactor: Redactor
     /// The run's durations (its hosts' phases), on `clock`.
@@ -57,10 +59,13 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
     public func down() async -> DeployReport { await DownProcedure(run: run("down")).run() }
 
     /// `rollout` (`.newRelease`) and `rollback` (`.previous`): see `RolloutProcedure`.
-    public func rollout(pool name: String?, target: RolloutTarget, batch: BatchSize = .one, hosts only: [String]? = nil,
-                        maxFail: FailLimit = .none) async -> DeployReport {
+    /// `batch` nil: one host at a time, or what a resumed pause had left.
+    public func rollout(pool name: String?, target: RolloutTarget, batch: BatchSize? = nil, hosts only: [String]? = nil,
+                        maxFail: FailLimit = .none, pause: RolloutPause = .none) async -> DeployReport {
         let run = run(target == .previous ? "rollback" : "rollout")
-        return await RolloutProcedure(run: run, pool: name, target: target, batch: batch, only: only, maxFail: maxFail).run()
+        var procedure = RolloutProcedure(run: run, pool: name, target: target, batch: batch ?? .one, only: only, maxFail: maxFail)
+        (procedure.pause, procedure.batchGiven) = (pause, batch != nil)
+        return await procedure.run()
     }
 
     /// `restart`; every pool (manifest order), then the middle, then the front, when `what` is
@@ -104,11 +109,20 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
         let start = clock.now
         let session = LockSession(holder: LockHolder(token: UUID().uuidString, identity: identity, command: command, started: now(),
                                                               destination: manifest.destination),
-                                  wait: lockWait)
+                                  wait: lockWait, resume: resumesPause)
         var locking = self
         locking.lock = session
         var result = await body(locking)
-        let unlock = await LockService(run: run("unlock")).release(session.taken, token: session.holder.token, report: result, command: command)
+        // A paused rollout leaves the lock held, naming itself, for --continue or rollback.
+        var keep: LockHolder? = nil
+        if let paused = result.paused, result.ok {
+            keep = session.holder
+            keep?.paused = paused
+            keep?.command = command
+            keep?.started = LockHolder.format(now())
+        }
+        let unlock = await LockService(run: run("unlock")).release(session.taken, token: session.holder.token, report: result, command: command,
+                                                                 keep: keep)
         // The release's round trip is part of the run's time.
         result.phases += unlock?.phases ?? []
         for host in unlock?.hosts ?? [] {

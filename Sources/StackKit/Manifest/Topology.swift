@@ -20,6 +20,17 @@ public struct WorkerInstance: Sendable, Hashable {
 
     /// The process name used by the process manager, e.g. `shop-main-0`.
     public func unitName(stack: String) -> String { "\(stack)-\(pool)-\(index)" }
+
+    /// Its name among lighttpd's backends (and in lighttpd's statistics), e.g. `main-app1-0`.
+    public var backendName: String { "\(pool)-\(host)-\(index)" }
+
+    /// How nginx's `$upstream_addr` names it: `ADDRESS:PORT` or `unix:PATH`.
+    public var upstreamAddress: String {
+        switch endpoint {
+        case .unix(let path): "unix:\(path)"
+        case .tcp(let address, let port): Topology.hostPort(address, port)
+        }
+    }
 }
 
 /// The manifest resolved into places: which instance runs where, on which socket, and the
@@ -120,6 +131,10 @@ public struct Topology: Sendable {
 
     public func frontListenAddress(on host: String) -> String { manifest.front.address ?? hostAddress(host) }
     public func middleListenAddress(on host: String) -> String { manifest.middle.address ?? hostAddress(host) }
+
+    /// Where lighttpd answers its counters (`status.statistics-url`), only to requests from the
+    /// middle host itself: `status` reads a canary's share of the requests there.
+    public static let statisticsPath = "/.stackctl-statistics"
 
     /// The address the front uses for a middle host: its listen address unless that is a wildcard.
     public func middleConnectAddress(of host: String) -> String {

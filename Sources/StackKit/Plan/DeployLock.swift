@@ -47,6 +47,9 @@ public struct LockHolder: Sendable, JSONLine, Equatable {
     public var started: String
     /// The destination the run was given (`-d NAME`), if any.
     public var destination: String? = nil
+    /// Set when the lock is a paused rollout's (`rollout --pause`): it outlives the run, and only
+    /// `rollout --continue` or `rollback` take it over.
+    public var paused: PausedRollout? = nil
 
     public init(token: String, identity: RunIdentity, command: String, started: Date, destination: String? = nil) {
         self.destination = destination
@@ -64,15 +67,40 @@ public struct LockHolder: Sendable, JSONLine, Equatable {
 
     public var json: String { jsonLine }
 
-    public var summary: String { "\(user)@\(machine) (\(command)\(destination.map { " -d \($0)" } ?? ""), pid \(pid), since \(started))" }
+    public var summary: String {
+        let run = "\(command)\(destination.map { " -d \($0)" } ?? "")"
+        if let paused { return "a paused rollout (\(paused.summary)) by \(user)@\(machine) (\(run), since \(started))" }
+        return "\(user)@\(machine) (\(run), pid \(pid), since \(started))"
+    }
 
     /// Left by a run of this machine that is gone (killed): the next run may take it over.
+    /// A paused rollout's lock is left on purpose: never stale.
     public func isStale(on machine: String, alive: (Int32) -> Bool) -> Bool {
-        self.machine == machine && !alive(pid)
+        paused == nil && self.machine == machine && !alive(pid)
     }
 
     /// Whether a process of this machine is alive (a process we may not signal is alive too).
     public static func processAlive(_ pid: Int32) -> Bool {
         kill(pid, 0) == 0 || errno == EPERM
     }
+}
+
+/// A rollout stopped after its first batch (`rollout --pause`): which pool, the release its
+/// canary hosts run, and the batches left for `rollout --continue`.
+public struct PausedRollout: Sendable, Codable, Equatable {
+    public var pool: String
+    public var release: String
+    /// The hosts already on `release`, serving.
+    public var moved: [String]
+    /// The batch sizes for the hosts left (`--batch` as given, its first step taken).
+    public var batch: String?
+
+    public init(pool: String, release: String, moved: [String], batch: String? = nil) {
+        (self.pool, self.release, self.moved, self.batch) = (pool, release, moved, batch)
+    }
+
+    public var summary: String { "pool \(pool) at release \(release) on \(moved.joined(separator: ", "))" }
+
+    /// What an operator does next, for messages.
+    public static let next = "'stackctl rollout --continue' promotes it, 'stackctl rollback' ends it"
 }

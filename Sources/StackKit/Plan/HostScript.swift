@@ -70,7 +70,7 @@ public enum HostPhase: String, Sendable, CaseIterable {
         case .cleanup: []
         case .down: [.ok, .fail, .stopped]
         case .status: [.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .proc, .spawnerr, .sock, .nosock,
-            .groups, .clock, .log, .plog, .data, .ps, .svpid, .unitEnd, .maint]
+            .groups, .clock, .log, .plog, .data, .ps, .svpid, .unitEnd, .maint, .held, .served]
         case .states: [.proc, .spawnerr, .unitEnd]
         case .prepare: [.ok, .fail, .prepared]
         case .releaseHook: [.ok, .fail]

@@ -39,6 +39,9 @@ public struct Marker: Sendable, Equatable {
         case unitEnd = "unitend"
         /// `on JSON` of a front host in maintenance (`MaintenanceState`), or `off`.
         case maint
+        /// `WORKER COUNT`: requests the middle sent a worker (lighttpd's backend name, nginx's
+        /// upstream address) while a rollout is paused (`CanaryTraffic`).
+        case served
         /// Check: `NAME UID` of the login; `PATH [VERSION]` of a binary found, `PATH` of one missing;
         /// `FILE` of an Apache module missing; `POOL VERSION` of flup in a pool's interpreter, or
         /// `POOL WHY` when it cannot be imported; `ok|missing` for python3's venv; `PORT ADDRESS PID
@@ -66,7 +69,7 @@ public struct Marker: Sendable, Equatable {
             case .port: 4...4
             case .prepared: 1...2
             case .maint: 1...2
-            case .dir, .release, .previous, .resolved, .sock, .groups, .log, .plog, .spawnerr, .clock, .switched, .pruned, .data: 2...2
+            case .dir, .release, .previous, .resolved, .sock, .groups, .log, .plog, .spawnerr, .clock, .switched, .pruned, .data, .served: 2...2
             case .file, .ps: 3...3
             case .unitEnd: 7...7
             case .proc: 4...4

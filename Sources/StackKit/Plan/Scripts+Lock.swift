@@ -28,12 +28,16 @@ extension Scripts {
     }
 
     /// Appends the run's line to the host's history (when the run changed the host), then
-    /// removes the lock if it is still this run's.
-    public static func releaseLock(_ t: Topology, token: String, history: String?) -> HostScript<StepsReply> {
+    /// removes the lock if it is still this run's; with `keep`, `keep` holds it instead.
+    public static func releaseLock(_ t: Topology, token: String, history: String?, keep: LockHolder? = nil) -> HostScript<StepsReply> {
         let lock = lockPath(t)
         var s: ShellCode = ""
         if let history { s += "[ -d \(t.base) ] && printf '%s\\n' \(history) >> \(historyPath(t))\n" }
-        s += "grep -qF \(token) \(lock) 2>/dev/null && rm -f \(lock)\n"
+        if let keep {
+            s += "grep -qF \(token) \(lock) 2>/dev/null && printf '%s\\n' \(keep.json) > \(lock + ".new") && mv -f \(lock + ".new") \(lock)\n"
+        } else {
+            s += "grep -qF \(token) \(lock) 2>/dev/null && rm -f \(lock)\n"
+        }
         return HostScript(.unlock, s + "exit 0\n", timeout: .seconds(30))
     }
 

@@ -19,6 +19,9 @@ extension Scripts {
         }
         s += dataChecks(plan)
         if plan.tiers.contains(.front) { s += maintenanceFacts(plan) }
+        // A paused rollout holds the lock between runs: status names it, and counts its canary's share.
+        s += "[ -f \(lockPath(t)) ] && \(heldLine(lockPath(t)))\n"
+        if plan.programs.contains(where: { $0.tier == .middle }) { s += servedCounts(plan) }
         let middle = t.manifest.middle
         if plan.programs.contains(where: { $0.tier == .middle }) || !t.workers(on: plan.host.name).isEmpty {
             s += ShellCode.emit(.groups, "\(middle.user)", "\"$(id -nG \(middle.user) 2>/dev/null)\"") + "\n"
@@ -177,6 +180,10 @@ public struct HostStatusFacts: ScriptReply, Equatable {
     public var unitEnds: [String: UnitEnd] = [:]
     /// The front host's maintenance mode, when on.
     public var maintenance: MaintenanceState?
+    /// The deploy lock's holder line, when the lock is held.
+    public var lockLine: String?
+    /// While a rollout is paused, on a middle host: requests sent to each worker since the pause.
+    public var served: [String: Int] = [:]
 
     /// The host's clock: seconds since the epoch, and how far its local time is ahead of UTC.
     public struct HostClock: Sendable, Equatable {
@@ -201,6 +208,8 @@ public struct HostStatusFacts: ScriptReply, Equatable {
             case .data: data[m.fields[0]] = m.fields[1]
             case .unitEnd: unitEnds[m.fields[0]] = UnitEnd(m.fields)
             case .maint: maintenance = MaintenanceReply.state(m)
+            case .held: lockLine = m.fields[0]
+            case .served: served[m.fields[0], default: 0] += Int(m.fields[1]) ?? 0
             case .clock:
                 if let epoch = Double(m.fields[0]), let local = ErrorLog.localTime(m.fields[1]) { clock = HostClock(epoch: epoch, offset: local - epoch) }
             default: continue

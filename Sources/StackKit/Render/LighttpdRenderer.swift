@@ -13,7 +13,7 @@ struct LighttpdRenderer {
     func render() -> String {
         var out = Dialect.header("#", stack: manifest.name, host: host.name)
         out += """
-        server.modules = ( "mod_access", "mod_alias", "mod_extforward", "mod_fastcgi", \(usesSCGI ? "\"mod_scgi\", " : "")"mod_accesslog" )
+        server.modules = ( "mod_access", "mod_alias", "mod_extforward", "mod_status", "mod_fastcgi", \(usesSCGI ? "\"mod_scgi\", " : "")"mod_accesslog" )
         server.bind = \(q(Topology.hostLiteral(topology.middleListenAddress(on: host.name))))
         server.port = \(middle.port)
         server.document-root = \(q(middle.staticRoot))
@@ -32,7 +32,7 @@ struct LighttpdRenderer {
 
         """
         if usesSCGI { out += "scgi.balance = \(q(middle.balance.lighttpd))\n" }
-        out += mimeTable() + aliases() + forwarding() + routes()
+        out += mimeTable() + aliases() + forwarding() + statistics() + routes()
         return out
     }
 
@@ -61,6 +61,18 @@ struct LighttpdRenderer {
         """
     }
 
+    /// The backends' counters, for `status` to read from this host only (after mod_extforward,
+    /// a request through the front has its client's address, never this one). mod_status comes
+    /// before mod_fastcgi in the modules, or a root route would take the path.
+    func statistics() -> String {
+        """
+        $HTTP["remoteip"] == \(q(topology.middleConnectAddress(of: host.name))) {
+          status.statistics-url = \(q(Topology.statisticsPath))
+        }
+
+        """
+    }
+
     /// Whether a routed pool speaks SCGI (mod_scgi, same mount rules as mod_fastcgi).
     var usesSCGI: Bool { manifest.routesSCGI }
 
@@ -78,7 +90,7 @@ struct LighttpdRenderer {
             if mixed { blocks += "  \(scgi ? "fastcgi" : "scgi").server = ( )\n" }
             blocks += "  \(scgi ? "scgi" : "fastcgi").server = ( \(q(route.prefix)) => (\n"
             for worker in workers(for: route.pool) {
-                blocks += "    \(q("\(worker.pool)-\(worker.host)-\(worker.index)")) => ( \(backend(worker, root: route.isRoot)) ),\n"
+                blocks += "    \(q(worker.backendName)) => ( \(backend(worker, root: route.isRoot)) ),\n"
             }
             blocks += "  ) )\n}\n"
         }

@@ -26,7 +26,10 @@ struct NginxRenderer {
         }
 
         http {
-            access_log \(q(log + "/nginx-access.log"));
+            # combined, then when (epoch) and which worker answered: status counts a canary's share.
+            log_format stackctl '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
+                                '"$http_referer" "$http_user_agent" $msec "$upstream_addr"';
+            access_log \(q(log + "/nginx-access.log")) stackctl;
             client_body_temp_path \(q(temp + "/client_body"));
             proxy_temp_path \(q(temp + "/proxy"));
             fastcgi_temp_path \(q(temp + "/fastcgi"));

@@ -6,7 +6,9 @@ import StackKitTesting
 
 /// The rollout policy with scripted hosts.
 @Suite struct RolloutTests {
-    static func setup(_ respond: [String: @Sendable (RemoteCommand) -> Result<CommandOutput, TransportError>] = [:]) throws -> (Deployer<ImmediateClock>, [String: FakeTransport], URL) {
+    /// `inspect`: a host's inspect answer from its name and script (default: app hosts on an old release).
+    static func setup(_ respond: [String: @Sendable (RemoteCommand) -> Result<CommandOutput, TransportError>] = [:],
+                      inspect: (@Sendable (String, String) -> String)? = nil) throws -> (Deployer<ImmediateClock>, [String: FakeTransport], URL) {
         let src = try Fixtures.temporaryDirectory("rsrc")
         try "x = 1\n".write(to: src.appendingPathComponent("hello.py"), atomically: true, encoding: .utf8)
         var manifest = try Fixtures.manifest("full")
@@ -16,6 +18,9 @@ import StackKitTesting
         for host in Topology(manifest).activeHosts {
             let custom = respond[host.name]
             fakes[host.name] = FakeTransport(hostName: host.name) { c in
+                if c.phase == .inspect, let inspect {
+                    return .success(CommandOutput(status: 0, stdout: Array(inspect(host.name, String(decoding: c.stdin, as: UTF8.self)).utf8)))
+                }
                 if c.phase == .inspect {
                     let running = host.name.hasPrefix("app") ? "@release main 000000000old\n@previous main 00000000prev\n" : ""
                     return .success(CommandOutput(status: 0, stdout: Array("@manager up\n\(running)".utf8)))

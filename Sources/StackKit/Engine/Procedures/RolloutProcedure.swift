@@ -7,12 +7,16 @@ struct RolloutProcedure<C: Clock>: Sendable where C.Duration == Duration {
     let run: RunContext<C>
     /// The pool named; nil: every pool with a source.
     let pool: String?
-    let target: RolloutTarget
-    let batch: BatchSize
+    var target: RolloutTarget
+    var batch: BatchSize
     /// Only these hosts move (`--hosts`).
-    let only: [String]?
+    var only: [String]?
     /// How many hosts may fail their gate before the rollout stops (`--max-fail`).
     var maxFail = FailLimit.none
+    /// `--pause` or `--continue` (a rollback resumes a paused rollout too, by taking its lock).
+    var pause = RolloutPause.none
+    /// Whether `batch` was asked for; else a resumed rollout takes the batches its pause left.
+    var batchGiven = true
 
     func run() async -> DeployReport {
         var pools = run.manifest.pools.filter { pool == nil ? $0.source != nil : $0.name == pool }
@@ -22,6 +26,22 @@ struct RolloutProcedure<C: Clock>: Sendable where C.Duration == Duration {
             run.recorder.fail(.usage, pool.map { "no pool named '\($0)'" } ?? "no pool has a 'source' to roll out")
         }
         guard run.recorder.ok, let inspected = await Inspection(run: run).inspect(), !run.stopRequested("before changing anything") else {
+            return run.finish()
+        }
+        // A paused rollout taken over: only its pool, only the hosts it concerns.
+        if let paused = run.lock?.resumed?.paused {
+            if let name = pool, name != paused.pool {
+                run.recorder.fail(.usage, "the paused rollout is of pool \(paused.pool), not \(name); \(PausedRollout.next)")
+                return run.finish()
+            }
+            return await resume(paused, inspected)
+        }
+        if pause == .resume {
+            run.recorder.fail(.usage, "no rollout is paused: there is nothing to continue")
+            return run.finish()
+        }
+        if pause == .afterFirstBatch, pools.count > 1 {
+            run.recorder.fail(.usage, "--pause pauses one pool's rollout: name the pool (\(pools.map(\.name).joined(separator: ", ")))")
             return run.finish()
         }
         // The new release's assets are live (with the old ones) before any worker switches.
@@ -44,9 +64,11 @@ struct RolloutProcedure<C: Clock>: Sendable where C.Duration == Duration {
                 release = built
             }
             return Dictionary(uniqueKeysWithValues: hosts.map { ($0.hostName, release!.id) })
+        case .release(let id):
+            return Dictionary(uniqueKeysWithValues: hosts.map { ($0.hostName, id) })
         case .previous:
             var targets: [String: String] = [:]
-            for i in hosts {
+            for i in hosts where only?.contains(i.hostName) ?? true {
                 guard let previous = i.state.previousReleases[pool.name] else {
                     run.recorder.fail(.noPreviousRelease, "\(i.hostName): no previous release of pool \(pool.name) to roll back to")
                     return nil
@@ -103,8 +125,41 @@ struct RolloutProcedure<C: Clock>: Sendable where C.Duration == Duration {
             done += batch.hosts
             // Each switch pruned its host's old releases.
             if batch.putBack { guard await rotation.putBack(pool, hosts(batch.hosts)) else { return false } }
+            if pause == .afterFirstBatch, batch != plan.batches.last {
+                return await paused(pool, batch, hosts(batch.hosts), release: targets[batch.hosts[0]] ?? "")
+            }
         }
         return true
+    }
+
+    /// `--pause`: the first batch, healthy, back in service beside the others on their old
+    /// release; the run ends holding the lock for `--continue` or `rollback`.
+    func paused(_ pool: Pool, _ batch: RollingPlan.Batch, _ group: [Inspected], release: String) async -> Bool {
+        if batch.drain, !batch.putBack { guard await Rotation(run: run).putBack(pool, group) else { return false } }
+        let paused = PausedRollout(pool: pool.name, release: release, moved: batch.hosts,
+                                   batch: RolloutPause.rest(of: self.batch).description)
+        run.recorder.edit { $0.paused = paused }
+        run.emit(.done, nil, "paused: \(paused.summary), serving beside the others; the lock stays held; \(PausedRollout.next)")
+        return false
+    }
+
+    /// A paused rollout taken over: `--continue` moves the hosts left to its release, in the
+    /// batches it left (or `--batch`); `rollback` moves its canary hosts back.
+    func resume(_ paused: PausedRollout, _ inspected: [Inspected]) async -> DeployReport {
+        guard let pool = run.manifest.pool(named: paused.pool) else {
+            run.recorder.fail(.usage, "the paused rollout's pool \(paused.pool) is not in the manifest; 'stackctl lock release' ends the pause")
+            return run.finish()
+        }
+        var rest = self
+        rest.pause = .none
+        if target == .previous {
+            rest.only = paused.moved
+        } else {
+            rest.target = .release(paused.release)
+            if !batchGiven { rest.batch = paused.batch.flatMap(BatchSize.init) ?? .one }
+        }
+        _ = await rest.roll(pool, inspected)
+        return run.finish()
     }
 
     /// One batch: drained (putting the batch before back in the same reload), switched and

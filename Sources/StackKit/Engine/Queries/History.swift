@@ -34,7 +34,7 @@ public struct HistoryEntry: Sendable, JSONLine, Equatable {
         self.host = host.host
         self.operator = `operator`
         self.command = command
-        outcome = report.ok ? (report.warning == nil ? "ok" : "degraded") : [ExitStatus.interrupted, .terminated].contains(report.exitCode)
+        outcome = report.ok ? (report.paused != nil ? "paused" : report.warning == nil ? "ok" : "degraded") : [ExitStatus.interrupted, .terminated].contains(report.exitCode)
             ? "interrupted" : "failed"
         exitCode = report.exitCode.rawValue
         failure = report.failure ?? report.warning

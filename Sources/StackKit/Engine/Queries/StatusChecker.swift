@@ -57,6 +57,8 @@ public struct StatusChecker<C: Clock>: Sendable where C.Duration == Duration {
         var report = StatusReport(stack: manifest.name, state: state, exitCode: code, seconds: start.duration(to: clock.now).inSeconds,
                                   hosts: hosts, tiers: tiers)
         report.destination = manifest.destination
+        report.paused = seen.lazy.compactMap { $0.facts?.lockLine.flatMap(LockHolder.parse) }.first { $0.paused != nil }
+        report.canary = report.paused?.paused.flatMap { CanaryTraffic.count($0, served: seen.compactMap { $0.facts?.served }, topology: t) }
         report.maintenance = seen.lazy.compactMap { $0.facts?.maintenance }.first
         return report
     }

@@ -73,8 +73,12 @@ public struct StatusReport: Sendable, Codable, Equatable {
     public var tiers: [TierEntry]
     /// Maintenance mode, when a front host has it on (`stackctl maintenance on`).
     public var maintenance: MaintenanceState? = nil
+    /// A paused rollout holding the lock (`rollout --pause`): its canary hosts, release, holder.
+    public var paused: LockHolder? = nil
+    /// While paused: the requests the middle sent each host of the pool since the pause.
+    public var canary: CanaryTraffic? = nil
 
-    enum CodingKeys: String, CodingKey { case stack, destination, state, exitCode = "exit_code", seconds, hosts, tiers, maintenance }
+    enum CodingKeys: String, CodingKey { case stack, destination, state, exitCode = "exit_code", seconds, hosts, tiers, maintenance, paused, canary }
 
     /// The overall verdict from the tiers and hosts.
     static func verdict(tiers: [TierEntry], hosts: [HostEntry]) -> (State, ExitStatus) {

@@ -95,6 +95,8 @@ public struct DeployReport: Sendable, Codable, Equatable {
     /// Each phase's wall time across its hosts, in the order they ran (a phase that ran again
     /// is listed again): with `seconds`, where a slow run spent its time.
     public var phases: [PhaseTiming] = []
+    /// A rollout that stopped after its first batch (`--pause`), holding the lock.
+    public var paused: PausedRollout? = nil
     /// `maintenance`: each front host's mode after the run.
     public var maintenance: [String: MaintenanceHost] = [:]
 
@@ -117,7 +119,7 @@ public struct DeployReport: Sendable, Codable, Equatable {
         }
     }
 
-    enum CodingKeys: String, CodingKey { case stack, command, ok, exitCode = "exit_code", failure, warning, seconds, hosts, tiers, phases, maintenance }
+    enum CodingKeys: String, CodingKey { case stack, command, ok, exitCode = "exit_code", failure, warning, seconds, hosts, tiers, phases, maintenance, paused }
 
     /// Timings to the millisecond: finer is noise.
     static func rounded(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }

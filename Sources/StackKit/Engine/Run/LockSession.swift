@@ -7,12 +7,19 @@ final class LockSession: Sendable {
     let holder: LockHolder
     /// How long to wait for another run's lock to go (`--lock-wait`); none: fail at once.
     let wait: Duration?
-    private let state = Mutex<(asked: Bool, taken: [HostPlan])>((false, []))
+    /// Whether this run may take over a paused rollout's lock (`rollout --continue`, `rollback`).
+    let resume: Bool
+    private let state = Mutex<(asked: Bool, taken: [HostPlan], resumed: LockHolder?)>((false, [], nil))
 
-    init(holder: LockHolder, wait: Duration? = nil) {
+    init(holder: LockHolder, wait: Duration? = nil, resume: Bool = false) {
         self.holder = holder
         self.wait = wait
+        self.resume = resume
     }
+
+    /// The paused rollout whose lock this run took over, if it did.
+    var resumed: LockHolder? { state.withLock { $0.resumed } }
+    func resumes(_ paused: LockHolder) { state.withLock { $0.resumed = paused } }
 
     /// Whether a script has asked for the lock yet (whatever the answer).
     var isAsked: Bool { state.withLock { $0.asked } }

@@ -27,10 +27,13 @@ struct LockService<C: Clock>: Sendable where C.Duration == Duration {
             guard let first = held.first else { return result }
             let who = LockHolder.parse(first.line)?.summary ?? "an unknown holder (\(ValueRule.visible(String(first.line.prefix(80)))))"
             let hosts = held.map(\.plan.host.name).joined(separator: ", ")
-            if lock.wait != nil, run.stopRequested("while waiting for the lock, held by \(who)") { return nil }
-            guard let wait = lock.wait, run.clock.now < deadline else {
+            let paused = LockHolder.parse(first.line)?.paused != nil
+            if lock.wait != nil, !paused, run.stopRequested("while waiting for the lock, held by \(who)") { return nil }
+            // A paused rollout waits for a person, not for a run to end.
+            guard let wait = lock.wait, !paused, run.clock.now < deadline else {
+                let fix = paused ? PausedRollout.next : "'stackctl lock status' shows it, 'stackctl lock release' breaks it"
                 run.recorder.fail(.locked, "the stack is locked by \(who) on \(hosts)\(lock.wait.map { "; waited \(Int($0.inSeconds)) s" } ?? ""); "
-                    + "nothing was changed ('stackctl lock status' shows it, 'stackctl lock release' breaks it)")
+                    + "nothing was changed (\(fix))")
                 for h in held { run.emit(.failed, h.plan.host.name, "locked by \(LockHolder.parse(h.line)?.summary ?? "an unknown holder")") }
                 return nil
             }
@@ -62,12 +65,20 @@ struct LockService<C: Clock>: Sendable where C.Duration == Duration {
             result.failed += judged.failed.map { ($0.item.plan, $0.failure) }
             held = judged.done.filter { !$0.reply.lockReply.acquired }.map { ($0.item.plan, $0.reply.lockReply.held ?? "") }
             guard judged.ok else { return (result, []) }
-            // Only a lock whose every holder is a dead run of this machine is taken over.
-            let stale = held.compactMap { h in
-                LockHolder.parse(h.line).flatMap { $0.isStale(on: machine, alive: LockHolder.processAlive) ? (h.plan, $0) : nil }
+            // Only a lock whose every holder is a dead run of this machine is taken over, or,
+            // by a run that resumes one, the same paused rollout's on every host.
+            let holders = held.map { h in (h.plan, LockHolder.parse(h.line)) }
+            var stale = holders.compactMap { h in h.1.flatMap { $0.isStale(on: machine, alive: LockHolder.processAlive) ? (h.0, $0) : nil } }
+            let paused = holders.compactMap { h in h.1.flatMap { $0.paused != nil ? (h.0, $0) : nil } }
+            if lock.resume, let one = paused.first?.1, paused.count == held.count, paused.allSatisfy({ $0.1.token == one.token }) {
+                lock.resumes(one)
+                stale = paused
+                run.emit(.info, nil, "taking over \(one.summary)")
             }
             guard attempt == 0, !held.isEmpty, stale.count == held.count else { break }
-            for (plan, old) in stale { run.emit(.info, plan.host.name, "taking over the lock left by \(old.summary): that process is gone") }
+            for (plan, old) in stale where old.paused == nil {
+                run.emit(.info, plan.host.name, "taking over the lock left by \(old.summary): that process is gone")
+            }
             jobs = stale.map { LockJob(plan: $0.0, request: LockRequest(holder: lock.holder, staleToken: $0.1.token)) }
         }
         return (result, held)
@@ -87,9 +98,10 @@ struct LockService<C: Clock>: Sendable where C.Duration == Duration {
         return true
     }
 
-    /// Appends each changed host's history line, then lets the lock go on every host taken.
-    /// The release's own report (its timings), nil when no host was taken.
-    func release(_ plans: [HostPlan], token: String, report: DeployReport, command: String = "") async -> DeployReport? {
+    /// Appends each changed host's history line, then lets the lock go on every host taken, or,
+    /// with `keep` (a paused rollout), leaves `keep` holding it. The release's own report (its
+    /// timings), nil when no host was taken.
+    func release(_ plans: [HostPlan], token: String, report: DeployReport, command: String = "", keep: LockHolder? = nil) async -> DeployReport? {
         guard !plans.isEmpty else { return nil }
         let time = HistoryEntry.timestamp(run.now())
         var lines: [String: String] = [:]
@@ -98,7 +110,7 @@ struct LockService<C: Clock>: Sendable where C.Duration == Duration {
                                                                destination: run.manifest.destination).line)
         }
         let t = run.topology, history = lines
-        let judged = await run.phase(plans) { Scripts.releaseLock(t, token: token, history: history[$0.host.name]) }
+        let judged = await run.phase(plans) { Scripts.releaseLock(t, token: token, history: history[$0.host.name], keep: keep) }
         for host in judged.failedHosts { run.emit(.failed, host, "the deploy lock could not be released here; 'stackctl lock release' breaks it") }
         return run.recorder.current
     }
