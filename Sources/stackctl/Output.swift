@@ -53,7 +53,10 @@ struct Output: Sendable {
         }
         let verdict = !report.ok ? paint("FAILED", "31;1") : report.paused != nil ? paint("PAUSED", "33;1") : report.warning != nil ? paint("done, degraded", "33;1") : paint("done", "32;1")
         let why = report.failure ?? report.warning
-        let pause = report.paused.map { ": \($0.summary); the lock stays held; \(PausedRollout.next)" }
-        print("\(report.command) \(verdict) in \(String(format: "%.2f", report.seconds)) s\((why.map { ": \($0)" } ?? pause) ?? "")")
+        var tail = why.map { ": \($0)" } ?? ""
+        if let p = report.paused {
+            tail += (tail.isEmpty ? ": " : "; ") + (report.ok ? "" : "still paused: ") + "\(p.summary); the lock stays held; \(PausedRollout.next)"
+        }
+        print("\(report.command) \(verdict) in \(String(format: "%.2f", report.seconds)) s\(tail)")
     }
 }

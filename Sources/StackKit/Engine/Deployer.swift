@@ -113,13 +113,16 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
         var locking = self
         locking.lock = session
         var result = await body(locking)
-        // A paused rollout leaves the lock held, naming itself, for --continue or rollback.
+        // A paused rollout leaves the lock held, naming itself, for --continue or rollback; a
+        // run that took a pause over and failed before changing anything leaves it as it was.
         var keep: LockHolder? = nil
-        if let paused = result.paused, result.ok {
+        if let paused = result.paused {
             keep = session.holder
             keep?.paused = paused
             keep?.command = command
             keep?.started = LockHolder.format(now())
+        } else if let resumed = session.resumed, !result.ok, result.hosts.allSatisfy(\.unchanged) {
+            keep = resumed
         }
         let unlock = await LockService(run: run("unlock")).release(session.taken, token: session.holder.token, report: result, command: command,
                                                                  keep: keep)

@@ -16,8 +16,9 @@ import StackKitTesting
 
     /// Hosts whose lock is `held` (until a run takes it over by its token), app1 on the new
     /// release and app2 on the old.
-    static func setup(held: LockHolder?) throws -> (Deployer<ImmediateClock>, [String: FakeTransport], URL) {
-        try RolloutTests.setup(inspect: { host, script in
+    static func setup(held: LockHolder?, respond: [String: @Sendable (RemoteCommand) -> Result<CommandOutput, TransportError>] = [:]) throws
+        -> (Deployer<ImmediateClock>, [String: FakeTransport], URL) {
+        try RolloutTests.setup(respond, inspect: { host, script in
             var out = ""
             if let held, !script.contains("grep -qF t-pause") { out += "@held \(held.json)\n" } else { out += "@acquired\n" }
             let release = host == "app1" ? "0000000000new" : "000000000old"
@@ -96,6 +97,36 @@ import StackKitTesting
         let back = try #require(LockTests.script(fakes["app1"]!, .switchRelease))
         #expect(back.contains("000000000old"))
         #expect(!fakes["app2"]!.phases.contains(.switchRelease), "app2 never moved")
+    }
+
+    @Test func aResumeThatFailsLeavesThePausedRolloutPaused() async throws {
+        // Refused before anything changed: the pause is put back as it was.
+        var ofAdmin = Self.holder
+        ofAdmin.paused?.pool = "admin"
+        var (deployer, fakes, src) = try Self.setup(held: ofAdmin)
+        defer { try? FileManager.default.removeItem(at: src) }
+        deployer.resumesPause = true
+        let wrong = await deployer.locked("rollback main") { await $0.rollout(pool: "main", target: .previous) }
+        #expect(wrong.exitCode == .usage && wrong.paused == nil)
+        #expect(wrong.failure?.hasPrefix("the paused rollout is of pool admin, not main") == true, "\(wrong.failure ?? "")")
+        #expect(LockTests.script(fakes["app1"]!, .unlock)?.contains(ofAdmin.json) == true, "the pause stands")
+
+        // app2 fails its gate on --continue: it goes back, and the rollout stays paused on app1.
+        let failing: @Sendable (RemoteCommand) -> Result<CommandOutput, TransportError> = { c in
+            switch c.phase {
+            case .switchRelease:
+                .success(CommandOutput(status: 0, stdout: Array("@switched 000000000old 0000000000new\n\(FakeHost.probesLine(c, fastcgiStatus: 500))".utf8)))
+            case .probe: .success(CommandOutput(status: 0, stdout: FakeHost.relayAnswers(c, fastcgiStatus: 500)))
+            default: FakeHost.healthy(c)
+            }
+        }
+        var (again, againFakes, src2) = try Self.setup(held: Self.holder, respond: ["app2": failing])
+        defer { try? FileManager.default.removeItem(at: src2) }
+        again.resumesPause = true
+        let report = await again.locked("rollout --continue") { await $0.rollout(pool: nil, target: .newRelease, pause: .resume) }
+        #expect(report.exitCode == .unhealthy)
+        #expect(report.paused == PausedRollout(pool: "main", release: "0000000000new", moved: ["app1"], batch: "1"), "\(String(describing: report.paused))")
+        #expect(LockTests.script(againFakes["app2"]!, .unlock)?.contains(#""paused":{"#) == true)
     }
 
     @Test func continueWithNothingPausedChangesNothing() async throws {

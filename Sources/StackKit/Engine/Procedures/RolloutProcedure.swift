@@ -158,7 +158,18 @@ struct RolloutProcedure<C: Clock>: Sendable where C.Duration == Duration {
             rest.target = .release(paused.release)
             if !batchGiven { rest.batch = paused.batch.flatMap(BatchSize.init) ?? .one }
         }
-        _ = await rest.roll(pool, inspected)
+        if await rest.roll(pool, inspected) { return run.finish() }
+        // Failed part way: still paused, with the hosts that now run the canary's release.
+        let now = run.recorder.current
+        let moved = pool.hosts.filter { host in
+            (now.hosts.first { $0.host == host }?.releases[pool.name] ?? inspected.first { $0.hostName == host }?.state.releases[pool.name])
+                == paused.release
+        }
+        if !moved.isEmpty, now.hosts.contains(where: { !$0.unchanged }) {
+            let still = PausedRollout(pool: pool.name, release: paused.release, moved: moved, batch: paused.batch)
+            run.recorder.edit { $0.paused = still }
+            run.emit(.info, nil, "still paused: \(still.summary); \(PausedRollout.next)")
+        }
         return run.finish()
     }
 
