@@ -31,6 +31,7 @@ struct DestinationCheck {
                     found.append(fail("base", "base '\(manifest.base)' is also used \(whereText): files and the lock would be shared",
                                       hint: "give each destination its own base, or leave base out to get /srv/stackctl/NAME"))
                 }
+                found += dataClashes(on: host.name, with: other, twin: twin.name, whereText)
                 let mine = ManifestValidator.listeners(manifest, topology, on: host)
                 let used = ManifestValidator.listeners(other.manifest, theirs, on: twin)
                 for l in mine {
@@ -42,6 +43,17 @@ struct DestinationCheck {
             }
         }
         return found
+    }
+
+    /// A data directory written by both: staging's app would write into production's data.
+    func dataClashes(on host: String, with other: Sibling, twin: String, _ whereText: String) -> [Diagnostic] {
+        let theirs = Set(other.manifest.pools.filter { $0.hosts.contains(twin) }.flatMap(\.data).map(\.path))
+        return manifest.pools.filter { $0.hosts.contains(host) }.flatMap { pool in
+            pool.data.filter { theirs.contains($0.path) }.map { data in
+                fail("pools.\(pool.name).data.\(data.name)", "data directory '\(data.path)' is also used \(whereText): one's app would write the other's data",
+                     hint: "give each destination its own path, or leave path out to get BASE/data/POOL/NAME")
+            }
+        }
     }
 
     func fail(_ path: String, _ message: String, hint: String) -> Diagnostic {

@@ -59,6 +59,17 @@ import Testing
         #expect(said.contains { $0.hasPrefix("deploy.production.yml:1:16: front.port: port 9080 (the front) is also used on host 'web'") }, "\(said)")
     }
 
+    @Test func aDataDirectoryWrittenByBothIsRefused() throws {
+        let withData = Self.required.replacingOccurrences(of: "    instances: 2\n", with: "    instances: 2\n    data: { media: { path: /srv/shop-media } }\n")
+        #expect(withData != Self.required)
+        let dir = try Self.directory(withData, ["staging": Self.staging, "production": ""])
+        let said = Self.clashes(dir, "staging")
+        #expect(said.contains { $0.hasPrefix("deploy.yml:13:20: pools.main.data.media: data directory '/srv/shop-media' is also used on host 'web' by destination 'production'") },
+                "\(said)")
+        let own = try Self.directory(withData, ["staging": Self.staging + "pools: { main: { data: { media: { path: /srv/staging-media } } } }\n", "production": ""])
+        #expect(Self.clashes(own, "staging") == [])
+    }
+
     @Test func theSameStackUnderTwoDestinationsSharesOnPurpose() throws {
         let dir = try Self.directory(Self.required, ["eu": "name: shop\n", "eu-canary": "name: shop\n"])
         #expect(Self.clashes(dir, "eu") == [], "same name, same base: one stack")
