@@ -72,6 +72,12 @@ extension Lab {
             #expect(r.status == 200 && r.json["greeting"] == "hello from \(greeting)" && r.json["script_name"] == scriptName && r.json["path_info"] == pathInfo,
                     "\(server) \(path): \(r.status) \(r.body)")
         }
+        // The middle's banner stays behind the front, for an app answer and a static file alike.
+        for path in ["/", "/static/site.css"] {
+            let head = try CLITests.capture(["/usr/bin/curl", "-s", "--noproxy", "*", "-m", "10", "-o", "/dev/null", "-D", "-", kind.front + path]).stdout
+            let banner = head.split(separator: "\r\n").filter { $0.lowercased().hasPrefix("server:") }
+            #expect(banner == ["Server: Apache"], "\(server) \(path): \(head)")
+        }
         // A static file comes from the middle with its type, and through the front too.
         for base in ["http://\(kind.address(2)):8000", kind.front] {
             let css = try Self.get("\(base)/static/site.css")

@@ -66,6 +66,8 @@ struct ApacheRenderer {
         out += """
         ServerTokens Prod
         ServerSignature Off
+        # The middle's own banner (Server: nginx) stays behind the front: Apache names itself instead.
+        Header unset Server
         TraceEnable Off
         Timeout \(front.timeout)
         LogFormat "%a %l %u %t \\"%r\\" %>s %b %D" stackctl
