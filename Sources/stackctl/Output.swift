@@ -51,7 +51,8 @@ struct Output: Sendable {
             for r in h.repaired { print("  repaired \(r)") }
             for s in h.slow { print("  " + paint("slow", "33") + " \(s)") }
         }
-        let verdict = !report.ok ? paint("FAILED", "31;1") : report.paused != nil ? paint("PAUSED", "33;1") : report.warning != nil ? paint("done, degraded", "33;1") : paint("done", "32;1")
+        let verdict = !report.ok ? paint("FAILED", "31;1") : report.paused != nil ? paint("PAUSED", "33;1")
+            : report.warning != nil ? paint("done, degraded", "33;1") : paint("done", "32;1")
         let why = report.failure ?? report.warning
         var tail = why.map { ": \($0)" } ?? ""
         if let p = report.paused {

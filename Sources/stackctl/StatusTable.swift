@@ -25,7 +25,8 @@ struct StatusTable {
 
     func render(_ report: StatusReport) -> String {
         let seconds = String(format: "%.2f", report.seconds)
-        var out = "stack \(report.stack)\(report.destination.map { " (destination \($0))" } ?? ""): \(paint(report.state.rawValue, stateCode(report.state))) (checked \(report.hosts.count) hosts in \(seconds) s)\n"
+        let stack = "stack \(report.stack)" + (report.destination.map { " (destination \($0))" } ?? "")
+        var out = "\(stack): \(paint(report.state.rawValue, stateCode(report.state))) (checked \(report.hosts.count) hosts in \(seconds) s)\n"
         if let m = report.maintenance {
             out += paint("MAINTENANCE", "33;1") + " since \(m.since) by \(m.by), Retry-After \(m.retryAfter) s"
                 + (m.message.isEmpty ? "" : ": \(m.message)") + " ('stackctl maintenance off' ends it)\n"

@@ -34,8 +34,8 @@ public struct HistoryEntry: Sendable, JSONLine, Equatable {
         self.host = host.host
         self.operator = `operator`
         self.command = command
-        outcome = report.ok ? (report.paused != nil ? "paused" : report.warning == nil ? "ok" : "degraded") : [ExitStatus.interrupted, .terminated].contains(report.exitCode)
-            ? "interrupted" : "failed"
+        let cut = [ExitStatus.interrupted, .terminated].contains(report.exitCode)
+        outcome = report.ok ? (report.paused != nil ? "paused" : report.warning == nil ? "ok" : "degraded") : cut ? "interrupted" : "failed"
         exitCode = report.exitCode.rawValue
         failure = report.failure ?? report.warning
         releases = host.releases
@@ -55,8 +55,8 @@ public struct HistoryEntry: Sendable, JSONLine, Equatable {
         var runs: [String: HistoryRun] = [:], age: [String: Int] = [:]
         for lines in perHost {
             for (i, e) in lines.enumerated() {
-                runs[e.run, default: HistoryRun(run: e.run, time: e.time, operator: e.operator, command: e.command, destination: e.destination, outcome: e.outcome,
-                                                 exitCode: e.exitCode, failure: e.failure, hosts: [])].hosts.append(e)
+                runs[e.run, default: HistoryRun(run: e.run, time: e.time, operator: e.operator, command: e.command, destination: e.destination,
+                                                 outcome: e.outcome, exitCode: e.exitCode, failure: e.failure, hosts: [])].hosts.append(e)
                 // Lines from this host's newest: 0 is its last run.
                 age[e.run] = min(age[e.run] ?? .max, lines.count - 1 - i)
             }

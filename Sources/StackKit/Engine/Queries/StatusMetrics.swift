@@ -47,7 +47,9 @@ public struct StatusMetrics: Sendable {
         }
         if let c = report.canary {
             f.append(Family(name: "stackctl_canary_requests", help: "Requests the middle sent each host of the paused pool since the pause.",
-                            samples: c.hosts.map { (stack + [("pool", c.pool), ("host", $0.host), ("canary", $0.canary ? "true" : "false")], Double($0.requests)) }))
+                            samples: c.hosts.map { h in
+                                (stack + [("pool", c.pool), ("host", h.host), ("canary", h.canary ? "true" : "false")], Double(h.requests))
+                            }))
         }
         return f
     }
