@@ -11,7 +11,6 @@ struct DestinationCheck {
     }
 
     let manifest: Manifest
-    let files: [String]
 
     func clashes(with others: [Sibling]) -> [Diagnostic] {
         var found: [Diagnostic] = []

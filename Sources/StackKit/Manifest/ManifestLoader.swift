@@ -96,7 +96,7 @@ public enum ManifestLoader {
         }
         let overlay = try overlay(destination, of: file)
         let manifest = try parse(text, overlay: overlay, sourceBase: sourceBase, requireSecrets: requireSecrets)
-        let clashes = DestinationCheck(manifest: manifest, files: overlay.files).clashes(with: siblings(of: file, text: text, except: destination))
+        let clashes = DestinationCheck(manifest: manifest).clashes(with: siblings(of: file, text: text, except: destination))
         if !clashes.isEmpty { throw ManifestError(clashes) }
         return manifest
     }

@@ -25,9 +25,10 @@ struct LockService<C: Clock>: Sendable where C.Duration == Duration {
         while true {
             let (result, held) = await attempt(plans, lock, script)
             guard let first = held.first else { return result }
-            let who = LockHolder.parse(first.line)?.summary ?? "an unknown holder (\(ValueRule.visible(String(first.line.prefix(80)))))"
+            let holder = LockHolder.parse(first.line)
+            let who = holder?.summary ?? "an unknown holder (\(ValueRule.visible(String(first.line.prefix(80)))))"
             let hosts = held.map(\.plan.host.name).joined(separator: ", ")
-            let paused = LockHolder.parse(first.line)?.paused != nil
+            let paused = holder?.paused != nil
             if lock.wait != nil, !paused, run.stopRequested("while waiting for the lock, held by \(who)") { return nil }
             // A paused rollout waits for a person, not for a run to end.
             guard let wait = lock.wait, !paused, run.clock.now < deadline else {
