@@ -6,10 +6,12 @@ many times it came), releases seen, seconds. A page that
 names an "asset" (a release's own static file) has it fetched too: assets, asset_errors.
 With --timeline it adds one entry per second since the start: answers that were 2xx, failed
 (non-2xx or error), and which worker pids answered (as the demo app names them).
+An https URL is asked over TLS without verification (the lab's certificates are its own), each
+request on a new connection: certificates counts the certificates served, by SHA-256.
 
     load.py URL STOP_FILE [--concurrency 4] [--max-requests 20000] [--max-seconds 120] [--timeline] [--host NAME]
 """
-import argparse, http.client, json, os, threading, time, urllib.parse
+import argparse, hashlib, http.client, json, os, ssl, threading, time, urllib.parse
 
 p = argparse.ArgumentParser()
 p.add_argument("url")
@@ -26,15 +28,25 @@ if not (u.hostname or "").startswith("127."):
 
 lock = threading.Lock()
 counts = {"requests": 0, "ok": 0, "non_2xx": 0, "errors": 0, "assets": 0, "asset_errors": 0}
-releases, samples, timeline, statuses = {}, [], [], {}
+releases, samples, timeline, statuses, certificates = {}, [], [], {}, {}
+tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+tls.check_hostname = False
+tls.verify_mode = ssl.CERT_NONE
 start = time.monotonic()
 
 def done():
     return os.path.exists(a.stop_file) or counts["requests"] >= a.max_requests or time.monotonic() - start > a.max_seconds
 
 def get(path):
-    c = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=10)
+    if u.scheme == "https":
+        c = http.client.HTTPSConnection(u.hostname, u.port or 443, timeout=10, context=tls)
+    else:
+        c = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=10)
     c.request("GET", path, headers={"Host": a.host} if a.host else {})
+    if u.scheme == "https":
+        served = hashlib.sha256(c.sock.getpeercert(binary_form=True)).hexdigest()[:16]
+        with lock:
+            certificates[served] = certificates.get(served, 0) + 1
     r = c.getresponse()
     body = r.read()
     c.close()
@@ -92,7 +104,7 @@ for t in threads:
     t.start()
 for t in threads:
     t.join()
-counts.update(releases=releases, statuses=statuses, seconds=round(time.monotonic() - start, 2), samples=samples[:5])
+counts.update(releases=releases, statuses=statuses, certificates=certificates, seconds=round(time.monotonic() - start, 2), samples=samples[:5])
 if a.timeline:
     counts["timeline"] = timeline
 print(json.dumps(counts, sort_keys=True))

@@ -52,6 +52,7 @@ public enum FakeHost {
             text = "@user root 0\n"
         case .cleanup, .fetch, .unlock, .history, .command: text = ""
         case .maintenance: text = "@maint off\n"
+        case .acme: text = acmeLine(serial: "01")
         }
         return .success(CommandOutput(status: 0, stdout: Array(text.utf8)))
     }
@@ -65,6 +66,22 @@ public enum FakeHost {
               let word = line.split(separator: " ").dropFirst().first, let data = Data(base64Encoded: String(word)) else { return "" }
         let exchanges = RemoteCommand(["relay"], stdin: Array(data), phase: .probe)
         return "@probes \(Data(relayAnswers(exchanges, fastcgiStatus: fastcgiStatus)).base64EncodedString())\n"
+    }
+
+    /// mod_md's status of one managed domain, `www.example.test`, as `@acme` prints it: the
+    /// certificate in service, and a renewal that is `staged` (finished) or `failing`.
+    public static func acmeLine(serial: String?, staged: String? = nil, errors: Int = 0, nextTry: String = "Wed, 02 Dec 2026 20:20:36 GMT") -> String {
+        func cert(_ serial: String) -> String {
+            #"{"rsa":{"serial":"\#(serial)","valid":{"until":"Tue, 02 Dec 2031 18:42:49 GMT"}},"valid":{"until":"Tue, 02 Dec 2031 18:42:49 GMT"}}"#
+        }
+        var md = #"{"name":"www.example.test","domains":["www.example.test"],"state":2,"cert":\#(serial.map(cert) ?? "{}")"#
+        if let staged {
+            md += #","renewal":{"finished":true,"errors":0,"cert":\#(cert(staged))}"#
+        } else if errors > 0 {
+            md += #","renewal":{"finished":false,"errors":\#(errors),"next-run":"\#(nextTry)","#
+                + #""last":{"status":111,"status-description":"Connection refused","detail":"Unsuccessful in contacting ACME server"}}"#
+        }
+        return #"@acme 1796235600 ok {"version":"2.6.10","managed-domains":[\#(md)}]}"# + "\n"
     }
 
     /// Output of a script that failed at one step.

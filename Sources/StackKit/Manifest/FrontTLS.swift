@@ -1,11 +1,14 @@
 /// HTTPS at the front (Apache mod_ssl). The certificate chain and key come from local files,
-/// shipped to the front hosts (the key 0600 root), or from paths already on them.
+/// shipped to the front hosts (the key 0600 root), from paths already on them, or from an
+/// ACME CA through mod_md.
 public struct FrontTLS: Sendable, Equatable {
     public enum Source: Sendable, Equatable {
         /// A local file, read when the manifest is loaded: its path and contents.
         case shipped(path: String, contents: String)
         /// A path on each front host, used where it is.
         case onHost(path: String)
+        /// mod_md's store on each front host: the certificate an ACME CA issued (`acme`).
+        case acme
     }
 
     public var port: Int = 443
@@ -17,6 +20,8 @@ public struct FrontTLS: Sendable, Equatable {
     public var hsts = 63_072_000
     /// HTTP/2 over TLS (mod_http2; the front runs mpm_event, which allows it).
     public var http2 = true
+    /// Certificate and key from an ACME CA through mod_md (then both sources are `.acme`).
+    public var acme: ACME? = nil
 
     public init(certificate: Source, key: Source) {
         self.certificate = certificate

@@ -24,6 +24,7 @@ struct ManifestValidator {
         checkAccounts()
         checkProgramNames()
         checkNameCase()
+        checkACME()
         return diagnostics
     }
 

@@ -73,12 +73,18 @@ public struct Topology: Sendable {
 
     public var frontConfigPath: String { "\(frontDirectory)/apache2.conf" }
     /// Where Apache finds the certificate chain and key: shipped under `front/tls/`, or as given.
-    public var tlsCertificatePath: String? { manifest.front.tls.map { tlsPath($0.certificate, "certificate.pem") } }
-    public var tlsKeyPath: String? { manifest.front.tls.map { tlsPath($0.key, "key.pem") } }
-    func tlsPath(_ source: FrontTLS.Source, _ name: String) -> String {
+    /// Nil with ACME: mod_md gives the virtual host its certificate.
+    public var tlsCertificatePath: String? { manifest.front.tls.flatMap { tlsPath($0.certificate, "certificate.pem") } }
+    public var tlsKeyPath: String? { manifest.front.tls.flatMap { tlsPath($0.key, "key.pem") } }
+    /// A private ACME CA's root certificate, shipped.
+    public var acmeCAPath: String { "\(frontDirectory)/tls/acme-ca.pem" }
+    /// mod_md's store: account, certificates, keys and staged renewals (made by mod_md itself).
+    public var acmeStoreDirectory: String { "\(frontDirectory)/md" }
+    func tlsPath(_ source: FrontTLS.Source, _ name: String) -> String? {
         switch source {
         case .shipped: "\(frontDirectory)/tls/\(name)"
         case .onHost(let path): path
+        case .acme: nil
         }
     }
     public var middleConfigPath: String { "\(middleDirectory)/\(manifest.middle.server.rawValue).conf" }
@@ -135,8 +141,16 @@ public struct Topology: Sendable {
     /// Where lighttpd answers its counters (`status.statistics-url`), only to requests from the
     /// middle host itself: `status` reads a canary's share of the requests there.
     public static let statisticsPath = "/.stackctl-statistics"
+    /// mod_md's status of the front's managed domains (JSON), answered to the front host only.
+    public static let acmeStatusPath = "/.stackctl-md-status"
 
     /// The address the front uses for a middle host: its listen address unless that is a wildcard.
+    /// Where a front host reaches its own front (its status pages are answered to it only).
+    public func frontConnectAddress(of host: String) -> String {
+        let listen = frontListenAddress(on: host)
+        return Self.isWildcard(listen) ? hostAddress(host) : listen
+    }
+
     public func middleConnectAddress(of host: String) -> String {
         let listen = middleListenAddress(on: host)
         return Self.isWildcard(listen) ? hostAddress(host) : listen

@@ -118,6 +118,13 @@ public struct HostCheck: Sendable, Codable, Equatable {
                 : "taken by pid \(holder.pid) listening on \(Topology.hostPort(Self.bare(holder.address), port)): "
                     + Probe.snippet(own.trimmingCharacters(in: .whitespaces), limit: 100))
         }
+        // `stackctl check` only (up's inspect reads no directory): a front behind NAT may get port 80 forwarded.
+        if plan.tiers.contains(.front), let acme = t.manifest.front.tls?.acme, let ca = reply.acmeDirectory {
+            let port = t.manifest.front.port
+            add("ACME http-01", port == 80, port == 80 ? "the CA asks mod_md on port 80 of \(t.manifest.front.serverNames.joined(separator: ", "))"
+                : "the CA asks on port 80 and the front listens on \(port): forward port 80 to it, or set front.port: 80")
+            add("ACME directory", ca.ok, ca.ok ? "\(acme.directory) answers" : "\(acme.directory) does not answer from here: \(ca.text)")
+        }
         if let disk = reply.disk {
             add("disk", disk.kb >= Self.minimumFreeKiB,
                 "\(disk.kb / 1024) MiB free under \(disk.path)\(disk.kb >= Self.minimumFreeKiB ? "" : "; at least \(Self.minimumFreeKiB / 1024) MiB needed")")

@@ -40,6 +40,8 @@ public enum HostPhase: String, Sendable, CaseIterable {
     case unlock
     /// The last lines of the host's history: `HistoryReply`.
     case history
+    /// mod_md's status of a front host's managed domains (ACME certificates): `ACMEReply`.
+    case acme
     /// Byte exchanges through the probe relay (`Relay`, whose label this is), not a script.
     case probe = "probe"
     /// A plain command.
@@ -56,7 +58,7 @@ public enum HostPhase: String, Sendable, CaseIterable {
         }
     }
 
-    static let checkMarkers: Set<Marker.Tag> = [.user, .bin, .nobin, .nomod, .flup, .noflup, .venv, .port, .disk, .nofile, .initSystem]
+    static let checkMarkers: Set<Marker.Tag> = [.user, .bin, .nobin, .nomod, .flup, .noflup, .venv, .port, .disk, .nofile, .initSystem, .ca]
 
     /// The marker tags the phase's script may print.
     public var markers: Set<Marker.Tag> {
@@ -70,7 +72,7 @@ public enum HostPhase: String, Sendable, CaseIterable {
         case .cleanup: []
         case .down: [.ok, .fail, .stopped]
         case .status: [.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .proc, .spawnerr, .sock, .nosock,
-            .groups, .clock, .log, .plog, .data, .ps, .svpid, .unitEnd, .maint, .held, .served]
+            .groups, .clock, .log, .plog, .data, .ps, .svpid, .unitEnd, .maint, .held, .served, .acme]
         case .states: [.proc, .spawnerr, .unitEnd]
         case .prepare: [.ok, .fail, .prepared]
         case .releaseHook: [.ok, .fail]
@@ -81,6 +83,7 @@ public enum HostPhase: String, Sendable, CaseIterable {
         case .lock: [.acquired, .held]
         case .unlock: []
         case .history: [.history]
+        case .acme: [.acme]
         case .maintenance: [.ok, .fail, .maint]
         case .probe, .command: []
         }

@@ -42,6 +42,11 @@ public struct Marker: Sendable, Equatable {
         /// `WORKER COUNT`: requests the middle sent a worker (lighttpd's backend name, nginx's
         /// upstream address) while a rollout is paused (`CanaryTraffic`).
         case served
+        /// `EPOCH ok JSON`: mod_md's status of a front host's managed domains, one line (`ACMEReply`);
+        /// `EPOCH error WHY` when it could not be read.
+        case acme
+        /// Check: `ok URL` when the ACME directory answers from this host, `error WHY` when not.
+        case ca
         /// Check: `NAME UID` of the login; `PATH [VERSION]` of a binary found, `PATH` of one missing;
         /// `FILE` of an Apache module missing; `POOL VERSION` of flup in a pool's interpreter, or
         /// `POOL WHY` when it cannot be imported; `ok|missing` for python3's venv; `PORT ADDRESS PID
@@ -71,6 +76,8 @@ public struct Marker: Sendable, Equatable {
             case .maint: 1...2
             case .dir, .release, .previous, .resolved, .sock, .groups, .log, .plog, .spawnerr, .clock, .switched, .pruned, .data, .served: 2...2
             case .file, .ps: 3...3
+            case .acme: 3...3
+            case .ca: 2...2
             case .unitEnd: 7...7
             case .proc: 4...4
             }

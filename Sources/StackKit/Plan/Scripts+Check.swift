@@ -27,6 +27,7 @@ extension Scripts {
         }
         if plan.tiers.contains(.front) {
             for (_, file) in ApacheRenderer.modules(plan.topology.manifest) { s += "[ -f \(p.apacheModules + "/" + file) ] || \(ShellCode.emit(.nomod, "\(file)"))\n" }
+            if full { s += acmeDirectoryCheck(plan) }
         }
         for pool in t.manifest.pools where pool.hosts.contains(plan.host.name) {
             let names = plan.programs.filter { $0.pool == pool.name }.map { ServiceControl.name($0, plan) }
@@ -90,6 +91,8 @@ public struct CheckReply: ScriptReply, Equatable {
     public var openFiles: (limit: Int, source: String)?
     /// `systemd` when PID 1 is systemd, else PID 1's name (asked on systemd hosts only).
     public var initSystem: String?
+    /// With ACME: whether the CA's directory answered from this host (`ok URL`), or why not.
+    public var acmeDirectory: (ok: Bool, text: String)?
 
     public init(_ output: ScriptOutput) {
         for m in output.markers {
@@ -105,6 +108,7 @@ public struct CheckReply: ScriptReply, Equatable {
             case .disk: disk = (m.fields[0], Int(m.fields[1]) ?? 0)
             case .nofile: openFiles = (Int(m.fields[0]) ?? 0, m.fields[1])
             case .initSystem: initSystem = m.fields[0]
+            case .ca: acmeDirectory = (m.fields[0] == "ok", m.fields[1])
             default: continue
             }
         }
@@ -113,6 +117,25 @@ public struct CheckReply: ScriptReply, Equatable {
     public static func == (a: CheckReply, b: CheckReply) -> Bool {
         a.user == b.user && a.binaries == b.binaries && a.missing == b.missing && a.modules == b.modules && a.flup == b.flup
             && a.noFlup == b.noFlup && a.venv == b.venv && a.listeners.map(\.pid) == b.listeners.map(\.pid) && a.listeners.map(\.address) == b.listeners.map(\.address) && a.disk?.kb == b.disk?.kb
-            && a.initSystem == b.initSystem
+            && a.initSystem == b.initSystem && a.acmeDirectory?.text == b.acmeDirectory?.text
+    }
+}
+
+extension Scripts {
+    /// With ACME, from a front host: the CA's directory answers over verified TLS (a private
+    /// CA's root given as text: it is not on the host before the first `up`).
+    static func acmeDirectoryCheck(_ plan: HostPlan) -> ShellCode {
+        guard let acme = plan.topology.manifest.front.tls?.acme else { return "" }
+        var ca = ""
+        if case .shipped(_, let text)? = acme.caCertificate { ca = text }
+        let py = "import sys, ssl, json, urllib.request\n"
+            + "url, ca = sys.argv[1], sys.argv[2]\n"
+            + "try:\n"
+            + "    ctx = ssl.create_default_context(cadata=ca or None)\n"
+            + "    with urllib.request.urlopen(url, timeout=10, context=ctx) as r: d = json.load(r)\n"
+            + "    print('\(Marker.Tag.ca.prefix) ok ' + url if 'newOrder' in d else '\(Marker.Tag.ca.prefix) error its answer has no newOrder: not an ACME directory')\n"
+            + "except Exception as e:\n"
+            + "    print('\(Marker.Tag.ca.prefix) error ' + ' '.join(str(e).split()))\n"
+        return "\(plan.platform.python) -I -S -c \(py) \([acme.directory, ca])\n"
     }
 }

@@ -19,6 +19,7 @@ extension Scripts {
         }
         s += dataChecks(plan)
         if plan.tiers.contains(.front) { s += maintenanceFacts(plan) }
+        if plan.tiers.contains(.front), t.manifest.front.tls?.acme != nil { s += acmeFacts(plan) }
         // A paused rollout holds the lock between runs: status names it, and counts its canary's share.
         s += "[ -f \(lockPath(t)) ] && \(heldLine(lockPath(t)))\n"
         if plan.programs.contains(where: { $0.tier == .middle }) { s += servedCounts(plan) }
@@ -184,6 +185,8 @@ public struct HostStatusFacts: ScriptReply, Equatable {
     public var lockLine: String?
     /// While a rollout is paused, on a middle host: requests sent to each worker since the pause.
     public var served: [String: Int] = [:]
+    /// On a front host with ACME: what its mod_md says of the managed domains.
+    public var acme: ACMEReply?
 
     /// The host's clock: seconds since the epoch, and how far its local time is ahead of UTC.
     public struct HostClock: Sendable, Equatable {
@@ -210,6 +213,7 @@ public struct HostStatusFacts: ScriptReply, Equatable {
             case .maint: maintenance = MaintenanceReply.state(m)
             case .held: lockLine = m.fields[0]
             case .served: served[m.fields[0], default: 0] += Int(m.fields[1]) ?? 0
+            case .acme: acme = ACMEReply(m)
             case .clock:
                 if let epoch = Double(m.fields[0]), let local = ErrorLog.localTime(m.fields[1]) { clock = HostClock(epoch: epoch, offset: local - epoch) }
             default: continue

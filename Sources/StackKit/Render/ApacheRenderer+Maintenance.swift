@@ -40,6 +40,7 @@ extension ApacheRenderer {
                 : "RewriteCond %{REQUEST_URI} !=\(front.health.path)",
             "RewriteCond %{REQUEST_URI} !=\(Self.maintenancePath)",
         ]
+        if front.tls?.acme != nil { lines.append("RewriteCond %{REQUEST_URI} !=\(Topology.acmeStatusPath)") }
         for network in front.maintenance.allow { lines.append("RewriteCond expr \"! -R '\(network)'\"") }
         lines.append("RewriteRule ^ - [R=503,L]")
         return lines.map { indent + $0 + "\n" }.joined() + "\n"

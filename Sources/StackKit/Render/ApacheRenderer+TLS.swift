@@ -26,6 +26,11 @@ extension ApacheRenderer {
             let port = tls.port == 443 ? "" : ":\(tls.port)"
             out += """
                 RewriteEngine On
+
+            """
+            // stackctl's own read of mod_md's status stays on the plain port.
+            if tls.acme != nil { out += "    RewriteRule ^\(Dialect.regex(Topology.acmeStatusPath))$ - [L]\n" }
+            out += """
                 RewriteCond %{HTTP_HOST} ^([^:]+)
                 RewriteRule ^ https://%1\(port)%{REQUEST_URI} [R=301,L]
                 RewriteRule ^ https://\(serverName)\(port)%{REQUEST_URI} [R=301,L]
@@ -40,10 +45,13 @@ extension ApacheRenderer {
         <VirtualHost \(secure)>
             ServerName \(serverName)
             SSLEngine on
-            SSLCertificateFile \(q(topology.tlsCertificatePath ?? ""))
-            SSLCertificateKeyFile \(q(topology.tlsKeyPath ?? ""))
 
         """
+        if let certificate = topology.tlsCertificatePath, let key = topology.tlsKeyPath {
+            out += "    SSLCertificateFile \(q(certificate))\n    SSLCertificateKeyFile \(q(key))\n"
+        } else {
+            out += "    # Its certificate and key: mod_md's, for the managed domain that holds this name.\n"
+        }
         if tls.http2 { out += "    Protocols h2 http/1.1\n" }
         if tls.hsts > 0 { out += "    Header always set Strict-Transport-Security \"max-age=\(tls.hsts)\"\n" }
         out += maintenance("    ") + "    RequestHeader set X-Forwarded-Proto \"https\"\n" + pass("    ") + "</VirtualHost>\n"

@@ -17,7 +17,7 @@ struct ApacheRenderer {
             + (manifest.middle.byFront && manifest.routesSCGI ? scgiModules : [])
         var seen: Set<String> = []
         let tls = front.tls.map { tls in [("ssl_module", "mod_ssl.so"), ("socache_shmcb_module", "mod_socache_shmcb.so")]
-            + (tls.http2 ? [("http2_module", "mod_http2.so")] : []) } ?? []
+            + (tls.http2 ? [("http2_module", "mod_http2.so")] : []) + (tls.acme == nil ? [] : [("md_module", "mod_md.so")]) } ?? []
         return (plain + tls).filter { seen.insert($0.0).inserted }
     }
 
@@ -81,12 +81,12 @@ struct ApacheRenderer {
 
         """ + maintenancePage()
         if manifest.middle.byFront {
-            return out + maintenance() + direct() + (front.tls.map(https) ?? "")
+            return out + maintenance() + direct() + (front.tls.map(https) ?? "") + acme()
         }
         guard let tls = front.tls else {
             return out + maintenance() + "RequestHeader set X-Forwarded-Proto \(q(front.scheme))\n\n" + proxy()
         }
-        return out + balancer() + https(tls)
+        return out + balancer() + https(tls) + acme()
     }
 
     func member(_ middleHost: String) -> String {
@@ -122,6 +122,7 @@ struct ApacheRenderer {
         guard !manifest.middle.byFront else { return "" }
         // The maintenance page is the front's own file, never the middle's.
         let own = "\(indent)ProxyPass \(q(Self.maintenancePath)) !\n"
+            + (front.tls?.acme == nil ? "" : "\(indent)ProxyPass \(q(Topology.acmeStatusPath)) !\n")
         if hosts.count == 1 {
             let url = member(hosts[0]) + "/"
             return own + "\(indent)ProxyPass \"/\" \(q(url)) \(options)\n\(indent)ProxyPassReverse \"/\" \(q(url))\n"

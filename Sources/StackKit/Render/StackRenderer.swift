@@ -87,8 +87,14 @@ public struct StackRenderer: Sendable {
     func frontFiles(_ host: Host) -> [RenderedFile] {
         let apache = ApacheRenderer(topology: topology, host: host, platform: platform).render()
         guard let tls = manifest.front.tls, let certificate = topology.tlsCertificatePath, let key = topology.tlsKeyPath else {
+            // With ACME, a private CA's root is shipped beside the config, which names it.
+            guard case .shipped(_, let ca)? = manifest.front.tls?.acme?.caCertificate else {
+                return [RenderedFile(path: topology.frontConfigPath, contents: apache, role: .front,
+                    check: .apache(binary: platform.apache2, serverRoot: topology.frontDirectory))]
+            }
             return [RenderedFile(path: topology.frontConfigPath, contents: apache, role: .front,
-                check: .apache(binary: platform.apache2, serverRoot: topology.frontDirectory))]
+                        check: .apache(binary: platform.apache2, serverRoot: topology.frontDirectory, staged: [topology.acmeCAPath])),
+                    RenderedFile(path: topology.acmeCAPath, contents: ca, role: .front, check: .none)]
         }
         let pair = FileCheck.tlsPair(python: platform.python, certificate: certificate, key: key)
         var files = [RenderedFile(path: topology.frontConfigPath, contents: apache, role: .front,

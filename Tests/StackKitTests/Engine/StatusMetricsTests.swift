@@ -12,6 +12,7 @@ import Testing
         var front = StatusReport.Instance(tier: .front, host: "front1", name: "apache2", listen: "127.0.0.11:443", process: nil, health: nil,
                                           drift: "unknown", driftFiles: [], release: nil, healthy: false)
         front.certificateDays = -2
+        front.certificateExpires = 1_799_827_200.5
         return StatusReport(stack: "shop", state: .degraded, exitCode: .degraded, seconds: 0.4567,
                             hosts: [.init(host: "app1", reachable: true), .init(host: "front1", reachable: false)],
                             tiers: [.init(tier: .workers, state: .healthy, instances: [worker]), .init(tier: .front, state: .down, instances: [front])])
@@ -31,7 +32,7 @@ import Testing
         #expect(lines.contains(#"stackctl_instance_probe_latency_seconds{stack="shop",tier="workers",host="app1",instance="main/0"} 0.012"#))
         #expect(lines.contains(#"stackctl_instance_drift{stack="shop",tier="workers",host="app1",instance="main/0"} 1"#))
         #expect(!text.contains(#"stackctl_instance_drift{stack="shop",tier="front""#), "an unreachable host's drift is unknown, not 0")
-        #expect(lines.contains(#"stackctl_certificate_expiry_days{stack="shop",tier="front",host="front1",instance="apache2"} -2"#))
+        #expect(lines.contains(#"stackctl_certificate_expiry_timestamp_seconds{stack="shop",tier="front",host="front1",instance="apache2"} 1799827200"#))
         #expect(lines.contains(#"stackctl_instance_up{stack="shop",tier="front",host="front1",instance="apache2"} 0"#))
         #expect(!text.contains("stackctl_rollout_paused"), "no family without samples")
         #expect(text.hasSuffix("\n"))

@@ -69,6 +69,7 @@ import Testing
         ("secret timeout without a command", BadManifestCases.appending("    env: { KEY: { from_env: A, timeout: 5s } }")),
         ("certificate twice", BadManifestCases.replacing(6, with: "  hosts: [a]\n  tls: { certificate: c.pem, certificate_path: /c.pem, key_path: /k.pem }")),
         ("no key", BadManifestCases.replacing(6, with: "  hosts: [a]\n  tls: { certificate_path: /c.pem }")),
+        ("acme and a certificate", BadManifestCases.replacing(6, with: "  hosts: [a]\n  server_names: [a.example.com]\n  tls: { acme: { email: a@example.com }, certificate_path: /c.pem }")),
         ("local host with ssh", BadManifestCases.replacing(4, with: "  b: { local: yes, ssh: web }")),
         ("host neither local nor addressed", BadManifestCases.replacing(4, with: "  b: { local: false }")),
         ("static under both tiers", BadManifestCases.replacing(6, with: "  hosts: [a]\n  static: { root: /srv/s }")),
@@ -86,6 +87,6 @@ import Testing
         for c in cases { #expect(results[c.name]?.valid == false, "\(c.name): the schema takes it") }
         // Each kind of rule the shapes declare is among the cases above.
         let kinds = Set(ManifestShape.root.all.flatMap(\.rules).map { "\($0)".prefix { $0 != "(" } })
-        #expect(kinds == ["exactlyOne", "atMostOne", "either", "flagged", "whenValue", "router", "requires"])
+        #expect(kinds == ["exactlyOne", "atMostOne", "either", "flagged", "whenValue", "router", "requires", "otherwise"])
     }
 }

@@ -36,7 +36,8 @@ import StackKitTesting
         #expect(onHost.front.tls?.certificate == .onHost(path: "/etc/ssl/shop.pem") && onHost.front.tls?.port == 8443 && onHost.front.tls?.hsts == 0)
 
         #expect(Self.problems("    certificate: shop.pem", base: dir.path) == [
-            "7:5: front.tls.key: HTTPS needs 'key: LOCAL_FILE' (shipped) or 'key_path: PATH' (already on the front hosts)"])
+            "7:5: front.tls.key: HTTPS needs 'key: LOCAL_FILE' (shipped) or 'key_path: PATH' (already on the front hosts) "
+            + "(or 'acme:' with an email, for a certificate from Let's Encrypt through mod_md)"])
         #expect(Self.problems("    certificate: shop.key\n    key: shop.key", base: dir.path) == [
             "7:18: front.tls.certificate: '\(dir.standardizedFileURL.path)/shop.key' is not a PEM certificate (no '-----BEGIN CERTIFICATE-----' line)"])
         #expect(Self.problems("    certificate: nope.pem\n    key_path: /k\n    key: shop.key", base: dir.path).contains {

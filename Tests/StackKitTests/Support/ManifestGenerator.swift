@@ -129,11 +129,22 @@ struct ManifestGenerator {
         if chance(0.3) { key(1, "address: \"\(pick(["0.0.0.0", "::"]))\"") }
         let port = chance(0.7) ? pick([80, 443, int(1024...4999)]) : 80
         if port != 80 || chance(0.5) { key(1, "port: \(port)") }
+        var acme = false
         if chance(0.25) {
-            // Paths on the host: the checks put a real certificate and key there.
             key(1, "tls:")
-            key(2, "certificate_path: \(root)/tls/cert.pem")
-            key(2, "key_path: \(root)/tls/key.pem")
+            if chance(0.3) {
+                // mod_md's: apache2 -t takes a TLS host without certificate files for a managed domain.
+                acme = true
+                key(2, "acme:")
+                key(3, "email: \(pick(["ops@example.com", "a.b+c@mail.example.org"]))")
+                if chance(0.5) { key(3, "directory: \(pick(["https://127.0.0.1:14000/dir", "https://acme-staging-v02.api.letsencrypt.org/directory"]))") }
+                if chance(0.4) { key(3, "renew_window: \(pick(["30d", "33%", "1900d"]))") }
+                if chance(0.3) { key(3, "wait: \(int(5...900))") }
+            } else {
+                // Paths on the host: the checks put a real certificate and key there.
+                key(2, "certificate_path: \(root)/tls/cert.pem")
+                key(2, "key_path: \(root)/tls/key.pem")
+            }
             if chance(0.5) { key(2, "port: \(port == 443 ? 8443 : 443)") } else if port == 443 { key(2, "port: 8443") }
             if chance(0.4) { key(2, "redirect: \(pick(["true", "false"]))") }
             if chance(0.4) { key(2, "hsts: \(pick([0, 300, 63072000]))") }
@@ -143,7 +154,11 @@ struct ManifestGenerator {
             let allow = (0..<int(1...3)).map { _ in pick(["10.0.0.0/8", "192.168.1.7", "\"2001:db8::/32\"", "127.0.0.99/32"]) }
             key(1, "maintenance: { allow: [\(Array(Set(allow)).sorted().joined(separator: ", "))]\(chance(0.5) ? ", error_pages: errors" : "") }")
         }
-        if chance(0.7) {
+        if acme {
+            // ACME names DNS names: no wildcard, no address.
+            let names = (0..<int(1...3)).map { i in "n\(i)." + serverName().filter { $0 != "*" && $0 != "\"" }.split(separator: ".").filter { !$0.isEmpty }.joined(separator: "-") + ".example.com" }
+            key(1, "server_names: [\(names.joined(separator: ", "))]")
+        } else if chance(0.7) {
             let names = (0..<int(1...4)).map { _ in serverName() }
             key(1, "server_names: [\(names.joined(separator: ", "))]")
         }

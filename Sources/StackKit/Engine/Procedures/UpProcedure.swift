@@ -36,6 +36,8 @@ struct UpProcedure<C: Clock>: Sendable where C.Duration == Duration {
             }
             if outcomes.allSatisfy({ (try? $0.result.get())?.results.allSatisfy(\.healthy) ?? false }) {
                 _ = await gate.record(Tier.allCases, outcomes)
+                // Nothing changed, but mod_md may have renewed a certificate since the last run.
+                _ = await Certificates(run: run).settle(inspected)
                 return
             }
         }
@@ -49,6 +51,8 @@ struct UpProcedure<C: Clock>: Sendable where C.Duration == Duration {
                 return
             }
             fresh.merge(activated.touched) { $0.union($1) }
+            // The front's HTTPS answers with mod_md's certificate once it has one in service.
+            if tier == .front, await !Certificates(run: run).settle(hosts) { return }
             let verdict = await gate.gate([tier], hosts, GatePolicy(fresh: fresh, broken: broken), answered: activated.answers)
             switch ConvergePolicy.after(tier, verdict, changedPools: changedPools, interrupted: run.interruption() != nil) {
             case .proceed:

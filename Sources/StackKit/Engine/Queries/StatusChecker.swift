@@ -60,6 +60,9 @@ public struct StatusChecker<C: Clock>: Sendable where C.Duration == Duration {
         report.paused = seen.lazy.compactMap { $0.facts?.lockLine.flatMap(LockHolder.parse) }.first { $0.paused != nil }
         report.canary = report.paused?.paused.flatMap { CanaryTraffic.count($0, served: seen.compactMap { $0.facts?.served }, topology: t) }
         report.maintenance = seen.lazy.compactMap { $0.facts?.maintenance }.first
+        if manifest.front.tls?.acme != nil {
+            report.certificates = seen.flatMap { s in s.facts?.acme.map { ManagedCertificate.entries(host: s.plan.host.name, $0) } ?? [] }
+        }
         return report
     }
 }

@@ -76,8 +76,15 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
         }
         if let certificate = probes.lazy.compactMap(\.certificate).first {
             instance.certificateDays = certificate.daysLeft(now: now)
+            instance.certificateExpires = certificate.notAfter
             if ok, let problem = certificate.problem(now: now) {
                 instance.certificateBad = problem.degraded
+                instance.why = [instance.why, problem.text].compactMap { $0 }.joined(separator: "; ")
+            }
+        }
+        if tier == .front, let acme = seen.facts?.acme {
+            for problem in ManagedCertificate.entries(host: host, acme).compactMap(\.problem) {
+                if problem.degraded { instance.certificateBad = true }
                 instance.why = [instance.why, problem.text].compactMap { $0 }.joined(separator: "; ")
             }
         }

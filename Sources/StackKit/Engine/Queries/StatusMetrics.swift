@@ -45,6 +45,15 @@ public struct StatusMetrics: Sendable {
             f.append(Family(name: "stackctl_rollout_paused", help: "A rollout paused after its canary, holding the lock.",
                             samples: [(stack + [("pool", p.pool), ("release", p.release)], 1)]))
         }
+        if let certificates = report.certificates {
+            let l = { (c: ManagedCertificate) in stack + [("host", c.host), ("domain", c.name)] }
+            f.append(Family(name: "stackctl_acme_certificate_expiry_timestamp_seconds", help: "When the ACME certificate mod_md has in service expires (Unix time).",
+                            samples: certificates.compactMap { c in c.validUntil.map { (l(c), $0.rounded(.down)) } }))
+            f.append(Family(name: "stackctl_acme_state", help: "A managed domain's certificate state in mod_md: 1 for the one it is in.",
+                            samples: certificates.flatMap { c in
+                                ["valid", "staged", "failing", "missing", "unknown"].map { (l(c) + [("state", $0)], c.state.rawValue == $0 ? 1 : 0) }
+                            }))
+        }
         if let c = report.canary {
             f.append(Family(name: "stackctl_canary_requests", help: "Requests the middle sent each host of the paused pool since the pause.",
                             samples: c.hosts.map { h in
@@ -61,7 +70,9 @@ public struct StatusMetrics: Sendable {
         var uptime = Family(name: "stackctl_instance_uptime_seconds", help: "How long the instance's process has run.")
         var drift = Family(name: "stackctl_instance_drift", help: "Whether a file stackctl manages for the instance was changed on the host or is missing.")
         var release = Family(name: "stackctl_instance_release_info", help: "The release the instance runs, as a label.")
-        var days = Family(name: "stackctl_certificate_expiry_days", help: "Days until the certificate the front serves expires.")
+        // Seconds, as Prometheus's base unit asks (promtool refuses _days): a timestamp, as
+        // blackbox_exporter's probe_ssl_earliest_cert_expiry is; `- time()` gives what is left.
+        var expiry = Family(name: "stackctl_certificate_expiry_timestamp_seconds", help: "When the certificate the front serves expires (Unix time).")
         for tier in report.tiers {
             for i in tier.instances {
                 let l = stack + [("tier", tier.tier.rawValue), ("host", i.host), ("instance", i.name)]
@@ -72,10 +83,10 @@ public struct StatusMetrics: Sendable {
                 if let s = i.process?.uptimeSeconds { uptime.samples.append((l, Double(s))) }
                 if i.drift != "unknown" { drift.samples.append((l, i.drift == "in sync" ? 0 : 1)) }
                 if let r = i.release { release.samples.append((l + [("release", r)], 1)) }
-                if let d = i.certificateDays { days.samples.append((l, Double(d))) }
+                if let e = i.certificateExpires { expiry.samples.append((l, e.rounded(.down))) }
             }
         }
-        return [up, healthy, latency, uptime, drift, release, days]
+        return [up, healthy, latency, uptime, drift, release, expiry]
     }
 
     /// `{a="x",b="y"}`: backslash, double quote and newline escaped as the format asks.

@@ -36,6 +36,8 @@ public struct StatusReport: Sendable, Codable, Equatable {
         public var why: String?
         /// Days until the certificate a TLS front served expires (negative once it has).
         public var certificateDays: Int?
+        /// When that certificate expires (seconds since 1970).
+        public var certificateExpires: Double?
         /// Healthy, but its certificate has expired or is not for its server name: degraded.
         public var certificateBad = false
         /// Serving, but a data directory of its pool on its host is missing or its user cannot
@@ -43,7 +45,8 @@ public struct StatusReport: Sendable, Codable, Equatable {
         public var dataBad = false
         enum CodingKeys: String, CodingKey {
             case tier, host, name, listen, process, health, drift, driftFiles = "drift_files", release, healthy, slow, why
-            case certificateDays = "certificate_days", certificateBad = "certificate_bad", dataBad = "data_bad"
+            case certificateDays = "certificate_days", certificateExpires = "certificate_expires", certificateBad = "certificate_bad"
+            case dataBad = "data_bad"
         }
     }
 
@@ -77,8 +80,12 @@ public struct StatusReport: Sendable, Codable, Equatable {
     public var paused: LockHolder? = nil
     /// While paused: the requests the middle sent each host of the pool since the pause.
     public var canary: CanaryTraffic? = nil
+    /// With ACME at the front: each front host's managed domains, as its mod_md reports them.
+    public var certificates: [ManagedCertificate]? = nil
 
-    enum CodingKeys: String, CodingKey { case stack, destination, state, exitCode = "exit_code", seconds, hosts, tiers, maintenance, paused, canary }
+    enum CodingKeys: String, CodingKey {
+        case stack, destination, state, exitCode = "exit_code", seconds, hosts, tiers, maintenance, paused, canary, certificates
+    }
 
     /// The overall verdict from the tiers and hosts.
     static func verdict(tiers: [TierEntry], hosts: [HostEntry]) -> (State, ExitStatus) {

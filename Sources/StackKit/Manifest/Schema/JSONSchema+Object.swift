@@ -38,6 +38,9 @@ extension JSONSchema {
             return .object([("if", required([key])),
                             ("then", .object([("properties", .object([(object, noneOf(keys))]))])),
                             ("else", .object([("properties", .object([(object, required(needed))]))]))])
+        case .otherwise(let key, let groups):
+            return .object([("if", required([key])), ("else", .object([("allOf", .array(groups.map { group in
+                .object([("anyOf", .array(group.map { required([$0]) }))]) }))]))])
         case .requires(let key, let keys):
             return .object([("dependentRequired", .object(keys.map { ($0, .array([.string(key)])) }))])
         case .whenValue(let key, let value, let refusing):

@@ -63,7 +63,8 @@ public enum ManifestShape {
         Field("error_pages", .localPath, "A local directory with your own 503.html (relative to the manifest); default a built-in page."),
     ])
 
-    static let tls = ObjectShape("HTTPS at the front: the certificate chain and key shipped from local files, or already on the front hosts.", [
+    static let tls = ObjectShape("HTTPS at the front: the certificate chain and key shipped from local files, already on the front hosts, "
+        + "or from an ACME CA (Let's Encrypt) through Apache's mod_md.", [
         Field("port", .integer(port), "The HTTPS port (default 443)."),
         Field("certificate", .localPath, "A local PEM certificate chain, shipped to the front hosts."),
         Field("key", .localPath, "A local PEM private key, shipped to the front hosts (0600, root)."),
@@ -72,5 +73,16 @@ public enum ManifestShape {
         Field("redirect", .boolean, "Plain HTTP answers with a redirect to HTTPS (default true)."),
         Field("hsts", .integer(0...315_360_000), "Strict-Transport-Security max-age in seconds; 0 sends none (default 63072000)."),
         Field("http2", .boolean, "HTTP/2 over TLS (default true)."),
-    ], rules: [.exactlyOne(["certificate", "certificate_path"]), .exactlyOne(["key", "key_path"])])
+        Field("acme", .object(acme), "Certificates for front.server_names from an ACME CA through mod_md, instead of certificate and key."),
+    ], rules: [.atMostOne(["acme", "certificate", "certificate_path"]), .atMostOne(["acme", "key", "key_path"]),
+               .otherwise("acme", oneOfEach: [["certificate", "certificate_path"], ["key", "key_path"]])])
+
+    static let acme = ObjectShape("Certificates from an ACME CA through Apache's mod_md: issued for front.server_names over the http-01 "
+        + "challenge on the plain port (80), renewed in the background, put in service by a graceful reload. Writing it accepts the CA's terms.", [
+        Field("email", .string(.email), required: true, "The contact the CA registers (expiry and revocation notices)."),
+        Field("directory", .string(.acmeDirectory), "The CA's ACME directory URL (default Let's Encrypt's production one)."),
+        Field("ca_certificate", .localPath, "A private CA's root certificate (local PEM file, shipped): mod_md trusts it for the directory."),
+        Field("renew_window", .string(.renewWindow), "When mod_md renews: days before expiry (30d) or a share of the lifetime (default 33%)."),
+        Field("wait", .integer(5...900), "Seconds `up` waits for a first certificate (default 90)."),
+    ])
 }

@@ -50,6 +50,8 @@ public enum KeyRule: Sendable, Equatable {
     case flagged(String, otherwiseRequired: String, refusing: [String])
     /// These keys only with the first one.
     case requires(String, by: [String])
+    /// Without the key, one key of each group is required (no `acme`: a certificate and a key).
+    case otherwise(String, oneOfEach: [[String]])
     /// When the key has this value, these keys are refused.
     case whenValue(String, is: String, refusing: [String])
     /// With the first key, the object at `in` takes none of `keys`; without it, it requires
