@@ -70,6 +70,7 @@ extension ConnectionOptions {
         deployer.interruption = { interrupts.first }
         deployer.lockWait = lockWait
         deployer.resumesPause = resumesPause
+        deployer.virtualenvs = LocalVirtualenvs()
         let engine = deployer
         let report = await engine.locked(command) { await operation($0) }
         await connections.close()

@@ -26,6 +26,8 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
     public var lockWait: Duration? = nil
     /// Whether this run may take over a paused rollout's lock (`rollout --continue`, `rollback`).
     public var resumesPause = false
+    /// Where a pool's virtualenv is built once for its hosts (none: each host builds its own).
+    public var virtualenvs: (any VirtualenvMaking)? = nil
     /// The manifest's secrets, hidden in everything the run says or records (made once).
     let redactor: Redactor
     /// The run's durations (its hosts' phases), on `clock`.
@@ -48,7 +50,7 @@ public struct Deployer<C: Clock>: Sendable where C.Duration == Duration {
     func run(_ command: String) -> RunContext<C> {
         RunContext(manifest: manifest, plans: plans(), connections: connections, parallel: parallel, clock: clock, platform: platform,
                    identity: identity, now: now, interruption: interruption, lock: lock, redactor: redactor, stopwatch: stopwatch,
-                   command: command, events: events)
+                   command: command, events: events, virtualenvs: virtualenvs)
     }
 
 

@@ -63,7 +63,7 @@ public enum HostPhase: String, Sendable, CaseIterable {
     /// The marker tags the phase's script may print.
     public var markers: Set<Marker.Tag> {
         switch self {
-        case .inspect: HostPhase.checkMarkers.union([.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .resolved,
+        case .inspect: HostPhase.checkMarkers.union([.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .venvs, .resolved,
             .acquired, .held, .probes, .ps, .svpid])
         case .check: HostPhase.checkMarkers
         case .stage: [.ok, .fail, .valid, .invalid, .staged]
@@ -71,7 +71,7 @@ public enum HostPhase: String, Sendable, CaseIterable {
         case .reloadMiddle: [.ok, .fail, .valid, .invalid, .activated]
         case .cleanup: []
         case .down: [.ok, .fail, .stopped]
-        case .status: [.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .proc, .spawnerr, .sock, .nosock,
+        case .status: [.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .venvs, .proc, .spawnerr, .sock, .nosock,
             .groups, .clock, .log, .plog, .data, .ps, .svpid, .unitEnd, .maint, .held, .served, .acme]
         case .states: [.proc, .spawnerr, .unitEnd]
         case .prepare: [.ok, .fail, .prepared]

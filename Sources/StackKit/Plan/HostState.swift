@@ -18,6 +18,8 @@ public struct HostState: ScriptReply, Equatable {
     /// The release each sourced pool's `current` link points at, and the one before it.
     public var releases: [String: String] = [:]
     public var previousReleases: [String: String] = [:]
+    /// Per pool, the requirements hashes of the virtualenvs ready on the host.
+    public var venvs: [String: Set<String>] = [:]
     /// Directories the middle serves or must not serve, as this host resolves them (symlinks followed).
     public var resolved: [String: String] = [:]
     /// What the host has of what its tiers need (`up`'s first step, judged by `HostCheck`).
@@ -42,6 +44,7 @@ public struct HostState: ScriptReply, Equatable {
             case .enabled: enabled.insert(m.fields[0])
             case .release: releases[m.fields[0]] = m.fields[1]
             case .previous: previousReleases[m.fields[0]] = m.fields[1]
+            case .venvs: venvs[m.fields[0], default: []].insert(m.fields[1])
             case .resolved: resolved[m.fields[0]] = m.fields[1]
             case .ps:
                 guard let pid = Int(m.fields[0]), let parent = Int(m.fields[1]) else { continue }

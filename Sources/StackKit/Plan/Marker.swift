@@ -45,6 +45,8 @@ public struct Marker: Sendable, Equatable {
         /// `EPOCH ok JSON`: mod_md's status of a front host's managed domains, one line (`ACMEReply`);
         /// `EPOCH error WHY` when it could not be read.
         case acme
+        /// `POOL HASH`: a virtualenv ready on the host (`venvs/HASH`).
+        case venvs
         /// Check: `ok URL` when the ACME directory answers from this host, `error WHY` when not.
         case ca
         /// Check: `NAME UID` of the login; `PATH [VERSION]` of a binary found, `PATH` of one missing;
@@ -77,7 +79,7 @@ public struct Marker: Sendable, Equatable {
             case .dir, .release, .previous, .resolved, .sock, .groups, .log, .plog, .spawnerr, .clock, .switched, .pruned, .data, .served: 2...2
             case .file, .ps: 3...3
             case .acme: 3...3
-            case .ca: 2...2
+            case .ca, .venvs: 2...2
             case .unitEnd: 7...7
             case .proc: 4...4
             }

@@ -25,11 +25,15 @@ public struct PrepareReply: ScriptReply, Equatable {
     public var release: String?
     /// It was there already: nothing was unpacked or installed.
     public var already: Bool
+    /// How its virtualenv came: `shipped` (stackctl's, unpacked), `built` (pip on the host), or
+    /// `kept` (there already, for an earlier release with the same requirements).
+    public var venv: String?
 
     public init(_ output: ScriptOutput) {
         let m = output.first(.prepared)
         release = m?.fields[0]
         already = m?.fields.count == 2 && m?.fields[1] == "already"
+        venv = m?.fields.count == 2 && !already ? m?.fields[1] : nil
     }
 }
 

@@ -2,9 +2,10 @@ import Foundation
 
 extension Scripts {
     /// Unpacks a release into `releases/ID` and gives it a virtualenv: one per requirements hash
-    /// (`venvs/HASH`, built with the pip cache), linked as `releases/ID/venv`. Does nothing when
-    /// the release is already there. No traffic moves.
-    public static func prepare(_ pool: Pool, _ release: ReleaseArchive, _ plan: HostPlan) -> HostScript<PrepareReply> {
+    /// (`venvs/HASH`), linked as `releases/ID/venv`: unpacked from `venv`, built once by stackctl,
+    /// where the host's interpreter is the one it was built with (no pip runs); else built here
+    /// with pip and the pip cache. Does nothing when the release is already there. No traffic moves.
+    public static func prepare(_ pool: Pool, _ release: ReleaseArchive, _ plan: HostPlan, venv bundle: VirtualenvBundle? = nil) -> HostScript<PrepareReply> {
         let t = plan.topology, root = t.poolDirectory(pool.name), releases = t.releasesDirectory(pool.name)
         let dir = "\(releases)/\(release.id)", tmp = dir + ".tmp", venv = "\(root)/venvs/\(release.requirementsHash)"
         let data = Data(release.tarGz).base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
@@ -14,13 +15,18 @@ extension Scripts {
         mkdir -p \(releases) \(root + "/venvs") \(t.pipCache)
         rm -rf \(tmp) && mkdir -p \(tmp)
         \(unpackRelease(data, into: tmp))
+        how=kept
         if [ ! -f \(venv + "/.stackctl-ready") ]; then
           rm -rf \(venv)
-          \(ShellCode.step("create the virtualenv", [pool.baseInterpreter, "-m", "venv", venv]))
-          if [ -f \(tmp + "/requirements.txt") ]; then
-            \(ShellCode.step("pip install -r requirements.txt", pip + ["-r", tmp + "/requirements.txt"]))
-          else
-            \(ShellCode.step("pip install flup", pip))
+          \(shippedVenv(bundle, pool, venv))
+          if [ ! -d \(venv) ]; then
+            how=built
+            \(ShellCode.step("create the virtualenv", [pool.baseInterpreter, "-m", "venv", venv]))
+            if [ -f \(tmp + "/requirements.txt") ]; then
+              \(ShellCode.step("pip install -r requirements.txt", pip + ["-r", tmp + "/requirements.txt"]))
+            else
+              \(ShellCode.step("pip install flup", pip))
+            fi
           fi
           \(ShellCode.step("check flup", [venv + "/bin/python", "-c", "import flup.server.fcgi, flup.server.fcgi_fork"]))
           touch \(venv + "/.stackctl-ready")
@@ -28,9 +34,22 @@ extension Scripts {
         ln -sfn \("../../venvs/" + release.requirementsHash) \(tmp + "/venv")
         touch \(tmp + "/.stackctl-ready")
         rm -rf \(dir) && mv \(tmp) \(dir)
-        \(ShellCode.emit(.prepared, "\(release.id)"))
+        \(ShellCode.emit(.prepared, "\(release.id)", #""$how""#))
 
         """)
+    }
+
+    /// The virtualenv stackctl built, unpacked into `venv` when the host's interpreter is the
+    /// one it was built with (`how=shipped`); else nothing, and the host builds its own.
+    static func shippedVenv(_ bundle: VirtualenvBundle?, _ pool: Pool, _ venv: String) -> ShellCode {
+        guard let bundle else { return ":" }
+        let data = Data(bundle.tarGz).base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
+        let tmp = venv + ".tmp"
+        let identify: ShellCode = "\([pool.baseInterpreter, "-I", "-c", VirtualenvBuilder.identify])"
+        return "if [ \"$(\(identify) 2>/dev/null)\" = \(bundle.python) ]; then\n    rm -rf \(tmp) && mkdir -p \(tmp)\n    { "
+            + ShellCode.heredoc("base64 -d", data)
+            + "} | tar -xzf - -C \(tmp) || { \(ShellCode.emit(.fail, "'unpacking the virtualenv'")); exit 1; }\n"
+            + "    mv \(tmp) \(venv) && how=shipped\n  fi"
     }
 
     /// The release's tar.gz, base64 in a heredoc, unpacked into `dir`.

@@ -92,6 +92,9 @@ public enum Scripts {
             let id: ShellCode = "\"$(basename \"$(readlink \(current))\")\""
             s += "[ -L \(current) ] && [ -f \(current)/.stackctl-ready ] && \(ShellCode.emit(.release, "\(pool.name)", id))\n"
             s += "[ -f \(previous) ] && \(ShellCode.emit(.previous, "\(pool.name)", "\"$(cat \(previous))\""))\n"
+            // The virtualenvs the host has: a release with the same requirements ships none.
+            let venvs = t.poolDirectory(pool.name) + "/venvs"
+            s += "for v in \(venvs)/*/.stackctl-ready; do [ -f \"$v\" ] && \(ShellCode.emit(.venvs, "\(pool.name)", "\"$(basename \"${v%/*}\")\"")); done\n"
         }
         switch plan.host.processManager {
         case .supervisord:

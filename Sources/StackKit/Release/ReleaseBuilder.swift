@@ -8,6 +8,8 @@ public struct ReleaseArchive: Sendable, Equatable {
     public var tarGz: [UInt8]
     public var requirementsHash: String
     public var fileCount: Int
+    /// The release's requirements.txt, if it has one (the virtualenv stackctl builds installs it).
+    public var requirements: String? = nil
 }
 
 public enum ReleaseError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -106,7 +108,8 @@ public enum ReleaseBuilder {
         let tar = try await run(["tar", "-C", source.path, "--sort=name", "--owner=0", "--group=0", "--numeric-owner"]
                                 + (pool == nil ? [] : ["--mtime=@0"]) + ["--format=gnu"] + skipped.sorted().flatMap { ["--exclude", $0] }
                                     + ["--exclude", "*.pyc", "-czf", "-", "."])
-        return ReleaseArchive(id: String(id), tarGz: tar, requirementsHash: requirementsHash(requirements, pool), fileCount: files.count)
+        return ReleaseArchive(id: String(id), tarGz: tar, requirementsHash: requirementsHash(requirements, pool), fileCount: files.count,
+                              requirements: files.contains { $0.0 == "requirements.txt" } ? requirements : nil)
     }
 
     static func fromGit(_ path: String, ref: String, pool: Pool?) async throws(ReleaseError) -> ReleaseArchive {
@@ -114,10 +117,11 @@ public enum ReleaseBuilder {
             let tree = try await run(["git", "-C", path, "rev-parse", "--verify", "\(ref)^{tree}"])
             let treeID = String(decoding: tree, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             let tar = try await run(["git", "-C", path, "archive", "--format=tar.gz", ref])
-            let requirements = (try? await run(["git", "-C", path, "show", "\(ref):requirements.txt"])).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            let shown = (try? await run(["git", "-C", path, "show", "\(ref):requirements.txt"])).map { String(decoding: $0, as: UTF8.self) }
+            let requirements = shown ?? ""
             let count = try await run(["git", "-C", path, "ls-tree", "-r", "--name-only", ref])
             return ReleaseArchive(id: hex(SHA256.hash(data: Array(treeID.utf8))).prefix(12).description, tarGz: tar,
-                                  requirementsHash: requirementsHash(requirements, pool), fileCount: count.split(separator: 10).count)
+                                  requirementsHash: requirementsHash(requirements, pool), fileCount: count.split(separator: 10).count, requirements: shown)
         } catch .archive(let message) {
             throw .git(path: path, ref: ref, message: message)
         }

@@ -22,12 +22,16 @@ struct RunContext<C: Clock>: Sendable where C.Duration == Duration {
     let lock: LockSession?
     /// The manifest's secrets, hidden in everything the run says or records.
     let redactor: Redactor
+    /// Where a pool's virtualenv is built once for its hosts.
+    let virtualenvs: (any VirtualenvMaking)?
     private(set) var recorder: Recorder
     private let started: C.Instant
 
     init(manifest: Manifest, plans: [HostPlan], connections: Connections, parallel: Int, clock: C, platform: Platform,
          identity: RunIdentity, now: @escaping @Sendable () -> Date, interruption: @escaping @Sendable () -> Int32?,
-         lock: LockSession?, redactor: Redactor, stopwatch: Stopwatch, command: String, events: @escaping @Sendable (DeployEvent) -> Void) {
+         lock: LockSession?, redactor: Redactor, stopwatch: Stopwatch, command: String, events: @escaping @Sendable (DeployEvent) -> Void,
+         virtualenvs: (any VirtualenvMaking)? = nil) {
+        self.virtualenvs = virtualenvs
         self.manifest = manifest
         topology = Topology(manifest)
         self.plans = plans

@@ -54,15 +54,45 @@ struct Releases<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     /// The release unpacked with its virtualenv on `hosts`; false (exit 7) when a host failed.
+    /// Hosts without its virtualenv get the one built once here (`VirtualenvBuilder`).
     func prepare(_ pool: Pool, _ release: ReleaseArchive, _ hosts: [Inspected]) async -> Bool {
+        let lacking = Set(hosts.filter { !($0.state.venvs[pool.name]?.contains(release.requirementsHash) ?? false) }.map(\.hostName))
+        let bundle = lacking.isEmpty ? nil : await venv(pool, release, for: lacking.count)
         run.emit(.step, nil, "\(pool.name): preparing release \(release.id) on \(hosts.names)")
         let judged = await run.phase(hosts, status: .releaseFailed,
                                      failing: { "release \(release.id) of \(pool.name) could not be prepared on \($0); no traffic moved" }) {
-            Scripts.prepare(pool, release, $0.plan)
+            Scripts.prepare(pool, release, $0.plan, venv: lacking.contains($0.hostName) ? bundle : nil)
         }
         for (i, reply) in judged.done {
-            run.emit(.done, i.hostName, reply.already ? "release \(release.id) already prepared" : "release \(release.id) prepared")
+            let how = switch reply.venv {
+            case "shipped": " (its virtualenv unpacked: no pip ran)"
+            case "built": bundle == nil ? " (its virtualenv built on the host with pip)"
+                : " (its virtualenv built on the host with pip: its \(pool.baseInterpreter) is not \(bundle!.python))"
+            default: ""
+            }
+            run.emit(.done, i.hostName, reply.already ? "release \(release.id) already prepared" : "release \(release.id) prepared\(how)")
         }
         return judged.ok
+    }
+
+    /// The pool's virtualenv for the release, built once here (or taken from the cache); nil,
+    /// said, when this machine cannot build it: then each host builds its own with pip.
+    func venv(_ pool: Pool, _ release: ReleaseArchive, for hosts: Int) async -> VirtualenvBundle? {
+        guard let builder = run.virtualenvs else { return nil }
+        let target = run.topology.poolDirectory(pool.name) + "/venvs/" + release.requirementsHash
+        run.emit(.step, nil, "\(pool.name): the virtualenv for release \(release.id), built once here for \(hosts) host\(hosts == 1 ? "" : "s")")
+        let start = run.elapsed
+        defer { run.recorder.timePhase("venv", seconds: run.elapsed - start) }
+        do throws(ReleaseError) {
+            guard let bundle = try await builder.bundle(pool, release, target: target) else {
+                run.emit(.info, nil, "\(pool.name): no \(pool.baseInterpreter) for Linux here: each host builds its own virtualenv with pip")
+                return nil
+            }
+            run.emit(.done, nil, "\(pool.name): virtualenv \(bundle.hash) for python \(bundle.python) (\(bundle.tarGz.count / 1024) KiB)")
+            return bundle
+        } catch {
+            run.emit(.info, nil, "\(pool.name): \(error); each host builds its own virtualenv with pip")
+            return nil
+        }
     }
 }
