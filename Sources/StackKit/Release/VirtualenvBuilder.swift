@@ -84,7 +84,8 @@ public enum VirtualenvBuilder {
             guard (try? fm.attributesOfItem(atPath: path))?[.type] as? FileAttributeType == .typeRegular,
                   let data = fm.contents(atPath: path), let text = String(data: data, encoding: .utf8), text.contains(venv) else { continue }
             let mode = (try? fm.attributesOfItem(atPath: path))?[.posixPermissions] as? Int ?? 0o644
-            guard fm.createFile(atPath: path, contents: Data(text.replacingOccurrences(of: venv, with: target).utf8), attributes: [.posixPermissions: mode]) else {
+            let moved = Data(text.replacingOccurrences(of: venv, with: target).utf8)
+            guard fm.createFile(atPath: path, contents: moved, attributes: [.posixPermissions: mode]) else {
                 throw .archive(message: "cannot rewrite \(path)")
             }
         }

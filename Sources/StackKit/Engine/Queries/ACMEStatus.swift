@@ -39,7 +39,8 @@ public struct ManagedCertificate: Sendable, Codable, Equatable {
             let tries = "\(d.errors) tr\(d.errors == 1 ? "y" : "ies")"
             if d.certificate == nil {
                 e.state = .missing
-                e.detail = "no certificate issued yet" + (d.errors > 0 ? " (\(tries)): \(CertificatePolicy.problem(d)); next try\(CertificatePolicy.at(d.nextTry))" : "")
+                let why = " (\(tries)): \(CertificatePolicy.problem(d)); next try\(CertificatePolicy.at(d.nextTry))"
+                e.detail = "no certificate issued yet" + (d.errors > 0 ? why : "")
             } else if d.staged != nil {
                 e.state = .staged
                 e.detail = "a renewed certificate waits for a graceful reload: `stackctl up` puts it in service"

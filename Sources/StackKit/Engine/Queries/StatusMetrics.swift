@@ -47,7 +47,8 @@ public struct StatusMetrics: Sendable {
         }
         if let certificates = report.certificates {
             let l = { (c: ManagedCertificate) in stack + [("host", c.host), ("domain", c.name)] }
-            f.append(Family(name: "stackctl_acme_certificate_expiry_timestamp_seconds", help: "When the ACME certificate mod_md has in service expires (Unix time).",
+            f.append(Family(name: "stackctl_acme_certificate_expiry_timestamp_seconds",
+                            help: "When the ACME certificate mod_md has in service expires (Unix time).",
                             samples: certificates.compactMap { c in c.validUntil.map { (l(c), $0.rounded(.down)) } }))
             f.append(Family(name: "stackctl_acme_state", help: "A managed domain's certificate state in mod_md: 1 for the one it is in.",
                             samples: certificates.flatMap { c in
