@@ -15,15 +15,6 @@ struct StatusTable {
         return "\(s / 86400)d\(s % 86400 / 3600)h"
     }
 
-    /// `2031-12-02`, in UTC.
-    static func day(_ epoch: Double) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd"
-        return f.string(from: Date(timeIntervalSince1970: epoch))
-    }
-
     func stateCode(_ s: StatusReport.State) -> String {
         switch s {
         case .healthy: "32;1"
@@ -78,7 +69,7 @@ struct StatusTable {
         if let certificates = report.certificates, !certificates.isEmpty {
             out += "\nCERTIFICATES  ACME through mod_md\n"
             for c in certificates {
-                let until = c.validUntil.map { ", until " + Self.day($0) + " (\(c.daysLeft ?? 0) days left)" } ?? ""
+                let until = c.validUntil.map { ", until " + CertificatePolicy.day($0) + " (\(c.daysLeft ?? 0) days left)" } ?? ""
                 let code = c.state == .valid ? ((c.daysLeft ?? 99) < Certificate.warningDays ? "33" : "32") : c.problem?.degraded == true ? "31" : "33"
                 out += "  \(c.host)  \(c.domains.isEmpty ? c.name : c.domains.joined(separator: ", "))  \(paint(c.state.rawValue, code))\(until)\n"
                 if let detail = c.detail { out += "    " + paint("why: ", code) + detail + "\n" }

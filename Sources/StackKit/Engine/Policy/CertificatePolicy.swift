@@ -63,14 +63,18 @@ public enum CertificatePolicy {
 
     static func problem(_ d: ManagedDomain) -> String { Probe.snippet(d.problem ?? "mod_md gave no reason", limit: 240) }
 
-    static func at(_ epoch: Double?) -> String {
-        guard let epoch else { return "" }
+    /// A moment (seconds since 1970) in UTC, as `format` writes it.
+    static func utc(_ epoch: Double, _ format: String) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return " at \(f.string(from: Date(timeIntervalSince1970: epoch))) UTC"
+        f.dateFormat = format
+        return f.string(from: Date(timeIntervalSince1970: epoch))
     }
 
-    static func day(_ epoch: Double) -> String { String(at(epoch).dropFirst(4).prefix(10)) }
+    /// ` at 2026-12-02 20:29:53 UTC`, or nothing without a moment.
+    static func at(_ epoch: Double?) -> String { epoch.map { " at \(utc($0, "yyyy-MM-dd HH:mm:ss")) UTC" } ?? "" }
+
+    /// `2031-12-02`, in UTC.
+    public static func day(_ epoch: Double) -> String { utc(epoch, "yyyy-MM-dd") }
 }

@@ -49,14 +49,11 @@ struct Certificates<C: Clock>: Sendable where C.Duration == Duration {
     /// A graceful reload of the front on these hosts: the renewed certificates go in service.
     func reload(_ plans: [HostPlan]) async -> Bool {
         run.emit(.step, nil, "front: mod_md has a new certificate in its store: reloading gracefully on \(plans.names) to serve it")
+        let program: @Sendable (HostPlan) -> String = { plan in plan.programs(of: .front).first.map { ServiceControl.name($0, plan) } ?? "" }
         let judged = await run.phase(plans, failing: { "front could not be reloaded on \($0)" }) { plan in
-            let program = plan.programs(of: .front).first.map { ServiceControl.name($0, plan) } ?? ""
-            return Scripts.activate([.reload(program)], plan, HostChanges(files: []))
+            Scripts.activate([.reload(program(plan))], plan, HostChanges(files: []))
         }
-        for (plan, _) in judged.done {
-            let program = plan.programs(of: .front).first.map { ServiceControl.name($0, plan) } ?? ""
-            run.recorder.update(plan.host.name) { $0.reloaded.append(program) }
-        }
+        for (plan, _) in judged.done { run.recorder.update(plan.host.name) { $0.reloaded.append(program(plan)) } }
         return judged.ok
     }
 }
