@@ -73,7 +73,7 @@ extension ConnectionOptions {
         deployer.virtualenvs = LocalVirtualenvs()
         let engine = deployer
         let report = await engine.locked(command) { await operation($0) }
-        await connections.close()
+        try await close(connections, m)
         try output.summary(report)
         context.outcome = report.exitCode == .ok ? "ok" : "\(report.exitCode)"
         context.seconds = report.seconds

@@ -40,9 +40,13 @@ public struct Topology: Sendable {
     /// `pool@host` pairs the middle tier must not send requests to (a host being rolled out).
     public var drained: Set<String> = []
 
+    /// Each host's address by name (a lookup per worker must not walk the host list).
+    private let addresses: [String: String]
+
     public init(_ manifest: Manifest, drained: Set<String> = []) {
         self.manifest = manifest
         self.drained = drained
+        addresses = Dictionary(manifest.hosts.map { ($0.name, $0.address) }, uniquingKeysWith: { first, _ in first })
     }
 
     public static func drainKey(pool: String, host: String) -> String { "\(pool)@\(host)" }
@@ -116,21 +120,24 @@ public struct Topology: Sendable {
     }
 
     public func workers(of pool: Pool) -> [WorkerInstance] {
-        pool.hosts.flatMap { hostName in
-            (0..<pool.instances).map { i in
-                let endpoint: Endpoint = usesUnixSocket(pool: pool, host: hostName)
-                    ? .unix(path: "\(socketDirectory(pool.name))/\(i).sock")
-                    : .tcp(address: connectAddress(of: hostName), port: pool.port + i)
-                return WorkerInstance(pool: pool.name, host: hostName, index: i, endpoint: endpoint)
-            }
+        pool.hosts.flatMap { workers(of: pool, on: $0) }
+    }
+
+    /// One host's instances of a pool (a host's own costs nothing per other host: fleets of
+    /// thousands render in linear time).
+    func workers(of pool: Pool, on hostName: String) -> [WorkerInstance] {
+        let unix = usesUnixSocket(pool: pool, host: hostName), address = unix ? "" : connectAddress(of: hostName)
+        return (0..<pool.instances).map { i in
+            let endpoint: Endpoint = unix ? .unix(path: "\(socketDirectory(pool.name))/\(i).sock") : .tcp(address: address, port: pool.port + i)
+            return WorkerInstance(pool: pool.name, host: hostName, index: i, endpoint: endpoint)
         }
     }
 
     public func workers(on host: String) -> [WorkerInstance] {
-        manifest.pools.filter { $0.hosts.contains(host) }.flatMap { workers(of: $0) }.filter { $0.host == host }
+        manifest.pools.filter { $0.hosts.contains(host) }.flatMap { workers(of: $0, on: host) }
     }
 
-    public func hostAddress(_ name: String) -> String { manifest.host(named: name)?.address ?? "127.0.0.1" }
+    public func hostAddress(_ name: String) -> String { addresses[name] ?? "127.0.0.1" }
 
     /// The address other tiers use to reach a host.
     public func connectAddress(of host: String) -> String { hostAddress(host) }

@@ -64,7 +64,7 @@ struct PoolRenderer {
         case .prefork(let minSpare, let maxSpare, let maxChildren, let maxRequests):
             .init(kind: "prefork", min_spare: minSpare, max_spare: maxSpare, max_children: maxChildren, max_requests: maxRequests)
         }
-        let instances = topology.workers(of: pool).filter { $0.host == host.name }.map { worker -> Config.Instance in
+        let instances = topology.workers(of: pool, on: host.name).map { worker -> Config.Instance in
             switch worker.endpoint {
             case .unix(let path): Config.Instance(unix: path)
             case .tcp(let address, let port): Config.Instance(host: address, port: port)

@@ -24,8 +24,12 @@ public struct Connections: Sendable {
     }
 
     public init(transports: [String: any Transport]) {
+        self.init(transports: transports, control: nil)
+    }
+
+    init(transports: [String: any Transport], control: ControlDirectory?) {
         self.transports = transports
-        control = nil
+        self.control = control
     }
 
     /// Closes every master connection and removes the control directory.
