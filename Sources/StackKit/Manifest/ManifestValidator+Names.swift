@@ -71,8 +71,11 @@ extension ManifestValidator {
     /// compare `render`'s host directories: names may not differ by case alone.
     mutating func checkNameCase() {
         for (section, names) in [("hosts", manifest.hosts.map(\.name)), ("pools", manifest.pools.map(\.name))] {
-            for (i, name) in names.enumerated() {
-                if let other = names[..<i].first(where: { $0 != name && $0.lowercased() == name.lowercased() }) {
+            var first: [String: String] = [:]
+            for name in names {
+                let key = name.lowercased()
+                guard let other = first[key] else { first[key] = name; continue }
+                if other != name {
                     fail("\(section).\(name)", "'\(name)' and '\(other)' differ only in case", hint: "nginx and some file systems would take them for one name")
                 }
             }

@@ -34,8 +34,11 @@ struct ManifestValidator {
             fail("hosts.\(extra.name).local", "only one host can be local; '\(locals[0].name)' already is")
         }
         // One address is one machine: two hosts there would share ports the checks see apart.
-        for (i, host) in manifest.hosts.enumerated() {
-            if let other = manifest.hosts[..<i].first(where: { $0.address.lowercased() == host.address.lowercased() && !($0.local && host.local) }) {
+        var first: [String: Host] = [:]
+        for host in manifest.hosts {
+            let key = host.address.lowercased()
+            guard let other = first[key] else { first[key] = host; continue }
+            if !(other.local && host.local) {
                 fail("hosts.\(host.name).address", "hosts '\(other.name)' and '\(host.name)' have the same address '\(host.address)'",
                      hint: "one machine is one host; list it once and give it every tier it runs")
             }
