@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -86,6 +87,19 @@ startretries=0
         self.assertNotEqual(again[3], proc[3], "a new process")
         self.assertEqual(self.control("stop", "g:sleeper").returncode, 0)
         self.assertEqual(self.control("status").stdout, "")
+
+    def test_a_just_started_supervisord_is_waited_for_only_when_asked(self):
+        # Not yet listening (no socket): at once an error, or answered once it listens.
+        moved = self.sock + ".later"
+        os.rename(self.sock, moved)
+        gone = subprocess.run([sys.executable, "-I", "-S", CONTROL, self.sock, "status"], capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(gone.returncode, 0)
+        threading.Timer(0.3, os.rename, (moved, self.sock)).start()
+        env = dict(os.environ, STACKCTL_SUPERVISOR_WAIT="10")
+        waited = subprocess.run([sys.executable, "-I", "-S", CONTROL, self.sock, "start", "g:sleeper"], capture_output=True, text=True,
+                                timeout=60, env=env)
+        self.assertEqual(waited.returncode, 0, waited.stderr)
+        self.assertEqual(self.control("status").stdout, "@running g:sleeper\n")
 
     def test_a_fault_is_said_and_exits_1(self):
         r = self.control("start", "g:nope")

@@ -26,9 +26,10 @@ extension Scripts {
                 }
             case .startManager:
                 s += "\(ShellCode.step("start supervisord", ServiceControl.argv(action, plan)[0]))\n"
-                let ctl = ServiceControl.supervisor(plan, ["status"])
+                // Its socket first; its first caller after this waits until it answers there.
                 s += """
-                i=0; until [ -S \(plan.topology.supervisorSocketPath) ] && \(ctl) >/dev/null 2>&1; do i=$((i+1)); [ $i -gt 200 ] && { \(ShellCode.emit(.fail, "'supervisord did not come up'")); exit 1; }; sleep 0.05; done
+                i=0; until [ -S \(plan.topology.supervisorSocketPath) ]; do i=$((i+1)); [ $i -gt 200 ] && { \(ShellCode.emit(.fail, "'supervisord did not come up'")); exit 1; }; sleep 0.05; done
+                STACKCTL_SUPERVISOR_WAIT=10; export STACKCTL_SUPERVISOR_WAIT
 
                 """
             case .endStrays(let strays):

@@ -36,8 +36,14 @@ extension Scripts {
             let py = "import os, flup.server.fcgi; d = os.path.dirname(os.path.dirname(flup.__file__)); "
                 + "v = [n[5:-10] for n in os.listdir(d) if n.startswith('flup-') and n.endswith('.dist-info')]; "
                 + "print(v[0] if v else __import__('importlib.metadata').metadata.version('flup'))"
+            // A virtualenv's site-packages holding flup's package beside its dist-info answers
+            // without a Python run at all; anything else asks the interpreter (importing it).
+            let fast: ShellCode = Self.virtualenv(of: pool.python).map { venv -> ShellCode in
+                "v=; for d in \(venv)/lib/python3*/site-packages/flup-*.dist-info; do [ -f \"${d%/*}/flup/server/fcgi.py\" ] && "
+                    + "v=${d##*/flup-} && v=${v%.dist-info}; done; if [ -n \"$v\" ]; then \(ShellCode.emit(.flup, "\(pool.name)", #""$v""#)); el"
+            } ?? ""
             let probe: ShellCode = """
-            if v=$(\([pool.python, "-c", py]) 2>&1); then \(ShellCode.emit(.flup, "\(pool.name)", #""$v""#)); else \(ShellCode.emit(.noflup, "\(pool.name)", "\"$(printf '%s' \"$v\" | tail -n 1)\"")); fi
+            \(fast)if v=$(\([pool.python, "-c", py]) 2>&1); then \(ShellCode.emit(.flup, "\(pool.name)", #""$v""#)); else \(ShellCode.emit(.noflup, "\(pool.name)", "\"$(printf '%s' \"$v\" | tail -n 1)\"")); fi
             """
             // A pool shipped from `source` gets its virtualenv from stackctl: python3's venv must work.
             let venv: ShellCode = pool.source == nil ? ""
@@ -138,5 +144,13 @@ extension Scripts {
             + "except Exception as e:\n"
             + "    print('\(Marker.Tag.ca.prefix) error ' + ' '.join(str(e).split()))\n"
         return "\(plan.platform.python) -I -S -c \(py) \([acme.directory, ca])\n"
+    }
+
+    /// The virtualenv an interpreter at `VENV/bin/python[3]` belongs to.
+    static func virtualenv(of python: String) -> String? {
+        for suffix in ["/bin/python", "/bin/python3"] where python.hasSuffix(suffix) && python.count > suffix.count {
+            return String(python.dropLast(suffix.count))
+        }
+        return nil
     }
 }

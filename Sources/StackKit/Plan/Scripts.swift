@@ -105,7 +105,9 @@ public enum Scripts {
             if [ -S \(t.supervisorSocketPath) ] && sv_status=$(\(status) 2>/dev/null); then
               \(ShellCode.emit(.manager, "up")); [ -n "$sv_status" ] && printf '%s\\n' "$sv_status"
             else \(ShellCode.emit(.manager, "down")); sv_status=; fi
-            \(InspectShell.running)() { printf '%s\\n' "$sv_status" | grep -qx "\(prefix: .running) $1"; }
+            sv_nl='
+            '
+            \(InspectShell.running)() { case "$sv_nl$sv_status$sv_nl" in *"$sv_nl\(prefix: .running) $1$sv_nl"*) return 0 ;; esac; return 1; }
 
             """
             s += code.printing(.running)

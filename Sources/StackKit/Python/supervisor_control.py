@@ -1,4 +1,4 @@
-import socket, sys, time
+import os, socket, sys, time
 from xml.parsers import expat
 # A program that cannot be spawned (its command is missing) is left to the health gate, which
 # reads supervisord's spawn error for the why.
@@ -53,7 +53,17 @@ def rpc(method, *params):
     body = ("<?xml version='1.0'?><methodCall><methodName>supervisor.%s</methodName><params>%s</params></methodCall>"
             % (method, "".join("<param><value>%s</value></param>" % value(p) for p in params))).encode()
     c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    c.connect(sock)
+    # A supervisord just started (STACKCTL_SUPERVISOR_WAIT seconds) may not listen yet: its
+    # first caller waits for it, instead of a status call in a loop before the real one.
+    until = time.monotonic() + float(os.environ.get("STACKCTL_SUPERVISOR_WAIT", "0"))
+    while True:
+        try:
+            c.connect(sock)
+            break
+        except (FileNotFoundError, ConnectionRefusedError):
+            if time.monotonic() >= until:
+                raise
+            time.sleep(0.02)
     c.sendall(b"POST /RPC2 HTTP/1.0\r\nHost: localhost\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
     got = []
     while True:

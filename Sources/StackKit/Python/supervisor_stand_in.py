@@ -19,11 +19,18 @@ def supervise(run):
     stand_in = types.ModuleType("pkg_resources")
     stand_in.EntryPoint = EntryPoint
     sys.modules["pkg_resources"] = stand_in
+    # Nor does supervisor speak TLS: xmlrpc.client's http.client goes without ssl when it
+    # cannot be imported (a tenth of the start-up). The programs it starts are not affected.
+    blocked = "ssl" not in sys.modules
+    if blocked:
+        sys.modules["ssl"] = None
     try:
         run()
     except AttributeError as e:
         if "pkg_resources" not in str(e):
             raise
+        if blocked:
+            del sys.modules["ssl"]
         for name in [m for m in sys.modules if m == "pkg_resources" or m.startswith("supervisor")]:
             del sys.modules[name]
         run()

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import StackKit
 import StackKitTesting
@@ -107,5 +108,32 @@ import StackKitTesting
             #expect(reply.binaries["/usr/bin/python3"]?.hasPrefix("Python 3") == true, "\(reply.binaries)")
             if plan.tiers.contains(.front) { #expect(reply.binaries["/usr/sbin/apache2"]?.hasPrefix("Server version: Apache/2.4") == true && reply.modules.isEmpty) }
         }
+    }
+}
+
+extension CheckTests {
+    /// flup's version is read from a virtualenv's site-packages without running its Python;
+    /// where its package is not beside the dist-info, the interpreter is asked (here: none).
+    @Test func flupsVersionComesFromTheVirtualenvWithoutRunningIt() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flup-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let site = dir.appendingPathComponent("venv/lib/python3.11/site-packages")
+        try FileManager.default.createDirectory(at: site.appendingPathComponent("flup-1.0.3.dist-info"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: site.appendingPathComponent("flup/server"), withIntermediateDirectories: true)
+        let fcgi = site.appendingPathComponent("flup/server/fcgi.py")
+        try "".write(to: fcgi, atomically: true, encoding: .utf8)
+        var manifest = try Fixtures.manifest("full")
+        let i = try #require(manifest.pools.firstIndex { $0.name == "main" })
+        manifest.pools[i].python = dir.appendingPathComponent("venv/bin/python").path   // never made: it cannot run
+        let plan = try #require(HostPlan.all(manifest).first { $0.host.name == "app1" })
+        func flup() async throws -> CheckReply {
+            CheckReply(ScriptOutput(try await LocalTransport(hostName: "here").run(Scripts.check(plan).command).stdoutText))
+        }
+        #expect(try await flup().flup["main"] == "1.0.3")
+        try FileManager.default.removeItem(at: fcgi)
+        let asked = try await flup()
+        #expect(asked.flup["main"] == nil && asked.noFlup["main"]?.contains("not found") == true, "\(asked.noFlup)")
+        #expect(Scripts.virtualenv(of: "/srv/v/bin/python3") == "/srv/v" && Scripts.virtualenv(of: "/usr/bin/python3") == "/usr"
+                && Scripts.virtualenv(of: "python3") == nil)
     }
 }

@@ -69,7 +69,7 @@ import Testing
         let names = plan.programs.map { ServiceControl.name($0, plan) }
         func run(_ running: [String]) throws -> String {
             let status = running.map { "@running \($0)" }.joined(separator: "\n")
-            let script = "sv_status='\(status)'\n" + functions.joined(separator: "\n")
+            let script = "sv_nl='\n'\nsv_status='\(status)'\n" + functions.joined(separator: "\n")
                 + "\nstackctl_running \(names[0]) && echo first; stackctl_all_running && echo all; exit 0\n"
             return try Run.run(["/bin/sh", "-c", script]).stdout
         }
