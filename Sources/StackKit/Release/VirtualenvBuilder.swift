@@ -56,16 +56,27 @@ public enum VirtualenvBuilder {
         } catch {
             throw .archive(message: "cannot make \(scratch): \(error)")
         }
-        var install = [venv + "/bin/pip", "install", "--disable-pip-version-check", "-q", ReleaseBuilder.flup]
+        var install = ["install", "--disable-pip-version-check", "-q", ReleaseBuilder.flup]
         if let requirements {
             let file = scratch + "/requirements.txt"
             FileManager.default.createFile(atPath: file, contents: Data(requirements.utf8))
             install += ["-r", file]
         }
-        _ = try await step([pool.baseInterpreter, "-m", "venv", venv], "create the virtualenv")
-        _ = try await step(install, "pip install" + (requirements == nil ? " flup" : " -r requirements.txt"))
-        // The workers never run pip, and it is most of the archive (9 of 12 MiB with flup alone).
-        _ = try await step([venv + "/bin/python", "-m", "pip", "uninstall", "-q", "-y", "--disable-pip-version-check", "pip"], "pip uninstall pip")
+        // The workers never run pip, and it is most of the archive (9 of 12 MiB with flup alone):
+        // the virtualenv is made without it (ensurepip was most of the build) and filled by this
+        // machine's own pip (`--python`, pip 22.3 and later); where there is none, by its own
+        // pip, then removed. No setuptools either, as Python 3.12's virtualenvs: an app that
+        // imports pkg_resources lists setuptools in its requirements.
+        _ = try await step([pool.baseInterpreter, "-m", "venv", "--without-pip", venv], "create the virtualenv")
+        let label = "pip install" + (requirements == nil ? " flup" : " -r requirements.txt")
+        if await outerPip(pool.baseInterpreter) {
+            _ = try await step([pool.baseInterpreter, "-m", "pip", "--python", venv + "/bin/python"] + install, label)
+        } else {
+            _ = try await step([venv + "/bin/python", "-m", "ensurepip"], "ensurepip")
+            _ = try await step([venv + "/bin/python", "-m", "pip"] + install, label)
+            _ = try await step([venv + "/bin/python", "-m", "pip", "uninstall", "-q", "-y", "--disable-pip-version-check", "pip", "setuptools"],
+                               "pip uninstall pip")
+        }
         try relocate(venv, to: target)
         // Bytecode again, with the hosts' paths in it (pip wrote the scratch path).
         _ = try await step([venv + "/bin/python", "-m", "compileall", "-q", "-f", "-s", venv, "-p", target, venv + "/lib"], "compile")
@@ -74,6 +85,14 @@ public enum VirtualenvBuilder {
         FileManager.default.createFile(atPath: cached + ".\(getpid())", contents: Data(tar))
         rename(cached + ".\(getpid())", cached)
         return VirtualenvBundle(hash: release.requirementsHash, python: python, tarGz: tar)
+    }
+
+    /// Whether the interpreter's own pip can install into another environment (`--python`).
+    static func outerPip(_ interpreter: String) async -> Bool {
+        guard let out = try? await ProcessRunner.run([interpreter, "-m", "pip", "--version"], stdin: [], timeout: .seconds(30)),
+              out.status == 0, let version = out.stdoutText.split(separator: " ").dropFirst().first else { return false }
+        let parts = version.split(separator: ".").compactMap { Int($0) }
+        return parts.count >= 2 && (parts[0], parts[1]) >= (22, 3)
     }
 
     /// Rewrites `venv`'s own path to `target` in its bin/ scripts and pyvenv.cfg.

@@ -82,3 +82,18 @@ import StackKitTesting
         #expect(try String(contentsOfFile: venv + "/pyvenv.cfg", encoding: .utf8).hasSuffix("-m venv /srv/stackctl/shop/pools/main/venvs/abc\n"))
     }
 }
+
+extension VirtualenvTests {
+    /// This machine's pip fills the virtualenv where it can (`--python`); an interpreter with no
+    /// pip of its own cannot, and the builder falls back to ensurepip in the virtualenv.
+    @Test(.needs("python3")) func anOuterPipIsUsedOnlyWhereThereIsOne() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outer-pip-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let made = try await ProcessRunner.run(["/usr/bin/python3", "-m", "venv", "--without-pip", dir], stdin: [], timeout: .seconds(60))
+        #expect(made.status == 0, "\(made.stderrText)")
+        #expect(await VirtualenvBuilder.outerPip(dir + "/bin/python") == false)
+        let pip = try await ProcessRunner.run(["/usr/bin/python3", "-m", "pip", "--version"], stdin: [], timeout: .seconds(60))
+        let version = pip.stdoutText.split(separator: " ").dropFirst().first.map { $0.split(separator: ".").compactMap { Int($0) } } ?? []
+        #expect(await VirtualenvBuilder.outerPip("/usr/bin/python3") == (pip.status == 0 && version.count >= 2 && (version[0], version[1]) >= (22, 3)))
+    }
+}
