@@ -30,7 +30,9 @@ extension Lab {
             let before = run.okRate(from: 1, to: run.silencedAt), during = run.okRate(from: run.silencedAt, to: run.liftedAt)
             print("\(label): \(run.counts["ok"] ?? 0) ok, \(run.failed) failed; \(Int(before))/s before, \(Int(during))/s silent (\(Int(100 * during / max(before, 1)))%)")
             #expect(run.failed <= inFlight, "\(label): \(run.failed) failed: \(run.counts["samples"] ?? [])")
-            #expect(before > 50 && during >= 0.5 * before, "\(label): \(during)/s while silent, \(before)/s before")
+            let perSecond = run.seconds(from: 0, to: run.liftedAt + 1).map { run.timeline[$0]["ok"] as? Int ?? 0 }
+            #expect(before > 50 && during >= 0.5 * before,
+                    "\(label): \(during)/s while silent (from \(run.silencedAt) s to \(run.liftedAt) s), \(before)/s before; per second: \(perSecond)")
             #expect(Silence.remaining() == 0, "the test's rule is gone")
         }
 

@@ -19,7 +19,10 @@ import Testing
         #expect(!conf.contains("least_conn") && !conf.contains("ip_hash"), "round robin is nginx's own default")
         let tuned = try Self.conf(.nginx, suffix: "nginx.conf") { $0.middle.connectTimeout = 5; $0.middle.retry = 30; $0.middle.balance = .leastConnections }
         #expect(tuned.contains("fastcgi_connect_timeout 5s;"))
-        #expect(tuned.contains("    upstream ha_api {\n        least_conn;\n        server \"127.0.2.21:9500\" max_fails=1 fail_timeout=30s;"))
+        // One shared zone: every nginx worker process learns of a failed server at once.
+        #expect(conf.contains("    upstream ha_api {\n        zone ha_api 64k;\n        server"))
+        #expect(tuned.contains("    upstream ha_api {\n        least_conn;\n        zone ha_api 64k;\n        server \"127.0.2.21:9500\" max_fails=1 fail_timeout=30s;"))
+        #expect(NginxRenderer.zone("ha_api", servers: 65) == "        zone ha_api 128k;\n")
         #expect(try Self.conf(.nginx, suffix: "nginx.conf") { $0.middle.balance = .clientAddress }.contains("        ip_hash;\n"))
         #expect(try Self.conf(.nginx, suffix: "nginx.conf") { $0.middle.balance = .url }.contains("        hash $uri consistent;\n"))
     }
