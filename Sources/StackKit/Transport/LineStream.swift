@@ -38,7 +38,7 @@ enum LineStream {
         options.processGroupID = 0
         let work = Task.detached { () throws -> Int32 in
             let result = try await Subprocess.run(
-                .name("env"), arguments: Arguments(argv), platformOptions: options,
+                ProgramPath.env, arguments: Arguments(argv), platformOptions: options,
                 input: .fileDescriptor(FileDescriptor(rawValue: reader), closeAfterSpawningProcess: true),
                 output: .sequence, error: .discarded
             ) { execution in

@@ -54,7 +54,7 @@ enum ProcessRunner {
         let seconds = max(1, timeout.inSeconds)
         let limited = ["timeout", "-k", "2", String(format: "%.3f", seconds)] + argv
         let result = try await Subprocess.run(
-            .name("timeout"), arguments: Arguments(Array(limited.dropFirst())),
+            ProgramPath.timeout, arguments: Arguments(Array(limited.dropFirst())),
             input: .fileDescriptor(try inputFile(stdin), closeAfterSpawningProcess: true),
             output: .bytes(limit: outputLimit), error: .bytes(limit: outputLimit))
         let status: Int32 = switch result.terminationStatus {
