@@ -101,6 +101,28 @@ startretries=0
         self.assertEqual(waited.returncode, 0, waited.stderr)
         self.assertEqual(self.control("status").stdout, "@running g:sleeper\n")
 
+    def test_status_runs_the_relay_on_a_descriptor_of_its_own_when_every_program_runs(self):
+        # The relay's code: what it would print, and its arguments, on the descriptor given.
+        code = "import sys\nsys.stdout.buffer.write(('@probes ' + ' '.join(sys.argv[1:]) + '\\n').encode())\n"
+        def status(*names, code=code):
+            r, w = os.pipe()
+            p = subprocess.run([sys.executable, "-I", "-S", CONTROL, self.sock, "status"] + list(names) + ["--relay", str(w), code, "PAYLOAD"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60, pass_fds=(w,))
+            os.close(w)
+            with os.fdopen(r) as f:
+                return p, f.read()
+        p, relayed = status("g:sleeper")
+        self.assertEqual((p.returncode, p.stdout, relayed), (0, "", ""), "not every program runs: no relay")
+        self.assertEqual(self.control("start", "g:sleeper").returncode, 0)
+        p, relayed = status("g:sleeper")
+        self.assertEqual((p.returncode, p.stdout, relayed), (0, "@running g:sleeper\n", "@probes PAYLOAD\n"))
+        p, relayed = status("g:sleeper", "ghost")
+        self.assertEqual((p.stdout, relayed), ("@running g:sleeper\n", ""))
+        # A relay that fails leaves the status and its exit as they are.
+        p, relayed = status("g:sleeper", code="raise OSError('boom')")
+        self.assertEqual((p.returncode, p.stdout, relayed), (0, "@running g:sleeper\n", ""))
+        self.assertIn("boom", p.stderr)
+
     def test_a_fault_is_said_and_exits_1(self):
         r = self.control("start", "g:nope")
         self.assertEqual(r.returncode, 1)

@@ -21,10 +21,16 @@ extension Scripts {
         var s: ShellCode = "[ -d \(t.base) ] || mkdir -p \(t.base)\n"
         s += "if ( set -C; printf '%s\\n' \(json) > \(lock) ) 2>/dev/null; then \(ShellCode.emit(.acquired))\n"
         if let staleToken = request.staleToken {
-            s += "elif grep -qF \(staleToken) \(lock) 2>/dev/null && printf '%s\\n' \(json) > \(lock + ".new") && mv -f \(lock + ".new") \(lock); "
+            s += "elif \(holds(staleToken, lock)) && printf '%s\\n' \(json) > \(lock + ".new") && mv -f \(lock + ".new") \(lock); "
                 + "then \(ShellCode.emit(.acquired))\n"
         }
         return s + "else \(heldLine(lock)); exit 0; fi\n"
+    }
+
+    /// Whether the lock's holder line names `token`, read by the shell itself (no grep: this
+    /// runs on every host at the end of every run).
+    static func holds(_ token: String, _ lock: String) -> ShellCode {
+        "{ IFS= read -r held < \(lock); } 2>/dev/null && case \"$held\" in *\(token)*) true ;; *) false ;; esac"
     }
 
     /// Appends the run's line to the host's history (when the run changed the host), then
@@ -34,9 +40,9 @@ extension Scripts {
         var s: ShellCode = ""
         if let history { s += "[ -d \(t.base) ] && printf '%s\\n' \(history) >> \(historyPath(t))\n" }
         if let keep {
-            s += "grep -qF \(token) \(lock) 2>/dev/null && printf '%s\\n' \(keep.json) > \(lock + ".new") && mv -f \(lock + ".new") \(lock)\n"
+            s += "\(holds(token, lock)) && printf '%s\\n' \(keep.json) > \(lock + ".new") && mv -f \(lock + ".new") \(lock)\n"
         } else {
-            s += "grep -qF \(token) \(lock) 2>/dev/null && rm -f \(lock)\n"
+            s += "\(holds(token, lock)) && rm -f \(lock)\n"
         }
         return HostScript(.unlock, s + "exit 0\n", timeout: .seconds(30))
     }

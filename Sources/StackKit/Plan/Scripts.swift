@@ -23,11 +23,12 @@ public enum Scripts {
     /// their answers are its health check, with no round trip of their own.
     public static func inspect(_ plan: HostPlan, lock: LockRequest? = nil, probes: [Relay.Exchange] = []) -> HostScript<InspectReply> {
         var s: ShellCode = lock.map { takeLock(plan.topology, $0) } ?? ""
-        s += inspectBody(plan) + resolvePaths(plan) + checkBody(plan, full: false)
+        let together = !probes.isEmpty && relaysWithStatus(plan)
+        s += inspectBody(plan, relaying: together ? probes : []) + resolvePaths(plan) + checkBody(plan, full: false)
         // A program that is not running may be kept from starting by a stray of its own.
         let strays = Strays.list(plan)
         if !strays.text.isEmpty { s += "if ! \(InspectShell.allRunning); then\n" + strays + "fi\n" }
-        if !probes.isEmpty { s += "\(InspectShell.allRunning) && " + relay(probes, plan) + "\n" }
+        if !probes.isEmpty && !together { s += "\(InspectShell.allRunning) && " + relay(probes, plan) + "\n" }
         return HostScript(.inspect, s + "exit 0\n", timeout: .seconds(60))
     }
 
@@ -37,6 +38,12 @@ public enum Scripts {
         let payload = Data(Relay.encode(exchanges)).base64EncodedString()
         let code: ShellCode = "\([plan.platform.python, "-I", "-S", "-c", Relay.script, payload] + (wait > 0 ? [String(wait)] : []))"
         return code.printing(.probes)
+    }
+
+    /// Whether supervisord's status and the probe relay can run in one Python (they need the
+    /// same interpreter): the relay then runs when every program does, as it would after.
+    static func relaysWithStatus(_ plan: HostPlan) -> Bool {
+        plan.host.processManager == .supervisord && plan.platform.supervisorPython == plan.platform.python
     }
 
     /// On a middle host: every served and protected directory as the host resolves it, so the
@@ -56,7 +63,7 @@ public enum Scripts {
 
     /// The inspect lines without the exit, so `status` can extend them. What later lines may
     /// ask of it are the functions `InspectShell` names, never its variables.
-    static func inspectBody(_ plan: HostPlan) -> ShellCode {
+    static func inspectBody(_ plan: HostPlan, relaying probes: [Relay.Exchange] = []) -> ShellCode {
         // One stat and one sha256sum for all the files there are (not three programs per file):
         // this runs on every host in every `up`. Manifest paths hold no spaces (ValueRule.path).
         var s: ShellCode = ""
@@ -100,9 +107,13 @@ public enum Scripts {
         case .supervisord:
             // supervisord is asked once (one python run, not one per program): `running` reads
             // its answer, and the answer is the running lines the inspect prints.
-            let status = ServiceControl.supervisor(plan, ["status"])
+            let names = plan.programs.map { ServiceControl.name($0, plan) }
+            let relay = probes.isEmpty ? [] : ["--relay", "7", Relay.script, Data(Relay.encode(probes)).base64EncodedString()]
+            let status = ServiceControl.supervisor(plan, ["status"] + (probes.isEmpty ? [] : names) + relay)
+            // The relay's answers go to descriptor 7: the script's output, not `sv_status`.
+            let output: ShellCode = probes.isEmpty ? "" : "exec 7>&1\n"
             let code: ShellCode = """
-            if [ -S \(t.supervisorSocketPath) ] && sv_status=$(\(status) 2>/dev/null); then
+            \(output)if [ -S \(t.supervisorSocketPath) ] && sv_status=$(\(status) 2>/dev/null); then
               \(ShellCode.emit(.manager, "up")); [ -n "$sv_status" ] && printf '%s\\n' "$sv_status"
             else \(ShellCode.emit(.manager, "down")); sv_status=; fi
             sv_nl='
@@ -110,7 +121,7 @@ public enum Scripts {
             \(InspectShell.running)() { case "$sv_nl$sv_status$sv_nl" in *"$sv_nl\(prefix: .running) $1$sv_nl"*) return 0 ;; esac; return 1; }
 
             """
-            s += code.printing(.running)
+            s += probes.isEmpty ? code.printing(.running) : code.printing(.running, .probes)
             // Where PID 1 is systemd, the stack's supervisord has boot units (SupervisordBootUnits).
             s += """
             if [ -d /run/systemd/system ]; then \(ShellCode.emit(.initSystem, "systemd"))

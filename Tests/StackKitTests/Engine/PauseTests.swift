@@ -20,7 +20,7 @@ import StackKitTesting
         -> (Deployer<ImmediateClock>, [String: FakeTransport], URL) {
         try RolloutTests.setup(respond, inspect: { host, script in
             var out = ""
-            if let held, !script.contains("grep -qF t-pause") { out += "@held \(held.json)\n" } else { out += "@acquired\n" }
+            if let held, !script.contains("*t-pause*) true") { out += "@held \(held.json)\n" } else { out += "@acquired\n" }
             let release = host == "app1" ? "0000000000new" : "000000000old"
             let previous = host == "app1" ? "000000000old" : "00000000prev"
             if host.hasPrefix("app") { out += "@release main \(release)\n@previous main \(previous)\n" }
