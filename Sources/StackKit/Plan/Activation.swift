@@ -66,7 +66,7 @@ public enum Activation {
             if !state.managerRunning {
                 if first { actions.append(.startManager(unit: state.bootsSystemd ? plan.topology.supervisorUnit : nil)) }
                 managerReloaded = true
-            } else if committed.contains(where: { $0.file.check == .supervisord }) {
+            } else if committed.contains(where: { $0.file.check.isSupervisord }) {
                 actions.append(.reloadManager)
                 managerReloaded = true
             }

@@ -11,7 +11,9 @@ extension Scripts {
     /// `InspectShell.running`.
     static func checkBody(_ plan: HostPlan, full: Bool) -> ShellCode {
         let t = plan.topology, p = plan.platform
-        var s: ShellCode = ShellCode.emit(.user, "\"$(id -un)\"", "\"$(id -u)\"") + "\n"
+        // One `id` for both (`uid=0(root) gid=...`): this runs on every host of every `up`.
+        var s: ShellCode = "ids=$(id); uid=${ids#uid=}; uid=${uid%%(*}; user=${ids#*(}; user=${user%%)*}\n"
+        s += ShellCode.emit(.user, #""$user""#, #""$uid""#) + "\n"
         s += """
         bin() { if [ -x "$1" ]; then \(ShellCode.emit(.bin, #""$1""#, #""$2""#)); else \(ShellCode.emit(.nobin, #""$1""#)); fi; }
         ver() { [ -x "$1" ] && "$@" 2>&1 | head -n 1; }
@@ -71,7 +73,7 @@ extension Scripts {
             """
         }
         s += "d=\(t.base); while [ ! -d \"$d\" ]; do d=$(dirname \"$d\"); done\n"
-        s += ShellCode.emit(.disk, #""$d""#, "\"$(df -Pk \"$d\" | awk 'NR==2 {print $4}')\"") + "\n"
+        s += ShellCode.emit(.disk, #""$d""#, "\"$(df -Pk \"$d\" | { read -r _; read -r _ _ _ free _; printf '%s' \"$free\"; })\"") + "\n"
         if plan.tiers.contains(.middle) {
             s += plan.host.processManager == .systemd
                 ? ShellCode.emit(.nofile, "\"$(cat /proc/sys/fs/nr_open)\"", "fs.nr_open") + "\n"

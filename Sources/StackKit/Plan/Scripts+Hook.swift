@@ -32,7 +32,7 @@ extension Scripts {
         let timedOutMessage = "release_command (timed out after \(ManifestDecoder.seconds(pool.releaseTimeout)) s; its processes were ended)"
         var s = accounts(plan)
         // The release command may be the first to write in them (migrate makes the sqlite file).
-        for d in DataDirectories(topology: plan.topology).specs(on: plan.host.name, pools: [pool]) { s += directory(d) }
+        s += directories(DataDirectories(topology: plan.topology).specs(on: plan.host.name, pools: [pool]))
         s += """
         [ -f \(dir + "/.stackctl-ready") ] || { \(ShellCode.emit(.fail, "\("release " + id + " is not prepared on this host")")); exit 1; }
         \(ShellCode.heredoc("\(argv)", json, fd: 3))rc=$?

@@ -53,8 +53,17 @@ extension Scripts {
             return openFiles(files, label, manager) + "check \(label) '' \([binary, "-tt", "-f", staged])\n"
         case .nginx(let binary, let prefix, let files):
             return openFiles(files, label, manager) + "check \(label) '' \([binary, "-t", "-q", "-p", prefix, "-c", staged])\n"
-        case .supervisord:
-            return "check \(label) '' \"$(sed -n '1s/^#!//p' \"$(command -v supervisord)\")\" -c \(supervisorCheck) \(staged)\n"
+        case .supervisord(let python, let launcher):
+            // A launcher staged beside it is parsed by the same run (one Python start, not two),
+            // and passes with it.
+            guard let launcherFile = others.first(where: { $0.path == launcher }) else {
+                return "check \(label) '' \([python, "-c", supervisorCheck, f.stagedPath])\n"
+            }
+            return "check \(label) '' \([python, "-c", supervisorCheck, f.stagedPath, launcherFile.stagedPath])\n"
+                + "[ $rc -eq 0 ] && [ -z \"$out\" ] && \(ShellCode.emit(.valid, "\(launcher)"))\n"
+        case .python where others.contains(where: { if case .supervisord(_, f.path) = $0.file.check { true } else { false } }):
+            return "" // parsed by its config's check
+
         case .python(let interpreter, let imports):
             let py = "import " + (["sys", "ast"] + imports).joined(separator: ", ") + "; ast.parse(open(sys.argv[1]).read())"
             return "check \(label) '' \([interpreter, "-c", py, staged])\n"
@@ -77,6 +86,8 @@ extension Scripts {
     /// pkg_resources that stackctl's supervisord starts with.
     static let supervisorCheck = SupervisordRenderer.standIn + """
     def check():
+        for path in sys.argv[2:]:
+            compile(open(path).read(), path, "exec")
         from supervisor.options import ServerOptions
         ServerOptions().realize(args=["-c", sys.argv[1]])
     supervise(check)

@@ -15,12 +15,17 @@ public enum FileCheck: Sendable, Equatable {
     /// `nginx -t -q` with the instance's prefix; and the host can give it `openFiles`
     /// descriptors (its worker_rlimit_nofile: nginx -t does not check that).
     case nginx(binary: String, prefix: String, openFiles: Int)
-    /// supervisord's own parser, on the interpreter supervisord runs on.
-    case supervisord
+    /// supervisord's own parser, on the interpreter supervisord runs on (`python`, the one its
+    /// `launcher` names); a staged launcher is parsed in the same run.
+    case supervisord(python: String, launcher: String)
     /// The launcher parses; `imports` must import on `interpreter` (flup, for a fixed pool).
     case python(interpreter: String, imports: [String])
     /// `systemd-analyze verify`, under `unit` (a template is verified as its instance 0).
     case systemdUnit(unit: String)
+
+    public var isSupervisord: Bool {
+        if case .supervisord = self { true } else { false }
+    }
 
     /// A unit file: committing it needs `systemctl daemon-reload`.
     public var isSystemdUnit: Bool {

@@ -37,7 +37,7 @@ public struct StackRenderer: Sendable {
         case .supervisord:
             files.append(RenderedFile(path: topology.supervisorConfigPath,
                 contents: SupervisordRenderer(topology: topology, host: host, programs: programs).render(),
-                                      role: .manager, check: .supervisord))
+                                      role: .manager, check: .supervisord(python: platform.supervisorPython, launcher: topology.supervisordPath)))
             files.append(RenderedFile(path: topology.supervisordPath,
                 contents: SupervisordRenderer.launcher(python: platform.supervisorPython, stack: manifest.name, host: host.name),
                                       role: .manager, check: .python(interpreter: platform.supervisorPython, imports: []), mode: 0o755))

@@ -105,6 +105,10 @@ import StackKitTesting
             let out = try await LocalTransport(hostName: "here").run(Scripts.check(plan).command)
             let reply = CheckReply(ScriptOutput(out.stdoutText))
             #expect(out.status == 0 && reply.uid >= 0 && reply.disk != nil, "\(plan.host.name): \(out.stdoutText) \(out.stderrText)")
+            // As id and df say them, read by the shell from one run of each.
+            #expect(reply.uid == Int(getuid()) && reply.user == String(cString: getpwuid(getuid())!.pointee.pw_name))
+            var fs = statvfs()
+            #expect(statvfs(reply.disk?.path ?? "/nonexistent", &fs) == 0 && (reply.disk?.kb ?? 0) > 0, "\(String(describing: reply.disk))")
             #expect(reply.binaries["/usr/bin/python3"]?.hasPrefix("Python 3") == true, "\(reply.binaries)")
             if plan.tiers.contains(.front) { #expect(reply.binaries["/usr/sbin/apache2"]?.hasPrefix("Server version: Apache/2.4") == true && reply.modules.isEmpty) }
         }

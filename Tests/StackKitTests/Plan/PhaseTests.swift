@@ -89,7 +89,7 @@ import StackKitTesting
                 switch name {
                 case "apache2.conf": #expect(f.role == .front && f.file.check == .apache(binary: "/usr/sbin/apache2", serverRoot: "/srv/stackctl/shop/front"))
                 case "nginx.conf": #expect(f.role == .middle && f.file.check == .nginx(binary: "/usr/sbin/nginx", prefix: "/srv/stackctl/shop/middle", openFiles: 2112))
-                case "supervisord.conf": #expect(f.role == .manager && f.file.check == .supervisord)
+                case "supervisord.conf": #expect(f.role == .manager && f.file.check.isSupervisord)
                 case "supervisord": #expect(f.role == .manager && f.file.check == .python(interpreter: "/usr/bin/python3", imports: []) && f.file.mode == 0o755)
                 case "pool.json": #expect(f.role.tier == .workers && f.file.check == .none)
                 case "launcher.py" where f.role.pool == m.pools[0].name:

@@ -108,7 +108,12 @@ import Testing
         #expect(script.contains("(umask 077 && base64 -d > /srv/stackctl/shop/middle/.nginx.conf.stackctl-new) <<'STACKCTL_EOF'"))
         #expect(script.contains("check /srv/stackctl/shop/middle/nginx.conf '' /usr/sbin/nginx -t -q -p /srv/stackctl/shop/middle -c /srv/stackctl/shop/middle/.nginx.conf.stackctl-new"))
         // Secrets are for the pool's own account only; that account is made before anything is given to it.
-        #expect(script.contains("chown shop-admin:shop-admin /srv/stackctl/shop/pools/admin/.pool.json.stackctl-new && chmod 440"))
+        // Given to it (one chown per owner, one chmod per mode) only once it is written.
+        let poolJSON = "/srv/stackctl/shop/pools/admin/.pool.json.stackctl-new"
+        let given = try #require(script.range(of: "chown shop-admin:shop-admin \(poolJSON)")?.lowerBound)
+        #expect(script.range(of: "base64 -d > \(poolJSON)")!.lowerBound < given)
+        #expect(script.split(separator: "\n").contains { $0.hasPrefix("chmod 440 ") && $0.contains(poolJSON) })
+        #expect(script.components(separatedBy: "\nchown ").count - 1 == Set(plan.files.map { $0.file.owner + ":" + $0.file.group }).count)
         let made = try #require(script.range(of: "account passwd shop-admin useradd --system --gid shop-admin --no-create-home"))
         #expect(script.range(of: "account group shop-admin groupadd --system shop-admin")!.lowerBound < made.lowerBound)
         #expect(made.lowerBound < script.range(of: "install -d")!.lowerBound)
@@ -117,6 +122,21 @@ import Testing
         #expect(!script.contains("mv -f"), "staging never touches live files")
         let edge = try Self.plan("full", host: "edge")
         #expect(Scripts.stage(edge, HostChanges(plan: edge, state: HostState())).text.contains("check /srv/stackctl/shop/front/apache2.conf 'Syntax OK' /usr/sbin/apache2 -t -f /srv/stackctl/shop/front/.apache2.conf.stackctl-new -d /srv/stackctl/shop/front"))
+    }
+
+    @Test func supervisordsConfigAndLauncherAreCheckedByOnePythonRun() throws {
+        let plan = try Self.plan("ha", host: "m1")
+        let launcher = plan.topology.supervisordPath, conf = plan.topology.supervisorConfigPath
+        let both = Scripts.stage(plan, HostChanges(plan: plan, state: HostState())).text
+        #expect(both.contains("check \(conf) '' /usr/bin/python3 -c "))
+        #expect(both.contains(" \(PlannedFile.staged(conf)) \(PlannedFile.staged(launcher))\n[ $rc -eq 0 ] && [ -z \"$out\" ] && printf '@valid %s\\n' \(launcher)\n"))
+        #expect(!both.contains("check \(launcher) "), "no check of its own")
+        // The launcher alone (its config as it was): parsed by a check of its own.
+        var changes = HostChanges(plan: plan, state: HostState())
+        changes.files = changes.files.filter { $0.path == launcher }
+        let alone = Scripts.stage(plan, changes).text
+        #expect(alone.contains("check \(launcher) '' /usr/bin/python3 -c 'import sys, ast; ast.parse("))
+        #expect(!alone.contains("check \(conf) "))
     }
 
     @Test func theActivateScriptRenamesThenRunsTheActions() throws {

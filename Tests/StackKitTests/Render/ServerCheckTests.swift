@@ -147,6 +147,15 @@ import Testing
             #expect(says.isEmpty || r.stderr.contains(says), "\(name): \(r.stderr.suffix(400))")
             #expect(!r.stderr.contains("| pkg_resources"), "\(name): pkg_resources was imported")
         }
+        // The stack's supervisord launcher, staged beside it, is parsed by the same run.
+        let conf = dir.appendingPathComponent("good.conf").path, launcher = dir.appendingPathComponent("supervisord").path
+        let text = SupervisordRenderer.launcher(python: "/usr/bin/python3", stack: "s", host: "h")
+        for (launcherText, ok) in [(text, true), (text + "def broken(:\n", false)] {
+            try launcherText.write(toFile: launcher, atomically: true, encoding: .utf8)
+            let r = try Run.run(["/usr/bin/python3", "-c", Scripts.supervisorCheck, conf, launcher])
+            #expect((r.status == 0) == ok, "\(r.stderr.suffix(400))")
+            #expect(ok || (r.stderr.contains("SyntaxError") && r.stderr.contains(launcher)), "\(r.stderr.suffix(400))")
+        }
     }
 
     /// The stack's supervisord starts as a process called `supervisord`, with the stand-in

@@ -73,7 +73,11 @@ import StackKitTesting
         let key = try #require(plan.files.first { $0.path == "/srv/stackctl/shop/front/tls/key.pem" })
         #expect(key.file.mode == 0o600 && key.file.owner == "root" && key.file.secret)
         let script = Scripts.stage(plan, HostChanges(plan: plan, state: HostState())).text
-        #expect(script.contains("rm -f /srv/stackctl/shop/front/tls/.key.pem.stackctl-new && (umask 077 && base64 -d > /srv/stackctl/shop/front/tls/.key.pem.stackctl-new)"))
+        // Removed first (no file of another mode is written into), written under umask 077.
+        let staged = "/srv/stackctl/shop/front/tls/.key.pem.stackctl-new"
+        let removed = try #require(script.range(of: "rm -f ")?.lowerBound)
+        let written = try #require(script.range(of: "(umask 077 && base64 -d > \(staged))")?.lowerBound)
+        #expect(removed < written && script[removed...].prefix(while: { $0 != "\n" }).contains(staged))
         #expect(script.contains("check '/srv/stackctl/shop/front/tls/key.pem (its key is the certificate'\\''s)' ''"))
         #expect(script.contains("check /srv/stackctl/shop/front/apache2.conf 'Syntax OK' /usr/sbin/apache2 -t -f /srv/stackctl/shop/front/.apache2.conf.stackctl-new.check"))
     }

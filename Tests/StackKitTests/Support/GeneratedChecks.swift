@@ -69,7 +69,7 @@ struct GeneratedChecks {
                 guard seen.insert(key).inserted else { continue }
                 let copy = "\(dir)/h\(h)\(file.path)"
                 try fm.createDirectory(atPath: (copy as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                let contents = file.check == .supervisord ? Fixtures.ownAccountsAsRoot(file.contents, m) : file.contents
+                let contents = file.check.isSupervisord ? Fixtures.ownAccountsAsRoot(file.contents, m) : file.contents
                 try contents.write(toFile: copy, atomically: false, encoding: .utf8)
                 // A program a unit runs (the stack's supervisord) must be where the unit names it.
                 if file.mode & 0o111 != 0, file.path.hasPrefix(root), !fm.fileExists(atPath: file.path) {
