@@ -1,6 +1,7 @@
 # Only what every run needs is imported up front (this runs on every inspect and every gate):
-# ssl, os and tempfile cost more than the rest together, and only a TLS exchange needs them.
-import binascii, socket, sys, threading, time
+# ssl, os and tempfile cost more than the rest together, and only a TLS exchange needs them;
+# the C modules _socket and _thread, not socket.py and threading (a third of a start each).
+import _socket, _thread, binascii, sys, time
 def certificate(s):
     # The served leaf: "tls NOT_AFTER_EPOCH NAME,NAME" (subjectAltName DNS names, else the CN).
     der = s.getpeercert(binary_form=True)
@@ -32,26 +33,32 @@ while i < len(data):
     jobs.append((head[:-1], data[nl + 1:nl + 1 + n]))
     i = nl + 1 + n
 if any(head[0] == "tls" for head, _ in jobs):
-    import os, ssl, tempfile
-    SSLError = ssl.SSLError
+    import os, socket, ssl, tempfile
+    SSLError, Socket = ssl.SSLError, socket.socket
 else:
     class SSLError(Exception):
         pass
+    Socket = _socket.socket
 results = [None] * len(jobs)
+# Each exchange's thread releases its lock when done.
+done = [_thread.allocate_lock() for _ in jobs]
 def run(k, head, payload):
-    while True:
-        results[k] = attempt(head, payload)
-        if results[k][0] not in ("refused", "missing") or time.monotonic() >= until:
-            return
-        time.sleep(0.02)
+    try:
+        while True:
+            results[k] = attempt(head, payload)
+            if results[k][0] not in ("refused", "missing") or time.monotonic() >= until:
+                return
+            time.sleep(0.02)
+    finally:
+        done[k].release()
 def attempt(head, payload):
     start, got, outcome, message = time.monotonic(), [], "ok", ""
     try:
         if head[0] == "unix":
-            s, addr, timeout = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM), head[1], float(head[2])
+            s, addr, timeout = Socket(_socket.AF_UNIX, _socket.SOCK_STREAM), head[1], float(head[2])
         else:
-            family = socket.AF_INET6 if ":" in head[1] else socket.AF_INET
-            s, addr, timeout = socket.socket(family, socket.SOCK_STREAM), (head[1], int(head[2])), float(head[-1])
+            family = _socket.AF_INET6 if ":" in head[1] else _socket.AF_INET
+            s, addr, timeout = Socket(family, _socket.SOCK_STREAM), (head[1], int(head[2])), float(head[-1])
         s.settimeout(timeout)
         s.connect(addr)
         if head[0] == "tls":
@@ -69,7 +76,7 @@ def attempt(head, payload):
             got.append(b)
     except SSLError as e:
         outcome, message = "error", "TLS: %s" % e
-    except socket.timeout:
+    except _socket.timeout:
         outcome, message = "timeout", "no answer within %ss" % timeout
     except ConnectionRefusedError as e:
         outcome, message = "refused", str(e)
@@ -82,11 +89,11 @@ def attempt(head, payload):
     except OSError as e:
         outcome, message = "error", str(e)
     return (outcome, int((time.monotonic() - start) * 1000), b"".join(got), message.replace("\n", " "))
-threads = [threading.Thread(target=run, args=(k, h, p)) for k, (h, p) in enumerate(jobs)]
-for t in threads:
-    t.start()
-for t in threads:
-    t.join()
+for k, (h, p) in enumerate(jobs):
+    done[k].acquire()
+    _thread.start_new_thread(run, (k, h, p))
+for lock in done:
+    lock.acquire()
 out = []
 for outcome, ms, got, message in results:
     out.append(("%s %d %d %s\n" % (outcome, ms, len(got), message)).encode())

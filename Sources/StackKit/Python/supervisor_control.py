@@ -1,4 +1,6 @@
-import os, socket, sys, time
+# The C modules, not socket.py, os or threading: their imports were most of this program's
+# start (it runs on every inspect and every activation).
+import _socket, posix, sys, time
 from xml.parsers import expat
 # A program that cannot be spawned (its command is missing) is left to the health gate, which
 # reads supervisord's spawn error for the why.
@@ -52,10 +54,10 @@ class Answer:
 def rpc(method, *params):
     body = ("<?xml version='1.0'?><methodCall><methodName>supervisor.%s</methodName><params>%s</params></methodCall>"
             % (method, "".join("<param><value>%s</value></param>" % value(p) for p in params))).encode()
-    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    c = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     # A supervisord just started (STACKCTL_SUPERVISOR_WAIT seconds) may not listen yet: its
     # first caller waits for it, instead of a status call in a loop before the real one.
-    until = time.monotonic() + float(os.environ.get("STACKCTL_SUPERVISOR_WAIT", "0"))
+    until = time.monotonic() + float(posix.environ.get(b"STACKCTL_SUPERVISOR_WAIT", b"0"))
     while True:
         try:
             c.connect(sock)
