@@ -105,11 +105,12 @@ struct NginxRenderer {
     func upstreamName(_ pool: String) -> String { "\(manifest.name)_\(pool)" }
 
     /// Shared memory for the group's state, so every nginx worker process learns at once that a
-    /// server failed (without it each learns on its own, each paying the connect timeout):
-    /// about 500 bytes a server, 32 KiB at least (8 pages). 1 KiB a server in steps of 64 KiB,
-    /// so a host drained or added leaves the size (and the zone across a reload) as it was.
+    /// server failed (without it each learns on its own, each paying the connect timeout).
+    /// A server takes about 1 KiB (64 IPv6 servers overflow 64 KiB, `nginx -t` says "no memory
+    /// in upstream zone"): 32 KiB and 2 KiB a server, in steps of 64 KiB, so a host drained or
+    /// added mostly leaves the size (and the zone across a reload) as it was.
     static func zone(_ name: String, servers: Int) -> String {
-        "        zone \(name) \(max(1, (servers + 63) / 64) * 64)k;\n"
+        "        zone \(name) \((32 + 2 * servers + 63) / 64 * 64)k;\n"
     }
 
     var usesSCGI: Bool { manifest.routesSCGI }

@@ -22,7 +22,8 @@ import Testing
         // One shared zone: every nginx worker process learns of a failed server at once.
         #expect(conf.contains("    upstream ha_api {\n        zone ha_api 64k;\n        server"))
         #expect(tuned.contains("    upstream ha_api {\n        least_conn;\n        zone ha_api 64k;\n        server \"127.0.2.21:9500\" max_fails=1 fail_timeout=30s;"))
-        #expect(NginxRenderer.zone("ha_api", servers: 65) == "        zone ha_api 128k;\n")
+        #expect(NginxRenderer.zone("ha_api", servers: 16) == "        zone ha_api 64k;\n")
+        #expect(NginxRenderer.zone("ha_api", servers: 64) == "        zone ha_api 192k;\n")
         #expect(try Self.conf(.nginx, suffix: "nginx.conf") { $0.middle.balance = .clientAddress }.contains("        ip_hash;\n"))
         #expect(try Self.conf(.nginx, suffix: "nginx.conf") { $0.middle.balance = .url }.contains("        hash $uri consistent;\n"))
     }
