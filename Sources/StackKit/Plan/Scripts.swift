@@ -149,16 +149,15 @@ public enum Scripts {
         HostScript(.stage, stageBody(plan, changes) + ShellCode.emit(.staged) + "\n")
     }
 
-    /// Makes a directory, or gives an existing one its mode, owner and group (not its contents').
-    static func directory(_ d: DirectorySpec) -> ShellCode { directories([d]) }
-
-    /// `directory` for each, one `install` for all that share a mode, owner and group (it runs
-    /// on every host of a first `up`). Order does not matter: `install -d` sets an existing
-    /// directory's mode and owner too, so a parent made for a child ends as it is specified.
+    /// Makes each directory, or gives an existing one its mode, owner and group (not its
+    /// contents'): one `install` for all that share a mode, owner and group (it runs on every
+    /// host of a first `up`). Order does not matter: `install -d` sets an existing directory's
+    /// mode and owner too, so a parent made for a child ends as it is specified.
     static func directories(_ specs: [DirectorySpec]) -> ShellCode {
         grouped(specs) { "\(String($0.mode, radix: 8)) \($0.owner) \($0.group)" }.map { _, group in
             let d = group[0], paths = group.map(\.path)
-            return ShellCode.step("dir " + paths.joined(separator: " "), ["install", "-d", "-m", String(d.mode, radix: 8), "-o", d.owner, "-g", d.group] + paths) + "\n"
+            let argv = ["install", "-d", "-m", String(d.mode, radix: 8), "-o", d.owner, "-g", d.group] + paths
+            return ShellCode.step("dir " + paths.joined(separator: " "), argv) + "\n"
         }.reduce("", +)
     }
 
