@@ -23,4 +23,16 @@ import Testing
         let json = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
         #expect(json.contains("\"exit_code\":7") && report.failure == "x")
     }
+
+    @Test func everyDegradationIsSaidOnceAndAFailureStillWins() {
+        var report = DeployReport(stack: "s", command: "up", hosts: [])
+        report.degrade("front1: front https /health is slow")
+        report.degrade("front1: its certificate expired")
+        report.degrade("front1: front https /health is slow")
+        #expect(report.exitCode == .degraded)
+        #expect(report.warning == "front1: front https /health is slow; front1: its certificate expired")
+        report.fail(.unhealthy, "x")
+        report.degrade("later")
+        #expect(report.exitCode == .unhealthy && report.warning == nil)
+    }
 }

@@ -139,11 +139,14 @@ public struct DeployReport: Sendable, Codable, Equatable {
         if let i = hosts.firstIndex(where: { $0.host == host }) { change(&hosts[i]) }
     }
 
-    /// A run that did its work but leaves the stack degraded; a failure still wins.
+    /// A run that did its work but leaves the stack degraded; a failure still wins. Every
+    /// degradation is said, each once, in the order found (a slow probe does not hide an
+    /// expired certificate).
     mutating func degrade(_ message: String) {
-        guard ok, warning == nil else { return }
+        guard ok else { return }
         exitCode = .degraded
-        warning = message
+        guard let said = warning else { warning = message; return }
+        if !said.contains(message) { warning = said + "; " + message }
     }
 
     /// The first failure decides the run's exit status and message.
