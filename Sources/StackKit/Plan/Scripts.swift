@@ -67,6 +67,7 @@ public enum Scripts {
         // One stat and one sha256sum for all the files there are (not three programs per file):
         // this runs on every host in every `up`. Manifest paths hold no spaces (ValueRule.path).
         var s: ShellCode = ""
+        let names = plan.programs.map { ServiceControl.name($0, plan) }
         if !plan.files.isEmpty {
             s += """
             present=""; for f in \(plan.files.map(\.path)); do [ -f "$f" ] && present="$present $f"; done
@@ -107,7 +108,6 @@ public enum Scripts {
         case .supervisord:
             // supervisord is asked once (one python run, not one per program): `running` reads
             // its answer, and the answer is the running lines the inspect prints.
-            let names = plan.programs.map { ServiceControl.name($0, plan) }
             let relay = probes.isEmpty ? [] : ["--relay", "7", Relay.script, Data(Relay.encode(probes)).base64EncodedString()]
             let status = ServiceControl.supervisor(plan, ["status"] + (probes.isEmpty ? [] : names) + relay)
             // The relay's answers go to descriptor 7: the script's output, not `sv_status`.
@@ -137,7 +137,6 @@ public enum Scripts {
             }
             s += "\(InspectShell.running)() { systemctl is-active --quiet \"$1\"; }\n"
         }
-        let names = plan.programs.map { ServiceControl.name($0, plan) }
         s += "\(InspectShell.allRunning)() { \(InspectShell.each(names)); }\n"
         return s
     }
