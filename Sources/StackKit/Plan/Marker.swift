@@ -20,8 +20,9 @@ public struct Marker: Sendable, Equatable {
         case resolved
         /// `PATH` of a file whose contents follow under it, base64-encoded.
         case content
-        /// The stack's lock: taken by this run; or `LINE`, its holder's JSON line; a `LINE` of history.
-        case acquired, held, history
+        /// The stack's lock: taken by this run; or `LINE`, its holder's JSON line; a `LINE` of history;
+        /// let go again by an inspect that found the host in sync (`released`).
+        case acquired, held, history, released
         /// `BASE64`: the probe relay's answers (`Relay.decode`), when the inspect probed ahead.
         case probes
         /// The end of a stage, activate or down script.
@@ -67,7 +68,7 @@ public struct Marker: Sendable, Equatable {
         /// How many fields the tag takes; the last one takes the rest of the line, spaces and all.
         public var arity: ClosedRange<Int> {
             switch self {
-            case .staged, .activated, .stopped, .acquired: 0...0
+            case .staged, .activated, .stopped, .acquired, .released: 0...0
             case .ok, .fail, .valid, .invalid, .content, .held, .history, .probes, .manager, .running, .initSystem, .enabled, .nosock,
                  .drained, .drainTimeout, .svpid: 1...1
             case .nobin, .nomod, .venv: 1...1

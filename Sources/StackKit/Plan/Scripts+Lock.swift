@@ -75,14 +75,17 @@ public struct LockRequest: Sendable, Equatable {
     }
 }
 
-/// The lock script's answer: taken, or the holder's line as the host has it.
+/// The lock script's answer: taken, or the holder's line as the host has it; `released`: taken,
+/// and let go by the same script, which found the host in sync (`Scripts.inspect`).
 public struct LockReply: ScriptReply, Equatable {
     public var acquired: Bool
     public var held: String?
+    public var released: Bool
 
     public init(_ output: ScriptOutput) {
         acquired = output.has(.acquired)
         held = output.first(.held)?.fields[0]
+        released = acquired && output.has(.released)
     }
 }
 

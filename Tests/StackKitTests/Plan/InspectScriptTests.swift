@@ -79,3 +79,97 @@ import Testing
         #expect(try run([names[0] + "x"] + names.dropFirst()) == "", "a name is matched whole")
     }
 }
+
+/// An `up`'s inspect lets the lock go again on a host in sync: a no-op then ends with no round
+/// trip of its own. Run by a real shell on fixture `ha`'s host moved under a scratch root, its
+/// files and directories given this user's ownership so that the host can be in sync.
+@Suite struct InspectReleaseTests {
+    struct Host {
+        var root: URL
+        var plan: HostPlan
+        var request: LockRequest
+
+        init() throws {
+            let root = try Fixtures.temporaryDirectory("release")
+            self.root = root
+            let manifest = Fixtures.rebased(try Fixtures.manifest("ha"), under: root.path)
+            var plan = try #require(HostPlan.all(manifest).first { !$0.files.isEmpty && !$0.directories.isEmpty })
+            let user = String(cString: getpwuid(getuid())!.pointee.pw_name), group = String(cString: getgrgid(getgid())!.pointee.gr_name)
+            plan.files = plan.files.filter { $0.path.hasPrefix(root.path) }.map { f in
+                var f = f
+                (f.file.owner, f.file.group) = (user, group)
+                return f
+            }
+            plan.directories = plan.directories.filter { $0.path.hasPrefix(root.path) }.map { d in
+                var d = d
+                (d.owner, d.group) = (user, group)
+                return d
+            }
+            self.plan = plan
+            request = LockRequest(holder: LockHolder(token: "t-release", identity: RunIdentity(user: "ci", machine: "m", pid: 1),
+                                                     command: "up", started: Date()))
+            let fm = FileManager.default
+            for d in plan.directories {
+                try fm.createDirectory(atPath: d.path, withIntermediateDirectories: true)
+                chmod(d.path, mode_t(d.mode))
+            }
+            for f in plan.files {
+                try fm.createDirectory(atPath: (f.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try f.file.contents.write(toFile: f.path, atomically: true, encoding: .utf8)
+                chmod(f.path, mode_t(f.file.mode))
+            }
+        }
+
+        var lock: String { Scripts.lockPath(plan.topology) }
+
+        /// The inspect's lock, its lines and its end, with every program taken as running.
+        func inspect(running: Bool = true) throws -> (reply: LockReply, locked: Bool) {
+            let script = Scripts.takeLock(plan.topology, request) + Scripts.inspectBody(plan, tracking: true)
+                + "stackctl_all_running() { \(running ? "true" : "false"); }\n" as ShellCode
+                + Scripts.releaseInSync(plan, token: request.holder.token) + "exit 0\n"
+            let r = try Run.run(["/bin/sh", "-c", script.text])
+            #expect(r.status == 0, "\(r.stderr)")
+            return (LockReply(ScriptOutput(r.stdout)), FileManager.default.fileExists(atPath: lock))
+        }
+    }
+
+    @Test func aHostInSyncLetsTheLockGoAndSaysSo() throws {
+        let host = try Host()
+        defer { try? FileManager.default.removeItem(at: host.root) }
+        let (reply, locked) = try host.inspect()
+        #expect(reply.acquired && reply.released && !locked)
+    }
+
+    @Test func anythingOutOfSyncKeepsTheLock() throws {
+        let host = try Host()
+        defer { try? FileManager.default.removeItem(at: host.root) }
+        let file = host.plan.files[0], dir = host.plan.directories.last!
+        let cases: [(String, () throws -> Void, () throws -> Void)] = [
+            ("a program down", {}, {}),
+            ("a file's contents", { try "changed".write(toFile: file.path, atomically: true, encoding: .utf8) },
+             { try file.file.contents.write(toFile: file.path, atomically: true, encoding: .utf8) }),
+            ("a file's mode", { chmod(file.path, 0o600) }, { chmod(file.path, mode_t(file.file.mode)) }),
+            ("a file missing", { try FileManager.default.removeItem(atPath: file.path) },
+             { try file.file.contents.write(toFile: file.path, atomically: true, encoding: .utf8); chmod(file.path, mode_t(file.file.mode)) }),
+            ("a directory's mode", { chmod(dir.path, 0o700) }, { chmod(dir.path, mode_t(dir.mode)) }),
+        ]
+        for (what, change, undo) in cases {
+            try change()
+            let (reply, locked) = try host.inspect(running: what != "a program down")
+            #expect(reply.acquired && !reply.released && locked, "\(what)")
+            try FileManager.default.removeItem(atPath: host.lock)
+            try undo()
+            #expect(try host.inspect().reply.released, "\(what), undone")
+        }
+    }
+
+    /// The lock is another run's: it is never removed, whatever the host's state.
+    @Test func anotherRunsLockIsNeverLetGo() throws {
+        let host = try Host()
+        defer { try? FileManager.default.removeItem(at: host.root) }
+        try FileManager.default.createDirectory(atPath: (host.lock as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try "{\"token\":\"someone-else\"}\n".write(toFile: host.lock, atomically: true, encoding: .utf8)
+        let (reply, locked) = try host.inspect()
+        #expect(!reply.acquired && !reply.released && locked)
+    }
+}

@@ -7,8 +7,11 @@ struct UpProcedure<C: Clock>: Sendable where C.Duration == Duration {
         // Releases are placed before staging: a fresh host's units and launcher are checked
         // against the release they will run (systemd verifies that ExecStart's interpreter, in
         // the release's virtualenv, exists). Nothing serves from them until activation.
-        guard let inspected = await Inspection(run: run).inspect(probing: true),
-              Readiness(run: run).exposesNothing(inspected),
+        // Hosts in sync let the lock go in the inspect (no round trip at the end of a no-op);
+        // a run with more to do reads them again under the lock before it changes anything.
+        guard let read = await Inspection(run: run).inspect(probing: true, releasing: releasing),
+              Readiness(run: run).exposesNothing(read),
+              let inspected = settled(read) ? read : await Inspection(run: run).retake(read, probing: true),
               !run.stopRequested("before changing anything"),
               await StaticReleases(run: run).place(inspected),
               let stale = await Releases(run: run).place(inspected),
@@ -24,6 +27,20 @@ struct UpProcedure<C: Clock>: Sendable where C.Duration == Duration {
                 .roll(pool, inspected, prepared: stale.release)
         }
         return run.finish()
+    }
+
+    /// Whether hosts may let the lock go in the inspect: not when the run can change something
+    /// that the inspect cannot see coming (a release built after it, mod_md's renewals).
+    var releasing: Bool {
+        let m = run.manifest
+        return !m.pools.contains { $0.source != nil } && m.middle.shipped.isEmpty && m.front.tls?.acme == nil
+    }
+
+    /// Nothing to change and every probe the inspect asked healthy: the run ends as it is.
+    func settled(_ inspected: [Inspected]) -> Bool {
+        guard inspected.allSatisfy({ $0.changes.isEmpty }), ConvergePolicy.idle(inspected),
+              let answered = HealthGate(run: run).answered(Tier.allCases, inspected, \.answers) else { return false }
+        return answered.allSatisfy { (try? $0.result.get())?.results.allSatisfy(\.healthy) ?? false }
     }
 
     /// The tiers bottom-up, each activated then gated (`ConvergePolicy` says what follows a gate).

@@ -6,5 +6,7 @@ struct Inspected: OnHost {
     var changes: HostChanges
     /// The relay's answers to `probes(Tier.allCases, ...)`, asked by the inspect itself.
     var answers: [UInt8]? = nil
+    /// Whether the inspect let the run's lock go again, finding the host in sync (`releasing`).
+    var released = false
     var hostName: String { plan.host.name }
 }

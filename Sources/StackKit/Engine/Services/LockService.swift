@@ -61,7 +61,8 @@ struct LockService<C: Clock>: Sendable where C.Duration == Duration {
         for attempt in 0..<2 {
             let judged = await run.phase(jobs) { script($0.plan, $0.request) }
             let took = judged.done.filter { $0.reply.lockReply.acquired }
-            lock.took(took.map(\.item.plan))
+            // A host whose inspect let the lock go again (in sync) is not held.
+            lock.took(took.filter { !$0.reply.lockReply.released }.map(\.item.plan))
             result.done += took.map { ($0.item.plan, $0.reply) }
             result.failed += judged.failed.map { ($0.item.plan, $0.failure) }
             held = judged.done.filter { !$0.reply.lockReply.acquired }.map { ($0.item.plan, $0.reply.lockReply.held ?? "") }
@@ -83,6 +84,31 @@ struct LockService<C: Clock>: Sendable where C.Duration == Duration {
             jobs = stale.map { LockJob(plan: $0.0, request: LockRequest(holder: lock.holder, staleToken: $0.1.token)) }
         }
         return (result, held)
+    }
+
+    /// The lock taken again on hosts whose first script let it go (`Scripts.inspect`'s
+    /// `releasing`), by `script` (the same inspect, keeping it), before the run changes
+    /// anything: its outcomes, or nil when another run holds it on one of them (the run has
+    /// failed and said so). It waits as a first script does (`--lock-wait`), holding the hosts
+    /// it has: a run that waits lets its own go, so two never wait on each other.
+    func retake<Reply: LockAnswer>(_ plans: [HostPlan],
+                                   _ script: @escaping @Sendable (HostPlan, LockRequest) -> HostScript<Reply>) async -> Judged<HostPlan, Reply>? {
+        guard let lock = run.lock else { return Judged() }
+        let deadline = run.clock.now.advanced(by: lock.wait ?? .zero)
+        var result = Judged<HostPlan, Reply>(), pending = plans
+        while true {
+            let (judged, held) = await attempt(pending, lock) { script($0, $1 ?? LockRequest(holder: lock.holder)) }
+            result.done += judged.done
+            result.failed += judged.failed
+            guard let first = held.first else { return result }
+            let who = LockHolder.parse(first.line)?.summary ?? "an unknown holder"
+            guard lock.wait != nil, run.clock.now < deadline, !run.stopRequested("while waiting for the lock, held by \(who)") else {
+                run.recorder.fail(.locked, "the stack is locked by \(who) on \(held.map(\.plan.host.name).joined(separator: ", ")); nothing was changed")
+                return nil
+            }
+            try? await run.clock.sleep(for: .seconds(1))
+            pending = held.map(\.plan)
+        }
     }
 
     /// For a run whose first script is not the inspect (`down`): the lock alone, in its own
