@@ -21,16 +21,18 @@ def supervise(run):
     sys.modules["pkg_resources"] = stand_in
     # Nor does supervisor speak TLS: xmlrpc.client's http.client goes without ssl when it
     # cannot be imported (a tenth of the start-up). The programs it starts are not affected.
-    blocked = "ssl" not in sys.modules
-    if blocked:
-        sys.modules["ssl"] = None
+    # Its hashes (medusa's auth) come from Python's own builtins when OpenSSL's _hashlib is not
+    # loaded: loading it is a twentieth of the start-up.
+    blocked = [m for m in ("ssl", "_hashlib") if m not in sys.modules]
+    for m in blocked:
+        sys.modules[m] = None
     try:
         run()
     except AttributeError as e:
         if "pkg_resources" not in str(e):
             raise
-        if blocked:
-            del sys.modules["ssl"]
+        for m in blocked:
+            del sys.modules[m]
         for name in [m for m in sys.modules if m == "pkg_resources" or m.startswith("supervisor")]:
             del sys.modules[name]
         run()

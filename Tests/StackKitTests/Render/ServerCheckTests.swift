@@ -147,6 +147,12 @@ import Testing
             #expect(says.isEmpty || r.stderr.contains(says), "\(name): \(r.stderr.suffix(400))")
             #expect(!r.stderr.contains("| pkg_resources"), "\(name): pkg_resources was imported")
         }
+        // What the check leaves out is never loaded (a stand-in has no spec: it was not imported).
+        let listing = Scripts.supervisorCheck + "\nprint(' '.join(k for k, v in sys.modules.items() if v is not None and v.__spec__ is not None))\n"
+        let loaded = try Run.run(["/usr/bin/python3", "-c", listing, dir.appendingPathComponent("good.conf").path])
+        let modules = Set(loaded.stdout.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        #expect(modules.contains("supervisor.options") && modules.contains("supervisor.rpcinterface"), "\(loaded.stderr.suffix(400))")
+        for module in ["pkg_resources", "http.client", "email", "_hashlib", "ssl"] { #expect(!modules.contains(module), "\(module) was loaded") }
         // The stack's supervisord launcher, staged beside it, is parsed by the same run.
         let conf = dir.appendingPathComponent("good.conf").path, launcher = dir.appendingPathComponent("supervisord").path
         let text = SupervisordRenderer.launcher(python: "/usr/bin/python3", stack: "s", host: "h")
