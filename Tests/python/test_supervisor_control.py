@@ -123,6 +123,25 @@ startretries=0
         self.assertEqual((p.returncode, p.stdout, relayed), (0, "@running g:sleeper\n", ""))
         self.assertIn("boom", p.stderr)
 
+    def test_start_and_restart_run_the_relay_after_saying_the_steps_markers(self):
+        code = "import sys\nsys.stdout.buffer.write(('@probes ' + ' '.join(sys.argv[1:]) + '\\n').encode())\n"
+        def control(command, *names):
+            r, w = os.pipe()
+            env = dict(os.environ, STACKCTL_SAY="@ok started g:sleeper\n@activated\n")
+            p = subprocess.run([sys.executable, "-I", "-S", CONTROL, self.sock, command] + list(names) + ["--relay", str(w), code, "PAYLOAD", "3.0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60, pass_fds=(w,), env=env)
+            os.close(w)
+            with os.fdopen(r) as f:
+                return p, f.read()
+        for command in ("start", "restart"):
+            p, relayed = control(command, "g:sleeper")
+            self.assertEqual((p.returncode, p.stdout), (0, ""), p.stderr)
+            self.assertEqual(relayed, "@ok started g:sleeper\n@activated\n@probes PAYLOAD 3.0\n", command)
+            self.assertEqual(self.control("status").stdout, "@running g:sleeper\n", "the relay's arguments are no program's names")
+        # A command that fails says nothing more and asks nothing.
+        p, relayed = control("start", "g:nope")
+        self.assertEqual((p.returncode, relayed), (1, ""))
+
     def test_a_fault_is_said_and_exits_1(self):
         r = self.control("start", "g:nope")
         self.assertEqual(r.returncode, 1)

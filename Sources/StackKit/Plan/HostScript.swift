@@ -64,7 +64,7 @@ public enum HostPhase: String, Sendable, CaseIterable {
     public var markers: Set<Marker.Tag> {
         switch self {
         case .inspect: HostPhase.checkMarkers.union([.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .venvs, .resolved,
-            .acquired, .held, .probes, .ps, .svpid])
+            .acquired, .held, .released, .probes, .ps, .svpid])
         case .check: HostPhase.checkMarkers
         case .stage: [.ok, .fail, .valid, .invalid, .staged]
         case .activate: [.ok, .fail, .activated, .probes]

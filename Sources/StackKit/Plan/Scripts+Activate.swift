@@ -1,3 +1,5 @@
+import Foundation
+
 extension Scripts {
     /// Puts a tier's staged files in place (rename: atomic) and runs its process-manager actions.
     /// With `probes`, the tier's health checks are asked once its programs are up, each again
@@ -5,8 +7,42 @@ extension Scripts {
     public static func activate(_ actions: [Action], _ plan: HostPlan, _ changes: HostChanges, probes: [Relay.Exchange] = [],
         wait: Double = 0) -> HostScript<StepsReply> {
         // The end marker comes before the probes: a run asked to stop may leave their answers.
+        if let last = actions.last, let argv = controlArgv(last, plan), !probes.isEmpty,
+           let step = relayed(last.summary, argv, plan, probes, wait: wait, saying: Marker.Tag.activated.prefix + "\n") {
+            return HostScript(.activate, activateBody(actions.dropLast(), plan, changes) + step.printing(.activated))
+        }
         let ask: ShellCode = probes.isEmpty ? "" : relay(probes, plan, wait: wait) + " || true\n"
         return HostScript(.activate, activateBody(actions, plan, changes) + ShellCode.emit(.activated) + "\n" + ask)
+    }
+
+    /// The one supervisord control run that starts or restarts programs for `action`, if it is one.
+    static func controlArgv(_ action: Action, _ plan: HostPlan) -> [String]? {
+        guard plan.host.processManager == .supervisord else { return nil }
+        switch action {
+        case .start, .restart:
+            let argv = ServiceControl.argv(action, plan)
+            return argv.count == 1 ? argv[0] : nil
+        default: return nil
+        }
+    }
+
+    /// A step (`run LABEL ARGV`) that is a supervisord control run, with the probe relay run in
+    /// its interpreter once it is done (one Python start, not two): the step's `@ok` and then
+    /// `saying` come first on the script's output, then the relay's answers. Nil where the relay
+    /// needs another interpreter.
+    static func relayed(_ label: String, _ argv: [String], _ plan: HostPlan, _ probes: [Relay.Exchange], wait: Double,
+                        saying: String = "") -> ShellCode? {
+        guard relaysWithStatus(plan) else { return nil }
+        let payload = Data(Relay.encode(probes)).base64EncodedString()
+        let relayed = argv + ["--relay", "7", Relay.script, payload] + (wait > 0 ? [String(wait)] : [])
+        let say = Marker.Tag.ok.prefix + " " + label + "\n" + saying
+        let code: ShellCode = """
+        exec 7>&1; label=\(label)
+        if out=$(STACKCTL_SAY=\(say) \(relayed) 2>&1); then show "$out"
+        else rc=$?; \(ShellCode.emit(.fail, #""$label (exit $rc)""#)); show "$out"; exit 1; fi
+
+        """
+        return code.printing(.ok, .probes)
     }
 
     /// Stages and checks `changes`, then activates them, in one round trip (the middle tier being
@@ -15,7 +51,7 @@ extension Scripts {
         HostScript(.reloadMiddle, stageBody(plan, changes) + activateBody(actions, plan, changes) + ShellCode.emit(.activated) + "\n")
     }
 
-    static func activateBody(_ actions: [Action], _ plan: HostPlan, _ changes: HostChanges) -> ShellCode {
+    static func activateBody(_ actions: some Collection<Action>, _ plan: HostPlan, _ changes: HostChanges) -> ShellCode {
         var s: ShellCode = ""
         for action in actions {
             switch action {

@@ -83,10 +83,17 @@ extension Scripts {
         \(ShellCode.emit(.switched, #""$old""#, "\(id)"))
 
         """
-        if restart && !programs.isEmpty {
-            for argv in ServiceControl.argv(.restart(programs), plan) { s += "\(ShellCode.step("restart " + pool.name, argv))\n" }
+        let restarting = restart && !programs.isEmpty
+        if restarting, !probes.isEmpty, let argv = controlArgv(.restart(programs), plan),
+           let step = relayed("restart " + pool.name, argv, plan, probes, wait: wait) {
+            // The relay runs in the restart's own Python.
+            s += step
+        } else {
+            if restarting {
+                for argv in ServiceControl.argv(.restart(programs), plan) { s += "\(ShellCode.step("restart " + pool.name, argv))\n" }
+            }
+            if !probes.isEmpty { s += relay(probes, plan, wait: wait) + " || true\n" }
         }
-        if !probes.isEmpty { s += relay(probes, plan, wait: wait) + " || true\n" }
         if prune { s += pruneBody(pool, plan) }
         return HostScript(.switchRelease, s, timeout: .seconds(300 + Int64(drain ?? 0) + Int64(wait)))
     }

@@ -97,6 +97,28 @@ def call(f, *args, ok=()):
             return None
         print("%s %s: %s" % (command, " ".join(str(a) for a in args), e.faultString))
         sys.exit(1)
+# `COMMAND PROGRAM... --relay FD CODE ARG...`: the probe relay (CODE) runs in this interpreter
+# once the command is done (one Python start, not two: on every inspect, activation and
+# rollout), its answers on descriptor FD, after STACKCTL_SAY's text (the step's own markers,
+# which the script would print before a relay of its own). A relay that fails leaves the
+# command's outcome as it is, as a relay of its own would.
+relay = None
+if "--relay" in names:
+    k = names.index("--relay")
+    names, relay = names[:k], names[k + 1:]
+def ask(relay):
+    sys.stdout.flush()
+    sys.argv, out = ["relay"] + relay[2:], sys.stdout
+    try:
+        sys.stdout = open(int(relay[0]), "w", closefd=False)
+        sys.stdout.write(posix.environ.get(b"STACKCTL_SAY", b"").decode())
+        sys.stdout.flush()
+        exec(compile(relay[1], "relay", "exec"), {"__name__": "__main__"})
+    except Exception as e:
+        sys.stderr.write("relay: %r\n" % e)
+    finally:
+        sys.stdout.flush()
+        sys.stdout = out
 if command == "status":
     running = set()
     for p in s.getAllProcessInfo():
@@ -104,22 +126,9 @@ if command == "status":
         if p["statename"] in ("RUNNING", "STARTING"):
             running.add(name)
             print("@running " + name)
-    # `status PROGRAM... --relay FD CODE ARG...`: when every PROGRAM runs, the probe relay (CODE)
-    # runs too, in this interpreter (one Python start on every inspect, not two), its answers
-    # on descriptor FD. A relay that fails leaves the status as it is, as a relay of its own would.
-    if "--relay" in names:
-        k = names.index("--relay")
-        if set(names[:k]) <= running:
-            sys.stdout.flush()
-            sys.argv, out = ["relay"] + names[k + 3:], sys.stdout
-            try:
-                sys.stdout = open(int(names[k + 1]), "w", closefd=False)
-                exec(compile(names[k + 2], "relay", "exec"), {"__name__": "__main__"})
-            except Exception as e:
-                sys.stderr.write("relay: %r\n" % e)
-            finally:
-                sys.stdout.flush()
-                sys.stdout = out
+    # With a relay, it runs when every PROGRAM runs.
+    if relay and set(names) <= running:
+        ask(relay)
 elif command == "detail":
     import os, shlex, shutil
     commands = {}
@@ -143,6 +152,8 @@ elif command == "start":
         if call(s.getProcessInfo, n)["statename"] == "BACKOFF":
             call(s.stopProcess, n, True, ok=(NOT_RUNNING,))
         call(s.startProcess, n, False, ok=(ALREADY_STARTED,) + UNSPAWNABLE)
+    if relay:
+        ask(relay)
 elif command == "restart":
     # Stop every instance at once, wait until all have exited, then start them.
     for n in names:
@@ -152,6 +163,8 @@ elif command == "restart":
         time.sleep(0.05)
     for n in names:
         call(s.startProcess, n, False, ok=(ALREADY_STARTED,) + UNSPAWNABLE)
+    if relay:
+        ask(relay)
 elif command == "stop":
     for n in names:
         call(s.stopProcess, n, True, ok=(NOT_RUNNING,))

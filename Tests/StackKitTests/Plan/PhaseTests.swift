@@ -34,6 +34,8 @@ import StackKitTesting
             let holder = LockHolder(token: "t", identity: RunIdentity(user: "u", machine: "m", pid: 1), command: "up", started: Date())
             let exchange = Relay.Exchange(endpoint: .tcp(address: "127.0.0.1", port: 1), payload: [0, 1, 39, 10])
             check(Scripts.inspect(plan, lock: LockRequest(holder: holder, staleToken: "old"), probes: [exchange]), .inspect, host)
+            check(Scripts.inspect(plan, lock: LockRequest(holder: holder), probes: [exchange], releasing: true), .inspect, host)
+            check(Scripts.retake(plan, LockRequest(holder: holder)), .inspect, host)
             check(Scripts.acquireLock(plan.topology, LockRequest(holder: holder)), .lock, host)
             check(Scripts.check(plan), .check, host)
             check(Scripts.status(plan), .status, host)
@@ -42,6 +44,7 @@ import StackKitTesting
             for tier in plan.tiers {
                 let actions = Activation.actions(tier: tier, plan: plan, changes: changes, state: HostState())
                 check(Scripts.activate(actions, plan, changes), .activate, host)
+                check(Scripts.activate(actions, plan, changes, probes: [exchange], wait: 3), .activate, host)
                 check(Scripts.reloadMiddle(actions, plan, changes), .reloadMiddle, host)
                 check(Scripts.down(tier, plan, last: tier == plan.tiers.first), .down, host)
             }
@@ -104,5 +107,46 @@ import StackKitTesting
                 }
             }
         }
+    }
+}
+
+/// A supervisord control run that starts or restarts programs runs the probe relay in its own
+/// Python; the step's shell says what `run` would, with the relay's answers after its markers.
+@Suite struct RelayedStepTests {
+    static let exchange = Relay.Exchange(endpoint: .tcp(address: "127.0.0.1", port: 1), payload: [0, 1])
+
+    static func plan() throws -> HostPlan {
+        try #require(HostPlan.all(try Fixtures.manifest("ha")).first { $0.host.processManager == .supervisord && Scripts.relaysWithStatus($0) && !$0.programs(of: .workers).isEmpty })
+    }
+
+    /// The step with a stand-in for the control run: it prints STACKCTL_SAY and its last
+    /// argument on descriptor 7, then exits with `status`.
+    static func run(status: Int) throws -> (status: Int32, stdout: String) {
+        let fake = "printf '%s' \"$STACKCTL_SAY\" >&7; eval \"printf '@probes %s\\\\n' \\\"\\${$#}\\\"\" >&7; echo said; exit \(status)"
+        let step = try #require(Scripts.relayed("started a", ["sh", "-c", fake, "control"], try plan(), [exchange], wait: 3,
+                                                saying: "@activated\n"))
+        let r = try Run.run(["/bin/sh", "-c", (Scripts.prelude + step + "echo after\n").text])
+        return (r.status, r.stdout)
+    }
+
+    @Test func theStepsMarkersComeFirstThenTheAnswersThenItsOutput() throws {
+        let ok = try Self.run(status: 0)
+        #expect(ok.status == 0)
+        #expect(ok.stdout == "@ok started a\n@activated\n@probes 3.0\n| said\nafter\n", "\(ok.stdout)")
+        let failed = try Self.run(status: 3)
+        #expect(failed.status == 1)
+        #expect(failed.stdout.contains("@fail started a (exit 3)\n| said\n") && !failed.stdout.contains("after"), "\(failed.stdout)")
+    }
+
+    @Test func activationAndSwitchUseItWhereTheRelaySharesTheInterpreter() throws {
+        let plan = try Self.plan()
+        let names = plan.programs(of: .workers).map { ServiceControl.name($0, plan) }
+        let activate = Scripts.activate([.start(names)], plan, HostChanges(files: []), probes: [Self.exchange], wait: 3).text
+        #expect(activate.contains("start \(names.joined(separator: " ")) --relay 7 "), "\(activate)")
+        #expect(!activate.contains("|| true"), "no relay of its own")
+        #expect(Scripts.activate([.start(names)], plan, HostChanges(files: [])).text.contains("printf '@activated\\n'"))
+        let pool = try #require(plan.topology.manifest.pools.first { $0.hosts.contains(plan.host.name) })
+        let switched = Scripts.switchRelease(pool, to: "r1", plan, probes: [Self.exchange], wait: 3).text
+        #expect(switched.contains(" --relay 7 ") && !switched.contains("|| true"), "\(switched)")
     }
 }
