@@ -86,6 +86,31 @@ import Testing
         }
     }
 
+    /// The limit ends the command's whole process group: SIGTERM, then SIGKILL 2 s later for
+    /// what ignores it (here a shell and its child, both ignoring SIGTERM).
+    @Test func aCommandThatIgnoresSIGTERMIsKilledWithItsChildren() async throws {
+        let dir = try Fixtures.temporaryDirectory("limit")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pids = dir.appendingPathComponent("pids").path
+        let t = LocalTransport(hostName: "here")
+        let script = "trap '' TERM; sleep 30 & echo $$ $! > \(pids); wait"
+        await #expect(throws: TransportError.timedOut(host: "here", command: ShellQuote.line(["sh", "-c", script]), after: .seconds(1))) {
+            try await t.run(RemoteCommand(["sh", "-c", script], timeout: .seconds(1)))
+        }
+        let ids = try String(contentsOfFile: pids, encoding: .utf8).split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(ids.count == 2)
+        // The child, orphaned, is reaped by init once killed: wait for that (bounded).
+        var alive = ids
+        for _ in 0..<100 where !alive.isEmpty {
+            alive = alive.filter { pid in
+                guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+                return !stat.contains(") Z ")
+            }
+            if !alive.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(alive.isEmpty, "still running: \(alive)")
+    }
+
     @Test func aDeadHostIsUnreachableWithSshsOwnMessage() async {
         // Nothing listens on port 1 of 127.0.0.1; a connection is refused at once.
         let control = try! ControlDirectory()
