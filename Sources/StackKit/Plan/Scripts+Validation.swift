@@ -85,13 +85,6 @@ extension Scripts {
     /// supervisord's own reading of a config (`ServerOptions.realize`), with the stand-in for
     /// pkg_resources that stackctl's supervisord starts with.
     static let supervisorCheck = SupervisordRenderer.standIn + """
-    # Reading a config never makes an HTTP request: http.client (and the email package it loads,
-    # a sixth of this check) stands in as the one class supervisor's xmlrpc subclasses.
-    http_client = types.ModuleType("http.client")
-    class HTTPConnection:
-        pass
-    http_client.HTTPConnection = http_client.HTTPSConnection = HTTPConnection
-    sys.modules["http.client"] = http_client
     def check():
         for path in sys.argv[2:]:
             compile(open(path).read(), path, "exec")

@@ -26,6 +26,16 @@ def supervise(run):
     blocked = [m for m in ("ssl", "_hashlib") if m not in sys.modules]
     for m in blocked:
         sys.modules[m] = None
+    # Nor does supervisord make HTTP requests (supervisorctl does): http.client, and the email
+    # package it loads (a sixth of the start-up), stand in as the one class that supervisor's
+    # xmlrpc module subclasses for its client.
+    if "http.client" not in sys.modules:
+        client = types.ModuleType("http.client")
+        class HTTPConnection:
+            pass
+        client.HTTPConnection = client.HTTPSConnection = HTTPConnection
+        sys.modules["http.client"] = client
+        blocked.append("http.client")
     try:
         run()
     except AttributeError as e:

@@ -164,8 +164,9 @@ import Testing
         }
     }
 
-    /// The stack's supervisord starts as a process called `supervisord`, with the stand-in
-    /// (no pkg_resources loaded), runs the config's programs, and stops when told.
+    /// The stack's supervisord starts as a process called `supervisord`, with the stand-ins
+    /// (no pkg_resources, http.client, ssl or _hashlib loaded), runs the config's programs, answers
+    /// the control's calls, and stops when told.
     @Test func theStacksSupervisordStartsServesAndStops() throws {
         let dir = try Fixtures.temporaryDirectory("svstart")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -207,6 +208,9 @@ import Testing
         let pid = Int32((try? String(contentsOfFile: dir.path + "/s.pid", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
         #expect(pid > 0)
         #expect((try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) == "supervisord\n")
+        // OpenSSL's modules stay unloaded (supervisord speaks no TLS, and hashes with Python's own).
+        let maps = (try? String(contentsOfFile: "/proc/\(pid)/maps", encoding: .utf8)) ?? ""
+        #expect(maps.contains("python") && !maps.contains("_ssl.") && !maps.contains("_hashlib."), "\(maps.suffix(600))")
         #expect(try control(["shutdown"]).status == 0)
         // Gone, or a zombie nobody reaps yet (the test runner may have adopted it).
         let alive = { ((try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "").split(separator: " ").dropFirst(2).first.map { $0 != "Z" } ?? false }
