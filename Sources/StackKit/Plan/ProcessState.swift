@@ -70,10 +70,13 @@ public struct UnitEnd: Sendable, Equatable {
         return names[n].map { "SIG" + $0 } ?? "signal \(n)"
     }
 
-    /// What status says of a unit systemd stopped restarting.
-    public func why(unit: String) -> String? {
+    /// What status says of a unit systemd stopped restarting. A program that exited with a status
+    /// most likely said why as it went (an app that cannot import): its `lastLine` is quoted; one
+    /// killed by a signal did not, and its last line is from when it served.
+    public func why(unit: String, lastLine: String? = nil) -> String? {
         guard startLimitHit else { return nil }
-        return "systemd stopped restarting it: it was \(how ?? "ended") and hit its start limit (\(burst) starts in \(interval)); "
+        let said = code == 1 ? lastLine.map { "; its last log line: \(Probe.snippet($0, limit: 300))" } ?? "" : ""
+        return "systemd stopped restarting it: it was \(how ?? "ended") and hit its start limit (\(burst) starts in \(interval))\(said); "
             + "`systemctl reset-failed \(unit)` resets the limit, and `stackctl up` does that and starts it"
     }
 }

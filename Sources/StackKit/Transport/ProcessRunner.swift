@@ -85,16 +85,28 @@ enum ProcessRunner {
         func finish() -> Bool { state.withLock { $0.done = true; return $0.fired } }
 
         /// Sends `signal` to the program's group if it still runs; `fire` marks the limit as reached.
+        /// A program that has exited is never signalled, reaped or not: when this process's tasks
+        /// are kept from their threads (seen: a minute, in the full test run), the run may not
+        /// have collected a program that ended in time, and that is no timeout.
         private func signal(_ signal: Int32, fire: Bool) -> Bool {
             state.withLock { s in
-                guard !s.done, let pid = s.pid else { return false }
+                guard !s.done, let pid = s.pid, Self.running(pid) else { return false }
                 if fire { s.fired = true }
                 kill(-pid, signal)
                 return true
             }
         }
 
+        /// Whether our child `pid` still runs: not exited (a zombie), not reaped (then the pid is
+        /// not our child's, whoever has it now). Looks without reaping it.
+        static func running(_ pid: pid_t) -> Bool {
+            var info = siginfo_t()
+            guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return false }
+            return info._sifields._sigchld.si_pid == 0
+        }
+
         /// Past `limit` (real time, as every transport limit), SIGTERM; 2 s later, SIGKILL.
+        /// Returns at once when it is cancelled.
         func limit(_ limit: Duration) async {
             let clock = ContinuousClock()
             guard (try? await clock.sleep(for: limit)) != nil, signal(SIGTERM, fire: true) else { return }

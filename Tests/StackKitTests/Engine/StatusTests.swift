@@ -89,6 +89,12 @@ import StackKitTesting
         #expect(end.why(unit: "shop-main@0.service") == "systemd stopped restarting it: it was killed by SIGKILL and hit its start limit "
             + "(5 starts in 10s); `systemctl reset-failed shop-main@0.service` resets the limit, and `stackctl up` does that and starts it")
         #expect(UnitEnd(result: "exit-code", code: 1, status: 3, burst: 5, interval: "10s", restarts: 0).why(unit: "u") == nil)
+        // One that exited with a status said why as it went: its last line is quoted.
+        #expect(UnitEnd(result: "exit-code", code: 1, status: 1, burst: 5, interval: "10s", restarts: 4)
+            .why(unit: "u", lastLine: "ModuleNotFoundError: No module named 'nope'") == "systemd stopped restarting it: it was exited with status 1 "
+            + "and hit its start limit (5 starts in 10s); its last log line: ModuleNotFoundError: No module named 'nope'; "
+            + "`systemctl reset-failed u` resets the limit, and `stackctl up` does that and starts it")
+        #expect(end.why(unit: "u", lastLine: "serving") == end.why(unit: "u"), "a killed one's last line is from when it served")
         #expect(UnitEnd(result: "start-limit-hit", code: 0, status: 0, burst: 5, interval: "10s", restarts: 0).startLimitHit)
         #expect(UnitEnd(result: "core-dump", code: 3, status: 11, burst: 5, interval: "10s", restarts: 1).how == "dumped core on SIGSEGV")
         var m = try Fixtures.manifest("full")

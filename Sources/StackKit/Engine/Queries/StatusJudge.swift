@@ -136,7 +136,8 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
         if state.word == "masked", let name = program.map({ ServiceControl.name($0, plan) }) {
             return "systemd has the unit masked, so nothing can start it; `systemctl unmask \(name)` undoes that, then `stackctl up`"
         }
-        if !state.isRunning, let name = program.map({ ServiceControl.name($0, plan) }), let why = facts.unitEnds[name]?.why(unit: name) {
+        if !state.isRunning, let name = program.map({ ServiceControl.name($0, plan) }),
+           let why = facts.unitEnds[name]?.why(unit: name, lastLine: facts.lastLogLine[name]) {
             return why
         }
         if !state.isRunning {
