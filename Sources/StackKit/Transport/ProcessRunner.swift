@@ -1,6 +1,5 @@
 import Foundation
 import Subprocess
-import Synchronization
 #if canImport(System)
 import System
 #else
@@ -48,70 +47,22 @@ enum ProcessRunner {
         return FileDescriptor(rawValue: fd)
     }
 
-    /// The time limit is kept here, by pid: past it the program gets SIGTERM, and SIGKILL 2 s
-    /// later if it still runs. A running Subprocess.run is never cancelled (swift-subprocess 1.0.2
-    /// does not survive that); and no `timeout(1)` runs in between (a process less for every
-    /// command, and every run sends one or more to each host).
+    /// The time limit is kept by coreutils' `timeout` (TERM, then KILL 2 s later), never by
+    /// cancelling a running Subprocess.run, which swift-subprocess 1.0.2 does not survive.
     static func run(_ argv: [String], stdin: [UInt8], timeout: Duration) async throws -> CommandOutput {
         _ = ignoreBrokenPipes
-        let watch = Watch()
-        let timer = Task.detached { await watch.limit(max(.seconds(1), timeout)) }
-        defer { timer.cancel() }
-        // Its own process group, as under timeout(1): a Ctrl-C at the terminal reaches stackctl
-        // (which stops at a safe point), not the commands in flight; the limit ends the group.
-        var options = PlatformOptions()
-        options.processGroupID = 0
+        let seconds = max(1, timeout.inSeconds)
+        let limited = ["timeout", "-k", "2", String(format: "%.3f", seconds)] + argv
         let result = try await Subprocess.run(
-            ProgramPath.executable(argv[0]), arguments: Arguments(Array(argv.dropFirst())), platformOptions: options,
+            ProgramPath.timeout, arguments: Arguments(Array(limited.dropFirst())),
             input: .fileDescriptor(try inputFile(stdin), closeAfterSpawningProcess: true),
-            output: .bytes(limit: outputLimit), error: .bytes(limit: outputLimit)
-        ) { execution in watch.started(execution.processIdentifier.value) }
-        // The run reaped it: a limit reached from here on signals nothing (the pid may be reused).
-        guard !watch.finish() else { throw Failure.timedOut }
+            output: .bytes(limit: outputLimit), error: .bytes(limit: outputLimit))
         let status: Int32 = switch result.terminationStatus {
         case .exited(let code): code
         case .signaled(let signal): 128 + signal
         }
+        // 124: timed out and ended by TERM; 137: still running 2 s later and killed.
+        if status == 124 || status == 137 { throw Failure.timedOut }
         return CommandOutput(status: status, stdout: result.standardOutput, stderr: result.standardError)
-    }
-
-    /// One program's time limit: its pid while it runs, and whether the limit ended it.
-    final class Watch: Sendable {
-        private let state = Mutex<(pid: pid_t?, done: Bool, fired: Bool)>((nil, false, false))
-
-        func started(_ pid: pid_t) { state.withLock { $0.pid = pid } }
-
-        /// Marks the program reaped; true when the limit had ended it.
-        func finish() -> Bool { state.withLock { $0.done = true; return $0.fired } }
-
-        /// Sends `signal` to the program's group if it still runs; `fire` marks the limit as reached.
-        /// A program that has exited is never signalled, reaped or not: when this process's tasks
-        /// are kept from their threads (seen: a minute, in the full test run), the run may not
-        /// have collected a program that ended in time, and that is no timeout.
-        private func signal(_ signal: Int32, fire: Bool) -> Bool {
-            state.withLock { s in
-                guard !s.done, let pid = s.pid, Self.running(pid) else { return false }
-                if fire { s.fired = true }
-                kill(-pid, signal)
-                return true
-            }
-        }
-
-        /// Whether our child `pid` still runs: not exited (a zombie), not reaped (then the pid is
-        /// not our child's, whoever has it now). Looks without reaping it.
-        static func running(_ pid: pid_t) -> Bool {
-            var info = siginfo_t()
-            guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return false }
-            return info._sifields._sigchld.si_pid == 0
-        }
-
-        /// Past `limit` (real time, as every transport limit), SIGTERM; 2 s later, SIGKILL.
-        /// Returns at once when it is cancelled.
-        func limit(_ limit: Duration) async {
-            let clock = ContinuousClock()
-            guard (try? await clock.sleep(for: limit)) != nil, signal(SIGTERM, fire: true) else { return }
-            guard (try? await clock.sleep(for: .seconds(2))) != nil else { return }
-            _ = signal(SIGKILL, fire: true)
-        }
     }
 }

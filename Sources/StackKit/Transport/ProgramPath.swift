@@ -31,5 +31,6 @@ enum ProgramPath {
         find(name, in: ProcessInfo.processInfo.environment["PATH"]).map { .path(FilePath($0)) } ?? .name(name)
     }
 
+    static let timeout = executable("timeout")
     static let env = executable("env")
 }
