@@ -132,17 +132,13 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
 
     func reason(_ tier: Tier, _ probe: ProbeResult?, _ process: StatusReport.Process, _ endpoint: Endpoint?, _ facts: HostStatusFacts,
         program: Program?) -> String {
-        let state = ProcessState(process.state)
-        if state.word == "masked", let name = program.map({ ServiceControl.name($0, plan) }) {
+        let state = ProcessState(process.state), name = program.map { ServiceControl.name($0, plan) }
+        if state.word == "masked", let name {
             return "systemd has the unit masked, so nothing can start it; `systemctl unmask \(name)` undoes that, then `stackctl up`"
         }
-        if !state.isRunning, let name = program.map({ ServiceControl.name($0, plan) }),
-           let why = facts.unitEnds[name]?.why(unit: name, lastLine: facts.lastLogLine[name]) {
-            return why
-        }
+        if !state.isRunning, let name, let why = facts.unitEnds[name]?.why(unit: name, lastLine: facts.lastLogLine[name]) { return why }
         if !state.isRunning {
             let manager = plan.host.processManager.rawValue
-            let name = program.map { ServiceControl.name($0, plan) }
             let log = name.flatMap { facts.lastLogLine[$0] }
             // What explains it: supervisord's spawn error (a missing command), else the
             // program's last line (its child's "couldn't chdir"); a generic spawn error
