@@ -33,8 +33,7 @@ extension Scripts {
     static func relayed(_ label: String, _ argv: [String], _ plan: HostPlan, _ probes: [Relay.Exchange], wait: Double,
                         saying: String = "") -> ShellCode? {
         guard relaysWithStatus(plan) else { return nil }
-        let payload = Data(Relay.encode(probes)).base64EncodedString()
-        let relayed = argv + ["--relay", "7", Relay.script, payload] + (wait > 0 ? [String(wait)] : [])
+        let relayed = argv + controlRelay(probes, wait: wait)
         let say = Marker.Tag.ok.prefix + " " + label + "\n" + saying
         let code: ShellCode = """
         exec 7>&1; label=\(label)

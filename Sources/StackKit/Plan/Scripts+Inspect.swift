@@ -42,9 +42,20 @@ extension Scripts {
     /// The probe relay inside a script: its exchanges as an argument (the script is its stdin),
     /// its answers as one `@probes` line; endpoints that refuse are asked again for `wait` seconds.
     static func relay(_ exchanges: [Relay.Exchange], _ plan: HostPlan, wait: Double = 0) -> ShellCode {
-        let payload = Data(Relay.encode(exchanges)).base64EncodedString()
-        let code: ShellCode = "\([plan.platform.python, "-I", "-S", "-c", Relay.script, payload] + (wait > 0 ? [String(wait)] : []))"
+        let code: ShellCode = "\([plan.platform.python, "-I", "-S", "-c"] + relayArguments(exchanges, wait: wait))"
         return code.printing(.probes)
+    }
+
+    /// The relay's program and arguments: `CODE BASE64 [WAIT]`, as `python -c` or supervisor_control's
+    /// `--relay FD` takes them.
+    static func relayArguments(_ exchanges: [Relay.Exchange], wait: Double = 0) -> [String] {
+        [Relay.script, Data(Relay.encode(exchanges)).base64EncodedString()] + (wait > 0 ? [String(wait)] : [])
+    }
+
+    /// supervisor_control's option that runs the relay in its own Python once its command is
+    /// done, the answers on descriptor 7 (`exec 7>&1` makes that the script's output).
+    static func controlRelay(_ exchanges: [Relay.Exchange], wait: Double = 0) -> [String] {
+        ["--relay", "7"] + relayArguments(exchanges, wait: wait)
     }
 
     /// Whether supervisord's status and the probe relay can run in one Python (they need the
@@ -97,7 +108,7 @@ extension Scripts {
         case .supervisord:
             // supervisord is asked once (one python run, not one per program): `running` reads
             // its answer, and the answer is the running lines the inspect prints.
-            let relay = probes.isEmpty ? [] : ["--relay", "7", Relay.script, Data(Relay.encode(probes)).base64EncodedString()]
+            let relay = probes.isEmpty ? [] : controlRelay(probes)
             let status = ServiceControl.supervisor(plan, ["status"] + (probes.isEmpty ? [] : names) + relay)
             // The relay's answers go to descriptor 7: the script's output, not `sv_status`.
             let output: ShellCode = probes.isEmpty ? "" : "exec 7>&1\n"
@@ -112,9 +123,10 @@ extension Scripts {
             """
             s += probes.isEmpty ? code.printing(.running) : code.printing(.running, .probes)
             // Where PID 1 is systemd, the stack's supervisord has boot units (SupervisordBootUnits).
+            let disabled: ShellCode = tracking ? " || \(drift)=1" : ""
             s += """
             if [ -d /run/systemd/system ]; then \(ShellCode.emit(.initSystem, "systemd"))
-              systemctl is-enabled --quiet \(t.supervisorBootUnit) 2>/dev/null && \(ShellCode.emit(.enabled, "\(t.supervisorBootUnit)"))\(tracking ? " || \(drift)=1" : "" as ShellCode)
+              systemctl is-enabled --quiet \(t.supervisorBootUnit) 2>/dev/null && \(ShellCode.emit(.enabled, "\(t.supervisorBootUnit)"))\(disabled)
             fi
 
             """

@@ -40,7 +40,12 @@ struct UpProcedure<C: Clock>: Sendable where C.Duration == Duration {
     func settled(_ inspected: [Inspected]) -> Bool {
         guard inspected.allSatisfy({ $0.changes.isEmpty }), ConvergePolicy.idle(inspected),
               let answered = HealthGate(run: run).answered(Tier.allCases, inspected, \.answers) else { return false }
-        return answered.allSatisfy { (try? $0.result.get())?.results.allSatisfy(\.healthy) ?? false }
+        return Self.healthy(answered)
+    }
+
+    /// Every host probed, and every probe healthy.
+    static func healthy(_ outcomes: [HostOutcome<Inspected, HostGate>]) -> Bool {
+        outcomes.allSatisfy { (try? $0.result.get())?.results.allSatisfy(\.healthy) ?? false }
     }
 
     /// The tiers bottom-up, each activated then gated (`ConvergePolicy` says what follows a gate).
@@ -51,7 +56,7 @@ struct UpProcedure<C: Clock>: Sendable where C.Duration == Duration {
             let outcomes = if let ahead { ahead } else {
                 await run.recorder.timed { await gate.probe(Tier.allCases, inspected, GatePolicy(quick: true)) }
             }
-            if outcomes.allSatisfy({ (try? $0.result.get())?.results.allSatisfy(\.healthy) ?? false }) {
+            if Self.healthy(outcomes) {
                 _ = await gate.record(Tier.allCases, outcomes)
                 // Nothing changed, but mod_md may have renewed a certificate since the last run.
                 _ = await Certificates(run: run).settle(inspected)

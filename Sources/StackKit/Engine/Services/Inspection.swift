@@ -13,12 +13,8 @@ struct Inspection<C: Clock>: Sendable where C.Duration == Duration {
         guard let judged = await LockService(run: run).firstScript(plans, script(probing: probing, releasing: releasing)) else { return nil }
         let inspected = judged.done.map(Self.inspected)
         for i in inspected { run.emit(.done, i.hostName, i.changes.isEmpty ? "in sync" : "\(i.changes.files.count) file(s) to update") }
-        guard judged.ok else {
-            // A host that cannot even be read stops the run before anything changes.
-            for host in judged.failedHosts { run.recorder.update(host) { $0.reachable = false } }
-            run.recorder.fail(.unreachable, "unreachable: \(judged.failedHosts.joined(separator: ", ")); nothing was changed")
-            return nil
-        }
+        // A host that cannot even be read stops the run before anything changes.
+        guard reachable(judged.failedHosts) else { return nil }
         return Readiness(run: run).ready(inspected) ? inspected : nil
     }
 
