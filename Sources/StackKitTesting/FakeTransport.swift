@@ -60,12 +60,12 @@ public enum FakeHost {
     /// The `@probes` line a script's own relay would print (its exchanges are the argument after
     /// the relay's quoted program), each answered with `fastcgiStatus` or 200; empty when the
     /// script asks none.
-    public static func probesLine(_ command: RemoteCommand, fastcgiStatus: Int = 200) -> String {
+    public static func probesLine(_ command: RemoteCommand, fastcgiStatus: Int = 200, milliseconds: Int = 1) -> String {
         let script = String(decoding: command.stdin, as: UTF8.self)
         guard let line = script.split(separator: "\n").last(where: { $0.hasPrefix("' ") && $0.hasSuffix(" || true") }),
               let word = line.split(separator: " ").dropFirst().first, let data = Data(base64Encoded: String(word)) else { return "" }
         let exchanges = RemoteCommand(["relay"], stdin: Array(data), phase: .probe)
-        return "@probes \(Data(relayAnswers(exchanges, fastcgiStatus: fastcgiStatus)).base64EncodedString())\n"
+        return "@probes \(Data(relayAnswers(exchanges, fastcgiStatus: fastcgiStatus, milliseconds: milliseconds)).base64EncodedString())\n"
     }
 
     /// mod_md's status of one managed domain, `www.example.test`, as `@acme` prints it: the
@@ -90,7 +90,7 @@ public enum FakeHost {
     }
 
     /// One answer per exchange in the relay's input: a FastCGI or an HTTP reply with `status`.
-    public static func relayAnswers(_ command: RemoteCommand, fastcgiStatus: Int, stderr: String = "") -> [UInt8] {
+    public static func relayAnswers(_ command: RemoteCommand, fastcgiStatus: Int, stderr: String = "", milliseconds: Int = 1) -> [UInt8] {
         var out: [UInt8] = [], i = 0
         let input = command.stdin
         while i < input.count, let nl = input[i...].firstIndex(of: 10) {
@@ -109,7 +109,7 @@ public enum FakeHost {
                 let type = String(decoding: payload, as: UTF8.self).contains(".txt") ? "text/plain" : "text/html"
                 reply = Array("HTTP/1.1 200 OK\r\nContent-Type: \(type)\r\n\r\nok".utf8)
             }
-            out += Array("ok 1 \(reply.count) \n".utf8) + reply
+            out += Array("ok \(milliseconds) \(reply.count) \n".utf8) + reply
         }
         return out
     }

@@ -56,7 +56,7 @@ final class PebbleCA {
         p.arguments = args
         p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let logFile = dir.appendingPathComponent("\(name).log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let handle = try FileHandle(forWritingTo: logFile)
         (p.standardOutput, p.standardError) = (handle, handle)
         try p.run()
@@ -150,7 +150,7 @@ extension Lab {
 
                 // A renewal: mod_md renews at once and stages it; `up` reloads gracefully under load.
                 manifest = try Self.manifest(dir, ca, kind: kind, renewWindow: "1900d")
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 let staged = try Self.waitForState(manifest, [.staged])
                 #expect(staged.first?.state == .staged, "\(staged)")
                 var renew = CLITests.Result(status: -1, stdout: "", stderr: "")
@@ -173,7 +173,7 @@ extension Lab {
                 var seen = try Self.waitForState(manifest, [.failing, .staged])
                 if seen.first?.state == .staged {
                     // Renewed before pebble went: put it in service; the renewal after it fails.
-                    #expect(try LabE2ETests.up(manifest).status == 0)
+                    try LabE2ETests.expectUp(manifest)
                     seen = try Self.waitForState(manifest, [.failing])
                 }
                 #expect(seen.first?.state == .failing, "\(seen)")

@@ -78,7 +78,7 @@ extension Lab {
                 #expect(Self.snapshot("\(kind.dir)2/srv/stackctl") == before, "nothing was written")
                 kill(squatter, SIGTERM)
                 #expect(CLITests.waitFor(10) { (try? CLITests.capture(["/usr/bin/curl", "-s", "-o", "/dev/null", "http://\(kind.address(2)):8000/"]).status) != 0 })
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 #expect(try CLITests.stackctl(["check", "-f", manifest, "-F", cfg]).status == 0, "ports held by this stack are fine")
 
                 // A pool's virtualenv gone: named, with the commands that make it again.

@@ -72,7 +72,7 @@ extension Lab {
 
                 // The data outlives `down` and a redeploy; plan lists it.
                 #expect(Self.down(manifest) == 0)
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 #expect(try Self.notes(web).notes == ["first"])
                 #expect(try media().body == "uploaded through stackctl\n")
                 let plan = try CLITests.stackctl(["plan", "-f", manifest, "-F", LabE2ETests.sshConfig])
@@ -85,7 +85,7 @@ extension Lab {
                 let flagged = try Lab.StatusE2ETests.status(manifest)
                 #expect(flagged.status == 8, "\(flagged.text.prefix(600))")
                 #expect(flagged.text.contains("data 'db' (/srv/stackctl/mysite/data/main/db) is not writable by mysite-main: 700:root:root"))
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 #expect(try Lab.StatusE2ETests.status(manifest).status == 0, "up put its owner and mode back")
                 #expect(try Self.notes(web).notes == ["first"])
             }

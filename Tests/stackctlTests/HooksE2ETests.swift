@@ -18,7 +18,7 @@ extension Lab {
         @Test(arguments: LabKind.allCases)
         func hooksThatFailStopTheRunAndHooksThatPassAreToldIt(kind: LabKind) throws {
             try LabE2ETests.withStack(server: "nginx", kind: kind) { dir, manifest in
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 let original = try String(contentsOfFile: manifest, encoding: .utf8)
                 try editYAML(original) { try $0.set("pools.main.env.APP_GREETING", .scalar("hooked", quoted: false)) }
                     .write(toFile: manifest, atomically: true, encoding: .utf8)

@@ -36,6 +36,15 @@ extension Lab {
         return (r.status, Reports.deploy(r.stdout), r.stderr)
     }
 
+    /// `up` expected to exit with `status`; a different exit is recorded with what up said.
+    @discardableResult
+    static func expectUp(_ manifest: String, status: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) throws
+        -> (status: Int32, report: DeployReport, stderr: String) {
+        let r = try up(manifest)
+        #expect(r.status == status, "up exited \(r.status): \(r.stderr.suffix(3000))", sourceLocation: sourceLocation)
+        return r
+    }
+
     /// examples/multi-host.yml on this kind's hosts, with `server` as its middle, and `edit` applied.
     static func manifest(server: String, kind: LabKind = .plain, in dir: URL, edit: (inout YAMLEdit) throws -> Void = { _ in }) throws -> String {
         let text = try editYAML(try String(contentsOf: CLITests.repo.appendingPathComponent("examples/multi-host.yml"), encoding: .utf8)) {

@@ -11,7 +11,7 @@ extension Lab {
         @Test(arguments: LabKind.allCases)
         func aSecondRunWaitsForTheFirst(kind: LabKind) throws {
             try LabE2ETests.withStack(server: "nginx", kind: kind) { dir, manifest in
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 // The first run restarts pool main, whose answers take 2 s (slow from 10 s): its gate takes a while.
                 let original = try String(contentsOfFile: manifest, encoding: .utf8)
                 try editYAML(original) {
@@ -29,7 +29,7 @@ extension Lab {
                 #expect(second.stderr.contains("waiting for the lock (up to 120 s): held by ") && second.stderr.contains("(up, pid \(first.pid), since"),
                         "\(second.stderr)")
                 try original.write(toFile: manifest, atomically: true, encoding: .utf8)
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
             }
         }
     }

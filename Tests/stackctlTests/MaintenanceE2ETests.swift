@@ -39,7 +39,7 @@ extension Lab {
                 let shown = try CLITests.stackctl(["maintenance", "status", "-f", manifest, "-F", cfg])
                 #expect(shown.status == 0 && shown.stdout.contains("front1: on since "), "\(shown.stdout)")
                 // up changes nothing here, and leaves maintenance on.
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 #expect(try Self.get(front + path).status == 503, "up keeps maintenance on")
                 Thread.sleep(forTimeInterval: 1)
                 let off = try CLITests.stackctl(["maintenance", "off", "-f", manifest, "-F", cfg])
@@ -61,7 +61,7 @@ extension Lab {
                     try $0.set("front.maintenance", .map([.init(key: "allow", value: ["127.0.0.99/32"])]))
                 }
                 try text.write(toFile: manifest, atomically: true, encoding: .utf8)
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 try Self.exercise(manifest, dir, front: kind.front, path: "/", health: "/health")
             }
         }
@@ -75,7 +75,7 @@ extension Lab {
                 }
                 try text.write(toFile: manifest, atomically: true, encoding: .utf8)
                 defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", LabE2ETests.sshConfig]) }
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 try Self.exercise(manifest, dir, front: kind.front, path: "/shop/cart", health: "/health")
             }
         }

@@ -31,7 +31,7 @@ extension Lab {
         @Test(arguments: LabKind.allCases)
         func realMetricsPassPromtoolAndTheTextfileIsWrittenWhole(kind: LabKind) throws {
             try LabE2ETests.withStack(server: "nginx", kind: kind) { dir, manifest in
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 let r = try CLITests.stackctl(["status", "-f", manifest, "-F", LabE2ETests.sshConfig, "--format", "prometheus"])
                 #expect(r.status == 0, "\(r.stderr)")
                 let checked = try Self.promtool(["check", "metrics"], stdin: r.stdout)

@@ -137,7 +137,7 @@ extension Lab {
         /// exit are printed, not asserted.
         @Test func ctrlCDuringAGateWithProbesInFlightEndsPromptly() throws {
             try LabE2ETests.withStack(server: "nginx", kind: Self.kind) { _, manifest in
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 let original = try String(contentsOfFile: manifest, encoding: .utf8)
                 var figures: [String] = []
                 for delay in [2.0, 7.0] {

@@ -29,7 +29,7 @@ extension Lab {
                     _ = try? Self.run(["lock", "release"], manifest)
                     _ = try? Self.run(["down"], manifest)
                 }
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 let first = try RolloutE2ETests.releases(manifest)
 
                 try RolloutE2ETests.edit(dir) { $0 + "\n# v2\n" }

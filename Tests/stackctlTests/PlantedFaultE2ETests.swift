@@ -16,7 +16,7 @@ extension Lab {
                     try $0.set("pools.admin.hosts", .scalar("middle1", quoted: false))
                 }
                 defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", LabE2ETests.sshConfig]) }
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 let run = "\(kind.dir)2/srv/stackctl/shop/run/admin"
                 #expect(chmod(run, 0o700) == 0 && chown(run, 0, 0) == 0)
                 let status = try Lab.StatusE2ETests.status(manifest)
@@ -37,7 +37,7 @@ extension Lab {
         @Test func aMaskedUnitIsNamedWithTheCommandThatUndoesIt() throws {
             let kind = LabKind.systemd
             try LabE2ETests.withStack(server: "nginx", kind: kind) { _, manifest in
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 let systemctl = try kind.inside(3) + ["systemctl"]
                 #expect(try CLITests.capture(systemctl + ["stop", "shop-main@0.service"]).status == 0)
                 #expect(try CLITests.capture(systemctl + ["mask", "shop-main@0.service"]).status == 0)
@@ -49,7 +49,7 @@ extension Lab {
                 let up = try LabE2ETests.up(manifest)
                 #expect(up.status == 6 && up.report.failure?.contains("is masked.; `systemctl unmask shop-main@0.service` undoes the mask") == true, "\(up.report.failure ?? "")")
                 #expect(try CLITests.capture(systemctl + ["unmask", "shop-main@0.service"]).status == 0)
-                #expect(try LabE2ETests.up(manifest).status == 0, "unmasked, up repairs it")
+                try LabE2ETests.expectUp(manifest)
             }
         }
     
@@ -58,7 +58,7 @@ extension Lab {
         @Test func aUnitAtItsStartLimitIsNamedAndStartedAgain() throws {
             let kind = LabKind.systemd
             try LabE2ETests.withStack(server: "nginx", kind: kind) { _, manifest in
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 let unit = "shop-main@0.service"
                 // Each kill is a failure systemd restarts after RestartSec=1; five starts in 10 s is its limit.
                 let loop = """
@@ -85,7 +85,7 @@ extension Lab {
         @Test func aRemovedLogDirectoryIsNamedAndMadeAgain() throws {
             let kind = LabKind.plain
             try LabE2ETests.withStack(server: "nginx", kind: kind) { _, manifest in
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 let before = try Lab.StatusE2ETests.status(manifest).report.instance(host: "app1", name: "main/0")
                 let pid = try #require(before?.process?.pid)
                 try FileManager.default.removeItem(atPath: "\(kind.dir)3/srv/stackctl/shop/log")
@@ -107,7 +107,7 @@ extension Lab {
         @Test func programsOrphanedByAKilledSupervisordAreNamedAndEnded() throws {
             let kind = LabKind.plain
             try LabE2ETests.withStack(server: "lighttpd", kind: kind) { _, manifest in
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 func killSupervisord(_ n: Int) throws {
                     let pidFile = "\(kind.dir)\(n)/srv/stackctl/shop/run/supervisord.pid"
                     let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
@@ -151,7 +151,8 @@ extension Lab {
         @Test(arguments: LabKind.allCases, ["lighttpd", "nginx"])
         func oneBadWorkerHostNeverTakesThePoolDown(kind: LabKind, server: String) throws {
             try LabE2ETests.withStack(server: server, kind: kind) { _, manifest in
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                let first = try LabE2ETests.up(manifest)
+                #expect(first.status == 0, "\(first.stderr)")
                 let python = "\(kind.dir)3/srv/shop/venv/bin/python"
                 let before = try Lab.StatusE2ETests.status(manifest).report
                 #expect(rename(python, python + ".gone") == 0)
@@ -178,7 +179,8 @@ extension Lab {
                 #expect(up.status == 0, "\(up.stderr)")
                 let after = try served()
                 #expect(after.allSatisfy { $0 == 200 }, "after up: \(after)")
-                #expect(try Lab.StatusE2ETests.status(manifest).status == 0)
+                let status = try Lab.StatusE2ETests.status(manifest)
+                #expect(status.status == 0, "\(status.text.prefix(1500))")
             }
         }
 
@@ -186,7 +188,7 @@ extension Lab {
         @Test func aStoppedMiddleIsNamedInTheFrontsWhy() throws {
             let kind = LabKind.plain
             try LabE2ETests.withStack(server: "lighttpd", kind: kind) { _, manifest in
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 let stop = try Lab.StatusE2ETests.ssh(kind.address(2), "supervisorctl -s unix:///srv/stackctl/shop/run/supervisor.sock stop shop-middle")
                 #expect(stop.status == 0, "\(stop.stdout)\(stop.stderr)")
                 var front: StatusReport.Instance?
@@ -194,7 +196,7 @@ extension Lab {
                     front = try? Lab.StatusE2ETests.status(manifest).report.instance(host: "front1", name: "apache2")
                     return front?.why == "503: middle1 (\(kind.address(2)):8000) refused the connection"
                 }, "\(String(describing: front))")
-                #expect(try LabE2ETests.up(manifest).status == 0, "up starts it again")
+                try LabE2ETests.expectUp(manifest)
             }
         }
     
@@ -206,7 +208,7 @@ extension Lab {
                 let manifest = dir.appendingPathComponent("releases.yml").path
                 try FileManager.default.copyItem(atPath: CLITests.repo.appendingPathComponent("examples/releases.yml").path, toPath: manifest)
                 defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", LabE2ETests.sshConfig]) }
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 let pool = "\(kind.dir)3/srv/stackctl/shop/pools/main"
                 let release = try FileManager.default.destinationOfSymbolicLink(atPath: pool + "/current")
                 let before = try Lab.StatusE2ETests.status(manifest).report

@@ -19,7 +19,7 @@ extension Lab {
         func restartDropsNothingAndLogsFollowAcrossHosts(kind: LabKind) throws {
             try LabE2ETests.withStack(server: "lighttpd", kind: kind) { dir, manifest in
                 let cfg = LabE2ETests.sshConfig
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 let before = try Self.pids(manifest)
 
                 // A rolling restart of pool main under steady load: no failed request.

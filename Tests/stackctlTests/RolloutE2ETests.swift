@@ -65,7 +65,7 @@ extension Lab {
                 try text.write(toFile: manifest, atomically: true, encoding: .utf8)
                 let cfg = LabE2ETests.sshConfig
                 defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", cfg]) }
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 try Self.edit(dir) { $0 + "\n# canary\n" }
                 var rollout = CLITests.Result(status: -1, stdout: "", stderr: "")
                 let load = try Self.underLoad(dir, front: kind.front) {
@@ -84,7 +84,7 @@ extension Lab {
                 let cfg = LabE2ETests.sshConfig
                 defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", cfg]) }
 
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 let first = try Self.releases(manifest)
                 #expect(first.count == 6 && Set(first.values).count == 1 && first.values.first != "-", "\(first)")
 

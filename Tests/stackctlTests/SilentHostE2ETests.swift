@@ -39,7 +39,7 @@ extension Lab {
         @Test(arguments: ["lighttpd", "nginx"])
         func aSilentWorkerHostCostsAtMostItsInFlightRequests(server: String) throws {
             try LabE2ETests.withStack(server: server, kind: .plain) { dir, manifest in
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 let report = try StatusE2ETests.status(manifest).report
                 let pids = Set(report.instances.filter { $0.host == "app1" }.compactMap { $0.process?.pid.map(String.init) })
                 #expect(pids.count == 2, "\(pids)")
@@ -65,7 +65,7 @@ extension Lab {
                     try $0.append("middle.hosts", "middle2")
                 }
                 defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", LabE2ETests.sshConfig]) }
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 // middle1's access log, in lines: what reached it.
                 let log = "\(LabKind.plain.dir)2/srv/stackctl/shop/log/nginx-access.log"
                 // Counted by wc: it is sampled every quarter second after the lift, and the log grows

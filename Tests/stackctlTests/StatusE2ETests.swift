@@ -17,7 +17,7 @@ extension Lab {
     @Test(arguments: LabKind.allCases)
     func healthyDegradedDriftAndUnreachable(kind: LabKind) throws {
         try LabE2ETests.withStack(server: "nginx", kind: kind) { dir, manifest in
-            #expect(try LabE2ETests.up(manifest).status == 0)
+            try LabE2ETests.expectUp(manifest)
 
             // Healthy: exit 0, every instance with a pid and a probe answer, in sync.
             let healthy = try Self.status(manifest)
@@ -62,7 +62,7 @@ extension Lab {
             #expect((dead.why)?.contains("ModuleNotFoundError: No module named 'hello'") == true, "\(dead)")
             #expect(degraded.report.instance(host: "app1", name: "main/0")?.healthy == true)
             _ = try Self.ssh(kind.address(3), "mv /srv/shop/app/hello.py.away /srv/shop/app/hello.py")
-            #expect(try LabE2ETests.up(manifest).status == 0)
+            try LabE2ETests.expectUp(manifest)
 
             // A config edited by hand on a host: drift, with the file named; still healthy.
             #expect(try Self.ssh(kind.address(2), "echo '# edited by hand' >> /srv/stackctl/shop/middle/nginx.conf").status == 0)

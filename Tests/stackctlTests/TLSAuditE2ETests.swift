@@ -21,7 +21,7 @@ extension Lab {
             try LabE2ETests.withApp { dir in
                 let manifest = try RolloutE2ETests.releasesManifest(dir, server: "nginx", kind: .plain)
                 defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", LabE2ETests.sshConfig]) }
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                try LabE2ETests.expectUp(manifest)
                 let json = dir.appendingPathComponent("testssl.json")
                 let run = try CLITests.capture(["/usr/bin/testssl", "--quiet", "--color", "0", "--warnings", "off", "--jsonfile", json.path,
                                                 "--ip", LabKind.plain.address(1), "https://shop.example.test/"])

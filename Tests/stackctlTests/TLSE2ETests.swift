@@ -48,7 +48,8 @@ extension Lab {
 
                 // Ten days left: a warning, still healthy.
                 try use("soon", "soon")
-                #expect(try LabE2ETests.up(manifest).status == 0)
+                let soonUp = try LabE2ETests.up(manifest)
+                #expect(soonUp.status == 0, "\(soonUp.stderr)")
                 let soon = try StatusE2ETests.status(manifest)
                 #expect(soon.status == 0)
                 #expect(soon.report.instance(host: "front1", name: "apache2")?.why == "its certificate expires in 9 days")
@@ -56,7 +57,7 @@ extension Lab {
                 // A key that is not the certificate's: refused before activation, the site unchanged.
                 try use("good", "other")
                 let mismatched = try LabE2ETests.up(manifest)
-                #expect(mismatched.status == 4)
+                #expect(mismatched.status == 4, "\(mismatched.stderr)")
                 #expect(mismatched.stderr.contains("does not match the certificate"), "\(mismatched.stderr)")
                 #expect(try Self.https(kind, "/hello").stdout.hasSuffix("\n200 2"))
 
@@ -70,7 +71,8 @@ extension Lab {
 
                 // For another name: degraded, naming both.
                 try use("elsewhere", "elsewhere")
-                #expect(try LabE2ETests.up(manifest).status == 8)
+                let elsewhere = try LabE2ETests.up(manifest)
+                #expect(elsewhere.status == 8, "\(elsewhere.stderr)")
                 let wrong = try StatusE2ETests.status(manifest)
                 #expect(wrong.status == 8)
                 #expect(wrong.report.instance(host: "front1", name: "apache2")?.why

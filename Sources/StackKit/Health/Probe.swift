@@ -62,6 +62,10 @@ public struct ProbeResult: Sendable, Equatable {
     /// The certificate a TLS probe was served.
     public var certificate: Certificate? = nil
 
+    /// The first answer's time when it was slow and this one, asked again, stood instead
+    /// (`Prober.slowAskedAgain`).
+    public var heldUp: Int? = nil
+
     /// Healthy, but slower than the probe's threshold.
     public var isSlow: Bool { healthy && Double(milliseconds) > probe.slow * 1000 }
     /// `answered in 5012 ms, over its 1000 ms threshold`.

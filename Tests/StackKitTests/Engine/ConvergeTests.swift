@@ -57,11 +57,11 @@ import StackKitTesting
 
     /// The inspect answer of a deployed host whose relay also answered every tier's probes
     /// (its workers with FastCGI `status`), as the inspect script prints them.
-    static func deployedAndProbed(_ host: String, status: Int = 200) -> String {
+    static func deployedAndProbed(_ host: String, status: Int = 200, milliseconds: Int = 1) -> String {
         let plan = plans[host]!
         let exchanges = Deployer<ImmediateClock>.probes(Tier.allCases, plan, Topology(manifest)).map(\.exchange)
         let relay = RemoteCommand(["relay"], stdin: Relay.encode(exchanges), phase: .probe)
-        return deployed(host) + "@probes \(Data(FakeHost.relayAnswers(relay, fastcgiStatus: status)).base64EncodedString())\n"
+        return deployed(host) + "@probes \(Data(FakeHost.relayAnswers(relay, fastcgiStatus: status, milliseconds: milliseconds)).base64EncodedString())\n"
     }
 
     @Test func aNoOpUpTakesItsHealthCheckFromTheInspectsOwnProbes() async throws {
@@ -77,6 +77,26 @@ import StackKitTesting
         let script = try #require(fakes["app1"]!.commands.first.map { String(decoding: $0.stdin, as: UTF8.self) })
         #expect(script.contains("stackctl_all_running && /usr/bin/python3 -I -S -c "))
         #expect(!Scripts.inspect(Self.plans["app1"]!).text.contains(" -I -S -c "), "asked only with probes")
+    }
+
+    /// The inspect's own answers of app1 held up (1.5 s, over the 1 s threshold): asked once
+    /// more, they answer in time, and the no-op is healthy, not degraded; slow twice, it is.
+    @Test(arguments: [(20, StackKit.ExitStatus.ok), (1200, StackKit.ExitStatus.degraded)])
+    func aNoOpWhoseInspectAnswersWereSlowAsksThemAgain(again: Int, exit: StackKit.ExitStatus) async throws {
+        let (deployer, fakes) = Self.deployer(Dictionary(uniqueKeysWithValues: Self.plans.keys.map { name in
+            (name, { c in
+                if name == "app1", c.phase == .inspect { return Self.answer(Self.deployedAndProbed(name, milliseconds: 1500)) }
+                if name == "app1", c.phase == .probe {
+                    return .success(CommandOutput(status: 0, stdout: FakeHost.relayAnswers(c, fastcgiStatus: 200, milliseconds: again)))
+                }
+                return c.phase == .inspect ? Self.answer(Self.deployedAndProbed(name)) : Self.host(name)(c)
+            } as Respond)
+        }))
+        let report = await deployer.up()
+        #expect(report.exitCode == exit, "\(report.warning ?? "")")
+        #expect(fakes["app1"]!.phases == [.inspect, .probe], "the slow answers asked once more")
+        #expect(fakes["app2"]!.phases == [.inspect])
+        #expect(report.hosts.first { $0.host == "app1" }?.slow.isEmpty == (exit == .ok))
     }
 
     /// A first up: each tier's activation asks its probes once its programs are up; a host

@@ -93,6 +93,34 @@ import StackKitTesting
         #expect(transport.commands.count == 3)
     }
 
+    /// An answer over the slow threshold (1 s) is asked once more: the faster healthy answer
+    /// stands, so one held-up answer is not slowness; slow twice stays slow.
+    @Test(arguments: [(1500, 20, 20), (1500, 1400, 1400), (1500, 1700, 1500)])
+    func aSlowAnswerIsAskedOnceMore(first: Int, second: Int, kept: Int) async throws {
+        let calls = Counter()
+        let transport = FakeTransport(hostName: "app1") { command in
+            let ms = calls.next() == 1 ? first : second
+            return .success(CommandOutput(status: 0, stdout: FakeHost.relayAnswers(command, fastcgiStatus: 200, milliseconds: ms)))
+        }
+        let results = try await Prober(clock: ImmediateClock()).check([Self.worker], over: transport)
+        #expect(transport.commands.count == 2)
+        #expect(results.map(\.milliseconds) == [kept] && results[0].isSlow == (kept > 1000))
+        #expect(results[0].heldUp == (kept < first ? first : nil))
+    }
+
+    @Test func aFastAnswerIsNotAskedAgainNorASlowOneWhoseSecondRoundFails() async throws {
+        let fast = FakeTransport(hostName: "app1") { .success(CommandOutput(status: 0, stdout: FakeHost.relayAnswers($0, fastcgiStatus: 200, milliseconds: 999))) }
+        _ = try await Prober(clock: ImmediateClock()).check([Self.worker], over: fast)
+        #expect(fast.commands.count == 1)
+        let calls = Counter()
+        let cut = FakeTransport(hostName: "app1") { command in
+            calls.next() == 1 ? .success(CommandOutput(status: 0, stdout: FakeHost.relayAnswers(command, fastcgiStatus: 200, milliseconds: 1500)))
+                : .failure(.unreachable(host: "app1", message: "gone"))
+        }
+        let results = try await Prober(clock: ImmediateClock()).check([Self.worker], over: cut)
+        #expect(cut.commands.count == 2 && results.map(\.milliseconds) == [1500] && results[0].isSlow)
+    }
+
     @Test func theProberGivesUpWithTheLastAnswer() async throws {
         let transport = FakeTransport(hostName: "app1") { .success(CommandOutput(status: 0, stdout: FakeHost.relayAnswers($0, fastcgiStatus: 500, stderr: "boom"))) }
         let results = try await Prober(clock: ImmediateClock()).check([Self.worker], over: transport)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -91,12 +92,23 @@ enum Net {
     /// A free port (and the one after it with `pair`: a pool's two instances), picked below the
     /// kernel's ephemeral range (32768 up), so that no outgoing connection of a test running
     /// alongside can take it between this check and the server's bind.
+    /// A port handed out once is never handed out again in this process: two calls made before
+    /// either server binds (a front's and a middle's port) would otherwise both find it free.
     static func freePort(ipv6: Bool = false, pair: Bool = false) -> Int {
         while true {
             let p = Int.random(in: 20000..<32000)
-            if canBind(p, ipv6: ipv6) && (!pair || canBind(p + 1, ipv6: ipv6)) { return p }
+            let wanted = pair ? [p, p + 1] : [p]
+            guard wanted.allSatisfy({ canBind($0, ipv6: ipv6) }) else { continue }
+            let fresh = handedOut.withLock { taken in
+                guard taken.isDisjoint(with: wanted) else { return false }
+                taken.formUnion(wanted)
+                return true
+            }
+            if fresh { return p }
         }
     }
+
+    private static let handedOut = Mutex<Set<Int>>([])
 
     static func freePortPair() -> Int { freePort(pair: true) }
     static func freeIPv6Port(pair: Bool = false) -> Int { freePort(ipv6: true, pair: pair) }

@@ -53,7 +53,7 @@ struct UpProcedure<C: Clock>: Sendable where C.Duration == Duration {
         let gate = HealthGate(run: run), staging = Staging(run: run)
         if ConvergePolicy.idle(inspected) {
             let ahead = gate.answered(Tier.allCases, inspected, \.answers)
-            let outcomes = if let ahead { ahead } else {
+            let outcomes = if let ahead { await gate.slowAskedAgain(ahead) } else {
                 await run.recorder.timed { await gate.probe(Tier.allCases, inspected, GatePolicy(quick: true)) }
             }
             if Self.healthy(outcomes) {
