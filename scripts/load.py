@@ -9,7 +9,12 @@ With --timeline it adds one entry per second since the start: answers that were 
 An https URL is asked over TLS without verification (the lab's certificates are its own), each
 request on a new connection: certificates counts the certificates served, by SHA-256.
 
-    load.py URL STOP_FILE [--concurrency 4] [--max-requests 20000] [--max-seconds 120] [--timeline] [--host NAME]
+With --rate R the requests start at R a second in all (each at its slot on a fixed schedule,
+however long the ones before took): a steady load, where without it each thread sends its next
+request as soon as its last is answered (as many as the stack serves: on the lab, whose hosts
+share this machine's cores, that load takes the CPU the hosts need).
+
+    load.py URL STOP_FILE [--concurrency 4] [--rate R] [--max-requests 20000] [--max-seconds 120] [--timeline] [--host NAME]
 """
 import argparse, hashlib, http.client, json, os, ssl, threading, time, urllib.parse
 
@@ -17,6 +22,7 @@ p = argparse.ArgumentParser()
 p.add_argument("url")
 p.add_argument("stop_file")
 p.add_argument("--concurrency", type=int, default=4)
+p.add_argument("--rate", type=float, default=0, help="requests a second in all; 0: as fast as answered")
 p.add_argument("--max-requests", type=int, default=20000)
 p.add_argument("--max-seconds", type=float, default=120)
 p.add_argument("--timeline", action="store_true")
@@ -68,6 +74,10 @@ def worker():
             if done():
                 return
             counts["requests"] += 1
+            slot = start + counts["requests"] / a.rate if a.rate > 0 else 0
+        wait = slot - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
         try:
             status, body = get(u.path or "/")
             page = {}
@@ -104,7 +114,7 @@ for t in threads:
     t.start()
 for t in threads:
     t.join()
-counts.update(releases=releases, statuses=statuses, certificates=certificates, seconds=round(time.monotonic() - start, 2), samples=samples[:5])
+counts.update(rate=a.rate, releases=releases, statuses=statuses, certificates=certificates, seconds=round(time.monotonic() - start, 2), samples=samples[:5])
 if a.timeline:
     counts["timeline"] = timeline
 print(json.dumps(counts, sort_keys=True))
