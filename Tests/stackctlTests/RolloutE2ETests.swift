@@ -66,6 +66,11 @@ extension Lab {
                 let cfg = LabE2ETests.sshConfig
                 defer { _ = try? CLITests.stackctl(["down", "-f", manifest, "-F", cfg]) }
                 try LabE2ETests.expectUp(manifest)
+                // Nothing changed: the release is built before the inspect, every host runs it,
+                // so each lets the lock go in its inspect and the run has no unlock round trip.
+                let again = try LabE2ETests.expectUp(manifest)
+                #expect(again.report.hosts.allSatisfy(\.unchanged) && !again.report.phases.contains { $0.phase == "unlock" },
+                        "\(again.report.phases)")
                 try Self.edit(dir) { $0 + "\n# canary\n" }
                 var rollout = CLITests.Result(status: -1, stdout: "", stderr: "")
                 let load = try Self.underLoad(dir, front: kind.front) {

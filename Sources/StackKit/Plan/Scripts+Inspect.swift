@@ -14,12 +14,16 @@ extension Scripts {
     /// as planned, every directory, every program running, the boot unit enabled) and says
     /// `@released`: such a run then ends with no round trip of its own, and one that finds more
     /// to do takes the lock again before it changes anything (`Inspection.retake`).
+    ///
+    /// `releases`: the release each sourced pool runs once the run is done (built before the
+    /// inspect); a host whose `current` is another is not in sync.
     public static func inspect(_ plan: HostPlan, lock: LockRequest? = nil, probes: [Relay.Exchange] = [],
-                               releasing: Bool = false) -> HostScript<InspectReply> {
+                               releasing: Bool = false, releases: [String: String] = [:]) -> HostScript<InspectReply> {
         var s: ShellCode = lock.map { takeLock(plan.topology, $0) } ?? ""
         let together = !probes.isEmpty && relaysWithStatus(plan)
         let tracking = releasing && lock != nil
-        s += inspectBody(plan, relaying: together ? probes : [], tracking: tracking) + resolvePaths(plan) + checkBody(plan, full: false)
+        s += inspectBody(plan, relaying: together ? probes : [], tracking: tracking, releases: releases)
+            + resolvePaths(plan) + checkBody(plan, full: false)
         // A program that is not running may be kept from starting by a stray of its own.
         let strays = Strays.list(plan)
         if !strays.text.isEmpty { s += "if ! \(InspectShell.allRunning); then\n" + strays + "fi\n" }
@@ -83,26 +87,26 @@ extension Scripts {
     /// ask of it are the functions `InspectShell` names, never its variables.
     ///
     /// `tracking`: every difference from the plan that the host can see sets `$stackctl_drift`.
-    static func inspectBody(_ plan: HostPlan, relaying probes: [Relay.Exchange] = [], tracking: Bool = false) -> ShellCode {
+    static func inspectBody(_ plan: HostPlan, relaying probes: [Relay.Exchange] = [], tracking: Bool = false,
+                            releases: [String: String] = [:]) -> ShellCode {
         var s: ShellCode = tracking ? "\(drift)=\n" : ""
         s += filesAndDirectories(plan, tracking: tracking)
         let names = plan.programs.map { ServiceControl.name($0, plan) }
         let t = plan.topology
-        if plan.routes {
-            for shipped in t.manifest.middle.shipped {
-                let current = t.staticCurrent(shipped.name)
-                s += "[ -L \(current) ] && \(ShellCode.emit(.release, "\("static/" + shipped.name)", "\"$(basename \"$(readlink \(current))\")\""))\n"
+        s += releaseLines(plan)
+        if tracking {
+            // A sourced pool or shipped static directory whose `current` is not the run's release:
+            // the host is not in sync.
+            var links: [(key: String, current: String, ready: Bool)] = []
+            for pool in t.manifest.pools where pool.source != nil && pool.hosts.contains(plan.host.name) {
+                links.append((pool.name, t.currentLink(pool.name), true))
             }
-        }
-        for pool in t.manifest.pools where pool.source != nil && pool.hosts.contains(plan.host.name) {
-            let current = t.currentLink(pool.name), previous = t.poolDirectory(pool.name) + "/previous"
-            // A release whose directory is gone (or was never finished) is none: `up` prepares it again.
-            let id: ShellCode = "\"$(basename \"$(readlink \(current))\")\""
-            s += "[ -L \(current) ] && [ -f \(current)/.stackctl-ready ] && \(ShellCode.emit(.release, "\(pool.name)", id))\n"
-            s += "[ -f \(previous) ] && \(ShellCode.emit(.previous, "\(pool.name)", "\"$(cat \(previous))\""))\n"
-            // The virtualenvs the host has: a release with the same requirements ships none.
-            let venvs = t.poolDirectory(pool.name) + "/venvs"
-            s += "for v in \(venvs)/*/.stackctl-ready; do [ -f \"$v\" ] && \(ShellCode.emit(.venvs, "\(pool.name)", "\"$(basename \"${v%/*}\")\"")); done\n"
+            if plan.routes { for shipped in t.manifest.middle.shipped { links.append(("static/" + shipped.name, t.staticCurrent(shipped.name), false)) } }
+            for link in links {
+                guard let id = releases[link.key] else { s += "\(drift)=1\n"; continue }
+                let ready: ShellCode = link.ready ? " && [ -f \(link.current)/.stackctl-ready ]" : ""
+                s += "[ \"$(basename \"$(readlink \(link.current))\")\" = \(id) ]\(ready) || \(drift)=1\n"
+            }
         }
         switch plan.host.processManager {
         case .supervisord:
@@ -139,6 +143,30 @@ extension Scripts {
             s += "\(InspectShell.running)() { systemctl is-active --quiet \"$1\"; }\n"
         }
         s += "\(InspectShell.allRunning)() { \(InspectShell.each(names)); }\n"
+        return s
+    }
+
+    /// On a middle host, each shipped static directory's release; each sourced pool's release on
+    /// the host (the one `current` names, if finished), the one before it, and its virtualenvs.
+    static func releaseLines(_ plan: HostPlan) -> ShellCode {
+        var s: ShellCode = ""
+        let t = plan.topology
+        if plan.routes {
+            for shipped in t.manifest.middle.shipped {
+                let current = t.staticCurrent(shipped.name)
+                s += "[ -L \(current) ] && \(ShellCode.emit(.release, "\("static/" + shipped.name)", "\"$(basename \"$(readlink \(current))\")\""))\n"
+            }
+        }
+        for pool in t.manifest.pools where pool.source != nil && pool.hosts.contains(plan.host.name) {
+            let current = t.currentLink(pool.name), previous = t.poolDirectory(pool.name) + "/previous"
+            // A release whose directory is gone (or was never finished) is none: `up` prepares it again.
+            let id: ShellCode = "\"$(basename \"$(readlink \(current))\")\""
+            s += "[ -L \(current) ] && [ -f \(current)/.stackctl-ready ] && \(ShellCode.emit(.release, "\(pool.name)", id))\n"
+            s += "[ -f \(previous) ] && \(ShellCode.emit(.previous, "\(pool.name)", "\"$(cat \(previous))\""))\n"
+            // The virtualenvs the host has: a release with the same requirements ships none.
+            let venvs = t.poolDirectory(pool.name) + "/venvs"
+            s += "for v in \(venvs)/*/.stackctl-ready; do [ -f \"$v\" ] && \(ShellCode.emit(.venvs, "\(pool.name)", "\"$(basename \"${v%/*}\")\"")); done\n"
+        }
         return s
     }
 
@@ -188,10 +216,11 @@ extension Scripts {
     }
 
     /// The lock taken again on a host whose inspect let it go (`inspect`'s `releasing`), with the
-    /// planned files and directories read again: the engine compares them with the first read,
-    /// and reads the whole host again only if they changed in between.
+    /// planned files, directories and pools' releases read again: the engine compares them with
+    /// the first read, and reads the whole host again only if they changed in between.
     public static func retake(_ plan: HostPlan, _ request: LockRequest) -> HostScript<InspectReply> {
-        HostScript(.inspect, takeLock(plan.topology, request) + filesAndDirectories(plan, tracking: false) + "exit 0\n", timeout: .seconds(60))
+        HostScript(.inspect, takeLock(plan.topology, request) + filesAndDirectories(plan, tracking: false) + releaseLines(plan) + "exit 0\n",
+                   timeout: .seconds(60))
     }
 }
 

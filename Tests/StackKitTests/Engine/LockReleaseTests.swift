@@ -117,13 +117,47 @@ import StackKitTesting
         for name in ["edge", "app1", "app2"] { #expect(fakes[name]!.phases.last == .unlock, "\(name): \(fakes[name]!.phases)") }
     }
 
-    /// A release built after the inspect can make work the inspect cannot see coming (as can
-    /// mod_md's renewals): such a stack's hosts keep the lock to the end, as before.
-    @Test func aStackWithSourcedPoolsKeepsTheLockInTheInspect() throws {
+    /// The pools' and static directories' releases are built before the inspect, so such a
+    /// stack's hosts let the lock go too (on those releases); mod_md's renewals can make work
+    /// the inspect cannot see coming: an ACME stack keeps the lock.
+    @Test func onlyAStackWithWorkTheInspectCannotSeeKeepsTheLock() throws {
         var manifest = try Fixtures.manifest("full")
         let run = { (m: Manifest) in UpProcedure(run: Deployer(manifest: m, connections: Connections(transports: [:]), clock: ImmediateClock()).run("up")) }
         #expect(run(manifest).releasing)
         manifest.pools[0].source = ReleaseSource(path: "/x")
+        manifest.middle.shipped = [ShippedStatic(key: "middle.static.root", name: "root", source: ReleaseSource(path: "/y"))]
+        #expect(run(manifest).releasing)
+        var tls = FrontTLS(certificate: .acme, key: .acme)
+        tls.acme = ACME(email: "ops@example.test")
+        manifest.front.tls = tls
         #expect(!run(manifest).releasing)
+    }
+
+    /// A host whose pool runs another release than the one built is not settled: the run
+    /// takes the lock again (and rolls it); every host of the pool on the built one is.
+    @Test func aHostOnAnotherReleaseIsNotSettled() throws {
+        var manifest = try Fixtures.manifest("full")
+        manifest.pools[0].source = ReleaseSource(path: "/x")
+        manifest.middle.shipped = [ShippedStatic(key: "middle.static.root", name: "root", source: ReleaseSource(path: "/y"))]
+        let plans = HostPlan.all(manifest)
+        let release = ReleaseArchive(id: "aaa111", tarGz: [], requirementsHash: "r", fileCount: 0)
+        let assets = ReleaseArchive(id: "ccc333", tarGz: [], requirementsHash: "", fileCount: 0)
+        let built = ["main": release, "static/root": assets]
+        func inspected(_ ids: [String: String], assets: String = "ccc333") -> [Inspected] {
+            plans.map { plan in
+                var state = HostState()
+                state.releases["main"] = ids[plan.host.name]
+                if plan.routes { state.releases["static/root"] = assets }
+                return Inspected(plan: plan, state: state, changes: HostChanges(files: []))
+            }
+        }
+        let hosts = manifest.pools[0].hosts
+        #expect(hosts.count == 2 && plans.contains(where: \.routes))
+        let on = UpProcedure<ImmediateClock>.onReleases
+        #expect(on(inspected([hosts[0]: "aaa111", hosts[1]: "aaa111"]), built, manifest))
+        #expect(!on(inspected([hosts[0]: "aaa111", hosts[1]: "bbb222"]), built, manifest))
+        #expect(!on(inspected([hosts[0]: "aaa111"]), built, manifest), "a host with none")
+        #expect(!on(inspected([hosts[0]: "aaa111", hosts[1]: "aaa111"], assets: "ddd444"), built, manifest), "the middle on other assets")
+        #expect(!on(inspected([hosts[0]: "aaa111", hosts[1]: "aaa111"]), [:], manifest), "nothing built")
     }
 }

@@ -89,11 +89,16 @@ import Testing
         var plan: HostPlan
         var request: LockRequest
 
-        init() throws {
+        /// With `sourced`, the host's pool has a `source`: the inspect is given `releases`.
+        var releases: [String: String] = [:]
+
+        init(sourced: Bool = false) throws {
             let root = try Fixtures.temporaryDirectory("release")
             self.root = root
-            let manifest = Fixtures.rebased(try Fixtures.manifest("ha"), under: root.path)
-            var plan = try #require(HostPlan.all(manifest).first { !$0.files.isEmpty && !$0.directories.isEmpty })
+            var manifest = Fixtures.rebased(try Fixtures.manifest("ha"), under: root.path)
+            if sourced { for i in manifest.pools.indices { manifest.pools[i].source = ReleaseSource(path: "/x") } }
+            let pooled = Set(manifest.pools.flatMap(\.hosts))
+            var plan = try #require(HostPlan.all(manifest).first { !$0.files.isEmpty && !$0.directories.isEmpty && (!sourced || pooled.contains($0.host.name)) })
             let user = String(cString: getpwuid(getuid())!.pointee.pw_name), group = String(cString: getgrgid(getgid())!.pointee.gr_name)
             plan.files = plan.files.filter { $0.path.hasPrefix(root.path) }.map { f in
                 var f = f
@@ -124,7 +129,7 @@ import Testing
 
         /// The inspect's lock, its lines and its end, with every program taken as running.
         func inspect(running: Bool = true) throws -> (reply: LockReply, locked: Bool) {
-            let script = Scripts.takeLock(plan.topology, request) + Scripts.inspectBody(plan, tracking: true)
+            let script = Scripts.takeLock(plan.topology, request) + Scripts.inspectBody(plan, tracking: true, releases: releases)
                 + "stackctl_all_running() { \(running ? "true" : "false"); }\n" as ShellCode
                 + Scripts.releaseInSync(plan, token: request.holder.token) + "exit 0\n"
             let r = try Run.run(["/bin/sh", "-c", script.text])
@@ -161,6 +166,41 @@ import Testing
             try undo()
             #expect(try host.inspect().reply.released, "\(what), undone")
         }
+    }
+
+    /// A sourced pool's host is in sync only on the release the run built: `current` pointing
+    /// at it, finished (`.stackctl-ready`).
+    @Test func aSourcedPoolsHostIsInSyncOnlyOnTheRunsRelease() throws {
+        var host = try Host(sourced: true)
+        defer { try? FileManager.default.removeItem(at: host.root) }
+        let t = host.plan.topology
+        let pools = t.manifest.pools.filter { $0.source != nil && $0.hosts.contains(host.plan.host.name) }
+        #expect(!pools.isEmpty)
+        let fm = FileManager.default
+        for pool in pools {
+            for id in ["aaa111", "bbb222"] {
+                try fm.createDirectory(atPath: t.releasesDirectory(pool.name) + "/" + id, withIntermediateDirectories: true)
+                fm.createFile(atPath: t.releasesDirectory(pool.name) + "/" + id + "/.stackctl-ready", contents: nil)
+            }
+            try? fm.removeItem(atPath: t.currentLink(pool.name))
+            try fm.createSymbolicLink(atPath: t.currentLink(pool.name), withDestinationPath: "releases/aaa111")
+            host.releases[pool.name] = "aaa111"
+        }
+        #expect(try host.inspect().reply.released, "on the run's release")
+        try? fm.removeItem(atPath: host.lock)
+        for pool in pools { host.releases[pool.name] = "bbb222" }
+        let other = try host.inspect()
+        #expect(!other.reply.released && other.locked, "on another release")
+        try? fm.removeItem(atPath: host.lock)
+        for pool in pools {
+            host.releases[pool.name] = "aaa111"
+            try fm.removeItem(atPath: t.releasesDirectory(pool.name) + "/aaa111/.stackctl-ready")
+        }
+        let unfinished = try host.inspect()
+        #expect(!unfinished.reply.released && unfinished.locked, "its release unfinished")
+        try? fm.removeItem(atPath: host.lock)
+        host.releases = [:]
+        #expect(try !host.inspect().reply.released, "no release given")
     }
 
     /// The lock is another run's: it is never removed, whatever the host's state.

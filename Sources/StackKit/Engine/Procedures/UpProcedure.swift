@@ -9,12 +9,14 @@ struct UpProcedure<C: Clock>: Sendable where C.Duration == Duration {
         // the release's virtualenv, exists). Nothing serves from them until activation.
         // Hosts in sync let the lock go in the inspect (no round trip at the end of a no-op);
         // a run with more to do reads them again under the lock before it changes anything.
-        guard let read = await Inspection(run: run).inspect(probing: true, releasing: releasing),
+        // The pools' releases are built first (here, no host needed): in sync is running them.
+        guard let built = await Releases(run: run).buildAll(),
+              let read = await Inspection(run: run).inspect(probing: true, releasing: releasing ? built.mapValues(\.id) : nil),
               Readiness(run: run).exposesNothing(read),
-              let inspected = settled(read) ? read : await Inspection(run: run).retake(read, probing: true),
+              let inspected = settled(read, built) ? read : await Inspection(run: run).retake(read, probing: true),
               !run.stopRequested("before changing anything"),
-              await StaticReleases(run: run).place(inspected),
-              let stale = await Releases(run: run).place(inspected),
+              await StaticReleases(run: run).place(inspected, built: built),
+              let stale = await Releases(run: run).place(inspected, built),
               !run.stopRequested("before staging (releases prepared, none live)"),
               await Staging(run: run).stage(inspected) else { return run.finish() }
         let linked = Dictionary(uniqueKeysWithValues: run.recorder.current.hosts.map { ($0.host, $0.releases) })
@@ -30,17 +32,27 @@ struct UpProcedure<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     /// Whether hosts may let the lock go in the inspect: not when the run can change something
-    /// that the inspect cannot see coming (a release built after it, mod_md's renewals).
-    var releasing: Bool {
-        let m = run.manifest
-        return !m.pools.contains { $0.source != nil } && m.middle.shipped.isEmpty && m.front.tls?.acme == nil
-    }
+    /// that the inspect cannot see coming (mod_md's renewals).
+    var releasing: Bool { run.manifest.front.tls?.acme == nil }
 
-    /// Nothing to change and every probe the inspect asked healthy: the run ends as it is.
-    func settled(_ inspected: [Inspected]) -> Bool {
-        guard inspected.allSatisfy({ $0.changes.isEmpty }), ConvergePolicy.idle(inspected),
+    /// Nothing to change, every sourced pool on the release `built`, and every probe the
+    /// inspect asked healthy: the run ends as it is.
+    func settled(_ inspected: [Inspected], _ built: [String: ReleaseArchive]) -> Bool {
+        guard Self.onReleases(inspected, built, run.manifest), inspected.allSatisfy({ $0.changes.isEmpty }), ConvergePolicy.idle(inspected),
               let answered = HealthGate(run: run).answered(Tier.allCases, inspected, \.answers) else { return false }
         return Self.healthy(answered)
+    }
+
+    /// Every sourced pool's host, and every middle host of a shipped static directory, on its
+    /// release `built`.
+    static func onReleases(_ inspected: [Inspected], _ built: [String: ReleaseArchive], _ m: Manifest) -> Bool {
+        inspected.allSatisfy { i in
+            m.pools.allSatisfy { p in p.source == nil || !p.hosts.contains(i.hostName) || i.state.releases[p.name] == built[p.name]?.id }
+                && (!i.plan.routes || m.middle.shipped.allSatisfy { s in
+                    let key = Releases<C>.key(s)
+                    return i.state.releases[key] == built[key]?.id
+                })
+        }
     }
 
     /// Every host probed, and every probe healthy.

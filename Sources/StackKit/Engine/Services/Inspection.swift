@@ -6,8 +6,9 @@ struct Inspection<C: Clock>: Sendable where C.Duration == Duration {
 
     /// Every host of the run, read; nil when the run must stop (its failure recorded). With
     /// `probing`, each host also asks its probes of every tier when all its programs run. With
-    /// `releasing`, a host that finds itself in sync lets the run's lock go again (`retake`).
-    func inspect(probing: Bool = false, releasing: Bool = false) async -> [Inspected]? {
+    /// `releasing` (each sourced pool's release for the run, by pool), a host that finds itself
+    /// in sync, running those releases, lets the run's lock go again (`retake`).
+    func inspect(probing: Bool = false, releasing: [String: String]? = nil) async -> [Inspected]? {
         let plans = run.plans
         run.emit(.step, nil, "inspecting \(plans.count) host\(plans.count == 1 ? "" : "s")")
         guard let judged = await LockService(run: run).firstScript(plans, script(probing: probing, releasing: releasing)) else { return nil }
@@ -31,12 +32,13 @@ struct Inspection<C: Clock>: Sendable where C.Duration == Duration {
         let moved = taken.done.filter { plan, reply in
             let was = first[plan.host.name]?.state
             return reply.state.files != was?.files || reply.state.directories != was?.directories
+                || reply.state.releases != was?.releases
         }.map(\.item)
         var again: [String: Inspected] = [:]
         for (plan, _) in taken.done { again[plan.host.name] = first[plan.host.name].map { var i = $0; i.released = false; return i } }
         if !moved.isEmpty {
             run.emit(.info, nil, "\(moved.names) changed since the inspect: reading \(moved.count == 1 ? "it" : "them") again")
-            let inspect = script(probing: probing, releasing: false)
+            let inspect = script(probing: probing, releasing: nil)
             let judged = await run.phase(moved) { inspect($0, nil) }
             guard reachable(judged.failedHosts) else { return nil }
             for done in judged.done { again[done.item.host.name] = Self.inspected(done) }
@@ -53,11 +55,11 @@ struct Inspection<C: Clock>: Sendable where C.Duration == Duration {
         return false
     }
 
-    private func script(probing: Bool, releasing: Bool) -> @Sendable (HostPlan, LockRequest?) -> HostScript<InspectReply> {
+    private func script(probing: Bool, releasing: [String: String]?) -> @Sendable (HostPlan, LockRequest?) -> HostScript<InspectReply> {
         let t = run.topology
         return { plan, lock in
             Scripts.inspect(plan, lock: lock, probes: probing ? HealthGate<C>.probes(Tier.allCases, plan, t).map(\.exchange) : [],
-                            releasing: releasing)
+                            releasing: releasing != nil, releases: releasing ?? [:])
         }
     }
 

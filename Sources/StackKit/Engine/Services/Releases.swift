@@ -10,11 +10,11 @@ struct Releases<C: Clock>: Sendable where C.Duration == Duration {
     /// run, and linked as `current` where the pool has none yet (before its workers first
     /// start). Returns the hosts that run an older release: those are rolled once the tiers are
     /// up. Nil when a release failed.
-    func place(_ inspected: [Inspected]) async -> Stale? {
+    func place(_ inspected: [Inspected], _ built: [String: ReleaseArchive]) async -> Stale? {
         var stale: Stale = [:]
         for pool in run.manifest.pools where pool.source != nil {
             let hosts = inspected.filter { pool.hosts.contains($0.plan.host.name) }
-            guard let release = await build(pool) else { return nil }
+            guard let release = built[pool.name] else { continue }
             let behind = hosts.filter { $0.state.releases[pool.name] != release.id }
             guard !behind.isEmpty else { continue }
             guard await prepare(pool, release, behind), await ReleaseHook(run: run).execute(pool, release: release.id, on: behind) else { return nil }
@@ -30,6 +30,25 @@ struct Releases<C: Clock>: Sendable where C.Duration == Duration {
         }
         return stale
     }
+
+    /// Every sourced pool's release and every shipped static directory's, by `key`; nil, with
+    /// the failure recorded, when one cannot be built.
+    func buildAll() async -> [String: ReleaseArchive]? {
+        var built: [String: ReleaseArchive] = [:]
+        for pool in run.manifest.pools where pool.source != nil {
+            guard let release = await build(pool) else { return nil }
+            built[pool.name] = release
+        }
+        for shipped in run.manifest.middle.shipped {
+            guard let release = await StaticReleases(run: run).build(shipped) else { return nil }
+            built[Self.key(shipped)] = release
+        }
+        return built
+    }
+
+    /// A shipped static directory's name among releases (a pool's is its own name), as the
+    /// inspect reports them.
+    static func key(_ shipped: ShippedStatic) -> String { "static/" + shipped.name }
 
     /// A pool's release from its source; nil, with the failure recorded, when it cannot be built.
     func build(_ pool: Pool) async -> ReleaseArchive? {
