@@ -22,9 +22,10 @@ struct HealthGate<C: Clock>: Sendable where C.Duration == Duration {
         }
         let rest = hosts.filter { settled[$0.hostName] == nil }
         let probed = rest.isEmpty ? [] : await run.recorder.timed { await probe(tiers, rest, policy) }
-        let ahead = await slowAskedAgain(hosts.compactMap { settled[$0.hostName] })
-        let outcomes = hosts.compactMap { i in (ahead + probed).first { $0.host == i.hostName } }
-        return await record(tiers, outcomes)
+        // By host name: a fleet of thousands is looked up, never searched.
+        var byHost: [String: HostOutcome<Inspected, HostGate>] = [:]
+        for o in await slowAskedAgain(hosts.compactMap { settled[$0.hostName] }) + probed where byHost[o.host] == nil { byHost[o.host] = o }
+        return await record(tiers, hosts.compactMap { byHost[$0.hostName] })
     }
 
     /// Hosts whose own scripts' answers were slow, asked those probes once more (`Prober`'s
@@ -33,15 +34,16 @@ struct HealthGate<C: Clock>: Sendable where C.Duration == Duration {
         let slow = outcomes.filter { (try? $0.result.get())?.results.contains(where: \.isSlow) == true }
         guard !slow.isEmpty else { return outcomes }
         let prober = Prober(clock: run.clock, python: run.platform.python)
+        let gates = Dictionary(slow.compactMap { o in (try? o.result.get()).map { (o.host, $0) } }, uniquingKeysWith: { a, _ in a })
         let again = await run.runner.run(slow.map(\.item), phase: "gate") { i, transport -> Result<HostGate, HostFailure> in
-            guard var gate = try? slow.first(where: { $0.host == i.hostName })?.result.get() else { return .success(HostGate()) }
+            guard var gate = gates[i.hostName] else { return .success(HostGate()) }
             gate.results = await prober.slowAskedAgain(gate.results, over: transport)
             return .success(gate)
         }
+        let asked = Dictionary(again.compactMap { a in (try? a.result.get()).map { (a.host, $0) } }, uniquingKeysWith: { a, _ in a })
         return outcomes.map { o in
-            guard (try? o.result.get())?.results.contains(where: \.isSlow) == true,
-                  let a = again.first(where: { $0.host == o.host }), (try? a.result.get()) != nil else { return o }
-            return HostOutcome(item: o.item, host: o.host, result: a.result, phase: o.phase, seconds: o.seconds)
+            guard gates[o.host] != nil, let gate = asked[o.host] else { return o }
+            return HostOutcome(item: o.item, host: o.host, result: .success(gate), phase: o.phase, seconds: o.seconds)
         }
     }
 
