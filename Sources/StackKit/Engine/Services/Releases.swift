@@ -14,7 +14,7 @@ struct Releases<C: Clock>: Sendable where C.Duration == Duration {
         var stale: Stale = [:]
         for pool in run.manifest.pools where pool.source != nil {
             let hosts = inspected.filter { pool.hosts.contains($0.plan.host.name) }
-            guard let release = built[pool.name] else { continue }
+            guard let release = if let ready = built[pool.name] { ready } else { await build(pool) } else { return nil }
             let behind = hosts.filter { $0.state.releases[pool.name] != release.id }
             guard !behind.isEmpty else { continue }
             guard await prepare(pool, release, behind), await ReleaseHook(run: run).execute(pool, release: release.id, on: behind) else { return nil }
