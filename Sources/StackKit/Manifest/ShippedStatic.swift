@@ -11,6 +11,9 @@ public struct ShippedStatic: Sendable, Equatable {
     public var name: String
     public var source: ReleaseSource
 
+    /// Its name among a run's releases and a host's (a pool's is the pool's own name).
+    public var releaseName: String { "static/" + name }
+
     public init(key: String, name: String, source: ReleaseSource) {
         self.key = key
         self.name = name

@@ -93,21 +93,7 @@ extension Scripts {
         s += filesAndDirectories(plan, tracking: tracking)
         let names = plan.programs.map { ServiceControl.name($0, plan) }
         let t = plan.topology
-        s += releaseLines(plan)
-        if tracking {
-            // A sourced pool or shipped static directory whose `current` is not the run's release:
-            // the host is not in sync.
-            var links: [(key: String, current: String, ready: Bool)] = []
-            for pool in t.manifest.pools where pool.source != nil && pool.hosts.contains(plan.host.name) {
-                links.append((pool.name, t.currentLink(pool.name), true))
-            }
-            if plan.routes { for shipped in t.manifest.middle.shipped { links.append(("static/" + shipped.name, t.staticCurrent(shipped.name), false)) } }
-            for link in links {
-                guard let id = releases[link.key] else { s += "\(drift)=1\n"; continue }
-                let ready: ShellCode = link.ready ? " && [ -f \(link.current)/.stackctl-ready ]" : ""
-                s += "[ \"$(basename \"$(readlink \(link.current))\")\" = \(id) ]\(ready) || \(drift)=1\n"
-            }
-        }
+        s += releaseLines(plan, drift: tracking ? releases : nil)
         switch plan.host.processManager {
         case .supervisord:
             // supervisord is asked once (one python run, not one per program): `running` reads
@@ -148,20 +134,27 @@ extension Scripts {
 
     /// On a middle host, each shipped static directory's release; each sourced pool's release on
     /// the host (the one `current` names, if finished), the one before it, and its virtualenvs.
-    static func releaseLines(_ plan: HostPlan) -> ShellCode {
+    ///
+    /// `drift`: the run's releases (built before the inspect), when the inspect tracks drift: a
+    /// `current` that is not the run's release (or not finished) sets `$stackctl_drift`.
+    static func releaseLines(_ plan: HostPlan, drift releases: [String: String]? = nil) -> ShellCode {
         var s: ShellCode = ""
         let t = plan.topology
+        // A release whose directory is gone (or was never finished) is none: `up` prepares it again.
+        func link(_ name: String, _ current: String, finished: Bool) {
+            let id: ShellCode = "\"$(basename \"$(readlink \(current))\")\""
+            let ready: ShellCode = finished ? " && [ -f \(current)/.stackctl-ready ]" : ""
+            s += "[ -L \(current) ]\(ready) && \(ShellCode.emit(.release, "\(name)", id))\n"
+            guard let releases else { return }
+            guard let run = releases[name] else { s += "\(drift)=1\n"; return }
+            s += "[ \(id) = \(run) ]\(ready) || \(drift)=1\n"
+        }
         if plan.routes {
-            for shipped in t.manifest.middle.shipped {
-                let current = t.staticCurrent(shipped.name)
-                s += "[ -L \(current) ] && \(ShellCode.emit(.release, "\("static/" + shipped.name)", "\"$(basename \"$(readlink \(current))\")\""))\n"
-            }
+            for shipped in t.manifest.middle.shipped { link(shipped.releaseName, t.staticCurrent(shipped.name), finished: false) }
         }
         for pool in t.manifest.pools where pool.source != nil && pool.hosts.contains(plan.host.name) {
-            let current = t.currentLink(pool.name), previous = t.poolDirectory(pool.name) + "/previous"
-            // A release whose directory is gone (or was never finished) is none: `up` prepares it again.
-            let id: ShellCode = "\"$(basename \"$(readlink \(current))\")\""
-            s += "[ -L \(current) ] && [ -f \(current)/.stackctl-ready ] && \(ShellCode.emit(.release, "\(pool.name)", id))\n"
+            link(pool.name, t.currentLink(pool.name), finished: true)
+            let previous = t.poolDirectory(pool.name) + "/previous"
             s += "[ -f \(previous) ] && \(ShellCode.emit(.previous, "\(pool.name)", "\"$(cat \(previous))\""))\n"
             // The virtualenvs the host has: a release with the same requirements ships none.
             let venvs = t.poolDirectory(pool.name) + "/venvs"

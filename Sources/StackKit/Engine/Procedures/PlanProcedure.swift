@@ -17,7 +17,7 @@ struct PlanProcedure<C: Clock>: Sendable where C.Duration == Duration {
         var statics: [String: String] = [:]
         for shipped in manifest.middle.shipped {
             guard let release = await StaticReleases(run: run).build(shipped) else { return failed(report) }
-            statics["static/" + shipped.name] = release.id
+            statics[shipped.releaseName] = release.id
         }
         // Only files the host has and whose contents differ are read back (new ones diff against nothing).
         let updated: @Sendable (Inspected) -> [String] = { i in

@@ -49,7 +49,7 @@ struct UpProcedure<C: Clock>: Sendable where C.Duration == Duration {
         inspected.allSatisfy { i in
             m.pools.allSatisfy { p in p.source == nil || !p.hosts.contains(i.hostName) || i.state.releases[p.name] == built[p.name]?.id }
                 && (!i.plan.routes || m.middle.shipped.allSatisfy { s in
-                    let key = Releases<C>.key(s)
+                    let key = s.releaseName
                     return i.state.releases[key] == built[key]?.id
                 })
         }

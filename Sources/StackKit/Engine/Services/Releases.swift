@@ -41,14 +41,10 @@ struct Releases<C: Clock>: Sendable where C.Duration == Duration {
         }
         for shipped in run.manifest.middle.shipped {
             guard let release = await StaticReleases(run: run).build(shipped) else { return nil }
-            built[Self.key(shipped)] = release
+            built[shipped.releaseName] = release
         }
         return built
     }
-
-    /// A shipped static directory's name among releases (a pool's is its own name), as the
-    /// inspect reports them.
-    static func key(_ shipped: ShippedStatic) -> String { "static/" + shipped.name }
 
     /// A pool's release from its source; nil, with the failure recorded, when it cannot be built.
     func build(_ pool: Pool) async -> ReleaseArchive? {

@@ -10,13 +10,13 @@ struct StaticReleases<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     /// False, with the failure recorded (exit 7), when a release could not be built or placed.
-    /// `built`: the releases already built, by `Releases.key` (`up` builds them before its
+    /// `built`: the releases already built, by `ShippedStatic.releaseName` (`up` builds them before its
     /// inspect); one not there is built here.
     func place(_ inspected: [Inspected], built: [String: ReleaseArchive]? = nil) async -> Bool {
         let manifest = run.manifest
         let middles = inspected.filter { $0.plan.routes }
         for shipped in manifest.middle.shipped {
-            let key = Releases<C>.key(shipped)
+            let key = shipped.releaseName
             guard let release = if let ready = built?[key] { ready } else { await build(shipped) } else { return false }
             let behind = middles.filter { $0.state.releases[key] != release.id }
             guard !behind.isEmpty else { continue }
