@@ -39,8 +39,13 @@ command=/bin/sleep 600
 autostart=false
 startsecs=0
 stopwaitsecs=2
+[program:slow]
+command=/bin/sh -c 'trap "sleep 0.6; exit 0" TERM; while :; do sleep 0.1; done'
+autostart=false
+startsecs=0
+stopwaitsecs=10
 [group:g]
-programs=sleeper
+programs=sleeper,slow
 [program:ghost]
 command=/nonexistent/ghost & <here>
 autostart=false
@@ -141,6 +146,34 @@ startretries=0
         # A command that fails says nothing more and asks nothing.
         p, relayed = control("start", "g:nope")
         self.assertEqual((p.returncode, relayed), (1, ""))
+
+    def pids(self):
+        return {l.split(" ")[1]: int(l.split(" ")[3]) for l in self.control("detail").stdout.splitlines() if l.startswith("@proc ")}
+
+    def gone(self, pid):
+        """Exited and reaped by supervisord (no zombie left)."""
+        return not os.path.exists("/proc/%d" % pid)
+
+    def test_stop_and_update_return_once_every_program_has_exited(self):
+        # Both at once, and not with supervisord's own wait (answered at its next 1 s tick):
+        # when the command returns, each process is gone, the slow one (0.6 s) too.
+        for command in (("stop", "g:sleeper", "g:slow"), ("update",)):
+            self.assertEqual(self.control("start", "g:sleeper", "g:slow").returncode, 0)
+            running = self.pids()
+            self.assertEqual(self.control("status").stdout, "@running g:sleeper\n@running g:slow\n")
+            if command == ("update",):
+                conf = os.path.join(self.dir, "supervisord.conf")
+                text = read(conf)
+                with open(conf, "w") as f:
+                    f.write(text.replace("sleep 600", "sleep 700"))  # group g changes
+            r = self.control(*command)
+            self.assertEqual((r.returncode, r.stdout), (0, ""), r.stderr)
+            for name in ("g:sleeper", "g:slow"):
+                self.assertTrue(self.gone(running[name]), "%s: %s still there after %s" % (name, running[name], command[0]))
+            self.assertEqual(self.control("status").stdout, "")
+        # The group came back, as changed.
+        self.assertEqual(self.control("start", "g:sleeper").returncode, 0)
+        self.assertIn("sleep 700", read("/proc/%d/cmdline" % self.pids()["g:sleeper"]).replace("\0", " "))
 
     def test_a_fault_is_said_and_exits_1(self):
         r = self.control("start", "g:nope")
