@@ -97,5 +97,30 @@ extension Lab {
                 try LabE2ETests.expectUp(manifest)
             }
         }
+
+        /// A middle host renamed (every file on it, its supervisord config too, says the host's
+        /// name) in the run that gives the middle a new alias: supervisord's update leaves the
+        /// server running (its own section did not change), and `up` reloads it, so the new
+        /// config is what serves. It used to be started instead: a no-op on a running server,
+        /// and the old config kept serving with `up` saying all was well.
+        @Test(arguments: ["lighttpd", "nginx"])
+        func aServerLeftRunningBySupervisordsUpdateLoadsItsNewConfig(server: String) throws {
+            try LabE2ETests.withStack(server: server, kind: .plain) { dir, manifest in
+                try LabE2ETests.expectUp(manifest)
+                #expect(try LabE2ETests.get("http://127.0.0.12:8000/assets/health.txt").contentType.hasPrefix("application/json"),
+                        "before: the app answers /assets/")
+                let renamed = dir.appendingPathComponent("renamed.yml").path
+                let text = try String(contentsOfFile: manifest, encoding: .utf8)
+                    .replacingOccurrences(of: "middle1", with: "web2")
+                    .replacingOccurrences(of: "      /media/: /srv/shop/media/\n", with: "      /media/: /srv/shop/media/\n      /assets/: /srv/shop/static/\n")
+                try #require(text.contains("/assets/") && text.contains("web2"))
+                try text.write(toFile: renamed, atomically: true, encoding: .utf8)
+                let r = try LabE2ETests.expectUp(renamed)
+                #expect(r.report.byHost["web2"]?.reloaded == ["shop-middle"], "\(String(describing: r.report.byHost["web2"]))")
+                let served = try LabE2ETests.get("http://127.0.0.12:8000/assets/health.txt")
+                #expect(served.status == 200 && served.contentType.hasPrefix("text/plain"), "\(served)")
+                _ = try? CLITests.stackctl(["down", "-f", renamed, "-F", LabE2ETests.sshConfig])
+            }
+        }
     }
 }

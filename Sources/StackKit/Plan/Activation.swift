@@ -9,6 +9,10 @@ public enum Action: Sendable, Equatable {
     case start([String])
     case restart([String])
     case reload(String)
+    /// A server whose config changed on a host whose supervisord config changed too: supervisord's
+    /// update restarts it only when its own section changed, so the host decides: reloaded when
+    /// it is still running, else started (with the new config either way).
+    case startOrReload(String)
     /// Ends processes of the stack's programs that run outside supervisord (`Strays`).
     case endStrays([Stray])
 
@@ -22,6 +26,7 @@ public enum Action: Sendable, Equatable {
         case .start(let names): "start \(names.joined(separator: ", "))"
         case .restart(let names): "restart \(names.joined(separator: ", "))"
         case .reload(let name): "reload \(name)"
+        case .startOrReload(let name): "reload \(name) (start it if supervisord's update stopped it)"
         case .endStrays(let strays): "end \(Self.describe(strays)), running outside supervisord"
         }
     }
@@ -40,6 +45,7 @@ public enum Action: Sendable, Equatable {
         case .start(let names): "started \(names.joined(separator: ", "))"
         case .restart(let names): "restarted \(names.joined(separator: ", "))"
         case .reload(let name): "reloaded \(name)"
+        case .startOrReload(let name): "reloaded (or started) \(name)"
         case .endStrays(let strays): "ended \(Self.describe(strays)), left running outside supervisord"
         }
     }
@@ -89,7 +95,12 @@ public enum Activation {
         case .middle, .front:
             guard let program = programs.first else { break }
             let configChanged = committed.contains { $0.role.tier == tier }
-            if managerReloaded || !state.running.contains(name(program)) {
+            let running = state.running.contains(name(program))
+            if managerReloaded && running && configChanged {
+                // Left running by the update unless its own section changed: its new config
+                // must be loaded either way (a `start` of a running program does nothing).
+                actions.append(.startOrReload(name(program)))
+            } else if managerReloaded || !running {
                 actions.append(.start([name(program)]))
             } else if strayed.contains(name(program)) {
                 actions.append(.restart([name(program)]))

@@ -67,6 +67,14 @@ extension Scripts {
                 STACKCTL_SUPERVISOR_WAIT=10; export STACKCTL_SUPERVISOR_WAIT
 
                 """
+            case .startOrReload(let name) where plan.host.processManager == .supervisord:
+                let running = ServiceControl.supervisor(plan, ["status", name])
+                let line: String = Marker.Tag.running.prefix + " " + name
+                var reload: ShellCode = "", start: ShellCode = ""
+                for argv in ServiceControl.argv(.reload(name), plan) { reload += ShellCode.step(Action.reload(name).summary, argv) + "\n" }
+                for argv in ServiceControl.argv(.start([name]), plan) { start += ShellCode.step(Action.start([name]).summary, argv) + "\n" }
+                s += "if \(running) 2>/dev/null | grep -qxF \(line); then\n" as ShellCode
+                s += reload + "else\n" + start + "fi\n"
             case .endStrays(let strays):
                 s += Strays.functions(plan)
                 for program in plan.programs where strays.contains(where: { $0.program == ServiceControl.name(program, plan) }) {

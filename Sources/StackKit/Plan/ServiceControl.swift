@@ -26,6 +26,9 @@ public enum ServiceControl {
             return [supervisor(plan, ["start"] + names)]
         case (.supervisord, .restart(let names)):
             return [supervisor(plan, ["restart"] + names)]
+        case (_, .startOrReload(let name)):
+            // The host's script decides between the two (Scripts.activateBody); elsewhere, a reload.
+            return argv(.reload(name), plan)
         case (.supervisord, .reload(let name)):
             guard let program = plan.programs.first(where: { $0.name == name }) else { return [] }
             return [program.reloadArgv ?? supervisor(plan, ["signal", program.reloadSignal ?? "USR1", name])]

@@ -84,6 +84,34 @@ import Testing
         ]])
     }
 
+    /// supervisord's update restarts a program only when its own section changed: a running
+    /// server whose config changed with its host's supervisord config is reloaded if the update
+    /// left it running, else started; the host decides.
+    @Test func aServerWhoseSupervisordConfigChangedTooIsReloadedOrStartedAsItsHostFinds() throws {
+        let plan = try Self.plan("ha", host: "m2")
+        let conf = plan.topology.supervisorConfigPath
+        let server = try #require(plan.files.first { $0.role == .middle && $0.file.check != .none }).path
+        var state = Self.deployed(plan)
+        state.files[conf]?.sha256 = "old"
+        state.files[server]?.sha256 = "old"
+        let actions = Activation.actions(tier: .middle, plan: plan, changes: HostChanges(plan: plan, state: state), state: state)
+        guard case .commit(let paths) = actions.first else { Issue.record("\(actions)"); return }
+        #expect(Set(paths) == [conf, server])
+        #expect(Array(actions.dropFirst()) == [.reloadManager, .startOrReload("ha-middle")])
+        let script = Scripts.activate(actions, plan, HostChanges(plan: plan, state: state)).text
+        #expect(script.contains(" status ha-middle 2>/dev/null | grep -qxF '@running ha-middle'; then\nrun 'reloaded ha-middle' "), "\(script)")
+        #expect(script.contains("else\nrun 'started ha-middle' "))
+
+        // Only the supervisord config changed: started (nothing, if the update left it running).
+        state.files[server]?.sha256 = try #require(plan.files.first { $0.path == server }).sha256
+        #expect(Activation.actions(tier: .middle, plan: plan, changes: HostChanges(plan: plan, state: state), state: state)
+            == [.commit([conf]), .reloadManager, .start(["ha-middle"])])
+        // Not running: started.
+        state.files[server]?.sha256 = "old"
+        state.running.remove("ha-middle")
+        #expect(Activation.actions(tier: .middle, plan: plan, changes: HostChanges(plan: plan, state: state), state: state).last == .start(["ha-middle"]))
+    }
+
     @Test func aStoppedProgramIsStartedEvenWhenNothingChanged() throws {
         let plan = try Self.plan("full", host: "app1")
         var state = Self.deployed(plan)

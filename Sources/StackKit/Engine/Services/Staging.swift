@@ -98,7 +98,7 @@ struct Staging<C: Clock>: Sendable where C.Duration == Duration {
                         r.started += names
                         if repair { r.repaired += names.map { "\($0): it was not running" } }
                     case .restart(let names): r.restarted += names
-                    case .reload(let name): r.reloaded.append(name)
+                    case .reload(let name), .startOrReload(let name): r.reloaded.append(name)
                     case .endStrays(let strays):
                         r.repaired += strays.map { "\($0.program): pid \($0.pid) ran it outside supervisord; ended, and started again under it" }
                     default: break
@@ -108,7 +108,7 @@ struct Staging<C: Clock>: Sendable where C.Duration == Duration {
             for action in job.actions {
                 switch action {
                 case .start(let names), .restart(let names): result.touched[job.hostName, default: []].formUnion(names)
-                case .reload(let name): result.touched[job.hostName, default: []].insert(name)
+                case .reload(let name), .startOrReload(let name): result.touched[job.hostName, default: []].insert(name)
                 default: break
                 }
             }
