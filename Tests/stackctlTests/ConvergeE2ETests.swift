@@ -122,5 +122,32 @@ extension Lab {
                 _ = try? CLITests.stackctl(["down", "-f", renamed, "-F", LabE2ETests.sshConfig])
             }
         }
+
+        /// On a systemd host, a new `max_connections` changes the middle's unit (its open-file
+        /// limit) and its config: `up` reloads the server, which cannot raise its own limit past
+        /// the unit's, and says the unit waits for a restart (exit 8); `restart middle` applies it.
+        @Test func aServersChangedUnitIsNamedUntilARestartAppliesIt() throws {
+            try LabE2ETests.withStack(server: "nginx", kind: .systemd) { dir, manifest in
+                try LabE2ETests.expectUp(manifest)
+                let limits = {
+                    try StatusE2ETests.ssh(LabKind.systemd.address(2),
+                        "for p in $(pgrep -f 'nginx: worker'); do grep -o 'open files *[0-9]*' /proc/$p/limits; done | sort -u").stdout
+                }
+                let before = try limits()
+                #expect(before.contains(" 2112"), "1024 connections: 2 files each and 64: \(before)")
+                let more = dir.appendingPathComponent("more.yml").path
+                try editYAML(try String(contentsOfFile: manifest, encoding: .utf8)) { try $0.set("middle.max_connections", .scalar("3000", quoted: false)) }
+                    .write(toFile: more, atomically: true, encoding: .utf8)
+                let r = try LabE2ETests.expectUp(more, status: 8)
+                #expect(r.report.byHost["middle1"]?.reloaded == ["shop-middle.service"])
+                #expect(r.report.warning?.contains("shop-middle.service was reloaded, but its unit changed") == true
+                    && r.report.warning?.contains("`stackctl restart middle` applies them") == true, "\(r.report.warning ?? "")")
+                let restarted = try CLITests.stackctl(["restart", "middle", "-f", more, "-F", LabE2ETests.sshConfig])
+                #expect(restarted.status == 0, "\(restarted.stderr)")
+                let after = try limits()
+                #expect(after.contains(" 6064"), "\(after)")
+                try LabE2ETests.expectUp(more)
+            }
+        }
     }
 }

@@ -110,4 +110,20 @@ public enum Activation {
         }
         return actions
     }
+
+    /// The servers of `tier` (middle, front) on a systemd host that this activation reloads
+    /// although their unit changed: a reload loads their config, but systemd applies a unit's
+    /// own settings (the open-file limit `max_connections` sets) only when it starts the
+    /// program. A restart would apply them, and refuse connections while the server stops and
+    /// starts (the front's lone middle, say): `up` says so instead, and `restart` applies them.
+    public static func unitsPending(tier: Tier, plan: HostPlan, changes: HostChanges, state: HostState) -> [String] {
+        guard plan.host.processManager == .systemd, tier != .workers else { return [] }
+        let units = Set(changes.files.compactMap { f -> String? in
+            guard f.role.tier == tier, case .systemdUnit(let unit) = f.file.check else { return nil }
+            return unit
+        })
+        return actions(tier: tier, plan: plan, changes: changes, state: state).compactMap {
+            if case .reload(let name) = $0, units.contains(name) { name } else { nil }
+        }
+    }
 }

@@ -112,6 +112,26 @@ import Testing
         #expect(Activation.actions(tier: .middle, plan: plan, changes: HostChanges(plan: plan, state: state), state: state).last == .start(["ha-middle"]))
     }
 
+    /// A systemd server's unit applies when systemd starts it: a running front whose unit
+    /// changed is reloaded (its config) and named as pending a restart; its config alone is not.
+    @Test func aRunningServerWhoseUnitChangedIsReloadedAndNamedAsPendingARestart() throws {
+        let plan = try Self.plan("full", host: "edge")
+        let unit = try #require(plan.files.first { $0.role == .front && $0.file.check.isSystemdUnit })
+        let config = try #require(plan.files.first { $0.role == .front && !$0.file.check.isSystemdUnit && $0.file.check != .none })
+        guard case .systemdUnit(let name) = unit.file.check else { Issue.record("\(unit.file.check)"); return }
+        var state = Self.deployed(plan)
+        state.files[config.path]?.sha256 = "old"
+        var changes = HostChanges(plan: plan, state: state)
+        #expect(Activation.unitsPending(tier: .front, plan: plan, changes: changes, state: state) == [])
+        state.files[unit.path]?.sha256 = "old"
+        changes = HostChanges(plan: plan, state: state)
+        #expect(Activation.actions(tier: .front, plan: plan, changes: changes, state: state).last == .reload(name))
+        #expect(Activation.unitsPending(tier: .front, plan: plan, changes: changes, state: state) == [name])
+        // Not running: started, with its new unit.
+        state.running.remove(name)
+        #expect(Activation.unitsPending(tier: .front, plan: plan, changes: HostChanges(plan: plan, state: state), state: state) == [])
+    }
+
     @Test func aStoppedProgramIsStartedEvenWhenNothingChanged() throws {
         let plan = try Self.plan("full", host: "app1")
         var state = Self.deployed(plan)

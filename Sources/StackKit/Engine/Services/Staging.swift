@@ -113,6 +113,13 @@ struct Staging<C: Clock>: Sendable where C.Duration == Duration {
                 }
             }
             run.emit(.done, job.hostName, (repair ? "not running, so " : "") + job.actions.map(\.summary).joined(separator: "; "))
+            let i = job.inspected
+            for unit in Activation.unitsPending(tier: tier, plan: i.plan, changes: i.changes, state: i.state) {
+                let message = "\(job.hostName): \(unit) was reloaded, but its unit changed and systemd applies a unit's settings "
+                    + "(its open-file limit) only when it starts the server: `stackctl restart \(tier.rawValue)` applies them"
+                run.recorder.degrade(message)
+                run.emit(.info, job.hostName, message)
+            }
         }
         return judged.ok ? result : nil
     }
