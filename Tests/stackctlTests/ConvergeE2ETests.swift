@@ -117,21 +117,27 @@ extension Lab {
                 try text.write(toFile: renamed, atomically: true, encoding: .utf8)
                 let r = try LabE2ETests.expectUp(renamed)
                 #expect(r.report.byHost["web2"]?.reloaded == ["shop-middle"], "\(String(describing: r.report.byHost["web2"]))")
-                let served = try LabE2ETests.get("http://127.0.0.12:8000/assets/health.txt")
-                #expect(served.status == 200 && served.contentType.hasPrefix("text/plain"), "\(served)")
+                // A reload's old workers may take one more connection as they go: a moment, not for good.
+                let url = "http://127.0.0.12:8000/assets/health.txt"
+                #expect(CLITests.waitFor(5) { (try? LabE2ETests.get(url))?.contentType.hasPrefix("text/plain") == true },
+                        "\(String(describing: try? LabE2ETests.get(url)))")
                 _ = try? CLITests.stackctl(["down", "-f", renamed, "-F", LabE2ETests.sshConfig])
             }
         }
 
-        /// On a systemd host, a new `max_connections` changes the middle's unit (its open-file
-        /// limit) and its config: `up` reloads the server, which cannot raise its own limit past
-        /// the unit's, and says the unit waits for a restart (exit 8); `restart middle` applies it.
-        @Test func aServersChangedUnitIsNamedUntilARestartAppliesIt() throws {
-            try LabE2ETests.withStack(server: "nginx", kind: .systemd) { dir, manifest in
+        /// A new `max_connections` the reload cannot give the running server: on a systemd host
+        /// its unit's open-file limit (systemd applies a unit when it starts the server), and
+        /// lighttpd's own anywhere (it sets its limit at its start, as root, then drops to its
+        /// user). `up` reloads the config and says a restart is waiting (exit 8); `restart middle`
+        /// applies it, and `up` is clean again.
+        @Test(arguments: [(LabKind.systemd, "nginx"), (LabKind.plain, "lighttpd")])
+        func aLimitTheReloadCannotRaiseIsNamedUntilARestartAppliesIt(kind: LabKind, server: String) throws {
+            try LabE2ETests.withStack(server: server, kind: kind) { dir, manifest in
                 try LabE2ETests.expectUp(manifest)
+                let serving = server == "nginx" ? "$(pgrep -f 'nginx: worker')" : "$(cat /srv/stackctl/shop/run/lighttpd.pid)"
                 let limits = {
-                    try StatusE2ETests.ssh(LabKind.systemd.address(2),
-                        "for p in $(pgrep -f 'nginx: worker'); do grep -o 'open files *[0-9]*' /proc/$p/limits; done | sort -u").stdout
+                    try StatusE2ETests.ssh(kind.address(2),
+                        "for p in \(serving); do grep -o 'open files *[0-9]*' /proc/$p/limits; done | sort -u").stdout
                 }
                 let before = try limits()
                 #expect(before.contains(" 2112"), "1024 connections: 2 files each and 64: \(before)")
@@ -139,9 +145,12 @@ extension Lab {
                 try editYAML(try String(contentsOfFile: manifest, encoding: .utf8)) { try $0.set("middle.max_connections", .scalar("3000", quoted: false)) }
                     .write(toFile: more, atomically: true, encoding: .utf8)
                 let r = try LabE2ETests.expectUp(more, status: 8)
-                #expect(r.report.byHost["middle1"]?.reloaded == ["shop-middle.service"])
-                #expect(r.report.warning?.contains("shop-middle.service was reloaded, but its unit changed") == true
-                    && r.report.warning?.contains("`stackctl restart middle` applies them") == true, "\(r.report.warning ?? "")")
+                let program = kind == .systemd ? "shop-middle.service" : "shop-middle"
+                #expect(r.report.byHost["middle1"]?.reloaded == [program])
+                let said = kind == .systemd ? "\(program) was reloaded, but its unit changed"
+                    : "\(program) was reloaded, but keeps 2112 open files where its config asks 6064"
+                #expect(r.report.warning?.contains(said) == true && r.report.warning?.contains("`stackctl restart middle` applies them") == true,
+                        "\(r.report.warning ?? "")")
                 let restarted = try CLITests.stackctl(["restart", "middle", "-f", more, "-F", LabE2ETests.sshConfig])
                 #expect(restarted.status == 0, "\(restarted.stderr)")
                 let after = try limits()

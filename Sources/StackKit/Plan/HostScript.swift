@@ -67,7 +67,7 @@ public enum HostPhase: String, Sendable, CaseIterable {
             .acquired, .held, .released, .probes, .ps, .svpid])
         case .check: HostPhase.checkMarkers
         case .stage: [.ok, .fail, .valid, .invalid, .staged]
-        case .activate: [.ok, .fail, .activated, .probes]
+        case .activate: [.ok, .fail, .activated, .probes, .limit]
         case .reloadMiddle: [.ok, .fail, .valid, .invalid, .activated]
         case .cleanup: []
         case .down: [.ok, .fail, .stopped]

@@ -32,7 +32,7 @@ public enum ExitStatus: Int32, Sendable, Codable, CaseIterable {
         case .hostCommandFailed: "a command failed on a host"
         case .releaseFailed: "a release could not be built or prepared (no traffic moved)"
         case .degraded: "degraded: status finds some instances unhealthy or slow, every tier still serving; up finished but an instance "
-            + "answers slower than its `health.slow`, the front's certificate has expired or is not for the site's name, or a server's changed systemd unit waits for a restart"
+            + "answers slower than its `health.slow`, the front's certificate has expired or is not for the site's name, or a reloaded server waits for a restart (its changed unit, or lighttpd's open-file limit)"
         case .noPreviousRelease: "rollback: a host has no previous release to go back to"
         case .locked: "another run holds the stack's deploy lock (its holder is named; nothing was changed)"
         case .hookFailed: "a pre-connect, pre-deploy or pre-rollout hook in .stackctl/hooks failed (its output shown; nothing was changed)"

@@ -114,14 +114,24 @@ struct Staging<C: Clock>: Sendable where C.Duration == Duration {
             }
             run.emit(.done, job.hostName, (repair ? "not running, so " : "") + job.actions.map(\.summary).joined(separator: "; "))
             let i = job.inspected
-            for unit in Activation.unitsPending(tier: tier, plan: i.plan, changes: i.changes, state: i.state) {
-                let message = "\(job.hostName): \(unit) was reloaded, but its unit changed and systemd applies a unit's settings "
-                    + "(its open-file limit) only when it starts the server: `stackctl restart \(tier.rawValue)` applies them"
-                run.recorder.degrade(message)
-                run.emit(.info, job.hostName, message)
+            let pending = Activation.unitsPending(tier: tier, plan: i.plan, changes: i.changes, state: i.state)
+            for unit in pending {
+                pendingRestart(job.hostName, "\(unit) was reloaded, but its unit changed and systemd applies a unit's settings "
+                    + "(its open-file limit) only when it starts the server: `stackctl restart \(tier.rawValue)` applies them")
+            }
+            for kept in reply.limits where !pending.contains(kept.program) {
+                pendingRestart(job.hostName, "\(kept.program) was reloaded, but keeps \(kept.have) open files where its config asks "
+                    + "\(kept.want) (max_connections): it sets them when it starts, as root: `stackctl restart \(tier.rawValue)` applies them")
             }
         }
         return judged.ok ? result : nil
+    }
+
+    /// A change that takes a restart the run did not do (a reload keeps the server serving):
+    /// said, and the run is degraded (exit 8).
+    func pendingRestart(_ host: String, _ message: String) {
+        run.recorder.degrade("\(host): " + message)
+        run.emit(.info, host, message)
     }
 
     /// Removes what staging left beside live files on these hosts (files already committed
