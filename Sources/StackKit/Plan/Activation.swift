@@ -116,14 +116,13 @@ public enum Activation {
     /// own settings (the open-file limit `max_connections` sets) only when it starts the
     /// program. A restart would apply them, and refuse connections while the server stops and
     /// starts (the front's lone middle, say): `up` says so instead, and `restart` applies them.
-    public static func unitsPending(tier: Tier, plan: HostPlan, changes: HostChanges, state: HostState) -> [String] {
+    /// `actions`: the ones `actions(tier:plan:changes:state:)` decided for this tier.
+    public static func unitsPending(_ actions: [Action], tier: Tier, plan: HostPlan, changes: HostChanges) -> [String] {
         guard plan.host.processManager == .systemd, tier != .workers else { return [] }
         let units = Set(changes.files.compactMap { f -> String? in
             guard f.role.tier == tier, case .systemdUnit(let unit) = f.file.check else { return nil }
             return unit
         })
-        return actions(tier: tier, plan: plan, changes: changes, state: state).compactMap {
-            if case .reload(let name) = $0, units.contains(name) { name } else { nil }
-        }
+        return actions.compactMap { if case .reload(let name) = $0, units.contains(name) { name } else { nil } }
     }
 }

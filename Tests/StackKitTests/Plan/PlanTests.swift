@@ -121,15 +121,18 @@ import Testing
         guard case .systemdUnit(let name) = unit.file.check else { Issue.record("\(unit.file.check)"); return }
         var state = Self.deployed(plan)
         state.files[config.path]?.sha256 = "old"
-        var changes = HostChanges(plan: plan, state: state)
-        #expect(Activation.unitsPending(tier: .front, plan: plan, changes: changes, state: state) == [])
+        let pending = { (state: HostState) in
+            let changes = HostChanges(plan: plan, state: state)
+            return Activation.unitsPending(Activation.actions(tier: .front, plan: plan, changes: changes, state: state),
+                                           tier: .front, plan: plan, changes: changes)
+        }
+        #expect(pending(state) == [])
         state.files[unit.path]?.sha256 = "old"
-        changes = HostChanges(plan: plan, state: state)
-        #expect(Activation.actions(tier: .front, plan: plan, changes: changes, state: state).last == .reload(name))
-        #expect(Activation.unitsPending(tier: .front, plan: plan, changes: changes, state: state) == [name])
+        #expect(Activation.actions(tier: .front, plan: plan, changes: HostChanges(plan: plan, state: state), state: state).last == .reload(name))
+        #expect(pending(state) == [name])
         // Not running: started, with its new unit.
         state.running.remove(name)
-        #expect(Activation.unitsPending(tier: .front, plan: plan, changes: HostChanges(plan: plan, state: state), state: state) == [])
+        #expect(pending(state) == [])
     }
 
     /// lighttpd sets its open-file limit at its start: a reload's script reads the running

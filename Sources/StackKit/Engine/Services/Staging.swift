@@ -113,8 +113,7 @@ struct Staging<C: Clock>: Sendable where C.Duration == Duration {
                 }
             }
             run.emit(.done, job.hostName, (repair ? "not running, so " : "") + job.actions.map(\.summary).joined(separator: "; "))
-            let i = job.inspected
-            let pending = Activation.unitsPending(tier: tier, plan: i.plan, changes: i.changes, state: i.state)
+            let pending = Activation.unitsPending(job.actions, tier: tier, plan: job.inspected.plan, changes: job.inspected.changes)
             for unit in pending {
                 pendingRestart(job.hostName, "\(unit) was reloaded, but its unit changed and systemd applies a unit's settings "
                     + "(its open-file limit) only when it starts the server: `stackctl restart \(tier.rawValue)` applies them")
