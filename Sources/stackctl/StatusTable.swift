@@ -51,7 +51,7 @@ struct StatusTable {
                     let padded = cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
                     switch (c, instance) {
                     case (3, _?): parts.append(paint(padded, cell == "running" ? "32" : "31"))
-                    case (6, let i?): parts.append(paint(padded, !i.healthy ? "31" : i.slow || i.certificateBad || i.dataBad
+                    case (6, let i?): parts.append(paint(padded, !i.healthy ? "31" : i.slow || i.certificateBad || i.dataBad || i.restartPending
                         || (i.certificateDays ?? 99) < Certificate.warningDays ? "33" : "32"))
                     case (8, _?): parts.append(paint(padded, cell == "in sync" ? "0" : "33"))
                     default: parts.append(padded)

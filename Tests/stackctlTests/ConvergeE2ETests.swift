@@ -128,8 +128,9 @@ extension Lab {
         /// A new `max_connections` the reload cannot give the running server: on a systemd host
         /// its unit's open-file limit (systemd applies a unit when it starts the server), and
         /// lighttpd's own anywhere (it sets its limit at its start, as root, then drops to its
-        /// user). `up` reloads the config and says a restart is waiting (exit 8); `restart middle`
-        /// applies it, and `up` is clean again.
+        /// user). `up` reloads the config and says a restart is waiting (exit 8), and so do the
+        /// next `up` and `status` while that server runs; `restart middle` applies it, and `up`
+        /// is clean again.
         @Test(arguments: [(LabKind.systemd, "nginx"), (LabKind.plain, "lighttpd")])
         func aLimitTheReloadCannotRaiseIsNamedUntilARestartAppliesIt(kind: LabKind, server: String) throws {
             try LabE2ETests.withStack(server: server, kind: kind) { dir, manifest in
@@ -151,6 +152,12 @@ extension Lab {
                     : "\(program) was reloaded, but keeps 2112 open files where its config asks 6064"
                 #expect(r.report.warning?.contains(said) == true && r.report.warning?.contains("`stackctl restart middle` applies them") == true,
                         "\(r.report.warning ?? "")")
+                // Said again by every run that finds the same server running, and by status.
+                let again = try LabE2ETests.expectUp(more, status: 8)
+                #expect(again.report.hosts.allSatisfy(\.unchanged) && again.report.warning?.contains(said) == true, "\(again.report.warning ?? "")")
+                let status = try CLITests.stackctl(["status", "--json", "-f", more, "-F", LabE2ETests.sshConfig])
+                #expect(status.status == 8, "\(status.stdout)")
+                #expect(status.stdout.contains("\"restart_pending\" : true") && status.stdout.contains("restart pending: \(said)"), "\(status.stdout)")
                 let restarted = try CLITests.stackctl(["restart", "middle", "-f", more, "-F", LabE2ETests.sshConfig])
                 #expect(restarted.status == 0, "\(restarted.stderr)")
                 let after = try limits()

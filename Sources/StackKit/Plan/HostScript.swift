@@ -64,15 +64,15 @@ public enum HostPhase: String, Sendable, CaseIterable {
     public var markers: Set<Marker.Tag> {
         switch self {
         case .inspect: HostPhase.checkMarkers.union([.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .venvs, .resolved,
-            .acquired, .held, .released, .probes, .ps, .svpid])
+            .acquired, .held, .released, .probes, .ps, .svpid, .pending])
         case .check: HostPhase.checkMarkers
         case .stage: [.ok, .fail, .valid, .invalid, .staged]
-        case .activate: [.ok, .fail, .activated, .probes, .limit]
-        case .reloadMiddle: [.ok, .fail, .valid, .invalid, .activated]
+        case .activate: [.ok, .fail, .activated, .probes, .pending]
+        case .reloadMiddle: [.ok, .fail, .valid, .invalid, .activated, .pending]
         case .cleanup: []
         case .down: [.ok, .fail, .stopped]
         case .status: [.file, .dir, .manager, .running, .initSystem, .enabled, .release, .previous, .venvs, .proc, .spawnerr, .sock, .nosock,
-            .groups, .clock, .log, .plog, .data, .ps, .svpid, .unitEnd, .maint, .held, .served, .acme]
+            .groups, .clock, .log, .plog, .data, .ps, .svpid, .unitEnd, .maint, .held, .served, .acme, .pending]
         case .states: [.proc, .spawnerr, .unitEnd]
         case .prepare: [.ok, .fail, .prepared]
         case .releaseHook: [.ok, .fail]

@@ -28,12 +28,15 @@ public struct HostState: ScriptReply, Equatable {
     /// pid supervisord's pid file names: what `Strays` judges.
     public var stackProcesses: [Strays.Entry] = []
     public var managerPid: Int?
+    /// Servers still waiting for the restart a reload left them (`PendingRestart`).
+    public var pendingRestarts: [PendingRestart] = []
 
     public init() {}
 
     /// Reads the inspect script's markers: `@file`, `@dir`, `@manager`, `@running`, `@init`, `@enabled`, `@release`, `@previous`, `@resolved`.
     public init(_ output: ScriptOutput) {
         requirements = CheckReply(output)
+        pendingRestarts = PendingRestart.all(output)
         for m in output.markers {
             switch m.tag {
             case .file: files[m.fields[2]] = FileState(sha256: m.fields[0], ownership: m.fields[1])

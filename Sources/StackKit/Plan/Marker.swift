@@ -32,9 +32,10 @@ public struct Marker: Sendable, Equatable {
         /// `NAME TEXT`, why supervisord could not spawn a program; `EPOCH LOCALTIME`, the host's clock;
         /// `PATH ok|missing|unwritable MODE:OWNER:GROUP` of a pool's data directory.
         case proc, sock, nosock, groups, log, plog, spawnerr, clock, data
-        /// Activate: `PROGRAM HAVE WANT`, a server reloaded that keeps fewer open files (HAVE) than
-        /// its new config asks (WANT): lighttpd sets its limit once, as root, at its start.
-        case limit
+        /// `PROGRAM WHY`: a server left serving under settings only a restart applies (`PendingRestart`):
+        /// WHY is `unit` or `limit HAVE WANT`. Activate: the reload just did; inspect: one did, and
+        /// the same process still runs.
+        case pending
         /// `PID PPID COMMAND` of a process whose command line names the stack's base (`Strays`);
         /// `PID` in supervisord's pid file.
         case ps, svpid
@@ -80,8 +81,8 @@ public struct Marker: Sendable, Equatable {
             case .port: 4...4
             case .prepared: 1...2
             case .maint: 1...2
-            case .dir, .release, .previous, .resolved, .sock, .groups, .log, .plog, .spawnerr, .clock, .switched, .pruned, .data, .served: 2...2
-            case .file, .ps, .limit: 3...3
+            case .pending, .dir, .release, .previous, .resolved, .sock, .groups, .log, .plog, .spawnerr, .clock, .switched, .pruned, .data, .served: 2...2
+            case .file, .ps: 3...3
             case .acme: 3...3
             case .ca, .venvs: 2...2
             case .unitEnd: 7...7

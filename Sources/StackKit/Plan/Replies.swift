@@ -7,22 +7,13 @@ public struct StepsReply: ScriptReply, Equatable {
     public var done: [String]
     /// The relay's answers, when the script asked its tier's probes (`Scripts.activate`).
     public var probes: [UInt8]?
-    /// Servers reloaded that keep fewer open files than their new config asks (`@limit`).
-    public var limits: [KeptLimit]
-
-    public struct KeptLimit: Sendable, Equatable {
-        public var program: String
-        public var have: Int
-        public var want: Int
-    }
+    /// Servers reloaded that still wait for a restart (`@pending`), recorded on the host.
+    public var pending: [PendingRestart]
 
     public init(_ output: ScriptOutput) {
         done = output.all(.ok).map { $0.fields[0] }
         probes = output.probes
-        limits = output.all(.limit).compactMap { m in
-            guard let have = Int(m.fields[1]), let want = Int(m.fields[2]) else { return nil }
-            return KeptLimit(program: m.fields[0], have: have, want: want)
-        }
+        pending = PendingRestart.all(output)
     }
 }
 

@@ -74,10 +74,10 @@ extension Scripts {
                 for argv in ServiceControl.argv(.reload(name), plan) { reload += ShellCode.step(Action.reload(name).summary, argv) + "\n" }
                 for argv in ServiceControl.argv(.start([name]), plan) { start += ShellCode.step(Action.start([name]).summary, argv) + "\n" }
                 s += "if \(running) 2>/dev/null | grep -qxF \(line); then\n" as ShellCode
-                s += reload + "else\n" + start + "fi\n" + keptLimit(name, plan)
+                s += reload + "else\n" + start + "fi\n" + pendingAfterReload(name, plan, changes)
             case .reload(let name):
                 for argv in ServiceControl.argv(action, plan) { s += ShellCode.step(action.summary, argv) + "\n" }
-                s += keptLimit(name, plan)
+                s += pendingAfterReload(name, plan, changes)
             case .endStrays(let strays):
                 s += Strays.functions(plan)
                 for program in plan.programs where strays.contains(where: { $0.program == ServiceControl.name(program, plan) }) {
@@ -91,20 +91,27 @@ extension Scripts {
         return s
     }
 
-    /// After a reload of the lighttpd middle: `@limit NAME HAVE WANT` when the running server
-    /// keeps fewer open files than its config's `server.max-fds`. lighttpd sets its limit as
-    /// root when it starts, then runs as its user: a reload cannot raise it (a restart does).
-    static func keptLimit(_ name: String, _ plan: HostPlan) -> ShellCode {
+    /// After a reload of `name`, what it waits for (`PendingRestart`), recorded, then every
+    /// record of its process said (an earlier run's too): on a systemd host, a unit committed in
+    /// this activation (systemd applies a unit's settings when it starts the server); for the
+    /// lighttpd middle, an open-file limit under its config's `server.max-fds` (lighttpd sets it
+    /// once, as root, when it starts, then runs as its user).
+    static func pendingAfterReload(_ name: String, _ plan: HostPlan, _ changes: HostChanges) -> ShellCode {
         let t = plan.topology
-        guard t.manifest.middle.server == .lighttpd,
-              let program = plan.programs.first(where: { ServiceControl.name($0, plan) == name && $0.tier == .middle }),
-              let want = program.openFiles else { return "" }
-        let code: ShellCode = """
-        p=$(cat \(t.runDirectory + "/lighttpd.pid") 2>/dev/null); have=$(awk '/^Max open files/ { print $4 }' /proc/"$p"/limits 2>/dev/null)
-        case "$have" in ''|*[!0-9]*) ;; *) [ "$have" -lt \(String(want)) ] && \(ShellCode.emit(.limit, "\(name)", #""$have""#, "\(String(want))")) ;; esac
+        guard let program = plan.programs.first(where: { ServiceControl.name($0, plan) == name }), program.tier != .workers else { return "" }
+        var s: ShellCode = ""
+        if !Activation.unitsPending([.reload(name)], tier: program.tier, plan: plan, changes: changes).isEmpty {
+            s += "p=$(systemctl show -p MainPID --value \(name) 2>/dev/null); " + PendingRestart.record(name, "unit", why: "unit", t)
+        }
+        if t.manifest.middle.server == .lighttpd, program.tier == .middle, let want = program.openFiles {
+            s += """
+            p=$(cat \(t.runDirectory + "/lighttpd.pid") 2>/dev/null); have=$(awk '/^Max open files/ { print $4 }' /proc/"$p"/limits 2>/dev/null)
+            case "$have" in ''|*[!0-9]*) ;; *) if [ "$have" -lt \(want) ]; then \(PendingRestart.record(name, "limit", why: "\"limit $have \(want)\"", t))
+              else \(PendingRestart.forget(name, "limit", t))fi ;; esac
 
-        """
-        return code
+            """
+        }
+        return s + PendingRestart.listed(t, program: name)
     }
 
     /// Removes staged files after another host failed validation.

@@ -129,6 +129,7 @@ extension Scripts {
             s += "\(InspectShell.running)() { systemctl is-active --quiet \"$1\"; }\n"
         }
         s += "\(InspectShell.allRunning)() { \(InspectShell.each(names)); }\n"
+        if plan.programs.contains(where: { $0.tier != .workers }) { s += PendingRestart.listed(t) }
         return s
     }
 

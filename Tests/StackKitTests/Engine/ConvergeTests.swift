@@ -99,6 +99,32 @@ import StackKitTesting
         #expect(report.hosts.first { $0.host == "app1" }?.slow.isEmpty == (exit == .ok))
     }
 
+    /// A restart an earlier run's reload left pending (the front's unit changed) is said by every
+    /// later `up` that finds the same process running (degraded, exit 8), with the command that
+    /// applies it; a run that starts the front afresh does not say it.
+    @Test(arguments: [true, false])
+    func aRestartAnEarlierReloadLeftPendingIsSaidUntilTheServerStartsAfresh(frontRunning: Bool) async throws {
+        let plan = try #require(Self.plans["edge"])
+        let front = ServiceControl.name(try #require(plan.programs.first { $0.tier == .front }), plan)
+        let (deployer, _) = Self.deployer(Dictionary(uniqueKeysWithValues: Self.plans.keys.map { name in
+            (name, { c in
+                guard c.phase == .inspect else { return Self.host(name)(c) }
+                guard name == "edge" else { return Self.answer(Self.deployedAndProbed(name)) }
+                var inspect = Self.deployedAndProbed(name) + "@pending \(front) unit\n"
+                if !frontRunning { inspect = inspect.replacingOccurrences(of: "@running \(front)\n", with: "") }
+                return Self.answer(inspect)
+            } as Respond)
+        }))
+        let report = await deployer.up()
+        if frontRunning {
+            #expect(report.exitCode == .degraded && report.hosts.allSatisfy(\.unchanged))
+            #expect(report.warning == "edge: " + PendingRestart(program: front, cause: .unit).message(.front))
+        } else {
+            #expect(report.exitCode == .ok && report.warning == nil, "\(report.warning ?? "")")
+            #expect(report.hosts.first { $0.host == "edge" }?.started == [front])
+        }
+    }
+
     /// A first up: each tier's activation asks its probes once its programs are up; a host
     /// whose answers are healthy has no gate round trip, one with a failing answer is asked again.
     @Test func eachActivationAsksItsTiersProbesAndOnlyAFailingHostIsAskedAgain() async throws {

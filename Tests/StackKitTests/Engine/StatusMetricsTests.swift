@@ -13,9 +13,14 @@ import Testing
                                           drift: "unknown", driftFiles: [], release: nil, healthy: false)
         front.certificateDays = -2
         front.certificateExpires = 1_799_827_200.5
+        var middle = StatusReport.Instance(tier: .middle, host: "app1", name: "nginx", listen: "127.0.0.13:8000",
+                                           process: .init(state: "running", pid: 43, uptimeSeconds: 90), health: nil,
+                                           drift: "in sync", driftFiles: [], release: nil, healthy: true)
+        middle.restartPending = true
         return StatusReport(stack: "shop", state: .degraded, exitCode: .degraded, seconds: 0.4567,
                             hosts: [.init(host: "app1", reachable: true), .init(host: "front1", reachable: false)],
-                            tiers: [.init(tier: .workers, state: .healthy, instances: [worker]), .init(tier: .front, state: .down, instances: [front])])
+                            tiers: [.init(tier: .workers, state: .healthy, instances: [worker]), .init(tier: .middle, state: .degraded, instances: [middle]),
+                                    .init(tier: .front, state: .down, instances: [front])])
     }
 
     @Test func everyFamilyOnceWithHelpTypeAndEscapedLabels() {
@@ -32,6 +37,8 @@ import Testing
         #expect(lines.contains(#"stackctl_instance_probe_latency_seconds{stack="shop",tier="workers",host="app1",instance="main/0"} 0.012"#))
         #expect(lines.contains(#"stackctl_instance_drift{stack="shop",tier="workers",host="app1",instance="main/0"} 1"#))
         #expect(!text.contains(#"stackctl_instance_drift{stack="shop",tier="front""#), "an unreachable host's drift is unknown, not 0")
+        #expect(lines.contains(#"stackctl_instance_restart_pending{stack="shop",tier="middle",host="app1",instance="nginx"} 1"#))
+        #expect(!text.contains(#"stackctl_instance_restart_pending{stack="shop",tier="workers""#), "a worker is never reloaded")
         #expect(lines.contains(#"stackctl_certificate_expiry_timestamp_seconds{stack="shop",tier="front",host="front1",instance="apache2"} 1799827200"#))
         #expect(lines.contains(#"stackctl_instance_up{stack="shop",tier="front",host="front1",instance="apache2"} 0"#))
         #expect(!text.contains("stackctl_rollout_paused"), "no family without samples")

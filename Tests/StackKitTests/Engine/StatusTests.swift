@@ -119,6 +119,27 @@ import StackKitTesting
         #expect(judge.drift(.workers(pool: "admin"), state) == ("missing", ["/srv/stackctl/shop/pools/admin/pool.json"]))
     }
 
+    /// A middle serving while a reload left it waiting for a restart: degraded, and why says
+    /// what waits and the command that applies it; another program's record is not its own.
+    @Test func aMiddleWaitingForARestartIsDegradedAndSaysWhatAppliesIt() throws {
+        let renderer = StackRenderer(try Fixtures.manifest("full"))
+        let rendered = try #require(renderer.renderAll().first { $0.host.name == "web" })
+        let plan = HostPlan(rendered, topology: renderer.topology)
+        func middle(_ pending: String) throws -> StatusReport.Instance {
+            var text = "@manager up\n@proc shop-admin:shop-admin-0 running 10 60\n@proc shop-middle running 11 60\n" + pending
+            for f in plan.files { text += "@file \(f.sha256) \(f.ownership) \(f.path)\n" }
+            let ok = Relay.Answer(outcome: .ok, milliseconds: 2, bytes: Array("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok".utf8), message: "")
+            let results = Probes.middle(renderer.topology, host: "web").map { $0.evaluate(ok) }
+            let seen = StatusChecker<ImmediateClock>.Seen(plan: plan, facts: HostStatusFacts.parse(text), probes: results)
+            return try #require(StatusJudge(seen: seen, topology: renderer.topology).instances(of: .middle).first)
+        }
+        let waiting = try middle("@pending shop-middle limit 1024 6064\n")
+        #expect(waiting.healthy && waiting.restartPending && StatusReport.tierState([waiting]) == .degraded)
+        #expect(waiting.why == "restart pending: " + PendingRestart(program: "shop-middle", cause: .limit(have: 1024, want: 6064)).message(.middle))
+        let other = try middle("@pending shop-front.service unit\n")
+        #expect(other.healthy && !other.restartPending && other.why == nil && StatusReport.tierState([other]) == .healthy)
+    }
+
     @Test func theVerdictOrdersUnreachableDownDegradedHealthy() {
         func tier(_ healthy: [Bool]) -> StatusReport.TierEntry {
             let instances = healthy.map { StatusReport.Instance(tier: .workers, host: "h", name: "n", listen: "", process: nil, health: nil, drift: "in sync", driftFiles: [], release: nil, healthy: $0, why: nil) }

@@ -20,7 +20,8 @@ struct UpProcedure<C: Clock>: Sendable where C.Duration == Duration {
               !run.stopRequested("before staging (releases prepared, none live)"),
               await Staging(run: run).stage(inspected) else { return run.finish() }
         let linked = Dictionary(uniqueKeysWithValues: run.recorder.current.hosts.map { ($0.host, $0.releases) })
-        await converge(inspected, changedPools: ConvergePolicy.changedPools(inspected, linked: linked))
+        let touched = await converge(inspected, changedPools: ConvergePolicy.changedPools(inspected, linked: linked))
+        Staging(run: run).stillPending(inspected, touched: touched)
         // Hosts running an older release move to the new one without dropping a request.
         for (name, stale) in stale.sorted(by: { $0.key < $1.key }) {
             guard run.recorder.ok, !run.stopRequested("before rolling \(name) to its new release") else { break }
@@ -61,7 +62,8 @@ struct UpProcedure<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     /// The tiers bottom-up, each activated then gated (`ConvergePolicy` says what follows a gate).
-    func converge(_ inspected: [Inspected], changedPools: Set<String>) async {
+    /// Returns the programs each host's activation started, restarted or reloaded.
+    func converge(_ inspected: [Inspected], changedPools: Set<String>) async -> [String: Set<String>] {
         let gate = HealthGate(run: run), staging = Staging(run: run)
         if ConvergePolicy.idle(inspected) {
             let ahead = gate.answered(Tier.allCases, inspected, \.answers)
@@ -72,7 +74,7 @@ struct UpProcedure<C: Clock>: Sendable where C.Duration == Duration {
                 _ = await gate.record(Tier.allCases, outcomes)
                 // Nothing changed, but mod_md may have renewed a certificate since the last run.
                 _ = await Certificates(run: run).settle(inspected)
-                return
+                return [:]
             }
         }
         var done: [Tier] = [], fresh: [String: Set<String>] = [:], broken: Set<String> = []
@@ -82,11 +84,11 @@ struct UpProcedure<C: Clock>: Sendable where C.Duration == Duration {
             let point = done.isEmpty ? "before activating (nothing went live)" : "after \(done.map(\.rawValue).joined(separator: " and ")) went live and passed"
             guard !run.stopRequested(point), let activated = await staging.activate(tier, hosts) else {
                 await staging.removeStaged(inspected)
-                return
+                return fresh
             }
             fresh.merge(activated.touched) { $0.union($1) }
             // The front's HTTPS answers with mod_md's certificate once it has one in service.
-            if tier == .front, await !Certificates(run: run).settle(hosts) { return }
+            if tier == .front, await !Certificates(run: run).settle(hosts) { return fresh }
             let verdict = await gate.gate([tier], hosts, GatePolicy(fresh: fresh, broken: broken), answered: activated.answers)
             switch ConvergePolicy.after(tier, verdict, changedPools: changedPools, interrupted: run.interruption() != nil) {
             case .proceed:
@@ -98,8 +100,9 @@ struct UpProcedure<C: Clock>: Sendable where C.Duration == Duration {
             case .stop:
                 // What the tiers above would have taken stays where it was: staged files go.
                 await staging.removeStaged(inspected)
-                return
+                return fresh
             }
         }
+        return fresh
     }
 }

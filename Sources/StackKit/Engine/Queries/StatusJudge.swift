@@ -74,6 +74,10 @@ struct StatusJudge<C: Clock> where C.Duration == Duration {
             instance.dataBad = true
             instance.why = [instance.why, problem].compactMap { $0 }.joined(separator: "; ")
         }
+        if ok, let managerName, let pending = PendingRestart.said(facts.state.pendingRestarts).first(where: { $0.program == managerName }) {
+            instance.restartPending = true
+            instance.why = [instance.why, "restart pending: " + pending.message(tier)].compactMap { $0 }.joined(separator: "; ")
+        }
         if let certificate = probes.lazy.compactMap(\.certificate).first {
             instance.certificateDays = certificate.daysLeft(now: now)
             instance.certificateExpires = certificate.notAfter

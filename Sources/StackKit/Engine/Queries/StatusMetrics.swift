@@ -71,6 +71,8 @@ public struct StatusMetrics: Sendable {
         var uptime = Family(name: "stackctl_instance_uptime_seconds", help: "How long the instance's process has run.")
         var drift = Family(name: "stackctl_instance_drift", help: "Whether a file stackctl manages for the instance was changed on the host or is missing.")
         var release = Family(name: "stackctl_instance_release_info", help: "The release the instance runs, as a label.")
+        var pending = Family(name: "stackctl_instance_restart_pending",
+                             help: "Whether a reload left the server (middle, front) waiting for a restart to apply its settings.")
         // Seconds, as Prometheus's base unit asks (promtool refuses _days): a timestamp, as
         // blackbox_exporter's probe_ssl_earliest_cert_expiry is; `- time()` gives what is left.
         var expiry = Family(name: "stackctl_certificate_expiry_timestamp_seconds", help: "When the certificate the front serves expires (Unix time).")
@@ -84,10 +86,11 @@ public struct StatusMetrics: Sendable {
                 if let s = i.process?.uptimeSeconds { uptime.samples.append((l, Double(s))) }
                 if i.drift != "unknown" { drift.samples.append((l, i.drift == "in sync" ? 0 : 1)) }
                 if let r = i.release { release.samples.append((l + [("release", r)], 1)) }
+                if tier.tier != .workers, i.drift != "unknown" { pending.samples.append((l, i.restartPending ? 1 : 0)) }
                 if let e = i.certificateExpires { expiry.samples.append((l, e.rounded(.down))) }
             }
         }
-        return [up, healthy, latency, uptime, drift, release, expiry]
+        return [up, healthy, latency, uptime, drift, release, pending, expiry]
     }
 
     /// `{a="x",b="y"}`: backslash, double quote and newline escaped as the format asks.

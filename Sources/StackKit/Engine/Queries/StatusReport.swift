@@ -43,10 +43,12 @@ public struct StatusReport: Sendable, Codable, Equatable {
         /// Serving, but a data directory of its pool on its host is missing or its user cannot
         /// write in it (shown on the host's first instance of the pool): degraded.
         public var dataBad = false
+        /// Serving, but a reload left it waiting for a restart (`PendingRestart`): degraded.
+        public var restartPending = false
         enum CodingKeys: String, CodingKey {
             case tier, host, name, listen, process, health, drift, driftFiles = "drift_files", release, healthy, slow, why
             case certificateDays = "certificate_days", certificateExpires = "certificate_expires", certificateBad = "certificate_bad"
-            case dataBad = "data_bad"
+            case dataBad = "data_bad", restartPending = "restart_pending"
         }
     }
 
@@ -98,6 +100,6 @@ public struct StatusReport: Sendable, Codable, Equatable {
     static func tierState(_ instances: [Instance]) -> State {
         let healthy = instances.filter(\.healthy).count
         if healthy == 0 { return .down }
-        return healthy == instances.count && !instances.contains(where: { $0.slow || $0.certificateBad || $0.dataBad }) ? .healthy : .degraded
+        return healthy == instances.count && !instances.contains(where: { $0.slow || $0.certificateBad || $0.dataBad || $0.restartPending }) ? .healthy : .degraded
     }
 }

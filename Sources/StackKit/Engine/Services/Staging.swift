@@ -113,17 +113,20 @@ struct Staging<C: Clock>: Sendable where C.Duration == Duration {
                 }
             }
             run.emit(.done, job.hostName, (repair ? "not running, so " : "") + job.actions.map(\.summary).joined(separator: "; "))
-            let pending = Activation.unitsPending(job.actions, tier: tier, plan: job.inspected.plan, changes: job.inspected.changes)
-            for unit in pending {
-                pendingRestart(job.hostName, "\(unit) was reloaded, but its unit changed and systemd applies a unit's settings "
-                    + "(its open-file limit) only when it starts the server: `stackctl restart \(tier.rawValue)` applies them")
-            }
-            for kept in reply.limits where !pending.contains(kept.program) {
-                pendingRestart(job.hostName, "\(kept.program) was reloaded, but keeps \(kept.have) open files where its config asks "
-                    + "\(kept.want) (max_connections): it sets them when it starts, as root: `stackctl restart \(tier.rawValue)` applies them")
-            }
+            for p in PendingRestart.said(reply.pending) { pendingRestart(job.hostName, p.message(tier)) }
         }
         return judged.ok ? result : nil
+    }
+
+    /// What earlier runs' reloads left waiting for a restart, on programs this run did not
+    /// activate (`touched`: their activation said it, or started them afresh).
+    func stillPending(_ inspected: [Inspected], touched: [String: Set<String>]) {
+        for i in inspected {
+            for p in PendingRestart.said(i.state.pendingRestarts) where !(touched[i.hostName]?.contains(p.program) ?? false) {
+                guard let tier = i.plan.programs.first(where: { ServiceControl.name($0, i.plan) == p.program })?.tier else { continue }
+                pendingRestart(i.hostName, p.message(tier))
+            }
+        }
     }
 
     /// A change that takes a restart the run did not do (a reload keeps the server serving):
