@@ -47,6 +47,11 @@ import StackKitTesting
         let record = PendingRestart.directory(t) + "/" + name + ".limit"
         #expect(FileManager.default.fileExists(atPath: record))
         #expect(try Self.sh(PendingRestart.listed(t)).stdout == "")
+        // A record that is not one (one word, an empty file) is passed over.
+        for (file, text) in [("junk.limit", "junk\n"), ("empty.unit", "")] {
+            try text.write(toFile: PendingRestart.directory(t) + "/" + file, atomically: true, encoding: .utf8)
+        }
+        #expect(try Self.sh(PendingRestart.listed(t)).stdout == "")
 
         // A reload under a limit as high as the config asks: nothing said, the record gone.
         let hard = try Self.sh("ulimit -Hn").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
