@@ -85,7 +85,8 @@ public struct PendingRestart: Sendable, Equatable {
     static func listed(_ t: Topology, program: String? = nil) -> ShellCode {
         let glob: ShellCode = program.map { "\(directory(t) + "/" + $0).*" } ?? "\(directory(t))/*"
         let code: ShellCode = """
-        for f in \(glob); do [ -f "$f" ] && read -r p st rest < "$f" && [ -n "$st" ] && [ "\(startTime)" = "$st" ] && printf '\(prefix: .pending) %s\\n' "$rest" || continue; done
+        for f in \(glob); do [ -f "$f" ] && read -r p st rest < "$f" && [ -n "$st" ] \
+        && [ "\(startTime)" = "$st" ] && printf '\(prefix: .pending) %s\\n' "$rest" || continue; done
 
         """
         return code.printing(.pending)
